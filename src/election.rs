@@ -1,0 +1,140 @@
+//! Ids and the smallest-id election.
+
+use crate::{Error, Result, Status};
+
+/// The longest id, in UTF-8 bytes.
+pub const MAX_ID_BYTES: usize = 255;
+
+/// Check that `id` is a valid node, group or stream id: 1 to [`MAX_ID_BYTES`] bytes of UTF-8
+/// with no control character (Unicode category Cc: U+0000–U+001F, U+007F–U+009F).
+///
+/// Ids are compared as they are: no trimming, no case folding, no Unicode normalization.
+pub fn validate_id(id: &str) -> Result<()> {
+    if id.is_empty() {
+        return Err(Error::new(Status::InvalidId, "id is empty"));
+    }
+    if id.len() > MAX_ID_BYTES {
+        return Err(Error::new(
+            Status::InvalidId,
+            format!("id is {} bytes long; the limit is {MAX_ID_BYTES}", id.len()),
+        ));
+    }
+    if let Some((at, c)) = id.char_indices().find(|(_, c)| c.is_control()) {
+        return Err(Error::new(
+            Status::InvalidId,
+            format!("id has control character U+{:04X} at byte {at}", c as u32),
+        ));
+    }
+    Ok(())
+}
+
+/// Check that `bytes` are a valid id (well-formed UTF-8 first, then [`validate_id`]) and borrow
+/// them as text. This is how fronts that receive raw bytes (C) enter the core.
+pub fn validate_id_bytes(bytes: &[u8]) -> Result<&str> {
+    let id = std::str::from_utf8(bytes).map_err(|e| {
+        Error::new(
+            Status::InvalidUtf8,
+            format!("id is not valid UTF-8 (bad byte at {})", e.valid_up_to()),
+        )
+    })?;
+    validate_id(id)?;
+    Ok(id)
+}
+
+/// Elect the leader of a replication group from its **live** members: the smallest node id
+/// wins (byte order of UTF-8). Every node that sees the same live set picks the same leader.
+///
+/// Returns `None` only when there are no live members.
+///
+/// This is the original, total function: it does not check ids (an empty id would win).
+/// Fronts and new code use [`try_elect_leader`], which refuses invalid ids.
+pub fn elect_leader(live_node_ids: &[String]) -> Option<&String> {
+    live_node_ids.iter().min()
+}
+
+/// Elect the smallest valid id, returning the index of its first occurrence, or `None` when
+/// `ids` is empty.
+///
+/// Every id is validated, not only the winner: one invalid id fails the whole election with
+/// [`Status::InvalidId`], so a caller never acts on a decision made over garbage.
+pub fn try_elect_leader<I, S>(ids: I) -> Result<Option<usize>>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut best: Option<(usize, S)> = None;
+    for (index, id) in ids.into_iter().enumerate() {
+        validate_id(id.as_ref())
+            .map_err(|e| Error::new(e.status(), format!("ids[{index}]: {}", e.message())))?;
+        // Strictly smaller only, so duplicates keep their first index.
+        if best
+            .as_ref()
+            .is_none_or(|(_, b)| id.as_ref().as_bytes() < b.as_ref().as_bytes())
+        {
+            best = Some((index, id));
+        }
+    }
+    Ok(best.map(|(index, _)| index))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    // The original module's four tests (the fourth is in fence.rs), ported.
+
+    #[test]
+    fn elects_lowest_live_node_id() {
+        assert_eq!(
+            elect_leader(&ids(&["node-c", "node-a", "node-b"])),
+            Some(&"node-a".to_string())
+        );
+    }
+
+    #[test]
+    fn no_leader_without_live_members() {
+        assert_eq!(elect_leader(&[]), None);
+    }
+
+    #[test]
+    fn failover_picks_next_node_when_leader_leaves() {
+        let full = ids(&["node-a", "node-b", "node-c"]);
+        assert_eq!(elect_leader(&full), Some(&"node-a".to_string()));
+        let after = ids(&["node-b", "node-c"]);
+        assert_eq!(elect_leader(&after), Some(&"node-b".to_string()));
+    }
+
+    #[test]
+    fn strict_election_returns_first_index_of_smallest() {
+        assert_eq!(try_elect_leader(["b", "a", "c", "a"]), Ok(Some(1)));
+        assert_eq!(try_elect_leader(Vec::<&str>::new()), Ok(None));
+    }
+
+    #[test]
+    fn strict_election_refuses_any_invalid_id() {
+        let err = try_elect_leader(["b", "", "a"]).unwrap_err();
+        assert_eq!(err.status(), Status::InvalidId);
+        let err = try_elect_leader(["a", "z\u{7}"]).unwrap_err();
+        assert_eq!(err.status(), Status::InvalidId);
+        let long = "x".repeat(MAX_ID_BYTES + 1);
+        assert_eq!(
+            try_elect_leader([long.as_str()]).unwrap_err().status(),
+            Status::InvalidId
+        );
+        let longest = "x".repeat(MAX_ID_BYTES);
+        assert_eq!(try_elect_leader([longest.as_str()]), Ok(Some(0)));
+    }
+
+    #[test]
+    fn bytes_must_be_utf8() {
+        assert_eq!(
+            validate_id_bytes(b"\xff").unwrap_err().status(),
+            Status::InvalidUtf8
+        );
+        assert_eq!(validate_id_bytes(b"node-a"), Ok("node-a"));
+    }
+}

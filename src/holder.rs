@@ -1,0 +1,181 @@
+//! The holder-aware gate: fencing over `(epoch, holder)` tokens.
+
+use std::sync::{Mutex, MutexGuard};
+
+use crate::election::validate_id;
+use crate::fence::{overflow, step, Step};
+use crate::{Result, Verdict};
+
+#[derive(Debug, Default)]
+struct Reign {
+    epoch: u64,
+    holder: Option<String>,
+}
+
+/// An epoch gate that also records who holds the current epoch, so two writers claiming one
+/// reign are caught instead of both being accepted.
+///
+/// A higher epoch from anyone advances the gate and records its holder; the current epoch from
+/// the recorded holder is `CURRENT`; the current epoch from anyone else is `CONFLICT`; a lower
+/// epoch is `STALE_EPOCH`. A gate with no recorded holder (fresh, or resumed with
+/// [`with_highest`](Self::with_highest)) gives its current epoch to the first holder that
+/// presents it (`CURRENT`), and from then on behaves as above.
+///
+/// Thread-safe; each call holds a short internal lock.
+#[derive(Debug, Default)]
+pub struct HolderFencer {
+    reign: Mutex<Reign>,
+    jump_cap: Option<u64>,
+}
+
+impl HolderFencer {
+    /// A fresh gate: highest 0, no holder, no jump cap.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A gate resuming from a known high-water mark, with no recorded holder.
+    pub fn with_highest(highest: u64) -> Self {
+        HolderFencer {
+            reign: Mutex::new(Reign {
+                epoch: highest,
+                holder: None,
+            }),
+            jump_cap: None,
+        }
+    }
+
+    /// This gate with a jump cap (as [`EpochFencer::with_jump_cap`](crate::EpochFencer::with_jump_cap)).
+    pub fn with_jump_cap(self, cap: u64) -> Self {
+        HolderFencer {
+            jump_cap: Some(cap),
+            ..self
+        }
+    }
+
+    /// The jump cap, if the gate has one.
+    pub fn jump_cap(&self) -> Option<u64> {
+        self.jump_cap
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Reign> {
+        // No code panics while holding the lock, and the state is valid at every step,
+        // so a poisoned lock still holds a good state.
+        self.reign.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Judge a record carrying the token `(epoch, holder)`. Fails only when `holder` is not a
+    /// valid id (`INVALID_ID`), and then changes nothing.
+    pub fn check(&self, epoch: u64, holder: &str) -> Result<Verdict> {
+        validate_id(holder)?;
+        let mut reign = self.lock();
+        Ok(match step(reign.epoch, epoch, self.jump_cap) {
+            Step::Stale => Verdict::Stale {
+                epoch,
+                highest: reign.epoch,
+            },
+            Step::TooFarAhead(cap) => Verdict::TooFarAhead {
+                epoch,
+                highest: reign.epoch,
+                cap,
+            },
+            Step::Advance => {
+                let from = reign.epoch;
+                *reign = Reign {
+                    epoch,
+                    holder: Some(holder.to_owned()),
+                };
+                Verdict::Advanced { from, to: epoch }
+            }
+            Step::Current => match &reign.holder {
+                Some(recorded) if recorded != holder => Verdict::Conflict {
+                    epoch,
+                    holder: recorded.clone(),
+                },
+                Some(_) => Verdict::Current { epoch },
+                None => {
+                    reign.holder = Some(holder.to_owned());
+                    Verdict::Current { epoch }
+                }
+            },
+        })
+    }
+
+    /// `holder` takes a new reign: the gate moves one past its highest, records `holder`, and
+    /// returns the new epoch. Fails with `EPOCH_OVERFLOW` at 2^64-1 or `INVALID_ID`, changing
+    /// nothing.
+    pub fn promote(&self, holder: &str) -> Result<u64> {
+        validate_id(holder)?;
+        let mut reign = self.lock();
+        let epoch = reign
+            .epoch
+            .checked_add(1)
+            .ok_or_else(|| overflow(reign.epoch))?;
+        *reign = Reign {
+            epoch,
+            holder: Some(holder.to_owned()),
+        };
+        Ok(epoch)
+    }
+
+    /// The highest epoch accepted so far.
+    pub fn highest(&self) -> u64 {
+        self.lock().epoch
+    }
+
+    /// The holder of the highest epoch, if one has been recorded.
+    pub fn holder(&self) -> Option<String> {
+        self.lock().holder.clone()
+    }
+
+    /// The highest epoch and its holder, read together.
+    pub fn state(&self) -> (u64, Option<String>) {
+        let reign = self.lock();
+        (reign.epoch, reign.holder.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+
+    #[test]
+    fn conflict_on_same_epoch_other_holder() {
+        let g = HolderFencer::new();
+        assert_eq!(g.check(3, "a"), Ok(Verdict::Advanced { from: 0, to: 3 }));
+        assert_eq!(g.check(3, "a"), Ok(Verdict::Current { epoch: 3 }));
+        assert_eq!(
+            g.check(3, "b"),
+            Ok(Verdict::Conflict {
+                epoch: 3,
+                holder: "a".into()
+            })
+        );
+        assert_eq!(
+            g.check(2, "a"),
+            Ok(Verdict::Stale {
+                epoch: 2,
+                highest: 3
+            })
+        );
+        assert_eq!(g.check(4, "b"), Ok(Verdict::Advanced { from: 3, to: 4 }));
+        assert_eq!(g.state(), (4, Some("b".into())));
+    }
+
+    #[test]
+    fn fresh_gate_gives_epoch_zero_to_first_claimant() {
+        let g = HolderFencer::new();
+        assert_eq!(g.check(0, "a"), Ok(Verdict::Current { epoch: 0 }));
+        assert_eq!(g.check(0, "b").unwrap().status(), Status::Conflict);
+    }
+
+    #[test]
+    fn promote_records_holder_and_never_wraps() {
+        let g = HolderFencer::with_highest(u64::MAX - 1);
+        assert_eq!(g.promote("a"), Ok(u64::MAX));
+        assert_eq!(g.promote("b").unwrap_err().status(), Status::EpochOverflow);
+        assert_eq!(g.state(), (u64::MAX, Some("a".into())));
+        assert_eq!(g.check(1, "").unwrap_err().status(), Status::InvalidId);
+    }
+}

@@ -1,0 +1,201 @@
+//! The JSON rules every document of the core shares: how u64 values and ids are written,
+//! and how a parse error names its place.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, DeserializeOwned, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serializer};
+
+use crate::election::validate_id;
+use crate::{Error, Result, Status};
+
+/// Parse a u64 written as canonical decimal text: ASCII digits only, no sign, no leading zero
+/// (except `"0"` itself), at most 2^64-1. Anything else is `INVALID_EPOCH`.
+pub fn parse_u64(text: &str) -> Result<u64> {
+    let canonical = !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && (text == "0" || !text.starts_with('0'));
+    if !canonical {
+        return Err(Error::new(
+            Status::InvalidEpoch,
+            format!("{text:?} is not a canonical decimal u64"),
+        ));
+    }
+    text.parse::<u64>().map_err(|_| {
+        Error::new(
+            Status::InvalidEpoch,
+            format!("{text} is larger than 2^64-1"),
+        )
+    })
+}
+
+struct U64Visitor;
+
+impl Visitor<'_> for U64Visitor {
+    type Value = u64;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a u64 as a JSON integer or a canonical decimal string")
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
+        Ok(v)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
+        Err(E::custom(format!("{v} is negative; expected a u64")))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<u64, E> {
+        Err(E::custom(format!(
+            "{v} is not an exact integer in 0..=2^64-1; write large values as decimal strings"
+        )))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
+        parse_u64(v).map_err(|e| E::custom(e.message()))
+    }
+}
+
+/// Serde helpers for a u64 field: reads an exact JSON integer or a canonical decimal string,
+/// writes a decimal string (so no JSON reader rounds it).
+pub(crate) mod u64_text {
+    use super::*;
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        d.deserialize_any(U64Visitor)
+    }
+
+    pub fn serialize<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(v)
+    }
+}
+
+/// [`u64_text`] for an optional field (`null` or absent is `None`).
+pub(crate) mod opt_u64_text {
+    use super::*;
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+        #[derive(Deserialize)]
+        struct Wrap(#[serde(with = "u64_text")] u64);
+        Ok(Option::<Wrap>::deserialize(d)?.map(|Wrap(v)| v))
+    }
+
+    pub fn serialize<S: Serializer>(v: &Option<u64>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(v) => s.collect_str(v),
+            None => s.serialize_none(),
+        }
+    }
+}
+
+/// Serde helper for an id field: a string that passes [`validate_id`].
+pub(crate) mod id {
+    use super::*;
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        let id = String::deserialize(d)?;
+        validate_id(&id).map_err(|e| de::Error::custom(e.message()))?;
+        Ok(id)
+    }
+}
+
+/// [`id`] for an optional field.
+pub(crate) mod opt_id {
+    use super::*;
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        let id = Option::<String>::deserialize(d)?;
+        if let Some(id) = &id {
+            validate_id(id).map_err(|e| de::Error::custom(e.message()))?;
+        }
+        Ok(id)
+    }
+}
+
+/// Serde helper for a JSON object keyed by ids: every key must be a valid id and appear once
+/// (JSON readers disagree on repeated keys, so the core refuses them).
+pub(crate) mod id_map {
+    use super::*;
+
+    struct IdMapVisitor<V>(PhantomData<V>);
+
+    impl<'de, V: Deserialize<'de>> Visitor<'de> for IdMapVisitor<V> {
+        type Value = BTreeMap<String, V>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object keyed by ids")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if let Err(e) = validate_id(&key) {
+                    return Err(de::Error::custom(format!("key {key:?}: {}", e.message())));
+                }
+                if out.contains_key(&key) {
+                    return Err(de::Error::custom(format!("key {key:?} appears twice")));
+                }
+                let value = map.next_value()?;
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+
+    pub fn deserialize<'de, D, V>(d: D) -> Result<BTreeMap<String, V>, D::Error>
+    where
+        D: Deserializer<'de>,
+        V: Deserialize<'de>,
+    {
+        d.deserialize_map(IdMapVisitor(PhantomData))
+    }
+}
+
+/// Parse a JSON document, reporting the path and cause of any error under `status`.
+pub(crate) fn from_json<T: DeserializeOwned>(text: &str, status: Status) -> Result<T> {
+    let de = &mut serde_json::Deserializer::from_str(text);
+    let value = serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        Error::new(status, format!("at {path}: {}", e.into_inner()))
+    })?;
+    Ok(value)
+}
+
+/// Write a document as compact JSON. The core's documents hold only strings, booleans,
+/// arrays and string-keyed maps, which always serialize.
+pub(crate) fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|e| unreachable!("serializing failed: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_u64_text() {
+        assert_eq!(parse_u64("0"), Ok(0));
+        assert_eq!(parse_u64("18446744073709551615"), Ok(u64::MAX));
+        for bad in [
+            "",
+            "00",
+            "01",
+            "+1",
+            "-1",
+            " 1",
+            "1 ",
+            "1.0",
+            "1e3",
+            "18446744073709551616",
+            "０",
+        ] {
+            assert_eq!(
+                parse_u64(bad).unwrap_err().status(),
+                Status::InvalidEpoch,
+                "{bad:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! Leader election and epoch fencing for replication groups.
+//!
+//! The leader of a group is its live member with the smallest node id (byte order of UTF-8),
+//! optionally shaped by a [`Policy`]; each reign carries a strictly higher epoch, and a
+//! standby's [`EpochFencer`] accepts records at or above the highest epoch it has seen and
+//! rejects older ones, so a deposed leader cannot corrupt the replicas.
+//!
+//! This crate is pure logic with no I/O. The C, Python and WebAssembly fronts wrap it and add
+//! nothing but type and error conversion; `SEMANTICS.md` is the specification all of them obey.
+//!
+//! ```
+//! use tael_coord::{elect_leaders, EpochFencer, Policy, Verdict, View};
+//!
+//! let view = View::from_json(r#"{"groups": {"wal-0": {"members": [
+//!     {"id": "node-b", "live": true},
+//!     {"id": "node-a", "live": false}
+//! ]}}}"#)?;
+//! let decisions = elect_leaders(&view, &Policy::default())?;
+//! assert_eq!(decisions[0].leader.as_deref(), Some("node-b"));
+//!
+//! let gate = EpochFencer::with_highest(7);
+//! assert_eq!(gate.check(6), Verdict::Stale { epoch: 6, highest: 7 });
+//! assert_eq!(gate.promote()?, 8);
+//! # Ok::<(), tael_coord::Error>(())
+//! ```
+
+#![forbid(unsafe_code)]
+
+mod decide;
+mod election;
+mod error;
+mod fence;
+mod holder;
+mod json;
+mod registry;
+mod status;
+mod view;
+
+pub use decide::{
+    decisions_to_json, elect_leaders, elect_leaders_json, next_epoch, rendezvous_score, Decision,
+    Excluded, Exclusion, Policy, Reason,
+};
+pub use election::{elect_leader, try_elect_leader, validate_id, validate_id_bytes, MAX_ID_BYTES};
+pub use error::{Error, Result};
+pub use fence::{EpochFencer, Verdict};
+pub use holder::HolderFencer;
+pub use json::parse_u64;
+pub use registry::{FenceRegistry, Mark, Snapshot};
+pub use status::Status;
+pub use view::{Group, Member, View};
+
+/// The crate version, as every front reports it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
