@@ -2,6 +2,8 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
 use crate::{Error, Result, Status};
 
 /// What a gate decided about one record.
@@ -60,6 +62,35 @@ impl Verdict {
             Verdict::Advanced { to, .. } => to,
             Verdict::Stale { highest, .. } | Verdict::TooFarAhead { highest, .. } => highest,
         }
+    }
+}
+
+/// The pinned verdict JSON: `code`, `accepted`, `epoch`, `highest`, plus `from` (ADVANCED),
+/// `cap` (TOO_FAR_AHEAD) or `holder` (CONFLICT); u64 values as decimal strings.
+impl Serialize for Verdict {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let extra = match self {
+            Verdict::Advanced { from, .. } => Some(("from", from.to_string())),
+            Verdict::TooFarAhead { cap, .. } => Some(("cap", cap.to_string())),
+            Verdict::Conflict { holder, .. } => Some(("holder", holder.clone())),
+            Verdict::Current { .. } | Verdict::Stale { .. } => None,
+        };
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("code", self.code())?;
+        map.serialize_entry("accepted", &self.accepted())?;
+        map.serialize_entry("epoch", &self.epoch().to_string())?;
+        map.serialize_entry("highest", &self.highest().to_string())?;
+        if let Some((key, value)) = extra {
+            map.serialize_entry(key, &value)?;
+        }
+        map.end()
+    }
+}
+
+impl Verdict {
+    /// The pinned verdict JSON (see the `Serialize` impl).
+    pub fn to_json(&self) -> String {
+        crate::json::to_json(self)
     }
 }
 

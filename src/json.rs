@@ -115,6 +115,46 @@ pub(crate) mod opt_id {
     }
 }
 
+/// A struct that must be written as a JSON object. Serde's derived structs also accept a JSON
+/// array of their fields in order; the core's documents refuse that form.
+pub(crate) struct Object<T>(pub T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor<T>(PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
+            type Value = T;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(de::value::MapAccessDeserializer::new(map))
+            }
+        }
+
+        d.deserialize_map(ObjectVisitor(PhantomData)).map(Object)
+    }
+}
+
+/// Serde helper for an array of structs, each written as an object.
+pub(crate) mod objects {
+    use super::*;
+
+    pub fn deserialize<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        Ok(Vec::<Object<T>>::deserialize(d)?
+            .into_iter()
+            .map(|Object(t)| t)
+            .collect())
+    }
+}
+
 /// Serde helper for a JSON object keyed by ids: every key must be a valid id and appear once
 /// (JSON readers disagree on repeated keys, so the core refuses them).
 pub(crate) mod id_map {
@@ -152,15 +192,30 @@ pub(crate) mod id_map {
     {
         d.deserialize_map(IdMapVisitor(PhantomData))
     }
+
+    /// The same, for values that are structs written as objects (see [`Object`]).
+    pub fn objects<'de, D, V>(d: D) -> Result<BTreeMap<String, V>, D::Error>
+    where
+        D: Deserializer<'de>,
+        V: Deserialize<'de>,
+    {
+        Ok(deserialize::<D, Object<V>>(d)?
+            .into_iter()
+            .map(|(k, Object(v))| (k, v))
+            .collect())
+    }
 }
 
 /// Parse a JSON document, reporting the path and cause of any error under `status`.
+/// The document must be one JSON object with nothing after it.
 pub(crate) fn from_json<T: DeserializeOwned>(text: &str, status: Status) -> Result<T> {
     let de = &mut serde_json::Deserializer::from_str(text);
-    let value = serde_path_to_error::deserialize(de).map_err(|e| {
+    let Object(value) = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         Error::new(status, format!("at {path}: {}", e.into_inner()))
     })?;
+    de.end()
+        .map_err(|e| Error::new(status, format!("after the document: {e}")))?;
     Ok(value)
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::election::validate_id;
-use crate::json::{self, id, id_map, opt_id, opt_u64_text, u64_text};
+use crate::json::{self, id, id_map, objects, opt_id, opt_u64_text, u64_text};
 use crate::{Result, Status};
 
 /// A membership view of many replication groups, keyed by group name.
@@ -17,7 +17,7 @@ use crate::{Result, Status};
 #[serde(deny_unknown_fields)]
 pub struct View {
     /// The groups, by name (ordered by UTF-8 bytes).
-    #[serde(deserialize_with = "id_map::deserialize")]
+    #[serde(deserialize_with = "id_map::objects")]
     pub groups: BTreeMap<String, Group>,
 }
 
@@ -27,6 +27,7 @@ pub struct View {
 pub struct Group {
     /// The members, in the order gossip listed them. One id may appear more than once (e.g. a
     /// restarted node seen with its old and new generation); it counts once.
+    #[serde(deserialize_with = "objects::deserialize")]
     pub members: Vec<Member>,
     /// The member that currently leads, for the sticky-incumbent policy.
     #[serde(
