@@ -51,3 +51,8 @@ pub use view::{Group, Member, View};
 
 /// The crate version, as every front reports it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+// The README's example is compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
