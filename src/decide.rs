@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::json::{self, u64_text};
+use crate::json::{self, quote, u64_text};
 use crate::view::{Group, Member, View};
 use crate::{Error, Result, Status};
 
@@ -149,7 +149,7 @@ pub fn next_epoch(view: &View, group: &str) -> Result<u64> {
     let g = view.groups.get(group).ok_or_else(|| {
         Error::new(
             Status::UnknownGroup,
-            format!("the view has no group {group:?}"),
+            format!("the view has no group {}", quote(group)),
         )
     })?;
     let highest = g.members.iter().map(|m| m.epoch).max().unwrap_or(0);

@@ -11,6 +11,25 @@ use serde::{Deserialize, Deserializer, Serializer};
 use crate::election::validate_id;
 use crate::{Error, Result, Status};
 
+/// `text` in double quotes for a message, with control characters escaped (so a message
+/// never carries a NUL or a line break from its input).
+pub(crate) fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{{{:04x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// Parse a u64 written as canonical decimal text: ASCII digits only, no sign, no leading zero
 /// (except `"0"` itself), at most 2^64-1. Anything else is `INVALID_EPOCH`.
 pub fn parse_u64(text: &str) -> Result<u64> {
@@ -20,7 +39,7 @@ pub fn parse_u64(text: &str) -> Result<u64> {
     if !canonical {
         return Err(Error::new(
             Status::InvalidEpoch,
-            format!("{text:?} is not a canonical decimal u64"),
+            format!("{} is not a canonical decimal u64", quote(text)),
         ));
     }
     text.parse::<u64>().map_err(|_| {
@@ -48,10 +67,11 @@ impl Visitor<'_> for U64Visitor {
         Err(E::custom(format!("{v} is negative; expected a u64")))
     }
 
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<u64, E> {
-        Err(E::custom(format!(
-            "{v} is not an exact integer in 0..=2^64-1; write large values as decimal strings"
-        )))
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<u64, E> {
+        Err(E::custom(
+            "not an exact integer in 0..=2^64-1 (a fraction, an exponent, or too large); \
+             write large values as decimal strings",
+        ))
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
@@ -117,6 +137,7 @@ pub(crate) mod opt_id {
 
 /// A struct that must be written as a JSON object. Serde's derived structs also accept a JSON
 /// array of their fields in order; the core's documents refuse that form.
+#[repr(transparent)]
 pub(crate) struct Object<T>(pub T);
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
@@ -160,9 +181,12 @@ pub(crate) mod objects {
 pub(crate) mod id_map {
     use super::*;
 
-    struct IdMapVisitor<V>(PhantomData<V>);
+    /// Reads each value as `W` and keeps `unwrap(w)`.
+    struct IdMapVisitor<W, V> {
+        unwrap: fn(W) -> V,
+    }
 
-    impl<'de, V: Deserialize<'de>> Visitor<'de> for IdMapVisitor<V> {
+    impl<'de, W: Deserialize<'de>, V> Visitor<'de> for IdMapVisitor<W, V> {
         type Value = BTreeMap<String, V>;
 
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -173,13 +197,20 @@ pub(crate) mod id_map {
             let mut out = BTreeMap::new();
             while let Some(key) = map.next_key::<String>()? {
                 if let Err(e) = validate_id(&key) {
-                    return Err(de::Error::custom(format!("key {key:?}: {}", e.message())));
+                    return Err(de::Error::custom(format!(
+                        "key {}: {}",
+                        quote(&key),
+                        e.message()
+                    )));
                 }
                 if out.contains_key(&key) {
-                    return Err(de::Error::custom(format!("key {key:?} appears twice")));
+                    return Err(de::Error::custom(format!(
+                        "key {} appears twice",
+                        quote(&key)
+                    )));
                 }
-                let value = map.next_value()?;
-                out.insert(key, value);
+                let value: W = map.next_value()?;
+                out.insert(key, (self.unwrap)(value));
             }
             Ok(out)
         }
@@ -190,7 +221,7 @@ pub(crate) mod id_map {
         D: Deserializer<'de>,
         V: Deserialize<'de>,
     {
-        d.deserialize_map(IdMapVisitor(PhantomData))
+        d.deserialize_map(IdMapVisitor { unwrap: |v: V| v })
     }
 
     /// The same, for values that are structs written as objects (see [`Object`]).
@@ -199,10 +230,9 @@ pub(crate) mod id_map {
         D: Deserializer<'de>,
         V: Deserialize<'de>,
     {
-        Ok(deserialize::<D, Object<V>>(d)?
-            .into_iter()
-            .map(|(k, Object(v))| (k, v))
-            .collect())
+        d.deserialize_map(IdMapVisitor {
+            unwrap: |Object(v): Object<V>| v,
+        })
     }
 }
 

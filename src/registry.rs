@@ -6,7 +6,7 @@ use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use serde::{Deserialize, Serialize};
 
 use crate::election::validate_id;
-use crate::json::{self, id_map, u64_text};
+use crate::json::{self, id_map, quote, u64_text};
 use crate::{EpochFencer, Error, Result, Status, Verdict};
 
 /// The high-water marks of a registry's streams.
@@ -49,7 +49,7 @@ pub struct FenceRegistry {
 fn unknown(stream: &str) -> Error {
     Error::new(
         Status::UnknownStream,
-        format!("the registry has no stream {stream:?}"),
+        format!("the registry has no stream {}", quote(stream)),
     )
 }
 
@@ -61,11 +61,10 @@ impl FenceRegistry {
 
     /// This registry with a jump cap on every gate it holds or creates.
     pub fn with_jump_cap(self, cap: u64) -> Self {
-        let streams = self
-            .into_streams()
-            .into_iter()
-            .map(|(name, gate)| (name, gate.with_jump_cap(cap)))
-            .collect();
+        let mut streams = self.into_streams();
+        for gate in streams.values_mut() {
+            *gate = std::mem::take(gate).with_jump_cap(cap);
+        }
         FenceRegistry {
             streams: RwLock::new(streams),
             jump_cap: Some(cap),
@@ -106,7 +105,7 @@ impl FenceRegistry {
         if streams.contains_key(stream) {
             return Err(Error::new(
                 Status::StreamExists,
-                format!("the registry already has a stream {stream:?}"),
+                format!("the registry already has a stream {}", quote(stream)),
             ));
         }
         streams.insert(stream.to_owned(), self.gate(highest));
@@ -161,13 +160,11 @@ impl FenceRegistry {
 
     /// Every stream's high-water mark, read under one lock (a consistent cut).
     pub fn snapshot(&self) -> Snapshot {
-        Snapshot {
-            streams: self
-                .read()
-                .iter()
-                .map(|(name, gate)| (name.clone(), Mark(gate.highest())))
-                .collect(),
+        let mut streams = BTreeMap::new();
+        for (name, gate) in self.read().iter() {
+            streams.insert(name.clone(), Mark(gate.highest()));
         }
+        Snapshot { streams }
     }
 
     /// Merge a snapshot: a missing stream is added at its mark; an existing one is raised to

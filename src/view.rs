@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::election::validate_id;
-use crate::json::{self, id, id_map, objects, opt_id, opt_u64_text, u64_text};
+use crate::json::{self, id, id_map, objects, opt_id, opt_u64_text, quote, u64_text};
 use crate::{Result, Status};
 
 /// A membership view of many replication groups, keyed by group name.
@@ -110,7 +110,7 @@ impl View {
         };
         for (name, group) in &self.groups {
             if let Err(e) = validate_id(name) {
-                return fail(format!("groups.{name:?}"), e);
+                return fail(format!("groups.{}", quote(name)), e);
             }
             for (i, member) in group.members.iter().enumerate() {
                 if let Err(e) = validate_id(&member.id) {

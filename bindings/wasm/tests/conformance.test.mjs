@@ -1,0 +1,121 @@
+// Runs every case of the conformance corpus (tests/vectors/*.json) against the Node build.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const tael = createRequire(import.meta.url)("../pkg-node/tael_coord.js");
+const vectors = path.join(here, "../../../tests/vectors");
+const FRONT = "js";
+
+const cases = readdirSync(vectors)
+  .filter((f) => f.endsWith(".json"))
+  .sort()
+  .flatMap((f) => JSON.parse(readFileSync(path.join(vectors, f), "utf8")).cases);
+
+// A text input: a JSON string, or UTF-16 code units that may hold a lone surrogate.
+function text(v) {
+  if (typeof v === "string") return v;
+  if (v && Array.isArray(v.utf16)) return String.fromCharCode(...v.utf16.map((u) => parseInt(u, 16)));
+  throw new Error(`the js front cannot express ${JSON.stringify(v)}`);
+}
+
+const u64 = (s) => (s === undefined ? undefined : BigInt(s));
+const str = (b) => b.toString();
+
+function verdict(v) {
+  const out = { code: v.code, accepted: v.accepted, epoch: str(v.epoch), highest: str(v.highest) };
+  if (v.from !== undefined) out.from = str(v.from);
+  if (v.cap !== undefined) out.cap = str(v.cap);
+  if (v.holder !== undefined) out.holder = v.holder;
+  // The package's own JSON form must say the same.
+  assert.deepEqual(v.toJSON(), out);
+  return out;
+}
+
+function attempt(f) {
+  try {
+    return f();
+  } catch (e) {
+    if (typeof e.code !== "string") throw e;
+    return { error: e.code };
+  }
+}
+
+const viewText = (s) => (s.view_text !== undefined ? s.view_text : JSON.stringify(s.view));
+const policyOf = (s) => (s.policy_text !== undefined ? s.policy_text : s.policy);
+
+function run(state, s) {
+  switch (s.op) {
+    case "elect":
+      return attempt(() => {
+        const ids = s.ids.map(text);
+        const leader = tael.electLeader(ids);
+        return leader === undefined ? { leader: null, index: null } : { leader, index: ids.indexOf(leader) };
+      });
+    case "gate":
+      state.gate = new tael.EpochFencer(u64(s.highest), u64(s.cap));
+      return undefined;
+    case "check":
+      return verdict(state.gate.check(u64(s.epoch)));
+    case "check_and_advance":
+      return { accepted: state.gate.checkAndAdvance(u64(s.epoch)) };
+    case "promote":
+      return attempt(() => ({ epoch: str(state.gate.promote()) }));
+    case "highest":
+      return { highest: str(state.gate.highest) };
+    case "holder_gate":
+      state.holder = new tael.HolderFencer(u64(s.highest), u64(s.cap));
+      return undefined;
+    case "holder_check":
+      return attempt(() => verdict(state.holder.check(u64(s.epoch), text(s.holder))));
+    case "holder_promote":
+      return attempt(() => ({ epoch: str(state.holder.promote(text(s.holder))) }));
+    case "holder_state":
+      return { highest: str(state.holder.highest), holder: state.holder.holder ?? null };
+    case "registry":
+      state.registry = new tael.FenceRegistry(u64(s.cap));
+      return undefined;
+    case "registry_add":
+      return attempt(() => (state.registry.add(text(s.stream), u64(s.highest)), { ok: true }));
+    case "registry_check":
+      return attempt(() => verdict(state.registry.check(text(s.stream), u64(s.epoch))));
+    case "registry_promote":
+      return attempt(() => ({ epoch: str(state.registry.promote(text(s.stream))) }));
+    case "registry_highest":
+      return attempt(() => ({ highest: str(state.registry.highest(text(s.stream))) }));
+    case "registry_remove":
+      return attempt(() => ({ highest: str(state.registry.remove(text(s.stream))) }));
+    case "registry_snapshot":
+      return { snapshot: JSON.parse(state.registry.snapshot()) };
+    case "registry_restore":
+      return attempt(() => (state.registry.restore(s.snapshot), { ok: true }));
+    case "decide":
+      return attempt(() => ({ decisions: tael.electLeaders(viewText(s), policyOf(s)) }));
+    case "next_epoch":
+      return attempt(() => ({ epoch: str(tael.nextEpoch(viewText(s), text(s.group))) }));
+    default:
+      throw new Error(`unknown op ${s.op}`);
+  }
+}
+
+let skipped = 0;
+for (const c of cases) {
+  const expressible = !c.fronts || c.fronts.includes(FRONT);
+  if (!expressible) skipped++;
+  test(c.name, { skip: expressible ? false : `inputs not expressible in JavaScript (${c.fronts.join(", ")})` }, () => {
+    const state = {};
+    c.steps.forEach((s, i) => {
+      assert.deepEqual(run(state, s), s.expect, `step ${i} (${s.op})`);
+    });
+  });
+}
+
+test("the corpus is whole", () => {
+  assert.ok(cases.length >= 60, `only ${cases.length} cases`);
+  assert.equal(new Set(cases.map((c) => c.name)).size, cases.length, "case names are unique");
+  console.log(`conformance: ${cases.length - skipped} cases run, ${skipped} not expressible in JavaScript`);
+});

@@ -1,0 +1,51 @@
+// Compiled with `tsc --strict --noEmit`: the package's .d.ts must describe real usage exactly.
+import {
+  electLeader,
+  electLeaders,
+  nextEpoch,
+  rendezvousScore,
+  version,
+  EpochFencer,
+  HolderFencer,
+  FenceRegistry,
+  Verdict,
+  Decision,
+  Policy,
+  VerdictCode,
+} from "../pkg-node/tael_coord";
+
+const leader: string | undefined = electLeader(["node-b", "node-a"]);
+const gate = new EpochFencer(7n, 100);
+const accepted: boolean = gate.checkAndAdvance(8);
+const highest: bigint = gate.highest;
+const verdict: Verdict = gate.check(9n);
+const code: VerdictCode = verdict.code;
+const from: bigint | undefined = verdict.from;
+const next: bigint = gate.promote();
+const cap: bigint | undefined = gate.jumpCap;
+
+const holderGate = new HolderFencer();
+const conflict: Verdict = holderGate.check(1n, "node-a");
+const holder: string | undefined = holderGate.holder;
+
+const registry = new FenceRegistry();
+registry.add("wal-0", 3n);
+const snapshot: string = registry.snapshot();
+registry.restore(snapshot);
+const size: number = registry.size;
+
+const policy: Policy = { sticky_incumbent: true, priority: true };
+const decisions: Decision[] = electLeaders('{"groups":{}}', policy);
+for (const d of decisions) {
+  const who: string | null = d.leader;
+  const why: string = d.reason;
+  for (const x of d.excluded) {
+    const generation: string = x.generation;
+    void [x.id, x.reason, generation, who, why];
+  }
+}
+const epoch: bigint = nextEpoch('{"groups":{"g":{"members":[]}}}', "g");
+const score: bigint = rendezvousScore("wal-0", "node-a");
+const v: string = version();
+
+void [leader, accepted, highest, code, from, next, cap, conflict, holder, size, epoch, score, v];
