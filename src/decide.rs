@@ -163,20 +163,7 @@ fn decide_group(name: &str, group: &Group, policy: &Policy) -> Decision {
     let mut why: Vec<Option<Exclusion>> = vec![None; members.len()];
 
     // 1. One entry per id: the highest generation, then the first listed.
-    let mut first: HashMap<&str, usize> = HashMap::with_capacity(members.len());
-    for (i, m) in members.iter().enumerate() {
-        match first.get(m.id.as_str()) {
-            None => {
-                first.insert(&m.id, i);
-            }
-            Some(&kept) if m.generation > members[kept].generation => {
-                why[kept] = Some(Exclusion::Duplicate);
-                first.insert(&m.id, i);
-            }
-            Some(_) => why[i] = Some(Exclusion::Duplicate),
-        }
-    }
-    let distinct = first.len();
+    let distinct = mark_duplicates(members, &mut why);
 
     // 2. Dead members drop out; 3. so do ineligible ones when the policy asks.
     let mut live = 0usize;
@@ -305,6 +292,40 @@ impl<'a> Ranking<'a> {
     }
 }
 
+/// Mark every entry that loses to another entry of the same id as a duplicate; returns the
+/// number of distinct ids.
+fn mark_duplicates(members: &[Member], why: &mut [Option<Exclusion>]) -> usize {
+    let mut kept_of = |kept: Option<usize>, i: usize| match kept {
+        None => i,
+        Some(k) if members[i].generation > members[k].generation => {
+            why[k] = Some(Exclusion::Duplicate);
+            i
+        }
+        Some(k) => {
+            why[i] = Some(Exclusion::Duplicate);
+            k
+        }
+    };
+    // Groups are small: a linear scan beats hashing until they are not.
+    if members.len() <= 16 {
+        let mut kept: Vec<usize> = Vec::with_capacity(members.len());
+        for i in 0..members.len() {
+            match kept.iter().position(|&k| members[k].id == members[i].id) {
+                Some(at) => kept[at] = kept_of(Some(kept[at]), i),
+                None => kept.push(i),
+            }
+        }
+        kept.len()
+    } else {
+        let mut kept: HashMap<&str, usize> = HashMap::with_capacity(members.len());
+        for (i, m) in members.iter().enumerate() {
+            let k = kept.get(m.id.as_str()).copied();
+            kept.insert(&m.id, kept_of(k, i));
+        }
+        kept.len()
+    }
+}
+
 fn explain(members: &[Member], why: &[Option<Exclusion>]) -> Vec<Excluded> {
     members
         .iter()
@@ -359,6 +380,36 @@ mod tests {
                 }
             ]
         );
+    }
+
+    #[test]
+    fn large_groups_dedupe_like_small_ones() {
+        // 20 entries take the hashing path; each id appears twice, the second newer.
+        let members: Vec<Member> = (0..20)
+            .map(|i| Member {
+                generation: i / 10,
+                live: i >= 10,
+                ..Member::live(format!("n{}", i % 10))
+            })
+            .collect();
+        let v = View {
+            groups: [(
+                "g".to_owned(),
+                Group {
+                    members,
+                    ..Group::default()
+                },
+            )]
+            .into(),
+        };
+        let d = &elect_leaders(&v, &Policy::default()).unwrap()[0];
+        assert_eq!(d.leader.as_deref(), Some("n0"));
+        let dups = d
+            .excluded
+            .iter()
+            .filter(|x| x.reason == Exclusion::Duplicate);
+        assert!(dups.clone().all(|x| x.generation == 0));
+        assert_eq!(dups.count(), 10);
     }
 
     #[test]

@@ -238,15 +238,26 @@ pub(crate) mod id_map {
 
 /// Parse a JSON document, reporting the path and cause of any error under `status`.
 /// The document must be one JSON object with nothing after it.
+///
+/// Documents are parsed once without tracking paths; only a document that fails is parsed again
+/// with tracking, so the common case pays nothing for good error messages.
 pub(crate) fn from_json<T: DeserializeOwned>(text: &str, status: Status) -> Result<T> {
-    let de = &mut serde_json::Deserializer::from_str(text);
-    let Object(value) = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
+    let mut de = serde_json::Deserializer::from_str(text);
+    if let Ok(Object(value)) = Object::<T>::deserialize(&mut de) {
+        if de.end().is_ok() {
+            return Ok(value);
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let Object(_) = serde_path_to_error::deserialize::<_, Object<T>>(&mut de).map_err(|e| {
         let path = e.path().to_string();
         Error::new(status, format!("at {path}: {}", e.into_inner()))
     })?;
-    de.end()
-        .map_err(|e| Error::new(status, format!("after the document: {e}")))?;
-    Ok(value)
+    let e = de.end().err().map_or_else(
+        || "the document was refused".to_owned(),
+        |e| format!("after the document: {e}"),
+    );
+    Err(Error::new(status, e))
 }
 
 /// Write a document as compact JSON. The core's documents hold only strings, booleans,
