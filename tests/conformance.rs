@@ -5,9 +5,8 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 use tael_coord::{
-    decisions_to_json, elect_leaders_json, next_epoch, parse_u64, try_elect_leader,
-    validate_id_bytes, EpochFencer, FenceRegistry, HolderFencer, Result, Snapshot, Status, Verdict,
-    View,
+    decisions_to_json, elect_leaders_json, next_epoch, parse_u64, try_elect_leader, EpochFencer,
+    FenceRegistry, HolderFencer, Result, Snapshot, Status, Verdict, View,
 };
 
 const FRONT: &str = "rust";
@@ -52,11 +51,13 @@ fn text(v: &Value) -> Text {
     }
 }
 
-/// Enter a text as the C front does: bytes must be UTF-8 before anything else.
+/// Enter a text as the C front does: bytes must be UTF-8 before anything else; the id rules
+/// are the core's to apply (lookups by name do not apply them).
 fn as_str(t: &Text) -> Result<&str> {
     match t {
         Text::Str(s) => Ok(s),
-        Text::Bytes(b) => validate_id_bytes(b),
+        Text::Bytes(b) => std::str::from_utf8(b)
+            .map_err(|_| tael_coord::Error::new(Status::InvalidUtf8, "not UTF-8")),
     }
 }
 

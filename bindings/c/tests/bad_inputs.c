@@ -1,0 +1,545 @@
+/* The bad-input matrix: NULL in every pointer parameter, invalid UTF-8, NUL bytes inside ids,
+ * zero-length and undersized buffers, lengths no array can have, u64 extremes, unknown status
+ * numbers, and the last-error rules. Every call must return its typed status, change nothing
+ * when it fails, and never crash (the sanitizers and valgrind watch the rest). */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+
+#ifndef TAEL_EXPECTED_VERSION
+#error "compile with -DTAEL_EXPECTED_VERSION='\"x.y.z\"' (the crate version)"
+#endif
+
+#define LIT(s) (s), (sizeof(s) - 1) /* a string literal as (pointer, length) */
+
+static const uint64_t U64_SENTINEL = 0x5EA5EA5EA5EA5EA5u;
+static const size_t SIZE_SENTINEL = 0x5EA5u;
+
+/* Invalid UTF-8: a lone continuation-less byte, an overlong '/', a UTF-16 surrogate, a
+ * truncated sequence. */
+static const char *const BAD_UTF8[] = {"\xff", "\xc0\xaf", "\xed\xa0\x80", "node-\xe2\x82"};
+#define N_BAD_UTF8 (sizeof BAD_UTF8 / sizeof BAD_UTF8[0])
+
+static const char *VIEW = "{\"groups\":{\"g\":{\"members\":["
+                          "{\"id\":\"b\",\"live\":true,\"epoch\":\"4\"},"
+                          "{\"id\":\"a\",\"live\":false,\"epoch\":\"7\"}]}}}";
+
+static void statuses(void) {
+    static const struct {
+        TaelStatus status;
+        const char *name;
+        int verdict;
+    } table[] = {
+        {TAEL_STATUS_OK, "OK", 0},
+        {TAEL_STATUS_CURRENT, "CURRENT", 1},
+        {TAEL_STATUS_ADVANCED, "ADVANCED", 1},
+        {TAEL_STATUS_STALE_EPOCH, "STALE_EPOCH", 1},
+        {TAEL_STATUS_TOO_FAR_AHEAD, "TOO_FAR_AHEAD", 1},
+        {TAEL_STATUS_CONFLICT, "CONFLICT", 1},
+        {TAEL_STATUS_NO_LEADER, "NO_LEADER", 0},
+        {TAEL_STATUS_EPOCH_OVERFLOW, "EPOCH_OVERFLOW", 0},
+        {TAEL_STATUS_INVALID_ID, "INVALID_ID", 0},
+        {TAEL_STATUS_INVALID_UTF8, "INVALID_UTF8", 0},
+        {TAEL_STATUS_INVALID_EPOCH, "INVALID_EPOCH", 0},
+        {TAEL_STATUS_INVALID_VIEW, "INVALID_VIEW", 0},
+        {TAEL_STATUS_INVALID_POLICY, "INVALID_POLICY", 0},
+        {TAEL_STATUS_INVALID_SNAPSHOT, "INVALID_SNAPSHOT", 0},
+        {TAEL_STATUS_UNKNOWN_GROUP, "UNKNOWN_GROUP", 0},
+        {TAEL_STATUS_UNKNOWN_STREAM, "UNKNOWN_STREAM", 0},
+        {TAEL_STATUS_STREAM_EXISTS, "STREAM_EXISTS", 0},
+        {TAEL_STATUS_NULL_POINTER, "NULL_POINTER", 0},
+        {TAEL_STATUS_BUFFER_TOO_SMALL, "BUFFER_TOO_SMALL", 0},
+        {TAEL_STATUS_INVALID_ARGUMENT, "INVALID_ARGUMENT", 0},
+        {TAEL_STATUS_INTERNAL, "INTERNAL", 0},
+    };
+    const size_t n = sizeof table / sizeof table[0];
+    for (size_t i = 0; i < n; i++) {
+        CHECK(table[i].status == (TaelStatus)i); /* dense, in order, 0 = OK */
+        CHECK(strcmp(tael_status_name(table[i].status), table[i].name) == 0);
+        CHECK(tael_status_is_verdict(table[i].status) == (table[i].verdict != 0));
+    }
+    const TaelStatus unknown[] = {(TaelStatus)n, 21, 100, 0x7fffffffu, UINT32_MAX, (TaelStatus)-1};
+    for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
+        CHECK(strcmp(tael_status_name(unknown[i]), "UNKNOWN") == 0);
+        CHECK(!tael_status_is_verdict(unknown[i]));
+    }
+    CHECK(tael_abi_version() == TAEL_ABI_VERSION);
+    CHECK(strcmp(tael_version(), TAEL_EXPECTED_VERSION) == 0);
+    CHECK(TAEL_MAX_ID_BYTES == 255 && TAEL_ID_FIELD_BYTES == TAEL_MAX_ID_BYTES + 1);
+}
+
+static void last_error_rules(void) {
+    char buf[64];
+    size_t n = 0;
+    /* A failure sets it, naming the status; a success clears it. */
+    CHECK_STATUS(tael_fencer_highest(NULL, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK(last_error_is(TAEL_STATUS_NULL_POINTER));
+    const char *message = last_error(&n);
+    CHECK(strstr(message, "fencer") != NULL); /* it says which parameter */
+    /* Functions that cannot fail leave it alone. */
+    CHECK(strcmp(tael_status_name(TAEL_STATUS_OK), "OK") == 0);
+    CHECK(tael_abi_version() == TAEL_ABI_VERSION);
+    CHECK(tael_version() != NULL);
+    tael_fencer_free(NULL);
+    tael_holder_fencer_free(NULL);
+    tael_registry_free(NULL);
+    tael_string_free(NULL);
+    CHECK(last_error_is(TAEL_STATUS_NULL_POINTER));
+
+    /* snprintf rules: the full length always, at most cap-1 bytes, always a NUL when cap > 0. */
+    memset(buf, 'x', sizeof buf);
+    CHECK(tael_last_error_message(NULL, 0) == n);
+    CHECK(tael_last_error_message(NULL, sizeof buf) == n); /* NULL buffer: nothing written */
+    CHECK(tael_last_error_message(buf, 0) == n && buf[0] == 'x');
+    CHECK(tael_last_error_message(buf, 1) == n && buf[0] == '\0' && buf[1] == 'x');
+    CHECK(tael_last_error_message(buf, 5) == n && strlen(buf) == 4 &&
+          strncmp(buf, message, 4) == 0 && buf[5] == 'x');
+    CHECK(n + 1 <= sizeof buf);
+    memset(buf, 'x', sizeof buf);
+    CHECK(tael_last_error_message(buf, n + 1) == n && strcmp(buf, message) == 0);
+
+    /* A success clears it. */
+    TaelFencer *f = tael_fencer_new(0);
+    CHECK(f != NULL);
+    CHECK(tael_last_error_message(NULL, 0) == 0);
+    CHECK(tael_last_error_message(buf, sizeof buf) == 0 && buf[0] == '\0');
+    /* A rejecting verdict is a success too. */
+    TaelVerdict v;
+    CHECK_STATUS(tael_fencer_check(f, 5, &v), TAEL_STATUS_ADVANCED);
+    CHECK_STATUS(tael_fencer_check(NULL, 5, &v), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_fencer_check(f, 4, &v), TAEL_STATUS_STALE_EPOCH);
+    CHECK(tael_last_error_message(NULL, 0) == 0);
+    tael_fencer_free(f);
+}
+
+static void nulls_elect(void) {
+    const char *ids[] = {"b", "a"};
+    const size_t lens[] = {1, 1};
+    size_t index = SIZE_SENTINEL;
+    CHECK_STATUS(tael_elect_leader(NULL, 2, &index), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_elect_leader(ids, 2, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_elect_leader(NULL, 0, NULL), TAEL_STATUS_NULL_POINTER);
+    const char *with_null[] = {"a", NULL};
+    CHECK_STATUS(tael_elect_leader(with_null, 2, &index), TAEL_STATUS_NULL_POINTER);
+    CHECK(strstr(last_error(NULL), "ids[1]") != NULL);
+    CHECK(index == SIZE_SENTINEL); /* nothing written on failure */
+    /* (NULL, 0) is the empty list: no leader. */
+    CHECK_STATUS(tael_elect_leader(NULL, 0, &index), TAEL_STATUS_NO_LEADER);
+    CHECK(last_error_is(TAEL_STATUS_NO_LEADER) && index == SIZE_SENTINEL);
+    CHECK_STATUS(tael_elect_leader(ids, 0, &index), TAEL_STATUS_NO_LEADER);
+    CHECK_STATUS(tael_elect_leader(ids, 2, &index), TAEL_STATUS_OK);
+    CHECK(index == 1);
+
+    index = SIZE_SENTINEL;
+    CHECK_STATUS(tael_elect_leader_n(NULL, lens, 2, &index), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_elect_leader_n(ids, NULL, 2, &index), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_elect_leader_n(ids, lens, 2, NULL), TAEL_STATUS_NULL_POINTER);
+    const size_t one[] = {1, 1};
+    CHECK_STATUS(tael_elect_leader_n(with_null, one, 2, &index), TAEL_STATUS_NULL_POINTER);
+    const size_t empty_second[] = {1, 0};
+    CHECK_STATUS(tael_elect_leader_n(with_null, empty_second, 2, &index), TAEL_STATUS_INVALID_ID);
+    CHECK(index == SIZE_SENTINEL);
+    CHECK_STATUS(tael_elect_leader_n(NULL, NULL, 0, &index), TAEL_STATUS_NO_LEADER);
+    CHECK_STATUS(tael_elect_leader_n(ids, lens, 2, &index), TAEL_STATUS_OK);
+    CHECK(index == 1);
+
+    /* Lengths no array can have are refused before anything is read. */
+    CHECK_STATUS(tael_elect_leader(ids, SIZE_MAX, &index), TAEL_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(tael_elect_leader_n(ids, lens, SIZE_MAX / 2, &index), TAEL_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(tael_id_validate("a", SIZE_MAX), TAEL_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(tael_id_validate("a", (size_t)PTRDIFF_MAX + 1), TAEL_STATUS_INVALID_ARGUMENT);
+    CHECK(last_error_is(TAEL_STATUS_INVALID_ARGUMENT));
+
+    CHECK_STATUS(tael_id_validate(NULL, 1), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_id_validate(NULL, 0), TAEL_STATUS_INVALID_ID); /* the empty id */
+    uint64_t value = U64_SENTINEL;
+    CHECK_STATUS(tael_u64_parse(NULL, 1, &value), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_u64_parse(LIT("1"), NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_u64_parse(NULL, 0, &value), TAEL_STATUS_INVALID_EPOCH);
+    CHECK(value == U64_SENTINEL);
+    CHECK_STATUS(tael_rendezvous_score(NULL, 1, LIT("a"), &value), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_rendezvous_score(LIT("g"), NULL, 1, &value), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_rendezvous_score(LIT("g"), LIT("a"), NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK(value == U64_SENTINEL);
+    /* FNV-1a 64 of one 0x00 byte (empty group and id), the core's reference value. */
+    CHECK_STATUS(tael_rendezvous_score(NULL, 0, NULL, 0, &value), TAEL_STATUS_OK);
+    CHECK(value == 0xaf63bd4c8601b7dfu);
+}
+
+static void nulls_fencer(void) {
+    TaelFencer *f = tael_fencer_new(10);
+    bool accepted = true, has_cap = true;
+    uint64_t value = U64_SENTINEL;
+    TaelVerdict v;
+    if (!CHECK(f != NULL)) return;
+    CHECK_STATUS(tael_fencer_check_and_advance(NULL, 11, &accepted), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_fencer_check_and_advance(f, 11, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_fencer_check(NULL, 11, &v), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_fencer_check(f, 11, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_fencer_promote(NULL, &value), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_fencer_promote(f, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_fencer_highest(NULL, &value), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_fencer_highest(f, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_fencer_jump_cap(NULL, &has_cap, &value), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_fencer_jump_cap(f, NULL, &value), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_fencer_jump_cap(f, &has_cap, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK(accepted && has_cap && value == U64_SENTINEL);
+    /* None of the failed calls moved the gate (a NULL out-pointer is caught first). */
+    CHECK_STATUS(tael_fencer_highest(f, &value), TAEL_STATUS_OK);
+    CHECK(value == 10);
+    CHECK_STATUS(tael_fencer_jump_cap(f, &has_cap, &value), TAEL_STATUS_OK);
+    CHECK(!has_cap && value == 0);
+    tael_fencer_free(f);
+}
+
+static void nulls_holder(void) {
+    TaelHolderFencer *h = tael_holder_fencer_new(3);
+    TaelVerdict v;
+    TaelHolderState st;
+    uint64_t value = U64_SENTINEL;
+    bool has_cap = true;
+    if (!CHECK(h != NULL)) return;
+    CHECK_STATUS(tael_holder_fencer_check(NULL, 4, LIT("a"), &v), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_holder_fencer_check(h, 4, NULL, 1, &v), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_holder_fencer_check(h, 4, LIT("a"), NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_holder_fencer_check(h, 4, NULL, 0, &v), TAEL_STATUS_INVALID_ID);
+    CHECK_STATUS(tael_holder_fencer_promote(NULL, LIT("a"), &value), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_holder_fencer_promote(h, NULL, 1, &value), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_holder_fencer_promote(h, LIT("a"), NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_holder_fencer_highest(NULL, &value), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_holder_fencer_highest(h, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_holder_fencer_state(NULL, &st), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_holder_fencer_state(h, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_holder_fencer_jump_cap(NULL, &has_cap, &value), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_holder_fencer_jump_cap(h, NULL, &value), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_holder_fencer_jump_cap(h, &has_cap, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK(value == U64_SENTINEL && has_cap);
+    CHECK_STATUS(tael_holder_fencer_state(h, &st), TAEL_STATUS_OK);
+    CHECK(st.highest == 3 && !st.has_holder && st.holder[0] == '\0');
+    tael_holder_fencer_free(h);
+}
+
+static void nulls_registry(void) {
+    TaelRegistry *r = tael_registry_new();
+    TaelVerdict v;
+    uint64_t value = U64_SENTINEL;
+    size_t len = SIZE_SENTINEL;
+    bool has_cap = true;
+    char buf[64];
+    char *owned = buf; /* not NULL, so the reset to NULL shows */
+    if (!CHECK(r != NULL)) return;
+    CHECK_STATUS(tael_registry_add(NULL, LIT("s"), 5), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_add(r, NULL, 1, 5), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_add(r, NULL, 0, 5), TAEL_STATUS_INVALID_ID);
+    CHECK_STATUS(tael_registry_add(r, LIT("s"), 5), TAEL_STATUS_OK);
+    CHECK_STATUS(tael_registry_check(NULL, LIT("s"), 6, &v), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_check(r, NULL, 1, 6, &v), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_check(r, LIT("s"), 6, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_promote(NULL, LIT("s"), &value), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_promote(r, NULL, 1, &value), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_promote(r, LIT("s"), NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_highest(NULL, LIT("s"), &value), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_highest(r, NULL, 1, &value), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_highest(r, LIT("s"), NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_remove(NULL, LIT("s"), &value), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_remove(r, NULL, 1, &value), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_remove(r, LIT("s"), NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_len(NULL, &len), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_len(r, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_jump_cap(NULL, &has_cap, &value), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_jump_cap(r, NULL, &value), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_jump_cap(r, &has_cap, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_snapshot(NULL, buf, sizeof buf, &len), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_snapshot(r, NULL, sizeof buf, &len), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_snapshot(r, buf, sizeof buf, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_snapshot_alloc(NULL, &owned), TAEL_STATUS_NULL_POINTER);
+    CHECK(owned == NULL); /* _alloc functions set *out_json to NULL on failure */
+    CHECK_STATUS(tael_registry_snapshot_alloc(r, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_restore(NULL, "{\"streams\":{}}"), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_restore(r, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK(value == U64_SENTINEL && len == SIZE_SENTINEL && has_cap);
+    /* Nothing changed: one stream, still at 5. */
+    CHECK_STATUS(tael_registry_len(r, &len), TAEL_STATUS_OK);
+    CHECK(len == 1);
+    CHECK_STATUS(tael_registry_highest(r, LIT("s"), &value), TAEL_STATUS_OK);
+    CHECK(value == 5);
+    /* Lookups leave the id rules to the core: an empty or NUL-holding name is just unknown. */
+    CHECK_STATUS(tael_registry_highest(r, NULL, 0, &value), TAEL_STATUS_UNKNOWN_STREAM);
+    CHECK_STATUS(tael_registry_highest(r, LIT("s\0"), &value), TAEL_STATUS_UNKNOWN_STREAM);
+    tael_registry_free(r);
+}
+
+static void nulls_views(void) {
+    char buf[512];
+    size_t len = SIZE_SENTINEL;
+    uint64_t epoch = U64_SENTINEL;
+    char *owned = buf;
+    CHECK_STATUS(tael_elect_leaders(NULL, "{}", buf, sizeof buf, &len), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_elect_leaders(VIEW, NULL, buf, sizeof buf, &len), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_elect_leaders(VIEW, "{}", NULL, sizeof buf, &len), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_elect_leaders(VIEW, "{}", buf, sizeof buf, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK(len == SIZE_SENTINEL);
+    CHECK_STATUS(tael_elect_leaders_alloc(NULL, "{}", &owned), TAEL_STATUS_NULL_POINTER);
+    CHECK(owned == NULL);
+    owned = buf;
+    CHECK_STATUS(tael_elect_leaders_alloc(VIEW, NULL, &owned), TAEL_STATUS_NULL_POINTER);
+    CHECK(owned == NULL);
+    CHECK_STATUS(tael_elect_leaders_alloc(VIEW, "{}", NULL), TAEL_STATUS_NULL_POINTER);
+    owned = buf;
+    CHECK_STATUS(tael_elect_leaders_alloc("{\"groups\":", "{}", &owned), TAEL_STATUS_INVALID_VIEW);
+    CHECK(owned == NULL);
+    owned = buf;
+    CHECK_STATUS(tael_elect_leaders_alloc(VIEW, "{\"sticky\":true}", &owned), TAEL_STATUS_INVALID_POLICY);
+    CHECK(owned == NULL);
+    CHECK(strstr(last_error(NULL), "sticky") != NULL); /* the message says what was wrong */
+    CHECK_STATUS(tael_elect_leaders_alloc(VIEW, "{}", &owned), TAEL_STATUS_OK);
+    CHECK(owned != NULL && owned != buf && strstr(owned, "\"leader\":\"b\"") != NULL);
+    tael_string_free(owned);
+
+    CHECK_STATUS(tael_next_epoch(NULL, LIT("g"), &epoch), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_next_epoch(VIEW, NULL, 1, &epoch), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_next_epoch(VIEW, LIT("g"), NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_next_epoch(VIEW, NULL, 0, &epoch), TAEL_STATUS_UNKNOWN_GROUP);
+    CHECK(epoch == U64_SENTINEL);
+    CHECK_STATUS(tael_next_epoch(VIEW, LIT("g"), &epoch), TAEL_STATUS_OK);
+    CHECK(epoch == 8);
+}
+
+static void invalid_utf8(void) {
+    TaelHolderFencer *h = tael_holder_fencer_new(0);
+    TaelRegistry *r = tael_registry_new();
+    TaelVerdict v;
+    TaelHolderState st;
+    uint64_t value = U64_SENTINEL;
+    size_t index = SIZE_SENTINEL, len = 0;
+    char json[128];
+    char *owned = NULL;
+    if (!CHECK(h != NULL && r != NULL)) return;
+    CHECK_STATUS(tael_registry_add(r, LIT("s"), 1), TAEL_STATUS_OK);
+    for (size_t i = 0; i < N_BAD_UTF8; i++) {
+        const char *bad = BAD_UTF8[i];
+        size_t n = strlen(bad);
+        const char *ids[] = {"node-a", bad};
+        const size_t lens[] = {6, n};
+        CHECK_STATUS(tael_elect_leader(ids, 2, &index), TAEL_STATUS_INVALID_UTF8);
+        CHECK(strstr(last_error(NULL), "ids[1]") != NULL);
+        CHECK_STATUS(tael_elect_leader_n(ids, lens, 2, &index), TAEL_STATUS_INVALID_UTF8);
+        CHECK_STATUS(tael_id_validate(bad, n), TAEL_STATUS_INVALID_UTF8);
+        CHECK_STATUS(tael_u64_parse(bad, n, &value), TAEL_STATUS_INVALID_UTF8);
+        CHECK_STATUS(tael_holder_fencer_check(h, 1, bad, n, &v), TAEL_STATUS_INVALID_UTF8);
+        CHECK_STATUS(tael_holder_fencer_promote(h, bad, n, &value), TAEL_STATUS_INVALID_UTF8);
+        CHECK_STATUS(tael_registry_add(r, bad, n, 0), TAEL_STATUS_INVALID_UTF8);
+        CHECK_STATUS(tael_registry_check(r, bad, n, 1, &v), TAEL_STATUS_INVALID_UTF8);
+        CHECK_STATUS(tael_registry_promote(r, bad, n, &value), TAEL_STATUS_INVALID_UTF8);
+        CHECK_STATUS(tael_registry_highest(r, bad, n, &value), TAEL_STATUS_INVALID_UTF8);
+        CHECK_STATUS(tael_registry_remove(r, bad, n, &value), TAEL_STATUS_INVALID_UTF8);
+        CHECK_STATUS(tael_next_epoch(VIEW, bad, n, &value), TAEL_STATUS_INVALID_UTF8);
+        CHECK_STATUS(tael_rendezvous_score(bad, n, LIT("a"), &value), TAEL_STATUS_INVALID_UTF8);
+        CHECK_STATUS(tael_rendezvous_score(LIT("g"), bad, n, &value), TAEL_STATUS_INVALID_UTF8);
+        /* Bad bytes inside a JSON string of each document. */
+        snprintf(json, sizeof json, "{\"groups\":{\"%s\":{\"members\":[]}}}", bad);
+        CHECK_STATUS(tael_elect_leaders(json, "{}", NULL, 0, &len), TAEL_STATUS_INVALID_UTF8);
+        CHECK_STATUS(tael_elect_leaders_alloc(json, "{}", &owned), TAEL_STATUS_INVALID_UTF8);
+        CHECK_STATUS(tael_next_epoch(json, LIT("g"), &value), TAEL_STATUS_INVALID_UTF8);
+        snprintf(json, sizeof json, "{\"%s\":true}", bad);
+        CHECK_STATUS(tael_elect_leaders(VIEW, json, NULL, 0, &len), TAEL_STATUS_INVALID_UTF8);
+        snprintf(json, sizeof json, "{\"streams\":{\"%s\":\"9\"}}", bad);
+        CHECK_STATUS(tael_registry_restore(r, json), TAEL_STATUS_INVALID_UTF8);
+        CHECK(last_error_is(TAEL_STATUS_INVALID_UTF8));
+    }
+    CHECK(value == U64_SENTINEL && index == SIZE_SENTINEL && owned == NULL);
+    /* NUL bytes inside ids are seen (the id is not cut short) and refused. */
+    const char *nul_ids[] = {"node\0a", "node-b"};
+    const size_t nul_lens[] = {6, 6};
+    CHECK_STATUS(tael_elect_leader_n(nul_ids, nul_lens, 2, &index), TAEL_STATUS_INVALID_ID);
+    CHECK_STATUS(tael_id_validate(LIT("a\0")), TAEL_STATUS_INVALID_ID);
+    CHECK_STATUS(tael_holder_fencer_check(h, 1, LIT("a\0"), &v), TAEL_STATUS_INVALID_ID);
+    CHECK_STATUS(tael_holder_fencer_promote(h, LIT("\0"), &value), TAEL_STATUS_INVALID_ID);
+    CHECK_STATUS(tael_registry_add(r, LIT("s\0t"), 0), TAEL_STATUS_INVALID_ID);
+    CHECK_STATUS(tael_u64_parse(LIT("1\0"), &value), TAEL_STATUS_INVALID_EPOCH);
+    /* None of it changed anything. */
+    CHECK_STATUS(tael_holder_fencer_state(h, &st), TAEL_STATUS_OK);
+    CHECK(st.highest == 0 && !st.has_holder);
+    CHECK_STATUS(tael_registry_len(r, &len), TAEL_STATUS_OK);
+    CHECK(len == 1);
+    CHECK_STATUS(tael_registry_highest(r, LIT("s"), &value), TAEL_STATUS_OK);
+    CHECK(value == 1);
+    tael_holder_fencer_free(h);
+    tael_registry_free(r);
+}
+
+static void id_lengths(void) {
+    char longest[TAEL_MAX_ID_BYTES + 2];
+    memset(longest, 'x', sizeof longest);
+    longest[TAEL_MAX_ID_BYTES] = '\0';
+    CHECK_STATUS(tael_id_validate(longest, TAEL_MAX_ID_BYTES), TAEL_STATUS_OK);
+    CHECK_STATUS(tael_id_validate(longest, TAEL_MAX_ID_BYTES + 1), TAEL_STATUS_INVALID_ID);
+    CHECK_STATUS(tael_id_validate(LIT("a\x7f")), TAEL_STATUS_INVALID_ID);
+    CHECK_STATUS(tael_id_validate(LIT("a\xc2\x85")), TAEL_STATUS_INVALID_ID); /* U+0085 is Cc */
+    CHECK_STATUS(tael_id_validate(LIT("\xc3\xa9")), TAEL_STATUS_OK);
+    /* The verdict's holder field carries the longest holder whole, NUL-terminated. */
+    TaelHolderFencer *h = tael_holder_fencer_new(0);
+    TaelVerdict v;
+    TaelHolderState st;
+    uint64_t epoch = 0;
+    if (!CHECK(h != NULL)) return;
+    CHECK_STATUS(tael_holder_fencer_promote(h, longest, TAEL_MAX_ID_BYTES, &epoch), TAEL_STATUS_OK);
+    CHECK(epoch == 1);
+    memset(&v, 0x5A, sizeof v);
+    CHECK_STATUS(tael_holder_fencer_check(h, 1, LIT("other"), &v), TAEL_STATUS_CONFLICT);
+    CHECK(v.code == TAEL_STATUS_CONFLICT && !v.accepted && v.epoch == 1 && v.highest == 1);
+    CHECK(strlen(v.holder) == TAEL_MAX_ID_BYTES && memcmp(v.holder, longest, TAEL_MAX_ID_BYTES) == 0);
+    CHECK(v.from == 0 && v.cap == 0);
+    CHECK_STATUS(tael_holder_fencer_state(h, &st), TAEL_STATUS_OK);
+    CHECK(st.has_holder && strcmp(st.holder, longest) == 0);
+    tael_holder_fencer_free(h);
+}
+
+/* A text answer into buffers of every interesting size. */
+static void buffers_of(const char *what, TaelStatus (*answer)(const void *, char *, size_t, size_t *),
+                       const void *arg) {
+    char buf[1024];
+    size_t need = SIZE_SENTINEL, len = SIZE_SENTINEL;
+    printf("  buffers: %s\n", what);
+    CHECK_STATUS(answer(arg, NULL, 0, &need), TAEL_STATUS_BUFFER_TOO_SMALL);
+    CHECK(last_error_is(TAEL_STATUS_BUFFER_TOO_SMALL));
+    if (!CHECK(need > 2 && need + 2 <= sizeof buf)) return;
+    const size_t caps[] = {0, 1, 2, need - 1, need};
+    for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+        memset(buf, '#', sizeof buf);
+        len = SIZE_SENTINEL;
+        CHECK_STATUS(answer(arg, buf, caps[i], &len), TAEL_STATUS_BUFFER_TOO_SMALL);
+        CHECK(len == need);
+        /* Nothing was written but the length. */
+        CHECK(buf[0] == '#' && buf[need - 1] == '#' && buf[need] == '#');
+    }
+    memset(buf, '#', sizeof buf);
+    CHECK_STATUS(answer(arg, buf, need + 1, &len), TAEL_STATUS_OK);
+    CHECK(len == need && strlen(buf) == need && buf[need + 1] == '#');
+    CHECK(tael_last_error_message(NULL, 0) == 0);
+    memset(buf, '#', sizeof buf);
+    CHECK_STATUS(answer(arg, buf, sizeof buf, &len), TAEL_STATUS_OK);
+    CHECK(len == need && buf[need] == '\0' && buf[need + 1] == '#');
+}
+
+static TaelStatus decide_answer(const void *view, char *buf, size_t cap, size_t *len) {
+    return tael_elect_leaders((const char *)view, "{\"priority\":true}", buf, cap, len);
+}
+
+static TaelStatus snapshot_answer(const void *registry, char *buf, size_t cap, size_t *len) {
+    return tael_registry_snapshot((const TaelRegistry *)registry, buf, cap, len);
+}
+
+static void buffers(void) {
+    buffers_of("decisions", decide_answer, VIEW);
+    TaelRegistry *r = tael_registry_new();
+    if (!CHECK(r != NULL)) return;
+    CHECK_STATUS(tael_registry_add(r, LIT("wal-0"), UINT64_MAX), TAEL_STATUS_OK);
+    buffers_of("snapshot", snapshot_answer, r);
+    tael_registry_free(r);
+}
+
+static void u64_extremes(void) {
+    TaelVerdict v;
+    uint64_t value = 0;
+    bool accepted = true, has_cap = false;
+
+    TaelFencer *top = tael_fencer_new(UINT64_MAX);
+    CHECK_STATUS(tael_fencer_promote(top, &value), TAEL_STATUS_EPOCH_OVERFLOW);
+    CHECK(last_error_is(TAEL_STATUS_EPOCH_OVERFLOW));
+    CHECK_STATUS(tael_fencer_highest(top, &value), TAEL_STATUS_OK);
+    CHECK(value == UINT64_MAX);
+    CHECK_STATUS(tael_fencer_check(top, UINT64_MAX, &v), TAEL_STATUS_CURRENT);
+    CHECK_STATUS(tael_fencer_check(top, 0, &v), TAEL_STATUS_STALE_EPOCH);
+    CHECK(v.epoch == 0 && v.highest == UINT64_MAX);
+    tael_fencer_free(top);
+
+    TaelFencer *almost = tael_fencer_new(UINT64_MAX - 1);
+    CHECK_STATUS(tael_fencer_promote(almost, &value), TAEL_STATUS_OK);
+    CHECK(value == UINT64_MAX);
+    CHECK_STATUS(tael_fencer_promote(almost, &value), TAEL_STATUS_EPOCH_OVERFLOW);
+    CHECK(value == UINT64_MAX);
+    tael_fencer_free(almost);
+
+    TaelFencer *fresh = tael_fencer_new(0);
+    CHECK_STATUS(tael_fencer_check(fresh, UINT64_MAX, &v), TAEL_STATUS_ADVANCED);
+    CHECK(v.from == 0 && v.epoch == UINT64_MAX && v.highest == UINT64_MAX && v.accepted);
+    CHECK_STATUS(tael_fencer_check_and_advance(fresh, UINT64_MAX - 1, &accepted), TAEL_STATUS_OK);
+    CHECK(!accepted);
+    tael_fencer_free(fresh);
+
+    /* The widest cap admits the widest jump (the test is strictly "more than the cap"). */
+    TaelFencer *wide = tael_fencer_new_with_jump_cap(0, UINT64_MAX);
+    CHECK_STATUS(tael_fencer_jump_cap(wide, &has_cap, &value), TAEL_STATUS_OK);
+    CHECK(has_cap && value == UINT64_MAX);
+    CHECK_STATUS(tael_fencer_check(wide, UINT64_MAX, &v), TAEL_STATUS_ADVANCED);
+    tael_fencer_free(wide);
+
+    TaelFencer *zero = tael_fencer_new_with_jump_cap(7, 0);
+    CHECK_STATUS(tael_fencer_check(zero, 8, &v), TAEL_STATUS_TOO_FAR_AHEAD);
+    CHECK(v.cap == 0 && v.highest == 7 && !v.accepted);
+    CHECK_STATUS(tael_fencer_check(zero, UINT64_MAX, &v), TAEL_STATUS_TOO_FAR_AHEAD);
+    CHECK_STATUS(tael_fencer_check(zero, 7, &v), TAEL_STATUS_CURRENT);
+    CHECK_STATUS(tael_fencer_promote(zero, &value), TAEL_STATUS_OK); /* the cap does not apply */
+    CHECK(value == 8);
+    tael_fencer_free(zero);
+
+    TaelHolderFencer *h = tael_holder_fencer_new_with_jump_cap(UINT64_MAX, 1);
+    TaelHolderState st;
+    CHECK_STATUS(tael_holder_fencer_jump_cap(h, &has_cap, &value), TAEL_STATUS_OK);
+    CHECK(has_cap && value == 1);
+    CHECK_STATUS(tael_holder_fencer_check(h, UINT64_MAX, LIT("a"), &v), TAEL_STATUS_CURRENT);
+    CHECK_STATUS(tael_holder_fencer_promote(h, LIT("b"), &value), TAEL_STATUS_EPOCH_OVERFLOW);
+    CHECK_STATUS(tael_holder_fencer_state(h, &st), TAEL_STATUS_OK);
+    CHECK(st.highest == UINT64_MAX && st.has_holder && strcmp(st.holder, "a") == 0);
+    tael_holder_fencer_free(h);
+
+    TaelRegistry *r = tael_registry_new_with_jump_cap(UINT64_MAX);
+    CHECK_STATUS(tael_registry_jump_cap(r, &has_cap, &value), TAEL_STATUS_OK);
+    CHECK(has_cap && value == UINT64_MAX);
+    CHECK_STATUS(tael_registry_add(r, LIT("s"), UINT64_MAX), TAEL_STATUS_OK);
+    CHECK_STATUS(tael_registry_promote(r, LIT("s"), &value), TAEL_STATUS_EPOCH_OVERFLOW);
+    CHECK_STATUS(tael_registry_remove(r, LIT("s"), &value), TAEL_STATUS_OK);
+    CHECK(value == UINT64_MAX);
+    CHECK_STATUS(tael_registry_remove(r, LIT("s"), &value), TAEL_STATUS_UNKNOWN_STREAM);
+    tael_registry_free(r);
+
+    CHECK_STATUS(tael_u64_parse(LIT("18446744073709551615"), &value), TAEL_STATUS_OK);
+    CHECK(value == UINT64_MAX);
+    CHECK_STATUS(tael_u64_parse(LIT("0"), &value), TAEL_STATUS_OK);
+    CHECK(value == 0);
+    const char *bad[] = {"18446744073709551616", "99999999999999999999999", "", "01", "-1", "+1",
+                         " 1", "1 ", "1.0", "1e3", "0x10"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        value = U64_SENTINEL;
+        CHECK_STATUS(tael_u64_parse(bad[i], strlen(bad[i]), &value), TAEL_STATUS_INVALID_EPOCH);
+        CHECK(value == U64_SENTINEL);
+    }
+    const char *top_view = "{\"groups\":{\"g\":{\"members\":[{\"id\":\"a\",\"live\":true,"
+                           "\"epoch\":18446744073709551615}]}}}";
+    CHECK_STATUS(tael_next_epoch(top_view, LIT("g"), &value), TAEL_STATUS_EPOCH_OVERFLOW);
+    const char *past_view = "{\"groups\":{\"g\":{\"members\":[{\"id\":\"a\",\"live\":true,"
+                            "\"epoch\":18446744073709551616}]}}}";
+    CHECK_STATUS(tael_next_epoch(past_view, LIT("g"), &value), TAEL_STATUS_INVALID_VIEW);
+}
+
+void bad_inputs_run(void) {
+    unsigned long before = tests_failed;
+    statuses();
+    last_error_rules();
+    nulls_elect();
+    nulls_fencer();
+    nulls_holder();
+    nulls_registry();
+    nulls_views();
+    invalid_utf8();
+    id_lengths();
+    buffers();
+    u64_extremes();
+    printf("bad inputs: %s\n", tests_failed == before ? "all as expected" : "FAILURES above");
+}

@@ -1,0 +1,529 @@
+/* Runs every case of the conformance corpus (the .json files of tests/vectors, schema in its README.md)
+ * through the C API, exactly as tests/conformance.rs runs it through the Rust core: each step's
+ * result is built as JSON and compared with its `expect` (json_equal, so parsed JSON is
+ * compared as parsed JSON). A case whose `fronts` leaves out "c" is skipped and counted. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <dirent.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+
+#define FRONT "c"
+
+/* A text input as C expresses it: bytes with a length (and a NUL after them, for the
+ * NUL-terminated entry points). */
+typedef struct {
+    char *bytes;
+    size_t len;
+} Text;
+
+/* The case's own state: one of each, created by its step. */
+typedef struct {
+    TaelFencer *gate;
+    TaelHolderFencer *holder;
+    TaelRegistry *registry;
+} State;
+
+static void state_free(State *s) {
+    tael_fencer_free(s->gate);
+    tael_holder_fencer_free(s->holder);
+    tael_registry_free(s->registry);
+    s->gate = NULL;
+    s->holder = NULL;
+    s->registry = NULL;
+}
+
+/* A result that can never equal an expectation: a fault of the runner or of the library's
+ * consistency, with what went wrong. */
+static json_t *fault(const char *what) { return json_pack("{s:s}", "runner_fault", what); }
+
+static int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* A text of the corpus: a JSON string (which may hold U+0000) or {"hex": "..."}. Returns 0 when
+ * C cannot express it (e.g. {"utf16": [...]}, which only cases for other fronts use). */
+static int text_of(const json_t *v, Text *out) {
+    out->bytes = NULL;
+    out->len = 0;
+    if (json_is_string(v)) {
+        size_t n = json_string_length(v);
+        out->bytes = malloc(n + 1);
+        if (out->bytes == NULL) return 0;
+        memcpy(out->bytes, json_string_value(v), n);
+        out->bytes[n] = '\0';
+        out->len = n;
+        return 1;
+    }
+    const json_t *hex = json_is_object(v) ? json_object_get(v, "hex") : NULL;
+    if (json_is_string(hex) && json_string_length(hex) % 2 == 0) {
+        const char *h = json_string_value(hex);
+        size_t n = json_string_length(hex) / 2;
+        out->bytes = malloc(n + 1);
+        if (out->bytes == NULL) return 0;
+        for (size_t i = 0; i < n; i++) {
+            int hi = hex_digit(h[2 * i]), lo = hex_digit(h[2 * i + 1]);
+            if (hi < 0 || lo < 0) {
+                free(out->bytes);
+                out->bytes = NULL;
+                return 0;
+            }
+            out->bytes[i] = (char)(hi * 16 + lo);
+        }
+        out->bytes[n] = '\0';
+        out->len = n;
+        return 1;
+    }
+    return 0;
+}
+
+static int has_nul(const Text *t) { return memchr(t->bytes, '\0', t->len) != NULL; }
+
+/* A u64 field written as a canonical decimal string, read with the library's own parser. */
+static int u64_field(const json_t *step, const char *key, uint64_t fallback, uint64_t *out) {
+    const json_t *v = json_object_get(step, key);
+    if (v == NULL) {
+        *out = fallback;
+        return 1;
+    }
+    if (!json_is_string(v)) return 0;
+    return tael_u64_parse(json_string_value(v), json_string_length(v), out) == TAEL_STATUS_OK;
+}
+
+static json_t *u64_json(uint64_t v) {
+    char buf[24];
+    snprintf(buf, sizeof buf, "%" PRIu64, v);
+    return json_string(buf);
+}
+
+/* The result of a call that failed: its status name. The last error must name it too. */
+static json_t *error_json(TaelStatus status) {
+    if (!last_error_is(status)) return fault("an error without a matching last-error message");
+    return json_pack("{s:s}", "error", tael_status_name(status));
+}
+
+/* The result of a call that succeeded (OK or a verdict); the last error must be cleared. */
+static json_t *success(json_t *result) {
+    size_t n = 0;
+    last_error(&n);
+    if (n != 0) {
+        json_decref(result);
+        return fault("a success left a last-error message");
+    }
+    return result;
+}
+
+/* A verdict as the corpus writes it, from the typed check's status and struct. */
+static json_t *verdict_json(TaelStatus status, const TaelVerdict *v) {
+    if (!tael_status_is_verdict(status)) return error_json(status);
+    if (status != v->code) return fault("the status differs from the verdict's code");
+    int accepted = status == TAEL_STATUS_CURRENT || status == TAEL_STATUS_ADVANCED;
+    if (v->accepted != accepted) return fault("accepted disagrees with the code");
+    if ((status != TAEL_STATUS_ADVANCED && v->from != 0) ||
+        (status != TAEL_STATUS_TOO_FAR_AHEAD && v->cap != 0) ||
+        (status != TAEL_STATUS_CONFLICT && v->holder[0] != '\0'))
+        return fault("a field that does not belong to the verdict is set");
+    json_t *o = json_pack("{s:s, s:b, s:o, s:o}", "code", tael_status_name(status), "accepted",
+                          v->accepted, "epoch", u64_json(v->epoch), "highest", u64_json(v->highest));
+    if (status == TAEL_STATUS_ADVANCED) json_object_set_new(o, "from", u64_json(v->from));
+    if (status == TAEL_STATUS_TOO_FAR_AHEAD) json_object_set_new(o, "cap", u64_json(v->cap));
+    if (status == TAEL_STATUS_CONFLICT) json_object_set_new(o, "holder", json_string(v->holder));
+    return success(o);
+}
+
+/* `{key: *value}` on OK, the error otherwise. (A pointer, so the value is read after the call
+ * that writes it: the order arguments are evaluated in is unspecified.) */
+static json_t *u64_result(TaelStatus status, const char *key, const uint64_t *value) {
+    if (status != TAEL_STATUS_OK) return error_json(status);
+    return success(json_pack("{s:o}", key, u64_json(*value)));
+}
+
+static json_t *ok_result(TaelStatus status) {
+    if (status != TAEL_STATUS_OK) return error_json(status);
+    return success(json_pack("{s:b}", "ok", 1));
+}
+
+/* Parse JSON the library wrote; NULL if it is not JSON. */
+static json_t *parse(const char *text) {
+    json_error_t e;
+    return json_loads(text, JSON_ALLOW_NUL, &e);
+}
+
+/* The text of `view`/`view_text` (or `policy`/`policy_text`, default "{}"), malloc'd. */
+static char *document(const json_t *step, const char *object_key, const char *text_key,
+                      const char *fallback) {
+    const json_t *object = json_object_get(step, object_key);
+    const json_t *text = json_object_get(step, text_key);
+    if (object != NULL && text == NULL) return json_dumps(object, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (object == NULL && json_is_string(text)) {
+        /* A text with U+0000 inside cannot be a NUL-terminated C string. */
+        if (strlen(json_string_value(text)) != json_string_length(text)) return NULL;
+        return strdup(json_string_value(text));
+    }
+    if (object == NULL && text == NULL && fallback != NULL) return strdup(fallback);
+    return NULL;
+}
+
+static json_t *step_elect(const json_t *step) {
+    const json_t *ids = json_object_get(step, "ids");
+    size_t n = json_array_size(ids);
+    Text *texts = calloc(n + 1, sizeof *texts);
+    const char **ptrs = calloc(n + 1, sizeof *ptrs);
+    size_t *lens = calloc(n + 1, sizeof *lens);
+    json_t *result = NULL;
+    int nul_inside = 0;
+    if (texts == NULL || ptrs == NULL || lens == NULL) {
+        result = fault("out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!text_of(json_array_get(ids, i), &texts[i])) {
+            result = fault("C cannot express an id of this case");
+            goto done;
+        }
+        ptrs[i] = texts[i].bytes;
+        lens[i] = texts[i].len;
+        nul_inside |= has_nul(&texts[i]);
+    }
+    /* An empty list goes in as (NULL, 0). */
+    const char *const *ids_arg = n > 0 ? ptrs : NULL;
+    const size_t *lens_arg = n > 0 ? lens : NULL;
+    size_t index_c = SIZE_MAX, index_n = SIZE_MAX;
+    TaelStatus with_nul = TAEL_STATUS_OK;
+    if (!nul_inside) {
+        /* Ids without NUL bytes inside are the same in both forms, so both must agree. */
+        with_nul = tael_elect_leader(ids_arg, n, &index_c);
+    }
+    TaelStatus status = tael_elect_leader_n(ids_arg, lens_arg, n, &index_n);
+    if (!nul_inside && (with_nul != status || index_c != index_n)) {
+        result = fault("tael_elect_leader and tael_elect_leader_n disagree");
+    } else if (status == TAEL_STATUS_OK) {
+        if (index_n >= n) {
+            result = fault("index out of range");
+        } else {
+            result = success(json_pack("{s:o, s:I}", "leader",
+                                       json_stringn(texts[index_n].bytes, texts[index_n].len),
+                                       "index", (json_int_t)index_n));
+        }
+    } else if (status == TAEL_STATUS_NO_LEADER) {
+        /* C reports an empty list as NO_LEADER; the corpus writes it as no leader. */
+        result = last_error_is(status) ? json_pack("{s:n, s:n}", "leader", "index")
+                                       : fault("NO_LEADER without a last error");
+    } else {
+        result = error_json(status);
+    }
+done:
+    for (size_t i = 0; texts != NULL && i < n; i++) free(texts[i].bytes);
+    free(texts);
+    free((void *)ptrs);
+    free(lens);
+    return result;
+}
+
+/* Both text forms of an answer (caller buffer after a size query, and owned) must agree. */
+static json_t *snapshot_json(const TaelRegistry *registry) {
+    size_t need = SIZE_MAX;
+    TaelStatus status = tael_registry_snapshot(registry, NULL, 0, &need);
+    if (status != TAEL_STATUS_BUFFER_TOO_SMALL) return error_json(status);
+    if (!last_error_is(TAEL_STATUS_BUFFER_TOO_SMALL)) return fault("no last error for the size query");
+    char *buf = malloc(need + 1);
+    char *owned = NULL;
+    size_t len = SIZE_MAX;
+    json_t *result = NULL;
+    if (buf == NULL) return fault("out of memory");
+    status = tael_registry_snapshot(registry, buf, need + 1, &len);
+    TaelStatus owned_status = tael_registry_snapshot_alloc(registry, &owned);
+    if (status != TAEL_STATUS_OK || owned_status != TAEL_STATUS_OK) {
+        result = error_json(status != TAEL_STATUS_OK ? status : owned_status);
+    } else if (len != need || strlen(buf) != len || strcmp(buf, owned) != 0) {
+        result = fault("the snapshot's two forms or its length disagree");
+    } else {
+        json_t *parsed = parse(buf);
+        result = parsed ? success(json_pack("{s:o}", "snapshot", parsed))
+                        : fault("the snapshot is not JSON");
+    }
+    free(buf);
+    tael_string_free(owned);
+    return result;
+}
+
+static json_t *step_decide(const json_t *step) {
+    char *view = document(step, "view", "view_text", NULL);
+    char *policy = document(step, "policy", "policy_text", "{}");
+    json_t *result = NULL;
+    static char not_set[] = "not set";
+    char *owned = not_set; /* a failed _alloc call must set it to NULL */
+    char *buf = NULL;
+    if (view == NULL || policy == NULL) {
+        result = fault("a decide step needs one view and at most one policy");
+        goto done;
+    }
+    TaelStatus owned_status = tael_elect_leaders_alloc(view, policy, &owned);
+    size_t need = SIZE_MAX;
+    TaelStatus status = tael_elect_leaders(view, policy, NULL, 0, &need);
+    if (owned_status != TAEL_STATUS_OK) {
+        if (owned != NULL) {
+            owned = owned == not_set ? NULL : owned;
+            result = fault("a failed _alloc call left *out_json set");
+        } else if (status != owned_status) {
+            result = fault("the buffer and _alloc forms fail differently");
+        } else {
+            result = error_json(status);
+        }
+        goto done;
+    }
+    if (status != TAEL_STATUS_BUFFER_TOO_SMALL || need != strlen(owned)) {
+        result = fault("the size query does not report the answer's length");
+        goto done;
+    }
+    buf = malloc(need + 1);
+    size_t len = SIZE_MAX;
+    if (buf == NULL) {
+        result = fault("out of memory");
+        goto done;
+    }
+    status = tael_elect_leaders(view, policy, buf, need + 1, &len);
+    if (status != TAEL_STATUS_OK) {
+        result = error_json(status);
+    } else if (len != need || strcmp(buf, owned) != 0) {
+        result = fault("the buffer and _alloc forms disagree");
+    } else {
+        json_t *parsed = parse(buf);
+        result = parsed ? success(json_pack("{s:o}", "decisions", parsed))
+                        : fault("the decisions are not JSON");
+    }
+done:
+    free(view);
+    free(policy);
+    free(buf);
+    tael_string_free(owned);
+    return result;
+}
+
+static json_t *step_next_epoch(const json_t *step) {
+    char *view = document(step, "view", "view_text", NULL);
+    Text group;
+    json_t *result;
+    if (view == NULL) return fault("a next_epoch step needs a view");
+    if (!text_of(json_object_get(step, "group"), &group)) {
+        free(view);
+        return fault("C cannot express the group of this case");
+    }
+    uint64_t epoch = 0;
+    result = u64_result(tael_next_epoch(view, group.bytes, group.len, &epoch), "epoch", &epoch);
+    free(view);
+    free(group.bytes);
+    return result;
+}
+
+/* One step: its result as JSON (new reference), or NULL for a step that has none. */
+static json_t *run_step(State *s, const json_t *step) {
+    const char *op = json_string_value(json_object_get(step, "op"));
+    uint64_t epoch = 0, highest = 0, cap = 0, value = 0;
+    int has_cap = json_object_get(step, "cap") != NULL;
+    Text text = {NULL, 0};
+    json_t *result = NULL;
+    TaelVerdict v;
+    memset(&v, 0xA5, sizeof v); /* garbage, so a field the library forgot shows up */
+
+    if (op == NULL) return fault("a step without an op");
+    if (!u64_field(step, "epoch", 0, &epoch) || !u64_field(step, "highest", 0, &highest) ||
+        !u64_field(step, "cap", 0, &cap))
+        return fault("a u64 field that is not a canonical decimal string");
+    const char *text_key = json_object_get(step, "holder") ? "holder"
+                           : json_object_get(step, "stream") ? "stream"
+                                                             : NULL;
+    if (text_key != NULL && !text_of(json_object_get(step, text_key), &text))
+        return fault("C cannot express the text of this case");
+
+    if (strcmp(op, "elect") == 0) {
+        result = step_elect(step);
+    } else if (strcmp(op, "gate") == 0) {
+        tael_fencer_free(s->gate);
+        s->gate = has_cap ? tael_fencer_new_with_jump_cap(highest, cap) : tael_fencer_new(highest);
+        if (s->gate == NULL) result = fault("tael_fencer_new failed");
+    } else if (strcmp(op, "check") == 0) {
+        result = verdict_json(tael_fencer_check(s->gate, epoch, &v), &v);
+    } else if (strcmp(op, "check_and_advance") == 0) {
+        bool accepted = false;
+        TaelStatus status = tael_fencer_check_and_advance(s->gate, epoch, &accepted);
+        result = status == TAEL_STATUS_OK ? success(json_pack("{s:b}", "accepted", accepted))
+                                          : error_json(status);
+    } else if (strcmp(op, "promote") == 0) {
+        result = u64_result(tael_fencer_promote(s->gate, &value), "epoch", &value);
+    } else if (strcmp(op, "highest") == 0) {
+        result = u64_result(tael_fencer_highest(s->gate, &value), "highest", &value);
+    } else if (strcmp(op, "holder_gate") == 0) {
+        tael_holder_fencer_free(s->holder);
+        s->holder = has_cap ? tael_holder_fencer_new_with_jump_cap(highest, cap)
+                            : tael_holder_fencer_new(highest);
+        if (s->holder == NULL) result = fault("tael_holder_fencer_new failed");
+    } else if (strcmp(op, "holder_check") == 0) {
+        result = verdict_json(tael_holder_fencer_check(s->holder, epoch, text.bytes, text.len, &v), &v);
+    } else if (strcmp(op, "holder_promote") == 0) {
+        result = u64_result(tael_holder_fencer_promote(s->holder, text.bytes, text.len, &value),
+                            "epoch", &value);
+    } else if (strcmp(op, "holder_state") == 0) {
+        TaelHolderState st;
+        memset(&st, 0xA5, sizeof st);
+        TaelStatus status = tael_holder_fencer_state(s->holder, &st);
+        if (status != TAEL_STATUS_OK) {
+            result = error_json(status);
+        } else if (!st.has_holder && st.holder[0] != '\0') {
+            result = fault("a holder field without a holder");
+        } else {
+            result = success(json_pack("{s:o, s:o}", "highest", u64_json(st.highest), "holder",
+                                       st.has_holder ? json_string(st.holder) : json_null()));
+        }
+    } else if (strcmp(op, "registry") == 0) {
+        tael_registry_free(s->registry);
+        s->registry = has_cap ? tael_registry_new_with_jump_cap(cap) : tael_registry_new();
+        if (s->registry == NULL) result = fault("tael_registry_new failed");
+    } else if (strcmp(op, "registry_add") == 0) {
+        result = ok_result(tael_registry_add(s->registry, text.bytes, text.len, highest));
+    } else if (strcmp(op, "registry_check") == 0) {
+        result = verdict_json(tael_registry_check(s->registry, text.bytes, text.len, epoch, &v), &v);
+    } else if (strcmp(op, "registry_promote") == 0) {
+        result = u64_result(tael_registry_promote(s->registry, text.bytes, text.len, &value),
+                            "epoch", &value);
+    } else if (strcmp(op, "registry_highest") == 0) {
+        result = u64_result(tael_registry_highest(s->registry, text.bytes, text.len, &value),
+                            "highest", &value);
+    } else if (strcmp(op, "registry_remove") == 0) {
+        result = u64_result(tael_registry_remove(s->registry, text.bytes, text.len, &value),
+                            "highest", &value);
+    } else if (strcmp(op, "registry_snapshot") == 0) {
+        result = snapshot_json(s->registry);
+    } else if (strcmp(op, "registry_restore") == 0) {
+        const json_t *snap = json_object_get(step, "snapshot");
+        if (!json_is_string(snap) || strlen(json_string_value(snap)) != json_string_length(snap))
+            result = fault("C cannot express this snapshot text");
+        else
+            result = ok_result(tael_registry_restore(s->registry, json_string_value(snap)));
+    } else if (strcmp(op, "decide") == 0) {
+        result = step_decide(step);
+    } else if (strcmp(op, "next_epoch") == 0) {
+        result = step_next_epoch(step);
+    } else {
+        result = fault("unknown op");
+    }
+    free(text.bytes);
+    return result;
+}
+
+/* 1 when the case lists its fronts and "c" is not among them. */
+static int skipped_for_c(const json_t *c) {
+    const json_t *fronts = json_object_get(c, "fronts");
+    size_t i;
+    const json_t *f;
+    if (fronts == NULL) return 0;
+    json_array_foreach(fronts, i, f) {
+        if (json_is_string(f) && strcmp(json_string_value(f), FRONT) == 0) return 0;
+    }
+    return 1;
+}
+
+/* Run one case; 1 when every step gave its expected result. */
+static int run_case(const json_t *c, const char *name) {
+    State s = {NULL, NULL, NULL};
+    const json_t *steps = json_object_get(c, "steps");
+    const json_t *step;
+    size_t i;
+    int ok = json_array_size(steps) > 0;
+    json_array_foreach(steps, i, step) {
+        json_t *got = run_step(&s, step);
+        const json_t *want = json_object_get(step, "expect");
+        int same = (got == NULL && want == NULL) || (got != NULL && want != NULL && json_equal(got, want));
+        if (!same) {
+            char *w = want ? json_dumps(want, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+            char *g = got ? json_dumps(got, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+            fprintf(stderr, "FAIL corpus %s step %zu (%s): expected %s, got %s\n", name, i,
+                    json_string_value(json_object_get(step, "op")), w ? w : "nothing",
+                    g ? g : "nothing");
+            free(w);
+            free(g);
+            ok = 0;
+        }
+        json_decref(got);
+        if (!ok) break;
+    }
+    state_free(&s);
+    return ok;
+}
+
+static int by_name(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void corpus_run(const char *vectors_dir) {
+    DIR *dir = opendir(vectors_dir);
+    char *files[64];
+    size_t nfiles = 0;
+    if (!CHECK(dir != NULL)) {
+        fprintf(stderr, "cannot open %s\n", vectors_dir);
+        return;
+    }
+    for (struct dirent *e; (e = readdir(dir)) != NULL;) {
+        size_t n = strlen(e->d_name);
+        if (n > 5 && strcmp(e->d_name + n - 5, ".json") == 0 && nfiles < 64)
+            files[nfiles++] = strdup(e->d_name);
+    }
+    closedir(dir);
+    qsort(files, nfiles, sizeof files[0], by_name);
+
+    unsigned long total = 0, run = 0, passed = 0, skipped = 0, duplicates = 0;
+    json_t *names = json_object(); /* every case name seen, to refuse duplicates */
+    for (size_t f = 0; f < nfiles; f++) {
+        char path[4096];
+        json_error_t err;
+        snprintf(path, sizeof path, "%s/%s", vectors_dir, files[f]);
+        json_t *doc = json_load_file(path, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &err);
+        if (!CHECK(doc != NULL)) {
+            fprintf(stderr, "%s:%d: %s\n", path, err.line, err.text);
+            continue;
+        }
+        const json_t *c;
+        size_t i;
+        json_array_foreach(json_object_get(doc, "cases"), i, c) {
+            const char *name = json_string_value(json_object_get(c, "name"));
+            total++;
+            if (name == NULL || json_object_get(names, name) != NULL) {
+                duplicates++;
+                fprintf(stderr, "FAIL corpus: case %zu of %s has a missing or repeated name\n", i,
+                        files[f]);
+                continue;
+            }
+            json_object_set_new(names, name, json_true());
+            if (skipped_for_c(c)) {
+                skipped++;
+                continue;
+            }
+            run++;
+            if (run_case(c, name)) {
+                passed++;
+                tests_passed++;
+            } else {
+                tests_failed++;
+            }
+        }
+        json_decref(doc);
+    }
+    json_decref(names);
+    for (size_t f = 0; f < nfiles; f++) free(files[f]);
+
+    printf("corpus: %lu cases in %zu files; %lu run, %lu passed, %lu failed, "
+           "%lu skipped (their fronts exclude \"c\")\n",
+           total, nfiles, run, passed, run - passed, skipped);
+    CHECK(duplicates == 0);
+    CHECK(total >= 60); /* the corpus README's floor; a missing file would show here */
+    CHECK(run + skipped == total);
+    CHECK(run > skipped);
+}

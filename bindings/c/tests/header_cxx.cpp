@@ -1,0 +1,31 @@
+// The header must compile as C++ too (g++ -std=c++17 -fsyntax-only): C++ embedders include it
+// directly, and every declaration must have C linkage there.
+#include "tael_coord.h"
+
+#include <type_traits>
+
+static_assert(std::is_same<TaelStatus, uint32_t>::value, "TaelStatus is a plain uint32_t");
+static_assert(std::is_standard_layout<TaelVerdict>::value, "TaelVerdict is a C struct");
+static_assert(sizeof(TaelVerdict{}.holder) == TAEL_MAX_ID_BYTES + 1, "room for the longest id");
+static_assert(TAEL_STATUS_OK == 0, "0 is OK");
+
+// The signatures users rely on, exactly.
+static_assert(std::is_same<decltype(&tael_elect_leader),
+                           TaelStatus (*)(const char *const *, size_t, size_t *)>::value, "");
+static_assert(std::is_same<decltype(&tael_fencer_new), TaelFencer *(*)(uint64_t)>::value, "");
+static_assert(std::is_same<decltype(&tael_fencer_free), void (*)(TaelFencer *)>::value, "");
+static_assert(std::is_same<decltype(&tael_fencer_check_and_advance),
+                           TaelStatus (*)(const TaelFencer *, uint64_t, bool *)>::value, "");
+static_assert(std::is_same<decltype(&tael_fencer_highest),
+                           TaelStatus (*)(const TaelFencer *, uint64_t *)>::value, "");
+static_assert(std::is_same<decltype(&tael_status_name), const char *(*)(TaelStatus)>::value, "");
+static_assert(std::is_same<decltype(&tael_last_error_message), size_t (*)(char *, size_t)>::value,
+              "");
+
+int main() {
+    TaelFencer *f = tael_fencer_new(0);
+    bool accepted = false;
+    TaelStatus s = tael_fencer_check_and_advance(f, 1, &accepted);
+    tael_fencer_free(f);
+    return static_cast<int>(s);
+}

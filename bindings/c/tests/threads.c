@@ -1,0 +1,248 @@
+/* Threads: several threads hammer one gate (and one holder gate, and one registry) at once.
+ * Workers only record what they saw; the main thread checks it after joining, so no check
+ * depends on timing and no sleep is needed (a barrier starts the workers together). */
+#define _POSIX_C_SOURCE 200809L
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+
+#define THREADS 4
+#define CHECKS 20000    /* per thread, on the shared epoch gate */
+#define PROMOTES 2000   /* per thread, on each gate */
+#define STREAM_OPS 2000 /* per thread, on the registry */
+
+static pthread_barrier_t start;
+
+typedef struct {
+    int id;
+    TaelFencer *gate;
+    TaelHolderFencer *holder_gate;
+    TaelRegistry *registry;
+    /* what the worker saw */
+    uint64_t max_offered;
+    unsigned long accepted, rejected, advanced, errors, inconsistent, out_of_order;
+    uint64_t promoted[PROMOTES];
+    uint64_t holder_promoted[PROMOTES];
+} Worker;
+
+/* xorshift64: a reproducible stream of offered epochs per thread. */
+static uint64_t next_random(uint64_t *state) {
+    uint64_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *state = x;
+}
+
+static void *check_worker(void *arg) {
+    Worker *w = arg;
+    uint64_t rng = 0x9E3779B97F4A7C15u * (uint64_t)(w->id + 1);
+    uint64_t last_accepted = 0;
+    pthread_barrier_wait(&start);
+    for (int i = 0; i < CHECKS; i++) {
+        /* Mostly rising epochs with stragglers, as a failover storm looks. */
+        uint64_t epoch = (uint64_t)i * 8 + next_random(&rng) % 64;
+        if (epoch > w->max_offered) w->max_offered = epoch;
+        int accepted;
+        if ((i + w->id) % 2 == 0) {
+            bool ok = false;
+            if (tael_fencer_check_and_advance(w->gate, epoch, &ok) != TAEL_STATUS_OK) {
+                w->errors++;
+                continue;
+            }
+            accepted = ok;
+        } else {
+            TaelVerdict v;
+            TaelStatus status = tael_fencer_check(w->gate, epoch, &v);
+            if (!tael_status_is_verdict(status)) {
+                w->errors++;
+                continue;
+            }
+            accepted = v.accepted;
+            if (status != v.code || v.epoch != epoch ||
+                (status == TAEL_STATUS_ADVANCED && !(v.from < v.highest && v.highest == epoch)) ||
+                (status == TAEL_STATUS_STALE_EPOCH && !(epoch < v.highest)) ||
+                (status == TAEL_STATUS_CURRENT && v.highest != epoch))
+                w->inconsistent++;
+            if (status == TAEL_STATUS_ADVANCED) w->advanced++;
+        }
+        if (accepted) {
+            /* The gate never moves down, so one thread's accepted epochs never decrease. */
+            if (epoch < last_accepted) w->out_of_order++;
+            last_accepted = epoch;
+            w->accepted++;
+        } else {
+            w->rejected++;
+        }
+    }
+    return NULL;
+}
+
+static void *promote_worker(void *arg) {
+    Worker *w = arg;
+    char holder[16];
+    int n = snprintf(holder, sizeof holder, "node-%d", w->id);
+    pthread_barrier_wait(&start);
+    for (int i = 0; i < PROMOTES; i++) {
+        if (tael_fencer_promote(w->gate, &w->promoted[i]) != TAEL_STATUS_OK) w->errors++;
+        if (tael_holder_fencer_promote(w->holder_gate, holder, (size_t)n, &w->holder_promoted[i]) !=
+            TAEL_STATUS_OK)
+            w->errors++;
+        if (i > 0 && (w->promoted[i] <= w->promoted[i - 1] ||
+                      w->holder_promoted[i] <= w->holder_promoted[i - 1]))
+            w->out_of_order++;
+    }
+    return NULL;
+}
+
+static void *registry_worker(void *arg) {
+    Worker *w = arg;
+    char own[16];
+    int n = snprintf(own, sizeof own, "own-%d", w->id);
+    uint64_t rng = 0xD1B54A32D192ED03u * (uint64_t)(w->id + 1);
+    pthread_barrier_wait(&start);
+    for (int i = 0; i < STREAM_OPS; i++) {
+        uint64_t epoch = next_random(&rng) % 1000000;
+        uint64_t highest = 0;
+        TaelVerdict v;
+        char *snapshot = NULL;
+        if (epoch > w->max_offered) w->max_offered = epoch;
+        if (!tael_status_is_verdict(tael_registry_check(w->registry, "shared", 6, epoch, &v)))
+            w->errors++;
+        /* Add, check and remove this thread's own stream while the others do the same. */
+        if (tael_registry_add(w->registry, own, (size_t)n, (uint64_t)i) != TAEL_STATUS_OK) w->errors++;
+        if (tael_registry_check(w->registry, own, (size_t)n, (uint64_t)i, &v) != TAEL_STATUS_CURRENT)
+            w->inconsistent++;
+        if (tael_registry_snapshot_alloc(w->registry, &snapshot) != TAEL_STATUS_OK ||
+            strstr(snapshot, own) == NULL)
+            w->inconsistent++;
+        tael_string_free(snapshot);
+        if (tael_registry_remove(w->registry, own, (size_t)n, &highest) != TAEL_STATUS_OK ||
+            highest != (uint64_t)i)
+            w->inconsistent++;
+    }
+    return NULL;
+}
+
+static int run_workers(void *(*body)(void *), Worker *workers) {
+    pthread_t threads[THREADS];
+    int started = 0;
+    if (pthread_barrier_init(&start, NULL, THREADS) != 0) return 0;
+    for (int i = 0; i < THREADS; i++) {
+        if (pthread_create(&threads[i], NULL, body, &workers[i]) == 0) started++;
+    }
+    for (int i = 0; i < started; i++) pthread_join(threads[i], NULL);
+    pthread_barrier_destroy(&start);
+    return started == THREADS;
+}
+
+static int by_value(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Every epoch 1..THREADS*PROMOTES handed out exactly once across all threads. */
+static int each_epoch_once(Worker *workers, int holder) {
+    const size_t n = (size_t)THREADS * PROMOTES;
+    uint64_t *all = malloc(n * sizeof *all);
+    int ok = all != NULL;
+    for (int t = 0; ok && t < THREADS; t++)
+        memcpy(all + (size_t)t * PROMOTES, holder ? workers[t].holder_promoted : workers[t].promoted,
+               PROMOTES * sizeof *all);
+    if (ok) qsort(all, n, sizeof *all, by_value);
+    for (size_t i = 0; ok && i < n; i++) ok = all[i] == i + 1;
+    free(all);
+    return ok;
+}
+
+static void *last_error_worker(void *arg) {
+    size_t *seen = arg;
+    /* A new thread starts with no last error, whatever other threads did. */
+    seen[0] = tael_last_error_message(NULL, 0);
+    tael_fencer_promote(NULL, NULL);
+    seen[1] = tael_last_error_message(NULL, 0);
+    return NULL;
+}
+
+void threads_run(void) {
+    static Worker workers[THREADS];
+    unsigned long before = tests_failed;
+
+    /* 1. check and check_and_advance on one gate. */
+    TaelFencer *gate = tael_fencer_new(0);
+    if (!CHECK(gate != NULL)) return;
+    memset(workers, 0, sizeof workers);
+    for (int i = 0; i < THREADS; i++) workers[i] = (Worker){.id = i, .gate = gate};
+    CHECK(run_workers(check_worker, workers));
+    uint64_t max_offered = 0, highest = 0;
+    unsigned long accepted = 0, advanced = 0;
+    for (int i = 0; i < THREADS; i++) {
+        CHECK(workers[i].errors == 0);
+        CHECK(workers[i].inconsistent == 0);
+        CHECK(workers[i].out_of_order == 0); /* each thread's accepted epochs never decrease */
+        CHECK(workers[i].accepted + workers[i].rejected == CHECKS);
+        if (workers[i].max_offered > max_offered) max_offered = workers[i].max_offered;
+        accepted += workers[i].accepted;
+        advanced += workers[i].advanced;
+    }
+    CHECK_STATUS(tael_fencer_highest(gate, &highest), TAEL_STATUS_OK);
+    CHECK(highest == max_offered); /* the gate ends at the largest epoch anyone offered */
+    CHECK(accepted > 0 && advanced > 0);
+    printf("threads: %d threads x %d checks on one gate: %lu accepted, highest %llu = max offered\n",
+           THREADS, CHECKS, accepted, (unsigned long long)highest);
+    tael_fencer_free(gate);
+
+    /* 2. promote from every thread: every epoch exactly once, on both gates. */
+    gate = tael_fencer_new(0);
+    TaelHolderFencer *holder_gate = tael_holder_fencer_new(0);
+    if (!CHECK(gate != NULL && holder_gate != NULL)) return;
+    memset(workers, 0, sizeof workers);
+    for (int i = 0; i < THREADS; i++)
+        workers[i] = (Worker){.id = i, .gate = gate, .holder_gate = holder_gate};
+    CHECK(run_workers(promote_worker, workers));
+    for (int i = 0; i < THREADS; i++) CHECK(workers[i].errors == 0 && workers[i].out_of_order == 0);
+    CHECK(each_epoch_once(workers, 0));
+    CHECK(each_epoch_once(workers, 1));
+    CHECK_STATUS(tael_fencer_highest(gate, &highest), TAEL_STATUS_OK);
+    CHECK(highest == (uint64_t)THREADS * PROMOTES);
+    TaelHolderState st;
+    CHECK_STATUS(tael_holder_fencer_state(holder_gate, &st), TAEL_STATUS_OK);
+    CHECK(st.highest == (uint64_t)THREADS * PROMOTES && st.has_holder);
+    tael_fencer_free(gate);
+    tael_holder_fencer_free(holder_gate);
+
+    /* 3. one registry: a shared stream checked by all, own streams added and removed. */
+    TaelRegistry *registry = tael_registry_new();
+    if (!CHECK(registry != NULL)) return;
+    CHECK_STATUS(tael_registry_add(registry, "shared", 6, 0), TAEL_STATUS_OK);
+    memset(workers, 0, sizeof workers);
+    for (int i = 0; i < THREADS; i++) workers[i] = (Worker){.id = i, .registry = registry};
+    CHECK(run_workers(registry_worker, workers));
+    max_offered = 0;
+    for (int i = 0; i < THREADS; i++) {
+        CHECK(workers[i].errors == 0 && workers[i].inconsistent == 0);
+        if (workers[i].max_offered > max_offered) max_offered = workers[i].max_offered;
+    }
+    size_t streams = 0;
+    CHECK_STATUS(tael_registry_highest(registry, "shared", 6, &highest), TAEL_STATUS_OK);
+    CHECK(highest == max_offered);
+    CHECK_STATUS(tael_registry_len(registry, &streams), TAEL_STATUS_OK);
+    CHECK(streams == 1);
+    tael_registry_free(registry);
+
+    /* 4. the last error is per thread. */
+    size_t seen[2] = {99, 0};
+    pthread_t t;
+    CHECK_STATUS(tael_fencer_highest(NULL, NULL), TAEL_STATUS_NULL_POINTER);
+    size_t mine = tael_last_error_message(NULL, 0);
+    CHECK(pthread_create(&t, NULL, last_error_worker, seen) == 0 && pthread_join(t, NULL) == 0);
+    CHECK(seen[0] == 0 && seen[1] > 0);
+    CHECK(tael_last_error_message(NULL, 0) == mine && last_error_is(TAEL_STATUS_NULL_POINTER));
+
+    printf("threads: %s\n", tests_failed == before ? "all as expected" : "FAILURES above");
+}
