@@ -1,0 +1,73 @@
+"""Speed of the Python front, in one run (a benchmark, not a timed test).
+
+    target/python-venv/bin/python python/bench/bench.py
+
+Prints per-call medians (ns) over several repeats, and the ratios against the goals:
+  * ``EpochFencer.check_and_advance`` at least 4x faster than a pure-Python gate under
+    ``threading.Lock``;
+  * ``elect_leader`` over 5 ids at most 1.5x builtin ``min()`` (which does no validation).
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import threading
+import timeit
+
+import tael_coord
+
+
+class LockGate:
+    """The pure-Python equivalent of check_and_advance (no jump cap), guarded by a Lock."""
+
+    def __init__(self, highest: int = 0) -> None:
+        self._lock = threading.Lock()
+        self._highest = highest
+
+    def check_and_advance(self, epoch: int) -> bool:
+        with self._lock:
+            if epoch < self._highest:
+                return False
+            self._highest = epoch
+            return True
+
+
+def measure(stmt: str, env: dict[str, object], number: int, repeat: int) -> float:
+    timer = timeit.Timer(stmt, globals=env)
+    runs = timer.repeat(repeat=repeat, number=number)
+    return statistics.median(runs) / number * 1e9
+
+
+def main() -> int:
+    number, repeat = 200_000, 15
+    if "--quick" in sys.argv:
+        number, repeat = 20_000, 5
+    print(f"tael_coord {tael_coord.__version__}, Python {sys.version.split()[0]}")
+    print(f"median of {repeat} runs x {number:,} calls each\n")
+
+    epoch = 7
+    rust_gate = tael_coord.EpochFencer(epoch)
+    lock_gate = LockGate(epoch)
+    rust = measure("f(e)", {"f": rust_gate.check_and_advance, "e": epoch}, number, repeat)
+    pure = measure("f(e)", {"f": lock_gate.check_and_advance, "e": epoch}, number, repeat)
+    gate_speedup = pure / rust
+    print(f"check_and_advance  EpochFencer (Rust)  {rust:7.1f} ns")
+    print(f"check_and_advance  LockGate (Python)   {pure:7.1f} ns")
+    print(f"  -> EpochFencer is {gate_speedup:.2f}x faster (goal >= 4x)\n")
+
+    ids = ["node-d", "node-b", "node-e", "node-a", "node-c"]
+    ours = measure("f(ids)", {"f": tael_coord.elect_leader, "ids": ids}, number, repeat)
+    builtin = measure("f(ids)", {"f": min, "ids": ids}, number, repeat)
+    ratio = ours / builtin
+    print(f"elect_leader (5 ids, validated)      {ours:7.1f} ns")
+    print(f"min() (5 ids, no validation)         {builtin:7.1f} ns")
+    print(f"  -> elect_leader is {ratio:.2f}x min() (goal <= 1.5x)\n")
+
+    met = gate_speedup >= 4 and ratio <= 1.5
+    print("goals met" if met else "GOALS MISSED")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,112 @@
+//! Python values in, core values out: strict ints for u64 values, borrowed `&str` for text.
+
+use pyo3::exceptions::{PyOverflowError, PyUnicodeEncodeError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyInt, PyString};
+use tael_coord::Status;
+
+use crate::errors::{error, invalid_argument, type_name};
+
+/// A u64 value (epoch, highest, jump cap): a Python `int` from 0 to 2**64-1. A `bool` is refused
+/// although it is an `int` subclass, and so is anything merely convertible (`float`, `__index__`).
+pub struct U64(pub u64);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for U64 {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        to_u64(&obj).map(U64)
+    }
+}
+
+pub fn to_u64(obj: &Bound<'_, PyAny>) -> PyResult<u64> {
+    let py = obj.py();
+    if !(obj.is_exact_instance_of::<PyInt>()
+        || (obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>()))
+    {
+        return Err(invalid_argument(
+            py,
+            format!("expected an int from 0 to 2**64-1, not {}", type_name(obj)),
+        ));
+    }
+    match obj.extract::<u64>() {
+        Ok(v) => Ok(v),
+        Err(e) if e.is_instance_of::<PyOverflowError>(py) => {
+            let negative = obj.lt(0).unwrap_or(false);
+            let what = if negative {
+                "is negative"
+            } else {
+                "is larger than 2**64-1"
+            };
+            Err(error(
+                py,
+                Status::InvalidEpoch,
+                format!("{obj} {what}; expected an int from 0 to 2**64-1"),
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// An optional u64 where `None` means absent (the jump cap).
+pub fn to_opt_u64(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u64>> {
+    match obj {
+        Some(o) if !o.is_none() => to_u64(o).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// Text borrowed from a Python `str` (no copy: the UTF-8 form CPython caches in the object).
+/// A non-`str` is `INVALID_ARGUMENT`; a `str` holding a lone surrogate is `INVALID_UTF8`.
+pub struct Text<'a>(pub &'a str);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Text<'a> {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if !obj.is_instance_of::<PyString>() {
+            return Err(not_str(&obj));
+        }
+        <&'a str as FromPyObject<'a, 'py>>::extract(obj)
+            .map(Text)
+            .map_err(|e| not_unicode(obj.py(), e))
+    }
+}
+
+pub fn not_str(obj: &Bound<'_, PyAny>) -> PyErr {
+    invalid_argument(obj.py(), format!("expected a str, not {}", type_name(obj)))
+}
+
+/// `INVALID_UTF8` in place of the `UnicodeEncodeError` CPython raises for a lone surrogate.
+pub fn not_unicode(py: Python<'_>, e: PyErr) -> PyErr {
+    if !e.is_instance_of::<PyUnicodeEncodeError>(py) {
+        return e;
+    }
+    let at = e
+        .value(py)
+        .getattr("start")
+        .and_then(|s| s.extract::<usize>())
+        .map_or_else(|_| String::new(), |i| format!(" at index {i}"));
+    error(
+        py,
+        Status::InvalidUtf8,
+        format!("str holds a lone surrogate{at}; it is not well-formed Unicode"),
+    )
+}
+
+/// A `bool` and nothing else (policy toggles).
+pub struct Flag(pub bool);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Flag {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        match obj.cast::<PyBool>() {
+            Ok(b) => Ok(Flag(b.is_true())),
+            Err(_) => Err(invalid_argument(
+                obj.py(),
+                format!("expected a bool, not {}", type_name(&obj)),
+            )),
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! The Python front of tael-coord: the native module `tael_coord._native`.
+//!
+//! It only converts types and errors; every decision is the core's. The pure-Python package
+//! `tael_coord` re-exports it, adds the `dict` view form and typed decision objects, and
+//! carries the hand-kept stubs (`_native.pyi`) that `mypy.stubtest` checks against this module.
+
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+mod convert;
+mod decide;
+mod errors;
+mod gates;
+mod registry;
+
+#[pymodule]
+#[pyo3(name = "_native")]
+fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("__version__", tael_coord::VERSION)?;
+    // Private names are set, not added, so they stay out of `__all__`.
+    // Every status name of the core, in numeric order (tests check the exceptions against it).
+    let names = tael_coord::Status::ALL.iter().map(|s| s.name());
+    m.setattr("_STATUS_NAMES", PyTuple::new(py, names)?)?;
+    errors::register(m)?;
+    m.add_class::<gates::PyVerdict>()?;
+    m.add_class::<gates::PyEpochFencer>()?;
+    m.add_class::<gates::PyHolderFencer>()?;
+    m.add_class::<registry::PySnapshot>()?;
+    m.add_class::<registry::PyFenceRegistry>()?;
+    m.add_class::<decide::PyPolicy>()?;
+    m.add_function(wrap_pyfunction!(decide::elect_leader, m)?)?;
+    m.add_function(wrap_pyfunction!(decide::elect_leader_index, m)?)?;
+    m.add_function(wrap_pyfunction!(decide::validate_id, m)?)?;
+    m.add_function(wrap_pyfunction!(decide::rendezvous_score, m)?)?;
+    m.setattr("_decide", wrap_pyfunction!(decide::decide, m)?)?;
+    m.setattr("_next_epoch", wrap_pyfunction!(decide::next_epoch, m)?)?;
+    Ok(())
+}

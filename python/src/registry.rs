@@ -1,0 +1,218 @@
+//! `FenceRegistry` and `Snapshot`: many gates keyed by stream name, and their high-water marks.
+
+use std::collections::BTreeMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyMapping, PyTuple};
+use tael_coord::{validate_id, FenceRegistry, Mark, Snapshot};
+
+use crate::convert::{to_opt_u64, to_u64, Text, U64};
+use crate::errors::{invalid_argument, type_name, OrRaise};
+use crate::gates::{py_str_repr, reduce_new, PyVerdict};
+
+/// The high-water marks of a registry's streams: immutable, compared by value.
+#[pyclass(frozen, eq, module = "tael_coord", name = "Snapshot")]
+#[derive(PartialEq, Eq)]
+pub struct PySnapshot(Snapshot);
+
+#[pymethods]
+impl PySnapshot {
+    /// A snapshot from a mapping of stream name to mark. Names must be valid ids.
+    #[new]
+    #[pyo3(signature = (streams = None), text_signature = "(streams=None)")]
+    fn new(py: Python<'_>, streams: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let mut out = BTreeMap::new();
+        if let Some(streams) = streams.filter(|s| !s.is_none()) {
+            let mapping = streams.cast::<PyMapping>().map_err(|_| {
+                invalid_argument(
+                    py,
+                    format!(
+                        "streams must be a mapping of str to int, not {}",
+                        type_name(streams)
+                    ),
+                )
+            })?;
+            for item in mapping.items()?.iter() {
+                let (name, mark) = item.extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>()?;
+                let Text(name) = name.extract()?;
+                validate_id(name).or_raise(py)?;
+                out.insert(name.to_owned(), Mark(to_u64(&mark)?));
+            }
+        }
+        Ok(PySnapshot(Snapshot { streams: out }))
+    }
+
+    /// Parse the snapshot JSON `{"streams": {"<stream>": "<highest>"}}` (INVALID_SNAPSHOT).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: Text<'_>) -> PyResult<Self> {
+        Snapshot::from_json(text.0).or_raise(py).map(PySnapshot)
+    }
+
+    /// The snapshot JSON, marks as decimal strings, names in byte order.
+    fn to_json(&self) -> String {
+        self.0.to_json()
+    }
+
+    /// A new dict of stream name to mark, in byte order of the names.
+    #[getter]
+    fn streams<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        for (name, Mark(mark)) in &self.0.streams {
+            dict.set_item(name, mark)?;
+        }
+        Ok(dict)
+    }
+
+    fn __len__(&self) -> usize {
+        self.0.streams.len()
+    }
+
+    fn __hash__(&self) -> u64 {
+        let mut h = DefaultHasher::new();
+        for (name, Mark(mark)) in &self.0.streams {
+            name.hash(&mut h);
+            mark.hash(&mut h);
+        }
+        h.finish()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let items: Vec<String> = self
+            .0
+            .streams
+            .iter()
+            .map(|(name, Mark(mark))| format!("{}: {mark}", py_str_repr(py, name)))
+            .collect();
+        format!("Snapshot({{{}}})", items.join(", "))
+    }
+
+    /// Pickle as `Snapshot(streams)`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let py = slf.py();
+        let args = PyTuple::new(py, [slf.get().streams(py)?])?;
+        PyTuple::new(py, [slf.get_type().into_any(), args.into_any()])
+    }
+}
+
+/// Epoch gates keyed by stream name (thread-safe).
+#[pyclass(frozen, module = "tael_coord", name = "FenceRegistry")]
+pub struct PyFenceRegistry(FenceRegistry);
+
+#[pymethods]
+impl PyFenceRegistry {
+    /// A registry, optionally restored from a snapshot, whose gates have an optional jump cap.
+    #[new]
+    #[pyo3(
+        signature = (snapshot = None, *, jump_cap = None),
+        text_signature = "(snapshot=None, *, jump_cap=None)"
+    )]
+    fn new(
+        py: Python<'_>,
+        snapshot: Option<&Bound<'_, PyAny>>,
+        jump_cap: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let registry = match to_opt_u64(jump_cap)? {
+            Some(cap) => FenceRegistry::new().with_jump_cap(cap),
+            None => FenceRegistry::new(),
+        };
+        let registry = PyFenceRegistry(registry);
+        if let Some(snapshot) = snapshot.filter(|s| !s.is_none()) {
+            registry.restore(py, snapshot)?;
+        }
+        Ok(registry)
+    }
+
+    /// Add a stream whose gate starts at `highest` (STREAM_EXISTS if the name is taken).
+    #[pyo3(signature = (stream, highest = U64(0)), text_signature = "($self, stream, highest=0)")]
+    fn add(&self, py: Python<'_>, stream: Text<'_>, highest: U64) -> PyResult<()> {
+        self.0.add(stream.0, highest.0).or_raise(py)
+    }
+
+    /// Judge a record of `stream` stamped with `epoch` (UNKNOWN_STREAM if not registered).
+    fn check(&self, py: Python<'_>, stream: Text<'_>, epoch: U64) -> PyResult<PyVerdict> {
+        self.0.check(stream.0, epoch.0).or_raise(py).map(PyVerdict)
+    }
+
+    /// The boolean form of `check`, with the same effect.
+    fn check_and_advance(&self, py: Python<'_>, stream: Text<'_>, epoch: U64) -> PyResult<bool> {
+        self.0
+            .check(stream.0, epoch.0)
+            .or_raise(py)
+            .map(|v| v.accepted())
+    }
+
+    /// Promote `stream`'s gate and return its new epoch.
+    fn promote(&self, py: Python<'_>, stream: Text<'_>) -> PyResult<u64> {
+        self.0.promote(stream.0).or_raise(py)
+    }
+
+    /// The highest epoch `stream` has accepted.
+    fn highest(&self, py: Python<'_>, stream: Text<'_>) -> PyResult<u64> {
+        self.0.highest(stream.0).or_raise(py)
+    }
+
+    /// Remove `stream`, returning its last highest epoch.
+    fn remove(&self, py: Python<'_>, stream: Text<'_>) -> PyResult<u64> {
+        self.0.remove(stream.0).or_raise(py)
+    }
+
+    /// Every stream's mark, read under one lock.
+    fn snapshot(&self) -> PySnapshot {
+        PySnapshot(self.0.snapshot())
+    }
+
+    /// Merge a `Snapshot` (or its JSON text): missing streams are added, existing ones raised,
+    /// never lowered. A malformed snapshot changes nothing.
+    fn restore(&self, py: Python<'_>, snapshot: &Bound<'_, PyAny>) -> PyResult<()> {
+        if let Ok(snapshot) = snapshot.cast::<PySnapshot>() {
+            return self.0.restore(&snapshot.get().0).or_raise(py);
+        }
+        if snapshot.is_instance_of::<pyo3::types::PyString>() {
+            let Text(text) = snapshot.extract()?;
+            let parsed = Snapshot::from_json(text).or_raise(py)?;
+            return self.0.restore(&parsed).or_raise(py);
+        }
+        Err(invalid_argument(
+            py,
+            format!(
+                "snapshot must be a Snapshot or its JSON str, not {}",
+                type_name(snapshot)
+            ),
+        ))
+    }
+
+    /// The jump cap of every gate, or None.
+    #[getter]
+    fn jump_cap(&self) -> Option<u64> {
+        self.0.jump_cap()
+    }
+
+    fn __len__(&self) -> usize {
+        self.0.len()
+    }
+
+    fn __contains__(&self, stream: Text<'_>) -> bool {
+        self.0.highest(stream.0).is_ok()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let cap = self
+            .0
+            .jump_cap()
+            .map_or_else(String::new, |c| format!(", jump_cap={c}"));
+        format!(
+            "FenceRegistry({}{cap})",
+            PySnapshot(self.0.snapshot()).__repr__(py)
+        )
+    }
+
+    /// Pickle as `FenceRegistry(snapshot, jump_cap=cap)`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let py = slf.py();
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("jump_cap", slf.get().0.jump_cap())?;
+        let snapshot = Bound::new(py, slf.get().snapshot())?;
+        reduce_new(slf.as_any(), PyTuple::new(py, [snapshot])?, kwargs)
+    }
+}

@@ -1,0 +1,84 @@
+"""Leader election and epoch fencing for replication groups.
+
+Python front of the tael-coord Rust core: every decision here is the core's, bit for bit the
+same as the C and WebAssembly fronts make (SEMANTICS.md is the specification).
+
+>>> import tael_coord
+>>> tael_coord.elect_leader(["node-c", "node-a", "node-b"])
+'node-a'
+>>> gate = tael_coord.EpochFencer(7)
+>>> gate.check(6)
+Verdict(code='STALE_EPOCH', accepted=False, epoch=6, highest=7)
+>>> gate.promote()
+8
+"""
+
+from ._decide import (
+    Decision,
+    Excluded,
+    Exclusion,
+    PolicyLike,
+    Reason,
+    ViewLike,
+    elect_leaders,
+    next_epoch,
+)
+from ._native import (
+    EpochFencer,
+    EpochOverflowError,
+    FenceRegistry,
+    HolderFencer,
+    InvalidArgumentError,
+    InvalidEpochError,
+    InvalidIdError,
+    InvalidPolicyError,
+    InvalidSnapshotError,
+    InvalidUtf8Error,
+    InvalidViewError,
+    Policy,
+    Snapshot,
+    StreamExistsError,
+    TaelError,
+    UnknownGroupError,
+    UnknownStreamError,
+    Verdict,
+    __version__,
+    elect_leader,
+    elect_leader_index,
+    rendezvous_score,
+    validate_id,
+)
+
+__all__ = [
+    "Decision",
+    "EpochFencer",
+    "EpochOverflowError",
+    "Excluded",
+    "Exclusion",
+    "FenceRegistry",
+    "HolderFencer",
+    "InvalidArgumentError",
+    "InvalidEpochError",
+    "InvalidIdError",
+    "InvalidPolicyError",
+    "InvalidSnapshotError",
+    "InvalidUtf8Error",
+    "InvalidViewError",
+    "Policy",
+    "PolicyLike",
+    "Reason",
+    "Snapshot",
+    "StreamExistsError",
+    "TaelError",
+    "UnknownGroupError",
+    "UnknownStreamError",
+    "Verdict",
+    "ViewLike",
+    "__version__",
+    "elect_leader",
+    "elect_leader_index",
+    "elect_leaders",
+    "next_epoch",
+    "rendezvous_score",
+    "validate_id",
+]

@@ -1,0 +1,277 @@
+"""The bad-input matrix: every wrong value is one clear exception of the right class, with the
+right `.code`, and changes nothing; nothing is wrapped, truncated, coerced or accepted."""
+
+from __future__ import annotations
+
+import functools
+import math
+import pickle
+from collections.abc import Callable
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import pytest
+
+import tael_coord as tc
+
+U64_MAX = 2**64 - 1
+GOOD_VIEW = {"groups": {"g": {"members": [{"id": "a", "live": True}]}}}
+
+
+def view_with(**member: object) -> dict[str, object]:
+    return {"groups": {"g": {"members": [{"id": "a", "live": True, **member}]}}}
+
+
+# Values that are not an int (or are a bool) where an epoch belongs.
+NOT_INTS: list[object] = [True, False, 1.0, 1.5, math.nan, "1", b"1", None, Decimal(1), Fraction(1), [1]]
+OUT_OF_RANGE = [-1, -(2**64), 2**64, 2**64 + 5, 2**100]
+
+Case = tuple[str, Callable[[], object], type[tc.TaelError], type[BaseException]]
+
+
+EPOCH_TAKERS: list[tuple[str, Callable[[Any], object]]] = [
+    ("check", lambda b: tc.EpochFencer().check(b)),
+    ("check_and_advance", lambda b: tc.EpochFencer().check_and_advance(b)),
+    ("EpochFencer(highest)", lambda b: tc.EpochFencer(b)),
+    ("EpochFencer(jump_cap)", lambda b: tc.EpochFencer(jump_cap=b)),
+    ("HolderFencer(highest)", lambda b: tc.HolderFencer(b)),
+    ("HolderFencer.check", lambda b: tc.HolderFencer().check(b, "a")),
+    ("FenceRegistry(jump_cap)", lambda b: tc.FenceRegistry(jump_cap=b)),
+    ("FenceRegistry.add", lambda b: tc.FenceRegistry().add("s", b)),
+    ("FenceRegistry.check", lambda b: registry().check("s", b)),
+    ("Snapshot", lambda b: tc.Snapshot({"s": b})),
+]
+
+
+def epoch_cases() -> list[Case]:
+    cases: list[Case] = []
+    for name, take in EPOCH_TAKERS:
+        for bad in NOT_INTS:
+            if bad is None and "jump_cap" in name:
+                continue  # None is "no cap"
+            call = functools.partial(take, bad)
+            cases.append((f"{name}({bad!r})", call, tc.InvalidArgumentError, TypeError))
+        for bad in OUT_OF_RANGE:
+            call = functools.partial(take, bad)
+            cases.append((f"{name}({bad!r})", call, tc.InvalidEpochError, ValueError))
+    return cases
+
+
+def registry() -> tc.FenceRegistry:
+    r = tc.FenceRegistry()
+    r.add("s", 5)
+    return r
+
+
+def full_gate() -> tc.EpochFencer:
+    return tc.EpochFencer(U64_MAX)
+
+
+TEXT_CASES: list[Case] = [
+    # ids: a bare str or bytes where a list belongs, wrong element types, bad text
+    ("elect_leader(str)", lambda: tc.elect_leader("node-a"), tc.InvalidArgumentError, TypeError),
+    ("elect_leader(bytes)", lambda: tc.elect_leader(b"ab"), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("elect_leader(int)", lambda: tc.elect_leader(5), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("elect_leader(None)", lambda: tc.elect_leader(None), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("elect_leader(set)", lambda: tc.elect_leader({"a"}), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("elect_leader(dict)", lambda: tc.elect_leader({"a": 1}), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("elect_leader(iter)", lambda: tc.elect_leader(iter(["a"])), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("elect_leader([int])", lambda: tc.elect_leader(["a", 1]), tc.InvalidArgumentError, TypeError),  # type: ignore[list-item]
+    ("elect_leader([None])", lambda: tc.elect_leader([None]), tc.InvalidArgumentError, TypeError),  # type: ignore[list-item]
+    ("elect_leader([bytes])", lambda: tc.elect_leader([b"a"]), tc.InvalidArgumentError, TypeError),  # type: ignore[list-item]
+    ("elect_leader([lone high])", lambda: tc.elect_leader(["a", "\ud800"]), tc.InvalidUtf8Error, UnicodeError),
+    ("elect_leader([lone low])", lambda: tc.elect_leader(["x\udc00y"]), tc.InvalidUtf8Error, UnicodeError),
+    ("elect_leader([empty])", lambda: tc.elect_leader(["a", ""]), tc.InvalidIdError, ValueError),
+    ("elect_leader([256 bytes])", lambda: tc.elect_leader(["é" * 128]), tc.InvalidIdError, ValueError),
+    ("elect_leader([control])", lambda: tc.elect_leader(["a\x85"]), tc.InvalidIdError, ValueError),
+    ("elect_leader_index(str)", lambda: tc.elect_leader_index("ab"), tc.InvalidArgumentError, TypeError),
+    ("validate_id(int)", lambda: tc.validate_id(1), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("validate_id(surrogate)", lambda: tc.validate_id("\udfff"), tc.InvalidUtf8Error, UnicodeError),
+    ("validate_id(tab)", lambda: tc.validate_id("a\tb"), tc.InvalidIdError, ValueError),
+    ("rendezvous_score(None)", lambda: tc.rendezvous_score("g", None), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    # holders and streams
+    ("HolderFencer.check(int holder)", lambda: tc.HolderFencer().check(1, 5), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("HolderFencer.check(empty)", lambda: tc.HolderFencer().check(1, ""), tc.InvalidIdError, ValueError),
+    ("HolderFencer.check(surrogate)", lambda: tc.HolderFencer().check(1, "\ud800"), tc.InvalidUtf8Error, UnicodeError),
+    ("HolderFencer.promote(empty)", lambda: tc.HolderFencer().promote(""), tc.InvalidIdError, ValueError),
+    ("HolderFencer(holder=empty)", lambda: tc.HolderFencer(3, holder=""), tc.InvalidIdError, ValueError),
+    ("HolderFencer(holder=int)", lambda: tc.HolderFencer(3, holder=7), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("FenceRegistry.add(int)", lambda: tc.FenceRegistry().add(5), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("FenceRegistry.add(empty)", lambda: tc.FenceRegistry().add(""), tc.InvalidIdError, ValueError),
+    ("FenceRegistry.add(surrogate)", lambda: tc.FenceRegistry().add("\udc80"), tc.InvalidUtf8Error, UnicodeError),
+    ("FenceRegistry.add twice", lambda: registry().add("s"), tc.StreamExistsError, ValueError),
+    ("FenceRegistry.check unknown", lambda: registry().check("t", 1), tc.UnknownStreamError, LookupError),
+    ("FenceRegistry.promote unknown", lambda: registry().promote("t"), tc.UnknownStreamError, LookupError),
+    ("FenceRegistry.remove unknown", lambda: registry().remove("t"), tc.UnknownStreamError, LookupError),
+    ("FenceRegistry.highest(None)", lambda: registry().highest(None), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("in FenceRegistry (int)", lambda: 5 in registry(), tc.InvalidArgumentError, TypeError),  # type: ignore[operator]
+    # snapshots
+    ("restore(bad json)", lambda: registry().restore("{"), tc.InvalidSnapshotError, ValueError),
+    ("restore(negative)", lambda: registry().restore('{"streams":{"s":"-1"}}'), tc.InvalidSnapshotError, ValueError),
+    ("restore(2**64)", lambda: registry().restore('{"streams":{"s":18446744073709551616}}'), tc.InvalidSnapshotError, ValueError),
+    ("restore(unknown field)", lambda: registry().restore('{"streams":{},"x":1}'), tc.InvalidSnapshotError, ValueError),
+    ("restore(bad name)", lambda: registry().restore('{"streams":{"":"1"}}'), tc.InvalidSnapshotError, ValueError),
+    ("restore(dict)", lambda: registry().restore({"streams": {}}), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("restore(int)", lambda: registry().restore(5), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("Snapshot.from_json(bad)", lambda: tc.Snapshot.from_json("[]"), tc.InvalidSnapshotError, ValueError),
+    ("Snapshot(list)", lambda: tc.Snapshot([("s", 1)]), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("Snapshot(int key)", lambda: tc.Snapshot({1: 1}), tc.InvalidArgumentError, TypeError),  # type: ignore[dict-item]
+    ("Snapshot(empty name)", lambda: tc.Snapshot({"": 1}), tc.InvalidIdError, ValueError),
+    ("Snapshot(negative)", lambda: tc.Snapshot({"s": -1}), tc.InvalidEpochError, ValueError),
+    # overflow
+    ("promote at 2**64-1", lambda: full_gate().promote(), tc.EpochOverflowError, OverflowError),
+    ("holder promote at 2**64-1", lambda: tc.HolderFencer(U64_MAX).promote("a"), tc.EpochOverflowError, OverflowError),
+]
+
+
+def view_cases() -> list[Case]:
+    bad_views: list[tuple[str, object, type[tc.TaelError], type[BaseException]]] = [
+        ("int", 5, tc.InvalidArgumentError, TypeError),
+        ("list", [GOOD_VIEW], tc.InvalidArgumentError, TypeError),
+        ("None", None, tc.InvalidArgumentError, TypeError),
+        ("bad json text", "{", tc.InvalidViewError, ValueError),
+        ("json text with trailing data", '{"groups":{}} x', tc.InvalidViewError, ValueError),
+        ("int key", {"groups": {1: {"members": []}}}, tc.InvalidViewError, ValueError),
+        ("None key", {"groups": {None: {"members": []}}}, tc.InvalidViewError, ValueError),
+        ("unknown field", view_with(eligable=False), tc.InvalidViewError, ValueError),
+        ("float generation", view_with(generation=1.0), tc.InvalidViewError, ValueError),
+        ("nan generation", view_with(generation=math.nan), tc.InvalidViewError, ValueError),
+        ("bool generation", view_with(generation=True), tc.InvalidViewError, ValueError),
+        ("negative generation", view_with(generation=-1), tc.InvalidViewError, ValueError),
+        ("2**64 generation", view_with(generation=2**64), tc.InvalidViewError, ValueError),
+        ("2**64 epoch as text", view_with(epoch="18446744073709551616"), tc.InvalidViewError, ValueError),
+        ("leading zero", view_with(priority="01"), tc.InvalidViewError, ValueError),
+        ("object value", view_with(priority=object()), tc.InvalidViewError, ValueError),
+        ("live as int", view_with(live=1), tc.InvalidViewError, ValueError),
+        ("empty id", {"groups": {"g": {"members": [{"id": "", "live": True}]}}}, tc.InvalidViewError, ValueError),
+        (
+            "lone surrogate id",
+            {"groups": {"g": {"members": [{"id": "\ud800", "live": True}]}}},
+            tc.InvalidUtf8Error,
+            UnicodeError,
+        ),
+        ("lone surrogate text", '{"groups":{"\ud800":{"members":[]}}}', tc.InvalidUtf8Error, UnicodeError),
+    ]
+    cases: list[Case] = []
+    for name, view, error, builtin in bad_views:
+        elect: Callable[[Any], object] = tc.elect_leaders
+        cases.append((f"elect_leaders({name})", functools.partial(elect, view), error, builtin))
+        epoch: Callable[[Any, Any], object] = tc.next_epoch
+        cases.append((f"next_epoch({name})", functools.partial(epoch, view, "g"), error, builtin))
+    policy_cases: list[Case] = [
+        ("policy bad json", lambda: tc.elect_leaders(GOOD_VIEW, "{"), tc.InvalidPolicyError, ValueError),
+        ("policy non-bool", lambda: tc.elect_leaders(GOOD_VIEW, {"priority": 1}), tc.InvalidPolicyError, ValueError),
+        ("policy unknown", lambda: tc.elect_leaders(GOOD_VIEW, {"prio": True}), tc.InvalidPolicyError, ValueError),
+        ("policy int", lambda: tc.elect_leaders(GOOD_VIEW, 5), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+        ("toggle non-bool", lambda: tc.elect_leaders(GOOD_VIEW, priority=1), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+        (
+            "policy and toggle",
+            lambda: tc.elect_leaders(GOOD_VIEW, tc.Policy(), priority=True),
+            tc.InvalidArgumentError,
+            TypeError,
+        ),
+        ("Policy(priority=1)", lambda: tc.Policy(priority=1), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+        ("Policy.from_json(bad)", lambda: tc.Policy.from_json('{"priority": "yes"}'), tc.InvalidPolicyError, ValueError),
+        ("next_epoch unknown group", lambda: tc.next_epoch(GOOD_VIEW, "h"), tc.UnknownGroupError, LookupError),
+        ("next_epoch int group", lambda: tc.next_epoch(GOOD_VIEW, 5), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+        (
+            "next_epoch overflow",
+            lambda: tc.next_epoch(view_with(epoch=U64_MAX), "g"),
+            tc.EpochOverflowError,
+            OverflowError,
+        ),
+    ]
+    return cases + policy_cases
+
+
+ALL_CASES = epoch_cases() + TEXT_CASES + view_cases()
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "builtin"),
+    [pytest.param(call, error, builtin, id=name) for name, call, error, builtin in ALL_CASES],
+)
+def test_bad_input_raises_one_clear_exception(
+    call: Callable[[], object], error: type[tc.TaelError], builtin: type[BaseException]
+) -> None:
+    with pytest.raises(tc.TaelError) as info:
+        call()
+    e = info.value
+    assert type(e) is error, f"{type(e).__name__}: {e}"
+    assert isinstance(e, builtin)
+    assert e.code == error.code
+    assert str(e), "the message says what was wrong"
+    assert e.__cause__ is None, "never wrapped"
+
+
+def test_a_refused_value_changes_nothing() -> None:
+    gate = tc.EpochFencer(7, jump_cap=3)
+    for bad in [*NOT_INTS, *OUT_OF_RANGE]:
+        with pytest.raises(tc.TaelError):
+            gate.check(bad)  # type: ignore[arg-type]
+    assert gate.highest == 7
+    # 2**64 + 5 is not truncated to 5 and 2**64 not wrapped to 0
+    assert gate.check(5).code == "STALE_EPOCH"
+
+    holder = tc.HolderFencer(4, holder="a")
+    for bad_holder in ["", "\ud800", "a\x00", "x" * 256]:
+        with pytest.raises(tc.TaelError):
+            holder.check(9, bad_holder)
+        with pytest.raises(tc.TaelError):
+            holder.promote(bad_holder)
+    assert holder.state == (4, "a")
+
+    reg = registry()
+    reg.check("s", 9)
+    with pytest.raises(tc.InvalidSnapshotError):
+        reg.restore('{"streams":{"s":"100","t":"-1"}}')
+    assert reg.snapshot().streams == {"s": 9}
+    with pytest.raises(tc.StreamExistsError):
+        reg.add("s", 0)
+    assert reg.highest("s") == 9
+
+
+def test_int_subclasses_are_ints_but_bool_is_not() -> None:
+    import enum
+
+    class E(enum.IntEnum):
+        FIVE = 5
+
+    assert tc.EpochFencer(E.FIVE).highest == 5
+    with pytest.raises(tc.InvalidArgumentError):
+        tc.EpochFencer(True)
+
+
+def test_u64_extremes_are_exact() -> None:
+    gate = tc.EpochFencer()
+    assert gate.check(U64_MAX).highest == U64_MAX
+    assert gate.check(2**53 + 1).code == "STALE_EPOCH"
+    view = view_with(generation=2**53 + 1, epoch=2**64 - 2)
+    view["groups"]["g"]["members"].append({"id": "b", "live": True, "generation": U64_MAX})  # type: ignore[index]
+    (d,) = tc.elect_leaders(view)
+    assert d.excluded == (tc.Excluded("b", U64_MAX, tc.Exclusion.OUTRANKED_BY_SMALLER_ID),)
+    assert tc.next_epoch(view, "g") == U64_MAX
+    assert tc.next_epoch(view_with(epoch=2**53 + 1), "g") == 2**53 + 2
+
+
+def test_every_exception_is_declared_once_with_its_status_name() -> None:
+    classes = [
+        getattr(tc, name)
+        for name in tc.__all__
+        if isinstance(getattr(tc, name), type) and issubclass(getattr(tc, name), BaseException)
+    ]
+    assert tc.TaelError in classes
+    codes = [c.code for c in classes if c is not tc.TaelError]
+    assert len(codes) == len(set(codes)) == len(classes) - 1, "one class per status"
+    statuses = set(tc._native._STATUS_NAMES)
+    assert set(codes) <= statuses
+    verdicts = {"CURRENT", "ADVANCED", "STALE_EPOCH", "TOO_FAR_AHEAD", "CONFLICT"}
+    assert not set(codes) & verdicts, "verdicts are returned, never raised"
+    for cls in classes:
+        assert issubclass(cls, tc.TaelError) and issubclass(cls, Exception)
+        assert cls.__module__ == "tael_coord"
+        assert cls.__doc__
+        e = cls("boom")
+        copy = pickle.loads(pickle.dumps(e))
+        assert type(copy) is cls and str(copy) == "boom" and copy.code == cls.code
