@@ -1,0 +1,460 @@
+//! `tael-coord demo`: a replication group on real chitchat gossip fails over, and fencing stops
+//! the deposed leader.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use serde_json::json;
+
+use crate::cluster::{wait_for, Cluster, Event, Tracker};
+use crate::node::GossipSettings;
+
+/// Arguments of `tael-coord demo`.
+#[derive(Args, Clone, Debug)]
+pub struct DemoArgs {
+    /// Nodes in the replication group.
+    #[arg(long, default_value_t = 3)]
+    pub nodes: usize,
+    /// Run the whole scenario this many times on fresh clusters and report min/median/max.
+    #[arg(long, default_value_t = 1)]
+    pub runs: usize,
+    /// Keep every core busy with spinning threads during the runs, and count any survivor
+    /// wrongly declared dead.
+    #[arg(long)]
+    pub load: bool,
+    /// Write every view each node saw, with its decision, to this JSON file (for replay
+    /// through the other fronts).
+    #[arg(long)]
+    pub record: Option<PathBuf>,
+    /// Use chitchat's default settings (1 s gossip, phi 8, 5 s initial interval) instead of the
+    /// flags below, for comparison.
+    #[arg(long)]
+    pub chitchat_defaults: bool,
+    /// Turn the sticky-incumbent policy off (a revived smaller id then takes leadership back).
+    #[arg(long)]
+    pub no_sticky: bool,
+    /// Seconds to wait for each step before the run fails.
+    #[arg(long, default_value_t = 60)]
+    pub step_timeout_s: u64,
+    /// Print only the summary lines.
+    #[arg(long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub gossip: GossipSettings,
+}
+
+/// What one run measured.
+struct RunResult {
+    failover_ms: f64,
+    kill_failover_ms: f64,
+    fenced: usize,
+    divergent: usize,
+    false_deaths: usize,
+}
+
+/// Prints the timeline of one run.
+struct Timeline {
+    start: Instant,
+    quiet: bool,
+}
+
+impl Timeline {
+    fn say(&self, what: impl AsRef<str>) {
+        if !self.quiet {
+            println!(
+                "  {:>7.3}s  {}",
+                self.start.elapsed().as_secs_f64(),
+                what.as_ref()
+            );
+        }
+    }
+}
+
+/// Counts survivors wrongly seen dead: a node that was never stopped, missing from the live set
+/// of another running node after the group first agreed.
+struct DeathWatch {
+    steady: bool,
+    /// Nodes the demo has never stopped in this run.
+    untouched: BTreeSet<String>,
+    seen: BTreeSet<(String, String)>,
+    count: usize,
+}
+
+impl DeathWatch {
+    fn observe(&mut self, event: &Event, tracker: &Tracker, group: &str) {
+        if !self.steady || event.body["ev"] != "view" || !self.untouched.contains(&event.node) {
+            return;
+        }
+        let live = tracker.live_members(&event.node, group);
+        for other in &self.untouched {
+            if !live.contains(other) && self.seen.insert((event.node.clone(), other.clone())) {
+                self.count += 1;
+                println!("  false death: {} saw {} dead", event.node, other);
+            }
+        }
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn run_once(
+    args: &DemoArgs,
+    settings: &GossipSettings,
+    tracker: &mut Tracker,
+) -> Result<RunResult> {
+    // `tracker` is fresh for every run: node names repeat across runs.
+    let group = "wal-0";
+    let n = args.nodes;
+    if n < 2 {
+        bail!("failover needs at least 2 nodes");
+    }
+    let timeout = Duration::from_secs(args.step_timeout_s);
+    let tl = Timeline {
+        start: Instant::now(),
+        quiet: args.quiet,
+    };
+    // A majority of 3 or more survives the loss of one node; with 2 the guard would stop failover.
+    let mut cluster = Cluster::start(n, group, settings, !args.no_sticky, n >= 3)?;
+    let mut deaths = DeathWatch {
+        steady: false,
+        untouched: cluster.running(),
+        seen: BTreeSet::new(),
+        count: 0,
+    };
+    tl.say(format!(
+        "started {n} nodes on 127.0.0.1 (gossip {} ms, phi {}, initial interval {} ms)",
+        settings.gossip_interval_ms, settings.phi, settings.initial_interval_ms
+    ));
+    let step = |cluster: &Cluster,
+                tracker: &mut Tracker,
+                what: &str,
+                done: &mut dyn FnMut(&Tracker) -> bool,
+                deaths: &mut DeathWatch| {
+        if wait_for(
+            cluster,
+            tracker,
+            timeout,
+            |e, t| deaths.observe(e, t, group),
+            done,
+        ) {
+            Ok(())
+        } else {
+            bail!(
+                "timed out after {} s waiting until {what}",
+                timeout.as_secs()
+            )
+        }
+    };
+
+    // 1. Every node agrees on one leader, which leads with an epoch its peers accept.
+    let all = cluster.running();
+    step(
+        &cluster,
+        tracker,
+        "all nodes agree on a leader",
+        &mut |t| t.agreed_leader(&all, group, n).is_some(),
+        &mut deaths,
+    )?;
+    let first = tracker
+        .agreed_leader(&all, group, n)
+        .context("agreement vanished")?;
+    let accepted_from =
+        |t: &Tracker, leader: &str, receivers: &BTreeSet<String>| -> Option<String> {
+            let epoch = t
+                .reigns
+                .iter()
+                .rev()
+                .find(|(node, _)| node == leader)?
+                .1
+                .clone();
+            let ok = receivers.iter().filter(|r| r.as_str() != leader).all(|r| {
+                t.records.iter().any(|(node, from, e, code)| {
+                    node == r
+                        && from == leader
+                        && *e == epoch
+                        && (code == "ADVANCED" || code == "CURRENT")
+                })
+            });
+            ok.then_some(epoch)
+        };
+    step(
+        &cluster,
+        tracker,
+        "the leader's records are accepted",
+        &mut |t| accepted_from(t, &first, &all).is_some(),
+        &mut deaths,
+    )?;
+    let first_epoch = accepted_from(tracker, &first, &all).context("records vanished")?;
+    deaths.steady = true;
+    tl.say(format!(
+        "all {n} nodes agree: {first} leads with epoch {first_epoch}; its records are accepted"
+    ));
+
+    // 2. The leader freezes (a long GC pause or a partition): the survivors fail over.
+    cluster.pause(&first)?;
+    deaths.untouched.remove(&first);
+    let paused_at = Instant::now();
+    tl.say(format!(
+        "paused {first} (SIGSTOP): it still believes it leads"
+    ));
+    let survivors = cluster.running();
+    step(
+        &cluster,
+        tracker,
+        "the survivors agree on a new leader",
+        &mut |t| {
+            t.agreed_leader(&survivors, group, n - 1)
+                .is_some_and(|l| l != first)
+        },
+        &mut deaths,
+    )?;
+    let failover = paused_at.elapsed();
+    let second = tracker
+        .agreed_leader(&survivors, group, n - 1)
+        .context("agreement vanished")?;
+    tl.say(format!(
+        "every survivor agrees: {second} leads (failover {:.0} ms)",
+        ms(failover)
+    ));
+    step(
+        &cluster,
+        tracker,
+        "the new leader's records are accepted",
+        &mut |t| accepted_from(t, &second, &survivors).is_some(),
+        &mut deaths,
+    )?;
+    let second_epoch = accepted_from(tracker, &second, &survivors).context("records vanished")?;
+    tl.say(format!("{second} promoted to epoch {second_epoch}, past every announced epoch; survivors accept its records"));
+
+    // 3. The old leader wakes up and ships a record with its old epoch: every survivor fences it.
+    let fenced_before = tracker.records.len();
+    cluster.resume(&first)?;
+    cluster.ship(&first)?;
+    tl.say(format!(
+        "resumed {first} (SIGCONT); it ships a record stamped epoch {first_epoch}"
+    ));
+    let believed = |t: &Tracker| {
+        t.zombie_writes
+            .iter()
+            .find(|(node, _)| *node == first)
+            .map(|(_, leading)| *leading)
+    };
+    step(
+        &cluster,
+        tracker,
+        "the old leader ships its record",
+        &mut |t| believed(t).is_some(),
+        &mut deaths,
+    )?;
+    if believed(tracker) == Some(true) {
+        tl.say(format!("{first} shipped it while still believing it leads"));
+    }
+    let stale = |t: &Tracker| {
+        t.records[fenced_before..]
+            .iter()
+            .filter(|(_, from, e, code)| {
+                *from == first && *e == first_epoch && code == "STALE_EPOCH"
+            })
+            .map(|(node, ..)| node.clone())
+            .collect::<BTreeSet<String>>()
+    };
+    step(
+        &cluster,
+        tracker,
+        "every survivor rejects the stale record",
+        &mut |t| survivors.is_subset(&stale(t)),
+        &mut deaths,
+    )?;
+    let fenced = tracker.records[fenced_before..]
+        .iter()
+        .filter(|(_, from, e, code)| *from == first && *e == first_epoch && code == "STALE_EPOCH")
+        .count();
+    tl.say(format!(
+        "every survivor's gate rejected it: STALE_EPOCH ({fenced} stale records fenced)"
+    ));
+    let all = cluster.running();
+    step(
+        &cluster,
+        tracker,
+        "the old leader rejoins and all agree",
+        &mut |t| t.agreed_leader(&all, group, n).is_some(),
+        &mut deaths,
+    )?;
+    let after_rejoin = tracker
+        .agreed_leader(&all, group, n)
+        .context("agreement vanished")?;
+    tl.say(if after_rejoin == second {
+        format!("{first} rejoined and stepped down; {second} keeps leading (sticky incumbent: no flapping)")
+    } else {
+        format!("{first} rejoined; {after_rejoin} leads")
+    });
+
+    // 4. The leader is killed outright, then restarted as a new incarnation.
+    cluster.kill(&after_rejoin)?;
+    deaths.untouched.remove(&after_rejoin);
+    let killed_at = Instant::now();
+    tl.say(format!("killed {after_rejoin} (SIGKILL)"));
+    let survivors = cluster.running();
+    step(
+        &cluster,
+        tracker,
+        "the survivors agree after the kill",
+        &mut |t| {
+            t.agreed_leader(&survivors, group, n - 1)
+                .is_some_and(|l| l != after_rejoin)
+        },
+        &mut deaths,
+    )?;
+    let kill_failover = killed_at.elapsed();
+    let third = tracker
+        .agreed_leader(&survivors, group, n - 1)
+        .context("agreement vanished")?;
+    tl.say(format!(
+        "every survivor agrees: {third} leads (failover {:.0} ms)",
+        ms(kill_failover)
+    ));
+    cluster.restart(&after_rejoin)?;
+    let generation = cluster
+        .nodes
+        .iter()
+        .find(|n| n.id == after_rejoin)
+        .map_or(0, |n| n.generation);
+    tl.say(format!(
+        "restarted {after_rejoin} as generation {generation}"
+    ));
+    let all = cluster.running();
+    step(
+        &cluster,
+        tracker,
+        "the restarted node rejoins and all agree",
+        &mut |t| t.agreed_leader(&all, group, n).is_some(),
+        &mut deaths,
+    )?;
+    let last = tracker
+        .agreed_leader(&all, group, n)
+        .context("agreement vanished")?;
+    let listed = tracker
+        .views
+        .get(&third)
+        .and_then(|v| v["groups"][group]["members"].as_array().map(Vec::len))
+        .unwrap_or(0);
+    tl.say(format!(
+        "all {n} agree again: {last} leads; {third}'s view lists {listed} entries for {n} nodes (old generations count once)"
+    ));
+    cluster.stop();
+
+    Ok(RunResult {
+        failover_ms: ms(failover),
+        kill_failover_ms: ms(kill_failover),
+        fenced,
+        divergent: tracker.divergent,
+        false_deaths: deaths.count,
+    })
+}
+
+/// Threads that spin on every core until dropped.
+struct Load {
+    stop: Arc<AtomicBool>,
+    threads: Vec<thread::JoinHandle<()>>,
+}
+
+impl Load {
+    fn start() -> Load {
+        let stop = Arc::new(AtomicBool::new(false));
+        let cores = thread::available_parallelism().map_or(2, |n| n.get());
+        let threads = (0..cores)
+            .map(|_| {
+                let stop = Arc::clone(&stop);
+                thread::spawn(move || {
+                    let mut x = 0u64;
+                    while !stop.load(Ordering::Relaxed) {
+                        x = std::hint::black_box(
+                            x.wrapping_mul(6364136223846793005).wrapping_add(1),
+                        );
+                    }
+                })
+            })
+            .collect();
+        Load { stop, threads }
+    }
+}
+
+impl Drop for Load {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+fn stats(mut xs: Vec<f64>) -> (f64, f64, f64) {
+    xs.sort_by(f64::total_cmp);
+    (xs[0], xs[xs.len() / 2], xs[xs.len() - 1])
+}
+
+/// Run the demo; the exit status says whether it passed.
+pub fn run(args: DemoArgs) -> Result<bool> {
+    if args.runs == 0 {
+        bail!("--runs must be at least 1");
+    }
+    let settings = if args.chitchat_defaults {
+        GossipSettings::chitchat_defaults()
+    } else {
+        args.gossip.clone()
+    };
+    let _load = args.load.then(Load::start);
+    if args.load {
+        println!(
+            "load: {} spinning threads keep every core busy",
+            thread::available_parallelism().map_or(2, |n| n.get())
+        );
+    }
+    let mut history = Vec::new();
+    let mut results = Vec::new();
+    for run in 1..=args.runs {
+        if args.runs > 1 && !args.quiet {
+            println!("run {run} of {}:", args.runs);
+        }
+        let mut tracker = Tracker::default();
+        let result =
+            run_once(&args, &settings, &mut tracker).with_context(|| format!("run {run}"))?;
+        history.append(&mut tracker.history);
+        if args.runs > 1 {
+            println!(
+                "run {run}: failover {:.0} ms (pause), {:.0} ms (kill); stale records fenced {}; false deaths {}",
+                result.failover_ms, result.kill_failover_ms, result.fenced, result.false_deaths
+            );
+        }
+        results.push(result);
+    }
+    if let Some(path) = &args.record {
+        let doc = json!({"views": history});
+        fs::write(path, serde_json::to_string_pretty(&doc)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+        if !args.quiet {
+            println!("recorded {} views to {}", history.len(), path.display());
+        }
+    }
+    let (min, median, max) = stats(results.iter().map(|r| r.failover_ms).collect());
+    let fenced: usize = results.iter().map(|r| r.fenced).sum();
+    let divergent: usize = results.iter().map(|r| r.divergent).sum();
+    let false_deaths: usize = results.iter().map(|r| r.false_deaths).sum();
+    if args.runs > 1 {
+        let (kmin, kmed, kmax) = stats(results.iter().map(|r| r.kill_failover_ms).collect());
+        println!("failover over {} runs (pause): min {min:.0} ms, median {median:.0} ms, max {max:.0} ms", args.runs);
+        println!("failover over {} runs (kill):  min {kmin:.0} ms, median {kmed:.0} ms, max {kmax:.0} ms", args.runs);
+        println!("false deaths: {false_deaths}");
+    }
+    println!("failover: {median:.0} ms, stale records fenced: {fenced}, divergent decisions: {divergent}");
+    Ok(results.iter().all(|r| r.fenced >= 1) && divergent == 0 && false_deaths == 0)
+}

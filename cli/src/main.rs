@@ -1,0 +1,65 @@
+//! The `tael-coord` command.
+
+mod cluster;
+mod dashboard;
+mod demo;
+mod node;
+mod offline;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Leader election and epoch fencing for replication groups.
+#[derive(Parser, Debug)]
+#[command(name = "tael-coord", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Decide the leader of every group of a membership view file.
+    Elect(offline::ElectArgs),
+    /// Check an epoch (or an (epoch, holder) token) against a gate or a registry snapshot.
+    Fence(offline::FenceArgs),
+    /// Run a replication group on chitchat gossip over loopback: fail over, fence the deposed
+    /// leader, and report.
+    Demo(demo::DemoArgs),
+    /// Run the loopback cluster and serve the web dashboard with a live view.
+    Dashboard(dashboard::DashboardArgs),
+    /// One cluster member (started by `demo` and `dashboard`).
+    #[command(hide = true)]
+    Node(node::NodeArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Elect(args) => offline::elect(args),
+        Command::Fence(args) => offline::fence(args),
+        Command::Demo(args) => demo::run(args).map(|passed| {
+            if passed {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }),
+        Command::Dashboard(args) => dashboard::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Node(args) => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(anyhow::Error::from)
+            .and_then(|rt| rt.block_on(node::run(args)))
+            .map(|()| ExitCode::SUCCESS),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("tael-coord: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! `tael-coord elect` and `tael-coord fence`: the core's decisions on files.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use tael_coord::{
+    decisions_to_json, elect_leaders, parse_u64, EpochFencer, FenceRegistry, HolderFencer, Policy,
+    Snapshot, Verdict, View,
+};
+
+/// Exit status of `fence` when the record is rejected (0 when accepted; 2 for errors).
+const REJECTED: u8 = 1;
+
+fn read(path: &Path) -> Result<String> {
+    if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("reading standard input")?;
+        Ok(text)
+    } else {
+        fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+    }
+}
+
+/// Policy toggles as flags (SEMANTICS.md §8).
+#[derive(Args, Clone, Debug)]
+pub struct PolicyFlags {
+    /// Only eligible members may lead.
+    #[arg(long)]
+    eligibility: bool,
+    /// No leader unless the live members are a majority of the configured size.
+    #[arg(long)]
+    quorum_guard: bool,
+    /// Keep the group's live incumbent.
+    #[arg(long)]
+    sticky_incumbent: bool,
+    /// Higher priority wins.
+    #[arg(long)]
+    priority: bool,
+    /// Place leadership by rendezvous hashing.
+    #[arg(long)]
+    rendezvous: bool,
+}
+
+impl From<&PolicyFlags> for Policy {
+    fn from(f: &PolicyFlags) -> Policy {
+        Policy {
+            eligibility: f.eligibility,
+            quorum_guard: f.quorum_guard,
+            sticky_incumbent: f.sticky_incumbent,
+            priority: f.priority,
+            rendezvous: f.rendezvous,
+        }
+    }
+}
+
+/// Arguments of `tael-coord elect`.
+#[derive(Args, Debug)]
+pub struct ElectArgs {
+    /// The membership view (JSON, SEMANTICS.md §7); `-` reads standard input.
+    #[arg(long)]
+    view: PathBuf,
+    #[command(flatten)]
+    policy: PolicyFlags,
+    /// Also list every member that does not lead, and why.
+    #[arg(long)]
+    explain: bool,
+    /// Print the pinned decision JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn elect(args: ElectArgs) -> Result<ExitCode> {
+    let view =
+        View::from_json(&read(&args.view)?).with_context(|| format!("{}", args.view.display()))?;
+    let decisions = elect_leaders(&view, &Policy::from(&args.policy))?;
+    if args.json {
+        println!("{}", decisions_to_json(&decisions));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let words = |s: &str| s.replace('_', " ");
+    for d in &decisions {
+        let reason = serde_json::to_value(d.reason)?;
+        let reason = words(reason.as_str().unwrap_or_default());
+        match &d.leader {
+            Some(leader) => println!("{}: {leader} leads ({reason})", d.group),
+            None => println!("{}: no leader ({reason})", d.group),
+        }
+        if args.explain {
+            for x in &d.excluded {
+                let why = serde_json::to_value(x.reason)?;
+                println!(
+                    "  {} (generation {}): {}",
+                    x.id,
+                    x.generation,
+                    words(why.as_str().unwrap_or_default())
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Arguments of `tael-coord fence`. Exits 0 when the record is accepted, 1 when rejected.
+#[derive(Args, Debug)]
+pub struct FenceArgs {
+    /// The record's epoch.
+    epoch: String,
+    /// The gate's high-water mark.
+    #[arg(long, default_value = "0", conflicts_with = "snapshot")]
+    highest: String,
+    /// The record's holder: judge the token (epoch, holder) with a holder-aware gate.
+    #[arg(long)]
+    holder: Option<String>,
+    /// With --holder: the holder recorded for the gate's highest epoch, if any.
+    #[arg(long, requires = "holder")]
+    recorded_holder: Option<String>,
+    /// A jump cap: records more than this above the highest are refused.
+    #[arg(long)]
+    jump_cap: Option<String>,
+    /// A registry snapshot (JSON, SEMANTICS.md §9) to take the gate from.
+    #[arg(long, requires = "stream", conflicts_with = "holder")]
+    snapshot: Option<PathBuf>,
+    /// The stream of the snapshot to check against.
+    #[arg(long, requires = "snapshot")]
+    stream: Option<String>,
+    /// Write the snapshot back with the stream advanced, when the record advanced it.
+    #[arg(long, requires = "snapshot")]
+    update: bool,
+    /// Print the pinned verdict JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+fn u64_arg(what: &str, text: &str) -> Result<u64> {
+    parse_u64(text).with_context(|| what.to_owned())
+}
+
+pub fn fence(args: FenceArgs) -> Result<ExitCode> {
+    let epoch = u64_arg("the epoch", &args.epoch)?;
+    let cap = args
+        .jump_cap
+        .as_deref()
+        .map(|c| u64_arg("--jump-cap", c))
+        .transpose()?;
+    let verdict: Verdict = if let (Some(path), Some(stream)) = (&args.snapshot, &args.stream) {
+        let snapshot =
+            Snapshot::from_json(&read(path)?).with_context(|| format!("{}", path.display()))?;
+        let registry = match cap {
+            Some(cap) => FenceRegistry::new().with_jump_cap(cap),
+            None => FenceRegistry::new(),
+        };
+        registry.restore(&snapshot)?;
+        let verdict = registry.check(stream, epoch)?;
+        if args.update && matches!(verdict, Verdict::Advanced { .. }) {
+            fs::write(path, registry.snapshot().to_json() + "\n")
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
+        verdict
+    } else if let Some(holder) = &args.holder {
+        let highest = u64_arg("--highest", &args.highest)?;
+        let gate = HolderFencer::with_highest(highest);
+        let gate = match cap {
+            Some(cap) => gate.with_jump_cap(cap),
+            None => gate,
+        };
+        if let Some(recorded) = &args.recorded_holder {
+            let verdict = gate.check(highest, recorded)?;
+            if !verdict.accepted() {
+                bail!(
+                    "cannot record holder {recorded:?} at --highest {highest}: {}",
+                    verdict.code()
+                );
+            }
+        }
+        gate.check(epoch, holder)?
+    } else {
+        let gate = EpochFencer::with_highest(u64_arg("--highest", &args.highest)?);
+        let gate = match cap {
+            Some(cap) => gate.with_jump_cap(cap),
+            None => gate,
+        };
+        gate.check(epoch)
+    };
+    if args.json {
+        println!("{}", verdict.to_json());
+    } else {
+        let word = if verdict.accepted() {
+            "accepted"
+        } else {
+            "rejected"
+        };
+        let detail = match &verdict {
+            Verdict::Current { epoch } => format!("epoch {epoch} is the current epoch"),
+            Verdict::Advanced { from, to } => format!("the gate advances from {from} to {to}"),
+            Verdict::Stale { epoch, highest } => {
+                format!("epoch {epoch} is below the highest, {highest}")
+            }
+            Verdict::TooFarAhead {
+                epoch,
+                highest,
+                cap,
+            } => {
+                format!("epoch {epoch} is more than {cap} above the highest, {highest}")
+            }
+            Verdict::Conflict { epoch, holder } => format!("epoch {epoch} is held by {holder}"),
+        };
+        println!("{}: {word}: {detail}", verdict.code());
+    }
+    Ok(if verdict.accepted() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(REJECTED)
+    })
+}

@@ -1,0 +1,244 @@
+//! Membership views for tael-coord from [chitchat] gossip.
+//!
+//! Every node publishes a few keys in its own chitchat state ([`Announcement`]); any node
+//! (or an observer that belongs to no group) turns its local chitchat state into a
+//! [`View`](tael_coord::View) with [`view_of`], and decides through the core. Nodes that see the
+//! same gossip state therefore build the same view and make the same decision.
+//!
+//! What the adapter decides, so every caller agrees:
+//! - a member is **live** when chitchat's failure detector lists it live;
+//! - its **generation** is chitchat's generation id; a node restarted before its old
+//!   incarnation was declared dead is listed twice, and the core counts it once (the newest
+//!   generation wins);
+//! - its **epoch** is the last epoch it announced leading with (0 if never);
+//! - the group's **incumbent** is the member (of any generation, live or not) that announces it
+//!   leads with the highest epoch, ties to the smallest id; the core's sticky policy keeps it
+//!   only while it is live, so a revived smaller id does not take leadership back;
+//! - the group's **configured** size, for the quorum guard, is the largest any member
+//!   announces;
+//! - nodes without a group key (observers) are not members of any group.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chitchat::{Chitchat, ChitchatId, NodeState};
+use tael_coord::{parse_u64, Group, Member, View};
+
+/// The chitchat key naming the replication group a node belongs to.
+pub const KEY_GROUP: &str = "tael.group";
+/// The chitchat key holding the epoch of the node's current or last reign (decimal).
+pub const KEY_EPOCH: &str = "tael.epoch";
+/// The chitchat key saying whether the node believes it leads (`"1"`) or not (`"0"`).
+pub const KEY_LEADING: &str = "tael.leading";
+/// The chitchat key holding the node's leadership priority (decimal, default 0).
+pub const KEY_PRIORITY: &str = "tael.priority";
+/// The chitchat key holding the size the node's group is configured to have (decimal; absent
+/// when the node does not say). The view takes the largest size any member announces.
+pub const KEY_CONFIGURED: &str = "tael.configured";
+/// The chitchat key saying whether the node may lead (`"1"`, the default) or not (`"0"`).
+pub const KEY_ELIGIBLE: &str = "tael.eligible";
+
+/// What a node publishes about itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Announcement {
+    /// The replication group it belongs to.
+    pub group: String,
+    /// The epoch of its current or last reign (0 if it never led).
+    pub epoch: u64,
+    /// Whether it believes it leads now.
+    pub leading: bool,
+    /// Its leadership priority.
+    pub priority: u64,
+    /// Whether it may lead.
+    pub eligible: bool,
+    /// The size its group is configured to have, for the quorum guard.
+    pub configured: Option<u64>,
+}
+
+impl Announcement {
+    /// A member of `group` that has never led.
+    pub fn member_of(group: impl Into<String>) -> Self {
+        Announcement {
+            group: group.into(),
+            epoch: 0,
+            leading: false,
+            priority: 0,
+            eligible: true,
+            configured: None,
+        }
+    }
+
+    /// The key-value pairs to publish, e.g. as chitchat's initial key values.
+    pub fn key_values(&self) -> Vec<(String, String)> {
+        let flag = |b: bool| if b { "1" } else { "0" }.to_owned();
+        let mut kvs = vec![
+            (KEY_GROUP.to_owned(), self.group.clone()),
+            (KEY_EPOCH.to_owned(), self.epoch.to_string()),
+            (KEY_LEADING.to_owned(), flag(self.leading)),
+            (KEY_PRIORITY.to_owned(), self.priority.to_string()),
+            (KEY_ELIGIBLE.to_owned(), flag(self.eligible)),
+        ];
+        if let Some(size) = self.configured {
+            kvs.push((KEY_CONFIGURED.to_owned(), size.to_string()));
+        }
+        kvs
+    }
+
+    /// Publish this announcement in the node's own chitchat state.
+    pub fn publish(&self, state: &mut NodeState) {
+        for (key, value) in self.key_values() {
+            if state.get(&key) != Some(value.as_str()) {
+                state.set(key, value);
+            }
+        }
+    }
+}
+
+/// One node's contribution to a view, read from its gossip state. Values that do not parse are
+/// taken as their defaults: a peer cannot make this node's view invalid.
+fn member(
+    id: &ChitchatId,
+    state: &NodeState,
+    live: bool,
+) -> Option<(String, Member, bool, Option<u64>)> {
+    let group = state.get(KEY_GROUP)?.to_owned();
+    let number = |key| state.get(key).and_then(|v| parse_u64(v).ok());
+    let member = Member {
+        id: id.node_id.to_string(),
+        live,
+        generation: id.generation_id,
+        priority: number(KEY_PRIORITY).unwrap_or(0),
+        eligible: state.get(KEY_ELIGIBLE) != Some("0"),
+        epoch: number(KEY_EPOCH).unwrap_or(0),
+    };
+    Some((
+        group,
+        member,
+        state.get(KEY_LEADING) == Some("1"),
+        number(KEY_CONFIGURED),
+    ))
+}
+
+/// Build the view of every group from `nodes` (each node id with its gossip state) and the set
+/// of nodes the failure detector holds live. Nodes whose id or group is not a valid id are left
+/// out (the core would refuse the view).
+pub fn view_from_states<'a>(
+    nodes: impl IntoIterator<Item = (&'a ChitchatId, &'a NodeState)>,
+    live: &BTreeSet<&ChitchatId>,
+) -> View {
+    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+    let mut claims: BTreeMap<String, (u64, String)> = BTreeMap::new();
+    for (id, state) in nodes {
+        let Some((group, member, leading, configured)) = member(id, state, live.contains(id))
+        else {
+            continue;
+        };
+        if tael_coord::validate_id(&group).is_err() || tael_coord::validate_id(&member.id).is_err()
+        {
+            continue;
+        }
+        if leading {
+            let claim = (member.epoch, member.id.clone());
+            let best = claims.entry(group.clone()).or_insert_with(|| claim.clone());
+            // Highest epoch first; on a tie the smallest id.
+            if claim.0 > best.0 || (claim.0 == best.0 && claim.1 < best.1) {
+                *best = claim;
+            }
+        }
+        let g = groups.entry(group).or_default();
+        g.configured = g.configured.max(configured);
+        g.members.push(member);
+    }
+    for (group, (_, holder)) in claims {
+        if let Some(g) = groups.get_mut(&group) {
+            g.incumbent = Some(holder);
+        }
+    }
+    View { groups }
+}
+
+/// The view this chitchat instance holds now: every known node (live or dead, every
+/// generation) that announces a group.
+pub fn view_of(chitchat: &Chitchat) -> View {
+    let live: BTreeSet<&ChitchatId> = chitchat.live_nodes().collect();
+    view_from_states(chitchat.node_states(), &live)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::SocketAddr;
+    use tael_coord::{elect_leaders, Policy};
+
+    fn node(name: &str, generation: u64) -> ChitchatId {
+        let addr: SocketAddr = "127.0.0.1:1".parse().unwrap();
+        ChitchatId::new(name.to_owned(), generation, addr)
+    }
+
+    fn state(a: &Announcement) -> NodeState {
+        let mut s = NodeState::for_test();
+        a.publish(&mut s);
+        s
+    }
+
+    #[test]
+    fn restarted_node_counts_once_and_incumbent_is_highest_claim() {
+        let (a1, a2, b) = (node("node-a", 1), node("node-a", 2), node("node-b", 1));
+        let old_a = Announcement {
+            epoch: 3,
+            leading: true,
+            ..Announcement::member_of("wal-0")
+        };
+        let new_a = Announcement::member_of("wal-0");
+        let new_b = Announcement {
+            epoch: 4,
+            leading: true,
+            ..Announcement::member_of("wal-0")
+        };
+        let states = [
+            (a1.clone(), state(&old_a)),
+            (a2.clone(), state(&new_a)),
+            (b.clone(), state(&new_b)),
+        ];
+        let live: BTreeSet<&ChitchatId> = [&a2, &b].into_iter().collect();
+        let view = view_from_states(states.iter().map(|(i, s)| (i, s)), &live);
+        let g = &view.groups["wal-0"];
+        assert_eq!(g.members.len(), 3);
+        assert_eq!(g.incumbent.as_deref(), Some("node-b"));
+        let sticky = Policy {
+            sticky_incumbent: true,
+            ..Policy::default()
+        };
+        let d = &elect_leaders(&view, &sticky).unwrap()[0];
+        assert_eq!(
+            d.leader.as_deref(),
+            Some("node-b"),
+            "the live incumbent stays"
+        );
+        let d = &elect_leaders(&view, &Policy::default()).unwrap()[0];
+        assert_eq!(
+            d.leader.as_deref(),
+            Some("node-a"),
+            "without sticky the smaller id leads"
+        );
+        assert_eq!(tael_coord::next_epoch(&view, "wal-0"), Ok(5));
+    }
+
+    #[test]
+    fn observers_and_bad_values_do_not_break_the_view() {
+        let (a, o, x) = (node("node-a", 1), node("observer", 1), node("node-x", 1));
+        let mut bad = state(&Announcement::member_of("wal-0"));
+        bad.set(KEY_EPOCH, "-1");
+        bad.set(KEY_PRIORITY, "lots");
+        let states = [
+            (a.clone(), bad),
+            (o.clone(), NodeState::for_test()),
+            (x.clone(), state(&Announcement::member_of(""))),
+        ];
+        let live: BTreeSet<&ChitchatId> = [&a, &o, &x].into_iter().collect();
+        let view = view_from_states(states.iter().map(|(i, s)| (i, s)), &live);
+        assert_eq!(view.groups.len(), 1);
+        let m = &view.groups["wal-0"].members[0];
+        assert_eq!((m.epoch, m.priority, m.live), (0, 0, true));
+        assert!(view.validate().is_ok());
+    }
+}
