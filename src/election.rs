@@ -9,6 +9,7 @@ pub const MAX_ID_BYTES: usize = 255;
 /// with no control character (Unicode category Cc: U+0000–U+001F, U+007F–U+009F).
 ///
 /// Ids are compared as they are: no trimming, no case folding, no Unicode normalization.
+#[inline]
 pub fn validate_id(id: &str) -> Result<()> {
     if id.is_empty() {
         return Err(Error::new(Status::InvalidId, "id is empty"));
@@ -19,6 +20,9 @@ pub fn validate_id(id: &str) -> Result<()> {
             format!("id is {} bytes long; the limit is {MAX_ID_BYTES}", id.len()),
         ));
     }
+    if !may_hold_control(id.as_bytes()) {
+        return Ok(());
+    }
     if let Some((at, c)) = id.char_indices().find(|(_, c)| c.is_control()) {
         return Err(Error::new(
             Status::InvalidId,
@@ -26,6 +30,31 @@ pub fn validate_id(id: &str) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Whether `bytes` may hold a control character. Cc is U+0000–U+001F and U+007F (one byte
+/// each) and U+0080–U+009F (0xC2 then 0x80–0x9F), so a byte below 0x20, 0x7F or 0xC2 is
+/// suspect; eight bytes are tested at a time. A false alarm only costs the exact search.
+#[inline]
+fn may_hold_control(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // Non-zero when some byte of `x` is below `n` (n <= 0x80).
+    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGHS;
+    let suspect =
+        |x: u64| below(x, 0x20) | below(x ^ (ONES * 0x7f), 1) | below(x ^ (ONES * 0xc2), 1);
+    let mut chunks = bytes.chunks_exact(8);
+    let mut found = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        found |= suspect(u64::from_le_bytes(word));
+    }
+    found != 0
+        || chunks
+            .remainder()
+            .iter()
+            .any(|&b| b < 0x20 || b == 0x7f || b == 0xc2)
 }
 
 /// Check that `bytes` are a valid id (well-formed UTF-8 first, then [`validate_id`]) and borrow
@@ -127,6 +156,25 @@ mod tests {
         );
         let longest = "x".repeat(MAX_ID_BYTES);
         assert_eq!(try_elect_leader([longest.as_str()]), Ok(Some(0)));
+    }
+
+    #[test]
+    fn word_scan_finds_every_control_character_at_every_position() {
+        let controls = (0u32..0x20).chain(0x7f..0xa0).filter_map(char::from_u32);
+        for c in controls {
+            for at in 0..20 {
+                let id: String = "x".repeat(at) + &c.to_string() + &"y".repeat(20 - at);
+                assert_eq!(
+                    validate_id(&id).unwrap_err().status(),
+                    Status::InvalidId,
+                    "{c:?} at {at}"
+                );
+            }
+        }
+        // Characters that share the suspect bytes but are not controls pass.
+        for ok in ["\u{a0}", "\u{bf}", "x\u{a7}yyyyyyyy", "ÿÿÿÿ", " ~~~~~~~~~"] {
+            assert_eq!(validate_id(ok), Ok(()), "{ok:?}");
+        }
     }
 
     #[test]

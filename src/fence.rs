@@ -104,6 +104,7 @@ pub(crate) enum Step {
 
 /// The one rule both gates apply: lower is stale, equal is current, higher advances unless it
 /// is more than `cap` above the highest.
+#[inline]
 pub(crate) fn step(highest: u64, epoch: u64, cap: Option<u64>) -> Step {
     if epoch < highest {
         Step::Stale
@@ -172,43 +173,44 @@ impl EpochFencer {
     /// Accept a record stamped with `epoch`? The boolean form of [`check`](Self::check), with
     /// the same effect: it accepts `epoch >= highest` (advancing on a higher one, within the
     /// cap) and rejects a strictly older one.
+    #[inline]
     pub fn check_and_advance(&self, epoch: u64) -> bool {
-        self.check(epoch).accepted()
+        matches!(self.judge(epoch).0, Step::Current | Step::Advance)
     }
 
     /// Judge a record stamped with `epoch`, advancing the gate when it is higher.
+    #[inline]
     pub fn check(&self, epoch: u64) -> Verdict {
+        match self.judge(epoch) {
+            (Step::Stale, highest) => Verdict::Stale { epoch, highest },
+            (Step::Current, _) => Verdict::Current { epoch },
+            (Step::TooFarAhead(cap), highest) => Verdict::TooFarAhead {
+                epoch,
+                highest,
+                cap,
+            },
+            (Step::Advance, from) => Verdict::Advanced { from, to: epoch },
+        }
+    }
+
+    /// The one compare-and-swap loop behind both checks: which rule applied, and the highest
+    /// it applied to (for an advance, the highest it replaced).
+    #[inline]
+    fn judge(&self, epoch: u64) -> (Step, u64) {
         let mut current = self.highest.load(Ordering::Acquire);
         loop {
-            match step(current, epoch, self.jump_cap) {
-                Step::Stale => {
-                    return Verdict::Stale {
-                        epoch,
-                        highest: current,
-                    }
-                }
-                Step::Current => return Verdict::Current { epoch },
-                Step::TooFarAhead(cap) => {
-                    return Verdict::TooFarAhead {
-                        epoch,
-                        highest: current,
-                        cap,
-                    }
-                }
-                Step::Advance => match self.highest.compare_exchange_weak(
-                    current,
-                    epoch,
-                    Ordering::AcqRel,
-                    Ordering::Acquire,
-                ) {
-                    Ok(_) => {
-                        return Verdict::Advanced {
-                            from: current,
-                            to: epoch,
-                        }
-                    }
-                    Err(actual) => current = actual,
-                },
+            let rule = step(current, epoch, self.jump_cap);
+            if !matches!(rule, Step::Advance) {
+                return (rule, current);
+            }
+            match self.highest.compare_exchange_weak(
+                current,
+                epoch,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return (rule, current),
+                Err(actual) => current = actual,
             }
         }
     }
@@ -224,6 +226,7 @@ impl EpochFencer {
     }
 
     /// The highest epoch accepted so far.
+    #[inline]
     pub fn highest(&self) -> u64 {
         self.highest.load(Ordering::Acquire)
     }
