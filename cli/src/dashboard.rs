@@ -143,7 +143,7 @@ pub fn run(args: DashboardArgs) -> Result<()> {
             .await
             .with_context(|| format!("binding 127.0.0.1:{}", args.port))?;
         let addr = listener.local_addr()?;
-        println!("dashboard: http://{addr}/  (view JSON at http://{addr}/api/view)");
+        println!("dashboard: http://{addr}/?poll=/api/view  (view JSON at http://{addr}/api/view)");
         println!(
             "nodes: {}",
             app.cluster
@@ -161,11 +161,15 @@ pub fn run(args: DashboardArgs) -> Result<()> {
         let (quit_tx, mut quit_rx) = tokio::sync::mpsc::channel::<()>(1);
         let terminal = app.clone();
         std::thread::spawn(move || {
+            // End of input (no terminal) is not `quit`: the server runs on.
             for line in std::io::stdin().lock().lines() {
-                let Ok(line) = line else { break };
+                let Ok(line) = line else { return };
                 let words: Vec<&str> = line.split_whitespace().collect();
                 match words.as_slice() {
-                    ["quit"] => break,
+                    ["quit"] => {
+                        let _ = quit_tx.blocking_send(());
+                        return;
+                    }
                     [action @ ("kill" | "revive"), id] => match terminal.act(id, action) {
                         Ok(()) => println!("{action}: {id}"),
                         Err(e) => println!("{e:#}"),
@@ -174,7 +178,6 @@ pub fn run(args: DashboardArgs) -> Result<()> {
                     _ => println!("type `kill <node>`, `revive <node>` or `quit`"),
                 }
             }
-            let _ = quit_tx.blocking_send(());
         });
         let started = Instant::now();
         let limit = args.duration_s;
@@ -187,7 +190,7 @@ pub fn run(args: DashboardArgs) -> Result<()> {
                 }
             };
             tokio::select! {
-                _ = quit_rx.recv() => {}
+                Some(()) = quit_rx.recv() => {}
                 _ = tokio::signal::ctrl_c() => {}
                 _ = deadline => {}
             }

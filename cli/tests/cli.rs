@@ -194,3 +194,88 @@ fn demo_fails_over_and_fences_the_deposed_leader() {
         assert_eq!(serde_json::to_value(mine).unwrap(), entry["decision"]);
     }
 }
+
+/// One HTTP/1.1 request to 127.0.0.1; the status code and the body.
+fn http(port: u16, method: &str, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(stream, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let code = response[9..12].parse().unwrap();
+    let body = response
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, b)| b)
+        .to_owned();
+    (code, body)
+}
+
+#[test]
+fn dashboard_serves_the_live_view_and_kills_and_revives_nodes() {
+    use std::io::{BufRead, BufReader};
+    use std::time::{Duration, Instant};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tael-coord"))
+        .args([
+            "dashboard",
+            "--port=0",
+            "--duration-s=60",
+            "--gossip-interval-ms=50",
+            "--initial-interval-ms=50",
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let port: u16 = first
+        .split("127.0.0.1:")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no URL in {first:?}"));
+    let live = |port| -> Vec<(String, bool)> {
+        let (code, body) = http(port, "GET", "/api/view");
+        assert_eq!(code, 200);
+        let view =
+            tael_coord::View::from_json(&body).expect("the endpoint serves the core's view JSON");
+        let mut newest: std::collections::BTreeMap<String, (u64, bool)> = Default::default();
+        for m in view.groups.get("wal-0").map_or(&[][..], |g| &g.members[..]) {
+            let e = newest.entry(m.id.clone()).or_insert((m.generation, m.live));
+            if m.generation >= e.0 {
+                *e = (m.generation, m.live);
+            }
+        }
+        newest
+            .into_iter()
+            .map(|(id, (_, live))| (id, live))
+            .collect()
+    };
+    let wait = |want: &dyn Fn(&[(String, bool)]) -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let now = live(port);
+            if want(&now) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the view never got there: {now:?}"
+            );
+            std::thread::yield_now();
+        }
+    };
+    wait(&|v| v.len() == 3 && v.iter().all(|(_, l)| *l));
+    assert_eq!(http(port, "POST", "/api/nodes/node-a/kill").0, 204);
+    wait(&|v| v.iter().any(|(id, l)| id == "node-a" && !l));
+    assert_eq!(http(port, "POST", "/api/nodes/node-a/revive").0, 204);
+    wait(&|v| v.len() == 3 && v.iter().all(|(_, l)| *l));
+    assert_eq!(http(port, "POST", "/api/nodes/nobody/kill").0, 400);
+    let (code, page) = http(port, "GET", "/");
+    assert_eq!(code, 200);
+    assert!(page.contains("<html"), "the dashboard page is served");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

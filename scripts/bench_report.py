@@ -1,0 +1,135 @@
+"""Writes docs/BENCHMARKS.md from the figures scripts/bench collected in one run.
+
+    python3 scripts/bench_report.py target/bench docs/BENCHMARKS.md
+"""
+
+import datetime
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+
+
+def criterion(name):
+    """Median of a criterion benchmark, in ns (target/criterion/<group>/<name>/new)."""
+    path = os.path.join("target", "criterion", *name.split("/"), "new", "estimates.json")
+    with open(path) as f:
+        return json.load(f)["median"]["point_estimate"]
+
+
+def demo(path):
+    """Median failover and false deaths from `tael-coord demo --runs N` output."""
+    text = open(path).read()
+    median = re.search(r"\(pause\): min \d+ ms, median (\d+) ms", text)
+    deaths = re.search(r"false deaths: (\d+)", text)
+    summary = text.strip().splitlines()[-1]
+    return int(median.group(1)), int(deaths.group(1)), summary
+
+
+def version(cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[0]
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def cpu():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def ns(x):
+    if x >= 1e6:
+        return f"{x / 1e6:.1f} ms"
+    if x >= 1e3:
+        return f"{x / 1e3:.2f} µs"
+    return f"{x:.2f} ns"
+
+
+def main(src, dst):
+    load = lambda name: json.load(open(os.path.join(src, name)))  # noqa: E731
+    rows = []
+
+    def row(id_, what, figure, baseline_what, baseline, ratio, goal, met):
+        rows.append((id_, what, figure, baseline_what, baseline, ratio, goal, "met" if met else "**missed**"))
+
+    def cmp(id_, what, name, base_what, base, limit):
+        a, b = criterion(name), criterion(base)
+        row(id_, what, ns(a), base_what, ns(b), f"{a / b:.2f}×", f"≤ {limit}×", a / b <= limit)
+
+    cmp("P1", "gate check, not advancing", "gate/check_current", "AtomicU64 load + compare", "gate/floor_load_compare", 2)
+    cmp("P1", "gate check, advancing", "gate/check_advancing", "bare compare-and-swap", "gate/floor_compare_and_swap", 2)
+    cmp("P1", "elect_leader, 5 ids", "elect/elect_leader_5", "min() over the strings", "elect/floor_min_5", 2)
+    cmp("P1", "elect_leader, 100 ids", "elect/elect_leader_100", "min() over the strings", "elect/floor_min_100", 2)
+    cmp("P1", "view 10,000 groups × 5 (parse + decide)", "view/elect_leaders_10k", "serde_json → Value", "view/floor_parse_value_10k", 3)
+
+    p2 = load("p2.json")
+    g = p2["check_and_advance"]
+    row("P2", "Python check_and_advance", ns(g["ns"]), "Python gate under threading.Lock", ns(g["baseline_ns"]),
+        f"{g['baseline_ns'] / g['ns']:.2f}× faster", "≥ 4× faster", g["baseline_ns"] / g["ns"] >= 4)
+    e = p2["elect_leader5"]
+    row("P2", "Python elect_leader, 5 ids", ns(e["ns"]), "builtin min()", ns(e["baseline_ns"]),
+        f"{e['ns'] / e['baseline_ns']:.2f}×", "≤ 1.5×", e["ns"] / e["baseline_ns"] <= 1.5)
+
+    node, chromium = load("p3-node.json"), load("p3-chromium.json")
+    for where, r in (("Node", node), ("Chromium", chromium)):
+        e, v = r["electLeader5"], r["view10k"]
+        row("P3", f"{where}: electLeader, 5 ids", ns(e["ns"]), "JavaScript min-loop", ns(e["baselineNs"]),
+            f"{e['ratio']:.2f}×", "≤ 10×", e["ratio"] <= 10)
+        row("P3", f"{where}: electLeaders, 10,000 groups × 5", ns(v["ns"]), "JSON.parse + loop", ns(v["baselineNs"]),
+            f"{v['ratio']:.2f}×", "≤ 3×", v["ratio"] <= 3)
+    gz = node["wasmGzipBytes"]
+    row("P3", ".wasm size, gzipped", f"{gz / 1024:.1f} KiB ({node['wasmBytes'] / 1024:.1f} KiB raw)", "—", "—", "—",
+        "≤ 40 KiB", gz <= 40 * 1024)
+
+    c = load("p4.json")["check_current_ns"]
+    rust = criterion("gate/check_current")
+    row("P4", "C: tael_fencer_check_and_advance", ns(c), "the same check in Rust", ns(rust), f"{c / rust:.2f}×", "≤ 1.5×",
+        c / rust <= 1.5)
+
+    idle, idle_deaths, _ = demo(os.path.join(src, "p5-idle.txt"))
+    loaded, load_deaths, _ = demo(os.path.join(src, "p5-load.txt"))
+    base, _, _ = demo(os.path.join(src, "p5-defaults.txt"))
+    row("P5", "failover, idle (median)", f"{idle} ms", "chitchat defaults", f"{base} ms", f"{idle / base:.2f}×",
+        "≤ 1 s, 0 false deaths", idle <= 1000 and idle_deaths == 0)
+    row("P5", "failover, both cores busy (median)", f"{loaded} ms", "chitchat defaults", f"{base} ms",
+        f"{loaded / base:.2f}×", "≤ 1 s, 0 false deaths", loaded <= 1000 and load_deaths == 0)
+
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `bash scripts/bench` (quick mode); every figure below comes from that one run,",
+        "each next to a baseline measured in the same run. Medians throughout.",
+        "",
+        f"- run: {now}",
+        f"- machine: {cpu()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}",
+        f"- tools: {version(['rustc', '--version'])}; {version(['node', '--version'])}; Python {platform.python_version()}",
+        "",
+        "| id | measure | figure | baseline | baseline figure | ratio | goal | |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    lines += [
+        "",
+        "P5 settings: 100 ms gossip, phi 8, 100 ms initial interval (the demo's defaults); the",
+        "baseline is chitchat's defaults (1 s gossip, phi 8, 5 s initial interval). Failover is the",
+        "time from pausing the leader (SIGSTOP) until every survivor agrees on the new one.",
+        "",
+    ]
+    extra = os.path.join("docs", "benchmarks-notes.md")
+    if os.path.exists(extra):
+        lines += [open(extra).read().rstrip(), ""]
+    with open(dst, "w") as f:
+        f.write("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

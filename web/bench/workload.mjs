@@ -1,0 +1,82 @@
+// The WASM benchmarks (P3), shared by Node (bindings/wasm/bench/bench.mjs) and Chromium
+// (web/bench/index.html): each operation of the package against plain JavaScript doing the same
+// work, in one run, as medians of several rounds.
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+// Nanoseconds per call: the median of `rounds` rounds of `iters` calls each.
+function time(now, f, iters, rounds) {
+  const samples = [];
+  for (let r = 0; r < rounds; r++) {
+    const t0 = now();
+    for (let i = 0; i < iters; i++) f(i);
+    samples.push(((now() - t0) * 1e6) / iters);
+  }
+  return median(samples);
+}
+
+// The baseline: a hand-written minimum over JavaScript strings.
+function jsMin(ids) {
+  let best = ids[0];
+  for (let i = 1; i < ids.length; i++) if (ids[i] < best) best = ids[i];
+  return best;
+}
+
+/** 10,000 groups x 5 members, one dead per group, u64 fields as strings. */
+export function viewText() {
+  const groups = {};
+  for (let g = 0; g < 10000; g++) {
+    groups[`wal-${g}`] = {
+      members: Array.from({ length: 5 }, (_, m) => ({
+        id: `node-${(g + m) % 7}`,
+        live: m !== 2,
+        generation: String(g % 3),
+        epoch: String(g),
+      })),
+    };
+  }
+  return JSON.stringify({ groups });
+}
+
+// The baseline for the view: JSON.parse, then the smallest live id of every group.
+function jsDecide(text) {
+  const view = JSON.parse(text);
+  const leaders = {};
+  for (const [name, group] of Object.entries(view.groups)) {
+    let best;
+    for (const m of group.members) if (m.live && (best === undefined || m.id < best)) best = m.id;
+    leaders[name] = best ?? null;
+  }
+  return leaders;
+}
+
+/**
+ * Run the benchmarks. `tael` is the package, `now()` a clock in milliseconds.
+ * Returns {electLeader5: {ns, baselineNs, ratio}, view10k: {...}}.
+ */
+export function run(tael, { now, quick = false }) {
+  let sink = 0;
+  const sets = Array.from({ length: 64 }, (_, k) => ["node-e", "node-c", `node-${k}`, "node-d", "node-b"]);
+  const iters = quick ? 20000 : 200000;
+  const rounds = quick ? 7 : 15;
+  for (let i = 0; i < 5000; i++) sink += tael.electLeader(sets[i & 63]).length + jsMin(sets[i & 63]).length;
+  const electNs = time(now, (i) => { sink += tael.electLeader(sets[i & 63]).length; }, iters, rounds);
+  const loopNs = time(now, (i) => { sink += jsMin(sets[i & 63]).length; }, iters, rounds);
+
+  const text = viewText();
+  const expect = jsDecide(text);
+  for (const d of tael.electLeaders(text)) {
+    if (expect[d.group] !== d.leader) throw new Error(`the package and the loop disagree on ${d.group}`);
+  }
+  const viewRounds = quick ? 5 : 11;
+  const viewNs = time(now, () => { sink += tael.electLeaders(text).length; }, 1, viewRounds);
+  const parseNs = time(now, () => { sink += Object.keys(jsDecide(text)).length; }, 1, viewRounds);
+  return {
+    electLeader5: { ns: electNs, baselineNs: loopNs, ratio: electNs / loopNs },
+    view10k: { ns: viewNs, baselineNs: parseNs, ratio: viewNs / parseNs },
+    sink,
+  };
+}

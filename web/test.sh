@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Browser tests of the dashboard: Debian's Chromium driven by playwright-core against the page
+# served on 127.0.0.1. Installs what it needs (idempotent) and runs `node --test web/tests/`.
+# Writes the screenshot target/dashboard.png.
+set -euo pipefail
+web="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$web/.." && pwd)"
+
+# Debian's chromium (playwright cannot download browsers here).
+if [ ! -x /usr/bin/chromium ]; then
+  sudo=""
+  if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then sudo="sudo"; fi
+  $sudo apt-get update
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+fi
+
+# playwright-core as pinned by web/package-lock.json: reinstall when missing or stale.
+cd "$web"
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] \
+  || ! npm ls --silent >/dev/null 2>&1; then
+  npm ci --no-audit --no-fund
+fi
+
+# The web build of the WebAssembly package (the top-level test builds it before this script).
+if [ ! -f "$web/pkg/tael_coord.js" ]; then
+  bash "$root/bindings/wasm/build.sh"
+fi
+
+cd "$root"
+node --test web/tests/
