@@ -87,17 +87,33 @@ extern "C" {
     pub type VerdictJson;
 }
 
-// One pass in JavaScript joins the ids for a single copy into WebAssembly. It only checks
-// types; the core validates and orders. It returns the joined string, the index of the first
-// element that is not a well-formed string, or -1 when `ids` is not an array.
+// The ids travel into WebAssembly as UTF-16 code units written straight into a scratch buffer
+// of this module's memory, U+0000 between ids: one pass in JavaScript, no string glue, no
+// allocation. It only moves code units; the core validates and orders. `fillIds` returns the
+// number of units written, a larger number than `cap` when the buffer must grow first, or -1
+// when `ids` is not an array of strings.
 #[wasm_bindgen(inline_js = r#"
-export function joinIds(ids) {
+let units = null;
+export function fillIds(ids, memory, ptr, cap) {
   if (!Array.isArray(ids)) return -1;
+  if (units === null || units.buffer !== memory.buffer) units = new Uint16Array(memory.buffer);
+  const start = ptr >>> 1;
+  const end = start + cap;
+  let at = start;
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];
-    if (typeof id !== "string" || !id.isWellFormed()) return i;
+    if (typeof id !== "string") return -1;
+    const n = id.length;
+    if (at + n + 1 > end) {
+      let total = 0;
+      for (const x of ids) total += (typeof x === "string" ? x.length : 0) + 1;
+      return Math.max(total, cap + 1);
+    }
+    if (i > 0) units[at++] = 0;
+    for (let k = 0; k < n; k++) units[at + k] = id.charCodeAt(k);
+    at += n;
   }
-  return ids.join("\u0000");
+  return at - start;
 }
 
 export function isWellFormed(s) {
@@ -105,10 +121,27 @@ export function isWellFormed(s) {
 }
 "#)]
 extern "C" {
-    #[wasm_bindgen(js_name = joinIds)]
-    fn join_ids(ids: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = fillIds)]
+    fn fill_ids(ids: &JsValue, memory: &JsValue, ptr: u32, cap: u32) -> i32;
     #[wasm_bindgen(js_name = isWellFormed)]
     fn is_well_formed(s: &JsString) -> bool;
+}
+
+/// What `electLeader` reuses from call to call (WebAssembly here is single-threaded).
+struct Scratch {
+    memory: JsValue,
+    units: Vec<u16>,
+    bytes: Vec<u8>,
+    text: String,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch {
+        memory: wasm_bindgen::memory(),
+        units: vec![0; 256],
+        bytes: Vec::with_capacity(256),
+        text: String::with_capacity(256),
+    });
 }
 
 /// Throw-able error with `code` set to the status name: `TypeError` for a value of the wrong
@@ -190,38 +223,64 @@ fn id_from(value: &JsValue, what: &str) -> JsResult<String> {
 /// is not an array of strings.
 #[wasm_bindgen(js_name = electLeader)]
 pub fn elect_leader(ids: &IdList) -> JsResult<Option<JsString>> {
-    let joined = join_ids(ids);
-    let Some(joined) = joined.as_string() else {
-        return Err(match joined.as_f64() {
-            Some(i) if i >= 0.0 => {
-                let i = i as u32;
-                let item = ids.unchecked_ref::<Array>().get(i);
-                let what = format!("ids[{i}]");
-                // Reports INVALID_ARGUMENT or INVALID_UTF8 for this element.
-                text_from(&item, &what)
-                    .err()
-                    .unwrap_or_else(|| error(Status::Internal, "element rejected by the join step"))
+    SCRATCH.with(|scratch| {
+        let Scratch {
+            memory,
+            units,
+            bytes,
+            text,
+        } = &mut *scratch.borrow_mut();
+        let written = loop {
+            let cap = u32::try_from(units.len()).unwrap_or(u32::MAX);
+            match fill_ids(ids, memory, units.as_mut_ptr() as u32, cap) {
+                n if n < 0 => return Err(bad_id_list(ids)),
+                n if n as u32 > cap => units.resize(n as usize, 0),
+                n => break n as usize,
             }
-            _ => error(Status::InvalidArgument, "ids must be an array of strings"),
-        });
+        };
+        // fillIds accepted it, so `ids` is an array of strings.
+        let ids: &Array = ids.unchecked_ref();
+        let count = ids.length() as usize;
+        if count == 0 {
+            return Ok(None);
+        }
+        let units = &units[..written];
+        let text: &str = if units.iter().all(|&u| u < 0x80) {
+            // ASCII, the common case: one byte per unit.
+            bytes.clear();
+            bytes.extend(units.iter().map(|&u| u as u8));
+            std::str::from_utf8(bytes).map_err(|_| bad_id_list(ids))?
+        } else {
+            text.clear();
+            for c in char::decode_utf16(units.iter().copied()) {
+                // A lone surrogate: the slow path names the id.
+                text.push(c.map_err(|_| bad_id_list(ids))?);
+            }
+            text
+        };
+        if text.bytes().filter(|&b| b == 0).count() + 1 != count {
+            // Some id holds U+0000 (a control character), so the parts are not the ids.
+            return Err(bad_id_list(ids));
+        }
+        match core::try_elect_leader(text.split('\0')).map_err(core_error)? {
+            Some(index) => Ok(Some(ids.get(index as u32).unchecked_into())),
+            None => Ok(None),
+        }
+    })
+}
+
+/// The error for an id list the fast path refused: the first element that is not a
+/// well-formed string or not a valid id, in order.
+fn bad_id_list(ids: &JsValue) -> JsValue {
+    let Some(ids) = ids.dyn_ref::<Array>() else {
+        return error(Status::InvalidArgument, "ids must be an array of strings");
     };
-    // joinIds returned a string, so `ids` is an array.
-    let ids: &Array = ids.unchecked_ref();
-    let count = ids.length() as usize;
-    if count == 0 {
-        return Ok(None);
-    }
-    let parts: Vec<&str> = joined.split('\0').collect();
-    if parts.len() != count {
-        // Some id holds U+0000, a control character: find it for the message.
-        for i in 0..ids.length() {
-            id_from(&ids.get(i), &format!("ids[{i}]"))?;
+    for i in 0..ids.length() {
+        if let Err(e) = id_from(&ids.get(i), &format!("ids[{i}]")) {
+            return e;
         }
     }
-    match core::try_elect_leader(&parts).map_err(core_error)? {
-        Some(index) => Ok(Some(ids.get(index as u32).unchecked_into())),
-        None => Ok(None),
-    }
+    error(Status::Internal, "the id list was refused without a reason")
 }
 
 /// What a gate decided about one record. Epochs are `bigint`.
