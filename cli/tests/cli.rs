@@ -195,6 +195,9 @@ fn demo_fails_over_and_fences_the_deposed_leader() {
     }
 }
 
+/// Each node id with whether its newest generation is live.
+type Liveness = [(String, bool)];
+
 /// One HTTP/1.1 request to 127.0.0.1; the status code and the body.
 fn http(port: u16, method: &str, path: &str) -> (u16, String) {
     use std::io::{Read, Write};
@@ -253,7 +256,7 @@ fn dashboard_serves_the_live_view_and_kills_and_revives_nodes() {
             .map(|(id, (_, live))| (id, live))
             .collect()
     };
-    let wait = |want: &dyn Fn(&[(String, bool)]) -> bool| {
+    let wait = |want: &dyn Fn(&Liveness) -> bool| {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let now = live(port);
