@@ -2,7 +2,7 @@
 //!
 //! Every node publishes a few keys in its own chitchat state ([`Announcement`]); any node
 //! (or an observer that belongs to no group) turns its local chitchat state into a
-//! [`View`](tael_coord::View) with [`view_of`], and decides through the core. Nodes that see the
+//! [`View`] with [`view_of`], and decides through the core. Nodes that see the
 //! same gossip state therefore build the same view and make the same decision.
 //!
 //! What the adapter decides, so every caller agrees:
