@@ -1,9 +1,8 @@
 //! Epoch gates: the lock-free [`EpochFencer`] and the [`Verdict`] every gate returns.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
+use crate::sync::{AtomicU64, Ordering};
 use crate::{Error, Result, Status};
 
 /// What a gate decided about one record.

@@ -1,9 +1,8 @@
 //! The holder-aware gate: fencing over `(epoch, holder)` tokens.
 
-use std::sync::{Mutex, MutexGuard};
-
 use crate::election::validate_id;
 use crate::fence::{overflow, step, Step};
+use crate::sync::{Mutex, MutexGuard};
 use crate::{Result, Verdict};
 
 #[derive(Debug, Default)]

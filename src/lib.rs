@@ -5,8 +5,10 @@
 //! standby's [`EpochFencer`] accepts records at or above the highest epoch it has seen and
 //! rejects older ones, so a deposed leader cannot corrupt the replicas.
 //!
-//! This crate is pure logic with no I/O. The C, Python and WebAssembly fronts wrap it and add
-//! nothing but type and error conversion; `SEMANTICS.md` is the specification all of them obey.
+//! This crate is pure logic with no I/O, except for the durable gates ([`DurableFencer`],
+//! [`DurableRegistry`]), which keep their marks in a file. The C, Python and WebAssembly fronts
+//! wrap it and add nothing but type and error conversion; `SEMANTICS.md` is the specification
+//! all of them obey.
 //!
 //! ```
 //! use tael_coord::{elect_leaders, EpochFencer, Policy, Verdict, View};
@@ -27,6 +29,7 @@
 #![forbid(unsafe_code)]
 
 mod decide;
+mod durable;
 mod election;
 mod error;
 mod fence;
@@ -34,12 +37,14 @@ mod holder;
 mod json;
 mod registry;
 mod status;
+mod sync;
 mod view;
 
 pub use decide::{
     decisions_to_json, elect_leaders, elect_leaders_json, next_epoch, rendezvous_score, Decision,
     Excluded, Exclusion, Policy, Reason,
 };
+pub use durable::{DurableFencer, DurableRegistry};
 pub use election::{elect_leader, try_elect_leader, validate_id, validate_id_bytes, MAX_ID_BYTES};
 pub use error::{Error, Result};
 pub use fence::{EpochFencer, Verdict};

@@ -1,12 +1,12 @@
 //! Many gates keyed by stream name, with snapshots of their high-water marks.
 
 use std::collections::BTreeMap;
-use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use serde::{Deserialize, Serialize};
 
 use crate::election::validate_id;
 use crate::json::{self, id_map, quote, u64_text};
+use crate::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use crate::{EpochFencer, Error, Result, Status, Verdict};
 
 /// The high-water marks of a registry's streams.

@@ -93,6 +93,10 @@ statuses! {
     InvalidArgument = 19, "INVALID_ARGUMENT";
     /// An internal failure that should never happen (e.g. a caught panic); please report it.
     Internal = 20, "INTERNAL";
+    /// A durable gate's file could not be used: missing (and not asked to create), unreadable,
+    /// corrupt (bad header, checksum or contents), locked by another owner, or a write, fsync or
+    /// rename failed. The gate's mark never moved without its file.
+    Storage = 21, "STORAGE";
 }
 
 impl Status {

@@ -2,7 +2,7 @@
 # The C front's tests. Builds libtael_coord, checks that the committed header is exactly what the
 # source generates and that the library exports exactly the header's functions, compiles the
 # header as C++ and C99, runs the C suite (the whole conformance corpus, the bad-input matrix,
-# the threads test) under AddressSanitizer + UBSan with leak detection and again, unsanitized,
+# the threads test, the durable gates) under AddressSanitizer + UBSan with leak detection and again, unsanitized,
 # under valgrind, and builds and runs the example against the static library and, through
 # pkg-config, against the shared one (by its soname).
 #
@@ -76,7 +76,7 @@ g++ -std=c++17 -Wall -Wextra -Werror -pedantic -fsyntax-only -I"$c_dir/include" 
 gcc -std=c99 -Wall -Wextra -Werror -pedantic -fsyntax-only -x c "$header"
 
 suite_sources=("$c_dir"/tests/main.c "$c_dir"/tests/corpus.c "$c_dir"/tests/bad_inputs.c
-  "$c_dir"/tests/threads.c)
+  "$c_dir"/tests/threads.c "$c_dir"/tests/durable.c)
 cflags=(-std=c11 -Wall -Wextra -Werror -pedantic -g -I"$c_dir/include"
   "-DTAEL_EXPECTED_VERSION=\"$version\"")
 libs=("$lib_dir/libtael_coord.a" -ljansson -lpthread -ldl -lm)

@@ -3,6 +3,7 @@
 mod cluster;
 mod dashboard;
 mod demo;
+mod durable_child;
 mod node;
 mod offline;
 
@@ -32,6 +33,9 @@ enum Command {
     /// One cluster member (started by `demo` and `dashboard`).
     #[command(hide = true)]
     Node(node::NodeArgs),
+    /// Advance a durable gate in a loop, printing each acknowledged epoch (for the crash tests).
+    #[command(hide = true)]
+    DurableChild(durable_child::DurableChildArgs),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +51,7 @@ fn main() -> ExitCode {
             }
         }),
         Command::Dashboard(args) => dashboard::run(args).map(|()| ExitCode::SUCCESS),
+        Command::DurableChild(args) => durable_child::run(args),
         Command::Node(args) => tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()

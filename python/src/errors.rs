@@ -2,7 +2,8 @@
 //! can raise, each with a class attribute `code` equal to the core's status name.
 
 use pyo3::exceptions::{
-    PyException, PyLookupError, PyOverflowError, PyTypeError, PyUnicodeError, PyValueError,
+    PyException, PyLookupError, PyOSError, PyOverflowError, PyTypeError, PyUnicodeError,
+    PyValueError,
 };
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -17,6 +18,7 @@ enum Builtin {
     Lookup,
     Overflow,
     Unicode,
+    Os,
 }
 
 struct Class {
@@ -96,6 +98,14 @@ const CLASSES: &[Class] = &[
         doc: "An argument of the wrong Python type or shape (a bool or float epoch, a non-str id, \
               a bare str where a list of ids belongs, ...).",
     },
+    Class {
+        status: Status::Storage,
+        name: "StorageError",
+        builtin: Builtin::Os,
+        doc: "A durable gate's file could not be used: missing (and create not asked), \
+              unreadable, corrupt, held by another owner, or a write, fsync or rename failed \
+              (or the handle is closed). Nothing moved, and nothing was reset.",
+    },
 ];
 
 const BASE_DOC: &str = "The base of every error tael_coord raises. `code` is the core's status \
@@ -144,6 +154,7 @@ fn types(py: Python<'_>) -> PyResult<&'static Types> {
                     Builtin::Lookup => py.get_type::<PyLookupError>(),
                     Builtin::Overflow => py.get_type::<PyOverflowError>(),
                     Builtin::Unicode => py.get_type::<PyUnicodeError>(),
+                    Builtin::Os => py.get_type::<PyOSError>(),
                 };
                 let bases = PyTuple::new(py, [base.bind(py).clone(), builtin])?;
                 new_class(py, c.name, bases, c.doc, Some(c.status.name()))

@@ -9,6 +9,7 @@ use pyo3::types::PyTuple;
 
 mod convert;
 mod decide;
+mod durable;
 mod errors;
 mod gates;
 mod registry;
@@ -28,6 +29,8 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<gates::PyHolderFencer>()?;
     m.add_class::<registry::PySnapshot>()?;
     m.add_class::<registry::PyFenceRegistry>()?;
+    m.add_class::<durable::PyDurableFencer>()?;
+    m.add_class::<durable::PyDurableRegistry>()?;
     m.add_class::<decide::PyPolicy>()?;
     m.add_function(wrap_pyfunction!(decide::elect_leader, m)?)?;
     m.add_function(wrap_pyfunction!(decide::elect_leader_index, m)?)?;

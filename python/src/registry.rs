@@ -14,7 +14,7 @@ use crate::gates::{py_str_repr, reduce_new, PyVerdict};
 /// The high-water marks of a registry's streams: immutable, compared by value.
 #[pyclass(frozen, eq, module = "tael_coord", name = "Snapshot")]
 #[derive(PartialEq, Eq)]
-pub struct PySnapshot(Snapshot);
+pub struct PySnapshot(pub Snapshot);
 
 #[pymethods]
 impl PySnapshot {

@@ -24,6 +24,8 @@ from ._decide import (
     next_epoch,
 )
 from ._native import (
+    DurableFencer,
+    DurableRegistry,
     EpochFencer,
     EpochOverflowError,
     FenceRegistry,
@@ -37,6 +39,7 @@ from ._native import (
     InvalidViewError,
     Policy,
     Snapshot,
+    StorageError,
     StreamExistsError,
     TaelError,
     UnknownGroupError,
@@ -51,6 +54,8 @@ from ._native import (
 
 __all__ = [
     "Decision",
+    "DurableFencer",
+    "DurableRegistry",
     "EpochFencer",
     "EpochOverflowError",
     "Excluded",
@@ -68,6 +73,7 @@ __all__ = [
     "PolicyLike",
     "Reason",
     "Snapshot",
+    "StorageError",
     "StreamExistsError",
     "TaelError",
     "UnknownGroupError",

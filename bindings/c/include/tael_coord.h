@@ -23,9 +23,10 @@
  *   TAEL_STATUS_INVALID_ID); a name that is only looked up (a stream, a group) and breaks
  *   those rules is simply not found. JSON documents are NUL-terminated UTF-8.
  *   The library never keeps a pointer the caller passed in.
- * - Ownership. Handles from tael_*_new* belong to the caller until tael_*_free (which accepts
- *   NULL); strings from the _alloc functions until tael_string_free. Strings returned as
- *   `const char *` (names, version) are static and must not be freed.
+ * - Ownership. Handles from tael_*_new* and tael_*_open* belong to the caller until
+ *   tael_*_free (which accepts NULL); strings from the _alloc functions until
+ *   tael_string_free. Strings returned as `const char *` (names, version) are static and must
+ *   not be freed.
  * - Threads. Every handle is thread-safe: any number of threads may use one handle at once,
  *   except that its _free must not race with any other call on it. The last error is per
  *   thread.
@@ -62,6 +63,22 @@
  * The size of the id fields of TaelVerdict and TaelHolderState: the longest id and its NUL.
  */
 #define TAEL_ID_FIELD_BYTES 256
+
+/**
+ * An epoch gate whose high-water mark lives in a file: an advance (a check that moves the
+ * gate, a promotion) returns only after the new mark is on disk (written to `<path>.tmp`,
+ * fsynced, renamed over `<path>`, the directory fsynced). Thread-safe: advances are serialized
+ * by an internal lock held across the write. One owner at a time: the handle holds an
+ * exclusive lock on `<path>.lock` until it is freed or its process dies.
+ */
+typedef struct TaelDurableFencer TaelDurableFencer;
+
+/**
+ * A fence registry whose marks all live in one file: every change of a mark (an advancing
+ * check, promote, add, remove, a restore that raises a mark) rewrites the file durably before
+ * the call returns. Thread-safe; one owner at a time, as TaelDurableFencer.
+ */
+typedef struct TaelDurableRegistry TaelDurableRegistry;
 
 /**
  * An epoch gate: accepts records at or above the highest epoch it has seen, rejects older
@@ -247,6 +264,12 @@ typedef struct {
  * An internal failure that should never happen (e.g. a caught panic); please report it.
  */
 #define TAEL_STATUS_INTERNAL 20
+
+/**
+ * A durable gate's file could not be used: missing (and not asked to create), unreadable,
+ * corrupt, locked by another owner, or a write, fsync or rename failed; nothing moved.
+ */
+#define TAEL_STATUS_STORAGE 21
 
 #ifdef __cplusplus
 extern "C" {
@@ -903,6 +926,355 @@ TaelStatus tael_rendezvous_score(const char *group,
                                  const char *id,
                                  size_t id_len,
                                  uint64_t *out_score);
+
+/**
+ * Open the durable gate stored at `(path, path_len)`.
+ *
+ * An existing file is read back (never reset); a missing one is a fresh gate at 0, written
+ * before this returns, only when `create` is true.
+ *
+ * \param path The file's path, `path_len` bytes (no NUL needed; a NUL inside is refused).
+ * \param create Whether a missing file starts a fresh gate.
+ * \param out_fencer Receives a handle the caller owns and frees with tael_durable_fencer_free;
+ *        written only on success.
+ * \retval TAEL_STATUS_OK Opened.
+ * \retval TAEL_STATUS_STORAGE The file is missing (and `create` is false), unreadable, corrupt
+ *         or held by another owner, or the fresh file could not be written. Nothing was reset.
+ * \retval TAEL_STATUS_INVALID_ARGUMENT The path is empty, holds a NUL byte or names no file.
+ * \retval TAEL_STATUS_NULL_POINTER `out_fencer` is NULL, or `path` is NULL with a length.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `path` is NULL or readable for `path_len` bytes; `out_fencer` is NULL or writable.
+ */
+TaelStatus tael_durable_fencer_open(const char *path,
+                                    size_t path_len,
+                                    bool create,
+                                    TaelDurableFencer **out_fencer);
+
+/**
+ * Open the durable gate stored at `(path, path_len)` (as tael_durable_fencer_open), with a
+ * jump cap: a record more than `cap` above the highest is TOO_FAR_AHEAD. The cap belongs to
+ * the handle; the file holds only the mark.
+ *
+ * # Safety
+ *
+ * As tael_durable_fencer_open.
+ */
+TaelStatus tael_durable_fencer_open_with_jump_cap(const char *path,
+                                                  size_t path_len,
+                                                  bool create,
+                                                  uint64_t cap,
+                                                  TaelDurableFencer **out_fencer);
+
+/**
+ * Free a durable gate and release its file. NULL is a no-op. Its mark is already on disk.
+ *
+ * Must not race with another call on the same gate. Leaves the last error as it is.
+ *
+ * # Safety
+ *
+ * `fencer` is NULL or a handle from tael_durable_fencer_open* not freed before.
+ */
+void tael_durable_fencer_free(TaelDurableFencer *fencer);
+
+/**
+ * Accept a record stamped with `epoch`? The boolean form of tael_durable_fencer_check, with
+ * the same effect; true is returned for a higher epoch only once it is on disk.
+ *
+ * \retval TAEL_STATUS_OK `*out_accepted` is set (false for a stale or too-far epoch).
+ * \retval TAEL_STATUS_STORAGE The new mark could not be written; the gate did not move.
+ * \retval TAEL_STATUS_NULL_POINTER `fencer` or `out_accepted` is NULL.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `fencer` is NULL or a live handle; `out_accepted` is NULL or writable.
+ */
+TaelStatus tael_durable_fencer_check_and_advance(const TaelDurableFencer *fencer,
+                                                 uint64_t epoch,
+                                                 bool *out_accepted);
+
+/**
+ * Judge a record stamped with `epoch` (as tael_fencer_check). TAEL_STATUS_ADVANCED is
+ * returned only once the new mark is on disk.
+ *
+ * \param out_verdict Receives the full verdict.
+ * \return The verdict's code (TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH or
+ *         _TOO_FAR_AHEAD), or an error: TAEL_STATUS_STORAGE (the write failed; the gate did
+ *         not move), TAEL_STATUS_NULL_POINTER.
+ *
+ * Thread-safe. Sets or clears the last error (a verdict is a success).
+ *
+ * # Safety
+ *
+ * `fencer` is NULL or a live handle; `out_verdict` is NULL or writable.
+ */
+TaelStatus tael_durable_fencer_check(const TaelDurableFencer *fencer,
+                                     uint64_t epoch,
+                                     TaelVerdict *out_verdict);
+
+/**
+ * A new leader's step: the gate moves one past its highest, and the new epoch is returned
+ * once it is on disk. The jump cap does not apply.
+ *
+ * \retval TAEL_STATUS_OK `*out_epoch` is the new epoch.
+ * \retval TAEL_STATUS_EPOCH_OVERFLOW The gate is at 2^64-1; nothing changed.
+ * \retval TAEL_STATUS_STORAGE The new mark could not be written; the gate did not move.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `fencer` is NULL or a live handle; `out_epoch` is NULL or writable.
+ */
+TaelStatus tael_durable_fencer_promote(const TaelDurableFencer *fencer, uint64_t *out_epoch);
+
+/**
+ * The highest epoch the durable gate has accepted (it is on disk).
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `fencer` is NULL or a live handle; `out_highest` is NULL or writable.
+ */
+TaelStatus tael_durable_fencer_highest(const TaelDurableFencer *fencer, uint64_t *out_highest);
+
+/**
+ * The durable gate's jump cap: `*out_has_cap` is false (and `*out_cap` 0) without one.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `fencer` is NULL or a live handle; the out-pointers are NULL or writable.
+ */
+TaelStatus tael_durable_fencer_jump_cap(const TaelDurableFencer *fencer,
+                                        bool *out_has_cap,
+                                        uint64_t *out_cap);
+
+/**
+ * Open the durable registry stored at `(path, path_len)` (as tael_durable_fencer_open; a
+ * fresh registry is empty).
+ *
+ * \param out_registry Receives a handle the caller owns and frees with
+ *        tael_durable_registry_free; written only on success.
+ * \retval TAEL_STATUS_OK Opened.
+ * \retval TAEL_STATUS_STORAGE Missing (and `create` is false), unreadable, corrupt, held by
+ *         another owner, or the fresh file could not be written. Nothing was reset.
+ * \retval TAEL_STATUS_INVALID_ARGUMENT The path is empty, holds a NUL byte or names no file.
+ * \retval TAEL_STATUS_NULL_POINTER `out_registry` is NULL, or `path` is NULL with a length.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `path` is NULL or readable for `path_len` bytes; `out_registry` is NULL or writable.
+ */
+TaelStatus tael_durable_registry_open(const char *path,
+                                      size_t path_len,
+                                      bool create,
+                                      TaelDurableRegistry **out_registry);
+
+/**
+ * Open the durable registry stored at `(path, path_len)` with a jump cap on every gate (as
+ * tael_durable_registry_open; restore is not capped).
+ *
+ * # Safety
+ *
+ * As tael_durable_registry_open.
+ */
+TaelStatus tael_durable_registry_open_with_jump_cap(const char *path,
+                                                    size_t path_len,
+                                                    bool create,
+                                                    uint64_t cap,
+                                                    TaelDurableRegistry **out_registry);
+
+/**
+ * Free a durable registry and release its file. NULL is a no-op.
+ *
+ * Must not race with another call on the same registry. Leaves the last error as it is.
+ *
+ * # Safety
+ *
+ * `registry` is NULL or a handle from tael_durable_registry_open* not freed before.
+ */
+void tael_durable_registry_free(TaelDurableRegistry *registry);
+
+/**
+ * Add the stream `(stream, stream_len)` with a gate at `highest`, on disk before this returns.
+ *
+ * \retval TAEL_STATUS_OK Added.
+ * \retval TAEL_STATUS_STREAM_EXISTS The name is taken; its gate is left as it was.
+ * \retval TAEL_STATUS_INVALID_UTF8, TAEL_STATUS_INVALID_ID The name is not an id.
+ * \retval TAEL_STATUS_STORAGE The file could not be written; nothing changed.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `registry` is NULL or a live handle; `stream` is NULL or readable for `stream_len` bytes.
+ */
+TaelStatus tael_durable_registry_add(const TaelDurableRegistry *registry,
+                                     const char *stream,
+                                     size_t stream_len,
+                                     uint64_t highest);
+
+/**
+ * Judge a record of `stream` stamped with `epoch` (as tael_durable_fencer_check).
+ *
+ * \return The verdict's code, or an error: TAEL_STATUS_UNKNOWN_STREAM, _INVALID_UTF8,
+ *         _STORAGE (the write failed; nothing changed), _NULL_POINTER.
+ *
+ * Thread-safe. Sets or clears the last error (a verdict is a success).
+ *
+ * # Safety
+ *
+ * `registry` is NULL or a live handle; `stream` is NULL or readable for `stream_len` bytes;
+ * `out_verdict` is NULL or writable.
+ */
+TaelStatus tael_durable_registry_check(const TaelDurableRegistry *registry,
+                                       const char *stream,
+                                       size_t stream_len,
+                                       uint64_t epoch,
+                                       TaelVerdict *out_verdict);
+
+/**
+ * Promote `stream`'s gate (as tael_durable_fencer_promote).
+ *
+ * \retval TAEL_STATUS_OK `*out_epoch` is the new epoch, on disk.
+ * \retval TAEL_STATUS_EPOCH_OVERFLOW The gate is at 2^64-1; nothing changed.
+ * \retval TAEL_STATUS_UNKNOWN_STREAM No such stream.
+ * \retval TAEL_STATUS_STORAGE The file could not be written; nothing changed.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `registry` is NULL or a live handle; `stream` is NULL or readable for `stream_len` bytes;
+ * `out_epoch` is NULL or writable.
+ */
+TaelStatus tael_durable_registry_promote(const TaelDurableRegistry *registry,
+                                         const char *stream,
+                                         size_t stream_len,
+                                         uint64_t *out_epoch);
+
+/**
+ * The highest epoch `stream` has accepted (it is on disk).
+ *
+ * \retval TAEL_STATUS_OK `*out_highest` is set.
+ * \retval TAEL_STATUS_UNKNOWN_STREAM No such stream.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `registry` is NULL or a live handle; `stream` is NULL or readable for `stream_len` bytes;
+ * `out_highest` is NULL or writable.
+ */
+TaelStatus tael_durable_registry_highest(const TaelDurableRegistry *registry,
+                                         const char *stream,
+                                         size_t stream_len,
+                                         uint64_t *out_highest);
+
+/**
+ * Remove `stream`, returning its last highest epoch in `*out_highest`, once the file no
+ * longer has it.
+ *
+ * \retval TAEL_STATUS_OK Removed.
+ * \retval TAEL_STATUS_UNKNOWN_STREAM No such stream.
+ * \retval TAEL_STATUS_STORAGE The file could not be written; nothing changed.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `registry` is NULL or a live handle; `stream` is NULL or readable for `stream_len` bytes;
+ * `out_highest` is NULL or writable.
+ */
+TaelStatus tael_durable_registry_remove(const TaelDurableRegistry *registry,
+                                        const char *stream,
+                                        size_t stream_len,
+                                        uint64_t *out_highest);
+
+/**
+ * The number of streams in the durable registry.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `registry` is NULL or a live handle; `out_len` is NULL or writable.
+ */
+TaelStatus tael_durable_registry_len(const TaelDurableRegistry *registry, size_t *out_len);
+
+/**
+ * The durable registry's jump cap: `*out_has_cap` is false (and `*out_cap` 0) without one.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `registry` is NULL or a live handle; the out-pointers are NULL or writable.
+ */
+TaelStatus tael_durable_registry_jump_cap(const TaelDurableRegistry *registry,
+                                          bool *out_has_cap,
+                                          uint64_t *out_cap);
+
+/**
+ * Every stream's mark as snapshot JSON (as tael_registry_snapshot), written into `buf`.
+ *
+ * \retval TAEL_STATUS_OK Written.
+ * \retval TAEL_STATUS_BUFFER_TOO_SMALL Only `*out_len` was written.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `registry` is NULL or a live handle; `buf` is NULL or writable for `cap` bytes; `out_len` is
+ * NULL or writable.
+ */
+TaelStatus tael_durable_registry_snapshot(const TaelDurableRegistry *registry,
+                                          char *buf,
+                                          size_t cap,
+                                          size_t *out_len);
+
+/**
+ * The snapshot JSON (as tael_durable_registry_snapshot) in a string the library allocates.
+ *
+ * \param out_json Receives the NUL-terminated JSON, which the caller owns and frees with
+ *        tael_string_free; set to NULL on failure.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `registry` is NULL or a live handle; `out_json` is NULL or writable.
+ */
+TaelStatus tael_durable_registry_snapshot_alloc(const TaelDurableRegistry *registry,
+                                                char **out_json);
+
+/**
+ * Merge a snapshot (as tael_registry_restore: missing streams added, lower marks raised,
+ * none lowered, no jump cap); the file is rewritten, durably, only when a mark changed.
+ *
+ * \retval TAEL_STATUS_OK Merged (and on disk).
+ * \retval TAEL_STATUS_INVALID_SNAPSHOT Malformed; nothing changed.
+ * \retval TAEL_STATUS_INVALID_UTF8 The text is not UTF-8; nothing changed.
+ * \retval TAEL_STATUS_STORAGE The file could not be written; nothing changed.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `registry` is NULL or a live handle; `snapshot_json` is NULL or NUL-terminated.
+ */
+TaelStatus tael_durable_registry_restore(const TaelDurableRegistry *registry,
+                                         const char *snapshot_json);
 
 /**
  * Free a string from an `_alloc` function. NULL is a no-op.

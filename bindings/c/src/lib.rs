@@ -17,4 +17,9 @@ pub mod gates;
 pub mod registry;
 pub mod views;
 
+pub mod durable;
+
 mod guard;
+
+#[cfg(test)]
+mod abi_tests;

@@ -59,6 +59,9 @@ pub const TAEL_STATUS_BUFFER_TOO_SMALL: TaelStatus = TaelStatus(18);
 pub const TAEL_STATUS_INVALID_ARGUMENT: TaelStatus = TaelStatus(19);
 /// An internal failure that should never happen (e.g. a caught panic); please report it.
 pub const TAEL_STATUS_INTERNAL: TaelStatus = TaelStatus(20);
+/// A durable gate's file could not be used: missing (and not asked to create), unreadable,
+/// corrupt, locked by another owner, or a write, fsync or rename failed; nothing moved.
+pub const TAEL_STATUS_STORAGE: TaelStatus = TaelStatus(21);
 
 impl From<Status> for TaelStatus {
     fn from(status: Status) -> Self {
@@ -220,6 +223,7 @@ mod tests {
             TAEL_STATUS_BUFFER_TOO_SMALL,
             TAEL_STATUS_INVALID_ARGUMENT,
             TAEL_STATUS_INTERNAL,
+            TAEL_STATUS_STORAGE,
         ]
     }
 

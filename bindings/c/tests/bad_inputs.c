@@ -4,6 +4,7 @@
  * when it fails, and never crash (the sanitizers and valgrind watch the rest). */
 #define _POSIX_C_SOURCE 200809L
 
+#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,7 @@ static void statuses(void) {
         {TAEL_STATUS_BUFFER_TOO_SMALL, "BUFFER_TOO_SMALL", 0},
         {TAEL_STATUS_INVALID_ARGUMENT, "INVALID_ARGUMENT", 0},
         {TAEL_STATUS_INTERNAL, "INTERNAL", 0},
+        {TAEL_STATUS_STORAGE, "STORAGE", 0},
     };
     const size_t n = sizeof table / sizeof table[0];
     for (size_t i = 0; i < n; i++) {
@@ -63,7 +65,7 @@ static void statuses(void) {
         CHECK(strcmp(tael_status_name(table[i].status), table[i].name) == 0);
         CHECK(tael_status_is_verdict(table[i].status) == (table[i].verdict != 0));
     }
-    const TaelStatus unknown[] = {(TaelStatus)n, 21, 100, 0x7fffffffu, UINT32_MAX, (TaelStatus)-1};
+    const TaelStatus unknown[] = {(TaelStatus)n, 22, 100, 0x7fffffffu, UINT32_MAX, (TaelStatus)-1};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         CHECK(strcmp(tael_status_name(unknown[i]), "UNKNOWN") == 0);
         CHECK(!tael_status_is_verdict(unknown[i]));
@@ -528,8 +530,322 @@ static void u64_extremes(void) {
     CHECK_STATUS(tael_next_epoch(past_view, LIT("g"), &value), TAEL_STATUS_INVALID_VIEW);
 }
 
-void bad_inputs_run(void) {
+/* ---- The bad-input matrix of SEMANTICS.md §13: tests/bad_inputs.json, shared by every front ----
+ *
+ * Every row whose "c" expectation is a status is run through the C API and must return exactly
+ * that status, set the last error to it, and change nothing; rows C cannot express carry their
+ * reason in the data file and are counted. */
+
+/* An argument as C passes it: bytes with their length and a NUL after them, or NULL. */
+typedef struct {
+    char *bytes;
+    size_t len;
+    int null;
+} Arg;
+
+static void arg_free(Arg *a) {
+    free(a->bytes);
+    a->bytes = NULL;
+}
+
+static int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+/* Appends the bytes of one value form to `a`; 0 when C cannot express it. */
+static int append(Arg *a, const json_t *v) {
+    const char *add = NULL;
+    size_t n = 0, times = 1;
+    char *decoded = NULL;
+    if (json_is_string(v)) {
+        add = json_string_value(v);
+        n = json_string_length(v);
+    } else if (json_is_string(json_object_get(v, "hex"))) {
+        const json_t *h = json_object_get(v, "hex");
+        const char *digits = json_string_value(h);
+        n = json_string_length(h) / 2;
+        decoded = malloc(n + 1);
+        if (decoded == NULL) return 0;
+        for (size_t i = 0; i < n; i++) {
+            int hi = hex_value(digits[2 * i]), lo = hex_value(digits[2 * i + 1]);
+            if (hi < 0 || lo < 0) {
+                free(decoded);
+                return 0;
+            }
+            decoded[i] = (char)(hi * 16 + lo);
+        }
+        add = decoded;
+    } else if (json_is_string(json_object_get(v, "repeat"))) {
+        const json_t *r = json_object_get(v, "repeat");
+        add = json_string_value(r);
+        n = json_string_length(r);
+        times = (size_t)json_integer_value(json_object_get(v, "times"));
+    } else if (json_is_array(json_object_get(v, "concat"))) {
+        const json_t *part;
+        size_t i;
+        json_array_foreach(json_object_get(v, "concat"), i, part) {
+            if (!append(a, part)) return 0;
+        }
+        return 1;
+    } else {
+        return 0; /* utf16, int, float, or a value of another type: not C's */
+    }
+    char *grown = realloc(a->bytes, a->len + n * times + 1);
+    if (grown == NULL) {
+        free(decoded);
+        return 0;
+    }
+    a->bytes = grown;
+    for (size_t t = 0; t < times; t++) {
+        memcpy(a->bytes + a->len, add, n);
+        a->len += n;
+    }
+    a->bytes[a->len] = '\0';
+    free(decoded);
+    return 1;
+}
+
+/* A text argument; {"value": null} is a NULL pointer (with a length of 1 where a length goes). */
+static int arg_of(const json_t *v, Arg *out) {
+    out->bytes = NULL;
+    out->len = 0;
+    out->null = 0;
+    const json_t *raw = json_is_object(v) ? json_object_get(v, "value") : NULL;
+    if (raw != NULL) {
+        if (!json_is_null(raw)) return 0;
+        out->null = 1;
+        out->len = 1;
+        return 1;
+    }
+    out->bytes = calloc(1, 1);
+    return out->bytes != NULL && append(out, v);
+}
+
+static const char *ptr_of(const Arg *a) { return a->null ? NULL : a->bytes; }
+
+/* A u64 argument: decimal text, read with the library's parser; 0 when C cannot express it. */
+static int u64_arg(const json_t *step, const char *key, uint64_t fallback, uint64_t *out) {
+    const json_t *v = json_object_get(step, key);
+    if (v == NULL) {
+        *out = fallback;
+        return 1;
+    }
+    return json_is_string(v) &&
+           tael_u64_parse(json_string_value(v), json_string_length(v), out) == TAEL_STATUS_OK;
+}
+
+/* Whether `step` sets `key` to {"value": null}: pass NULL there. */
+static int is_null(const json_t *step, const char *key) {
+    const json_t *v = json_object_get(step, key);
+    return v != NULL && json_is_null(json_object_get(v, "value"));
+}
+
+typedef struct {
+    TaelFencer *gate;
+    TaelHolderFencer *holder;
+    TaelRegistry *registry;
+} Handles;
+
+/* Everything a refused call must leave as it was, written out as text. */
+static char *summary(const Handles *h) {
+    uint64_t highest = 0;
+    TaelHolderState st;
+    char *snapshot = NULL;
+    memset(&st, 0, sizeof st);
+    if (tael_fencer_highest(h->gate, &highest) != TAEL_STATUS_OK ||
+        tael_holder_fencer_state(h->holder, &st) != TAEL_STATUS_OK ||
+        tael_registry_snapshot_alloc(h->registry, &snapshot) != TAEL_STATUS_OK) {
+        return NULL;
+    }
+    size_t n = strlen(snapshot) + TAEL_ID_FIELD_BYTES + 64;
+    char *out = malloc(n);
+    if (out != NULL) {
+        snprintf(out, n, "%llu %llu %d %s %s", (unsigned long long)highest,
+                 (unsigned long long)st.highest, (int)st.has_holder, st.holder, snapshot);
+    }
+    tael_string_free(snapshot);
+    return out;
+}
+
+#define NOT_C ((TaelStatus)UINT32_MAX) /* the step holds something C cannot express */
+
+/* Runs one step; returns its status, or NOT_C. */
+static TaelStatus run_step(Handles *h, const json_t *step) {
+    const char *op = json_string_value(json_object_get(step, "op"));
+    TaelVerdict v;
+    uint64_t epoch = 0, highest = 0, cap = 0, value = 0;
+    size_t index = 0;
+    TaelStatus status = NOT_C;
+    Arg a = {NULL, 0, 0}, b = {NULL, 0, 0};
+    if (op == NULL) return NOT_C;
+    if (strcmp(op, "elect") == 0) {
+        const json_t *ids = json_object_get(step, "ids");
+        size_t n = json_is_array(ids) ? json_array_size(ids) : 1;
+        Arg *args = calloc(n, sizeof *args);
+        const char **ptrs = calloc(n, sizeof *ptrs);
+        size_t *lens = calloc(n, sizeof *lens);
+        int ok = args != NULL && ptrs != NULL && lens != NULL;
+        for (size_t i = 0; ok && json_is_array(ids) && i < n; i++) {
+            ok = arg_of(json_array_get(ids, i), &args[i]);
+            ptrs[i] = ptr_of(&args[i]);
+            lens[i] = args[i].len;
+        }
+        const json_t *length = json_object_get(step, "length");
+        size_t count = n;
+        if (length != NULL) {
+            ok = ok && json_is_string(length) && strcmp(json_string_value(length), "SIZE_MAX") == 0;
+            count = SIZE_MAX; /* refused before anything past the first element is read */
+        }
+        if (ok && !json_is_array(ids)) {
+            ok = is_null(step, "ids");
+            lens[0] = 1;
+        }
+        if (ok) {
+            status = tael_elect_leader_n(json_is_array(ids) ? ptrs : NULL, lens, count, &index);
+        }
+        for (size_t i = 0; args != NULL && i < n; i++) arg_free(&args[i]);
+        free(args);
+        free(ptrs);
+        free(lens);
+    } else if (strcmp(op, "validate_id") == 0) {
+        if (arg_of(json_object_get(step, "id"), &a)) status = tael_id_validate(ptr_of(&a), a.len);
+    } else if (strcmp(op, "parse_u64") == 0) {
+        if (arg_of(json_object_get(step, "text"), &a)) {
+            status = tael_u64_parse(ptr_of(&a), a.len, &value);
+        }
+    } else if (strcmp(op, "gate") == 0) {
+        if (u64_arg(step, "highest", 0, &highest) && u64_arg(step, "cap", 0, &cap)) {
+            tael_fencer_free(h->gate);
+            h->gate = json_object_get(step, "cap") != NULL
+                          ? tael_fencer_new_with_jump_cap(highest, cap)
+                          : tael_fencer_new(highest);
+            status = h->gate != NULL ? TAEL_STATUS_OK : TAEL_STATUS_INTERNAL;
+        }
+    } else if (strcmp(op, "check") == 0) {
+        if (u64_arg(step, "epoch", 0, &epoch)) {
+            status = tael_fencer_check(is_null(step, "handle") ? NULL : h->gate, epoch,
+                                       is_null(step, "out") ? NULL : &v);
+        }
+    } else if (strcmp(op, "promote") == 0) {
+        status = tael_fencer_promote(h->gate, &value);
+    } else if (strcmp(op, "holder_gate") == 0) {
+        if (u64_arg(step, "highest", 0, &highest)) {
+            tael_holder_fencer_free(h->holder);
+            h->holder = tael_holder_fencer_new(highest);
+            status = h->holder != NULL ? TAEL_STATUS_OK : TAEL_STATUS_INTERNAL;
+        }
+    } else if (strcmp(op, "holder_check") == 0) {
+        if (u64_arg(step, "epoch", 0, &epoch) && arg_of(json_object_get(step, "holder"), &a)) {
+            status = tael_holder_fencer_check(h->holder, epoch, ptr_of(&a), a.len, &v);
+        }
+    } else if (strcmp(op, "holder_promote") == 0) {
+        if (arg_of(json_object_get(step, "holder"), &a)) {
+            status = tael_holder_fencer_promote(h->holder, ptr_of(&a), a.len, &value);
+        }
+    } else if (strncmp(op, "registry_", 9) == 0 && strcmp(op, "registry_restore") != 0) {
+        if (arg_of(json_object_get(step, "stream"), &a) && u64_arg(step, "highest", 0, &highest) &&
+            u64_arg(step, "epoch", 0, &epoch)) {
+            const char *s = ptr_of(&a);
+            TaelRegistry *r = h->registry;
+            if (strcmp(op, "registry_add") == 0) {
+                status = tael_registry_add(r, s, a.len, highest);
+            } else if (strcmp(op, "registry_check") == 0) {
+                status = tael_registry_check(r, s, a.len, epoch, &v);
+            } else if (strcmp(op, "registry_promote") == 0) {
+                status = tael_registry_promote(r, s, a.len, &value);
+            } else if (strcmp(op, "registry_remove") == 0) {
+                status = tael_registry_remove(r, s, a.len, &value);
+            }
+        }
+    } else if (strcmp(op, "registry_restore") == 0) {
+        if (arg_of(json_object_get(step, "snapshot"), &a)) {
+            status = tael_registry_restore(h->registry, ptr_of(&a));
+        }
+    } else if (strcmp(op, "decide") == 0) {
+        const json_t *policy = json_object_get(step, "policy");
+        const json_t *buffer = json_object_get(step, "buffer");
+        size_t n = buffer != NULL ? (size_t)json_integer_value(buffer) : 65536;
+        char *buf = malloc(n);
+        size_t len = 0;
+        if (buf != NULL && arg_of(json_object_get(step, "view"), &a) &&
+            (policy == NULL ? (b.bytes = strdup("{}")) != NULL : arg_of(policy, &b))) {
+            status = tael_elect_leaders(ptr_of(&a), ptr_of(&b), buf, n, &len);
+        }
+        free(buf);
+    } else if (strcmp(op, "next_epoch") == 0) {
+        if (arg_of(json_object_get(step, "view"), &a) &&
+            arg_of(json_object_get(step, "group"), &b)) {
+            status = tael_next_epoch(ptr_of(&a), ptr_of(&b), b.len, &value);
+        }
+    }
+    arg_free(&a);
+    arg_free(&b);
+    return status;
+}
+
+static TaelStatus status_named(const char *name) {
+    for (uint32_t i = 0; i < 64; i++) {
+        if (strcmp(tael_status_name((TaelStatus)i), name) == 0) return (TaelStatus)i;
+    }
+    return NOT_C;
+}
+
+static void matrix(const char *vectors_dir) {
+    char path[4096];
+    json_error_t err;
+    snprintf(path, sizeof path, "%s/../bad_inputs.json", vectors_dir);
+    json_t *data = json_load_file(path, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &err);
+    if (!CHECK(data != NULL)) {
+        fprintf(stderr, "%s: %s (line %d)\n", path, err.text, err.line);
+        return;
+    }
+    size_t i, ran = 0, not_expressible = 0;
+    const json_t *row;
+    json_array_foreach(json_object_get(data, "rows"), i, row) {
+        const char *name = json_string_value(json_object_get(row, "name"));
+        const json_t *want = json_object_get(json_object_get(row, "expect"), "c");
+        if (!json_is_string(want)) {
+            CHECK(json_is_string(json_object_get(want, "na"))); /* n/a carries its reason */
+            not_expressible++;
+            continue;
+        }
+        TaelStatus expected = status_named(json_string_value(want));
+        Handles h = {tael_fencer_new(0), tael_holder_fencer_new(0), tael_registry_new()};
+        const json_t *step;
+        size_t j;
+        int setup_ok = 1;
+        json_array_foreach(json_object_get(row, "setup"), j, step) {
+            TaelStatus s = run_step(&h, step);
+            setup_ok = setup_ok && (s == TAEL_STATUS_OK || tael_status_is_verdict(s));
+        }
+        char *before = summary(&h);
+        TaelStatus got = run_step(&h, json_object_get(row, "call"));
+        int named = last_error_is(expected);
+        char *after = summary(&h);
+        int ok = CHECK(setup_ok && expected != NOT_C && got != NOT_C);
+        ok = check_status_at(got, expected, __FILE__, __LINE__, name) && ok;
+        ok = CHECK(named) && ok; /* the last error names the status */
+        /* Nothing changed. */
+        ok = CHECK(before != NULL && after != NULL && strcmp(before, after) == 0) && ok;
+        if (!ok) fprintf(stderr, "  in bad-input row %s\n", name);
+        free(before);
+        free(after);
+        tael_fencer_free(h.gate);
+        tael_holder_fencer_free(h.holder);
+        tael_registry_free(h.registry);
+        ran++;
+    }
+    CHECK(ran >= 25);
+    printf("bad-input matrix (tests/bad_inputs.json): %zu rows run, %zu not expressible in C\n",
+           ran, not_expressible);
+    json_decref(data);
+}
+
+void bad_inputs_run(const char *vectors_dir) {
     unsigned long before = tests_failed;
+    matrix(vectors_dir);
     statuses();
     last_error_rules();
     nulls_elect();

@@ -26,7 +26,8 @@ int last_error_is(TaelStatus status);
 
 /* The parts of the suite. */
 void corpus_run(const char *vectors_dir);
-void bad_inputs_run(void);
+void bad_inputs_run(const char *vectors_dir);
 void threads_run(void);
+void durable_run(void);
 
 #endif

@@ -1,4 +1,5 @@
-/* The C suite: the whole conformance corpus, a bad-input matrix and a threads test.
+/* The C suite: the whole conformance corpus, a bad-input matrix, a threads test and the
+ * durable gates.
  *
  * usage: suite VECTORS_DIR
  * Prints `N passed, N failed` alone on its last line; exits 0 only when nothing failed. */
@@ -55,8 +56,9 @@ int main(int argc, char **argv) {
         return 2;
     }
     corpus_run(argv[1]);
-    bad_inputs_run();
+    bad_inputs_run(argv[1]);
     threads_run();
+    durable_run();
     printf("%lu passed, %lu failed\n", tests_passed, tests_failed);
     return tests_failed == 0 ? 0 : 1;
 }

@@ -1,0 +1,364 @@
+//! Every exported function called as C calls it: through raw pointers, into buffers of exactly
+//! the size given, with NULLs, `(NULL, 0)`, and from several threads at once.
+//!
+//! These are the unit tests Miri runs (`cargo +nightly miri test -p tael-coord-c --lib`): it
+//! checks that the unsafe pointer code reads and writes only what the header allows, frees what
+//! it allocates, and that concurrent calls on one handle have no data race. The C suite
+//! (tests/*.c, under the sanitizers and valgrind) covers the same functions from C.
+
+use std::ffi::{c_char, CStr};
+use std::ptr;
+
+use crate::election::*;
+use crate::gates::*;
+use crate::guard::tael_string_free;
+use crate::registry::*;
+use crate::status::*;
+use crate::views::*;
+
+const VIEW: &CStr = c"{\"groups\":{\"g\":{\"members\":[{\"id\":\"b\",\"live\":true,\"epoch\":\"4\"},{\"id\":\"a\",\"live\":false,\"epoch\":\"7\"}]}}}";
+const DECISIONS: &str = r#"[{"group":"g","leader":"b","reason":"only_candidate","excluded":[{"id":"a","generation":"0","reason":"dead"}]}]"#;
+
+fn bytes(s: &str) -> (*const c_char, usize) {
+    (s.as_ptr().cast(), s.len())
+}
+
+/// A text answer into a heap buffer of exactly `cap` bytes (so Miri sees any write past it).
+fn answer(
+    cap: usize,
+    call: impl FnOnce(*mut c_char, usize, *mut usize) -> TaelStatus,
+) -> (TaelStatus, usize, Vec<u8>) {
+    let mut buf = vec![b'#' as c_char; cap];
+    let mut len = usize::MAX;
+    let p = if cap == 0 {
+        ptr::null_mut()
+    } else {
+        buf.as_mut_ptr()
+    };
+    let status = call(p, cap, &mut len);
+    (status, len, buf.into_iter().map(|b| b as u8).collect())
+}
+
+#[test]
+fn text_answers_stay_inside_their_buffers() {
+    let policy = c"{}";
+    let decide = |cap| {
+        // SAFETY: NUL-terminated documents; the buffer is writable for `cap`.
+        answer(cap, |b, c, l| unsafe {
+            tael_elect_leaders(VIEW.as_ptr(), policy.as_ptr(), b, c, l)
+        })
+    };
+    let need = DECISIONS.len();
+    for cap in [0, 1, need - 1, need] {
+        let (status, len, buf) = decide(cap);
+        assert_eq!(status, TAEL_STATUS_BUFFER_TOO_SMALL, "cap {cap}");
+        assert_eq!(len, need);
+        assert!(
+            buf.iter().all(|&b| b == b'#'),
+            "nothing written at cap {cap}"
+        );
+    }
+    let (status, len, buf) = decide(need + 1);
+    assert_eq!(status, TAEL_STATUS_OK);
+    assert_eq!(
+        (len, &buf[..len], buf[len]),
+        (need, DECISIONS.as_bytes(), 0)
+    );
+
+    let mut owned: *mut c_char = ptr::null_mut();
+    // SAFETY: as above; `owned` is writable.
+    let status = unsafe { tael_elect_leaders_alloc(VIEW.as_ptr(), policy.as_ptr(), &mut owned) };
+    assert_eq!(status, TAEL_STATUS_OK);
+    // SAFETY: a NUL-terminated string from an _alloc function, freed once below.
+    assert_eq!(
+        unsafe { CStr::from_ptr(owned) }.to_bytes(),
+        DECISIONS.as_bytes()
+    );
+    unsafe { tael_string_free(owned) };
+
+    owned = ptr::NonNull::dangling().as_ptr();
+    // SAFETY: as above.
+    let status = unsafe { tael_elect_leaders_alloc(c"{".as_ptr(), policy.as_ptr(), &mut owned) };
+    assert_eq!(status, TAEL_STATUS_INVALID_VIEW);
+    assert!(owned.is_null(), "set to NULL on failure");
+
+    let mut epoch = 0;
+    let (g, n) = bytes("g");
+    // SAFETY: a NUL-terminated view, `n` readable bytes, a writable out-pointer.
+    assert_eq!(
+        unsafe { tael_next_epoch(VIEW.as_ptr(), g, n, &mut epoch) },
+        TAEL_STATUS_OK
+    );
+    assert_eq!(epoch, 8);
+}
+
+#[test]
+fn last_error_is_copied_like_snprintf() {
+    // SAFETY: NULL handle and out-pointer: refused before any use.
+    assert_eq!(
+        unsafe { tael_fencer_highest(ptr::null(), ptr::null_mut()) },
+        TAEL_STATUS_NULL_POINTER
+    );
+    // SAFETY: (NULL, 0) asks for the length.
+    let n = unsafe { tael_last_error_message(ptr::null_mut(), 0) };
+    assert!(n > 0);
+    for cap in [1, 2, n, n + 1] {
+        let mut buf = vec![b'#' as c_char; cap];
+        // SAFETY: writable for `cap`.
+        assert_eq!(unsafe { tael_last_error_message(buf.as_mut_ptr(), cap) }, n);
+        let k = n.min(cap - 1);
+        assert_eq!(buf[k], 0);
+        // SAFETY: NUL-terminated within the buffer.
+        let text = unsafe { CStr::from_ptr(buf.as_ptr()) }.to_str().unwrap();
+        assert!("NULL_POINTER: fencer is NULL".starts_with(text) && text.len() == k);
+    }
+}
+
+#[test]
+fn gates_write_their_out_parameters_only_on_success() {
+    let f = tael_fencer_new_with_jump_cap(5, 2);
+    let mut v = TaelVerdict {
+        code: TaelStatus(99),
+        accepted: true,
+        epoch: 1,
+        highest: 1,
+        from: 1,
+        cap: 1,
+        holder: [1; TAEL_ID_FIELD_BYTES],
+    };
+    // SAFETY: a live handle; `v` writable; NULL out-pointers refused before any write.
+    unsafe {
+        assert_eq!(tael_fencer_check(f, 9, &mut v), TAEL_STATUS_TOO_FAR_AHEAD);
+        assert_eq!(
+            (v.cap, v.highest, v.accepted, v.holder[0]),
+            (2, 5, false, 0)
+        );
+        assert_eq!(tael_fencer_check(f, 7, &mut v), TAEL_STATUS_ADVANCED);
+        assert_eq!((v.from, v.highest), (5, 7));
+        assert_eq!(
+            tael_fencer_check(f, 7, ptr::null_mut()),
+            TAEL_STATUS_NULL_POINTER
+        );
+        let mut epoch = 0;
+        assert_eq!(tael_fencer_promote(f, &mut epoch), TAEL_STATUS_OK);
+        assert_eq!(epoch, 8);
+        let mut accepted = true;
+        assert_eq!(
+            tael_fencer_check_and_advance(f, 3, &mut accepted),
+            TAEL_STATUS_OK
+        );
+        assert!(!accepted);
+        tael_fencer_free(f);
+        tael_fencer_free(ptr::null_mut());
+    }
+
+    let h = tael_holder_fencer_new(u64::MAX - 1);
+    let holder = "h".repeat(TAEL_MAX_ID_BYTES);
+    let (p, n) = bytes(&holder);
+    let mut epoch = 0;
+    // SAFETY: a live handle; `n` readable bytes; writable out-pointers.
+    unsafe {
+        assert_eq!(
+            tael_holder_fencer_promote(h, p, n, &mut epoch),
+            TAEL_STATUS_OK
+        );
+        assert_eq!(epoch, u64::MAX);
+        let (o, m) = bytes("other");
+        assert_eq!(
+            tael_holder_fencer_check(h, u64::MAX, o, m, &mut v),
+            TAEL_STATUS_CONFLICT
+        );
+        // The longest holder fills the field with its NUL as the last byte.
+        assert_eq!(
+            CStr::from_ptr(v.holder.as_ptr()).to_bytes(),
+            holder.as_bytes()
+        );
+        let mut state = TaelHolderState {
+            highest: 0,
+            has_holder: false,
+            holder: [1; TAEL_ID_FIELD_BYTES],
+        };
+        assert_eq!(tael_holder_fencer_state(h, &mut state), TAEL_STATUS_OK);
+        assert!(state.has_holder && state.highest == u64::MAX);
+        assert_eq!(
+            tael_holder_fencer_promote(h, p, n, &mut epoch),
+            TAEL_STATUS_EPOCH_OVERFLOW
+        );
+        // (NULL, 0) is the empty holder, refused as an id; (NULL, 1) is a NULL pointer.
+        assert_eq!(
+            tael_holder_fencer_check(h, 1, ptr::null(), 0, &mut v),
+            TAEL_STATUS_INVALID_ID
+        );
+        assert_eq!(
+            tael_holder_fencer_check(h, 1, ptr::null(), 1, &mut v),
+            TAEL_STATUS_NULL_POINTER
+        );
+        tael_holder_fencer_free(h);
+    }
+}
+
+#[test]
+fn registry_round_trip_through_raw_pointers() {
+    let r = tael_registry_new_with_jump_cap(10);
+    let (s, n) = bytes("wal-0");
+    // SAFETY: a live handle; readable names; writable out-pointers.
+    unsafe {
+        assert_eq!(tael_registry_add(r, s, n, 3), TAEL_STATUS_OK);
+        assert_eq!(tael_registry_add(r, s, n, 3), TAEL_STATUS_STREAM_EXISTS);
+        let bad = b"\xff";
+        assert_eq!(
+            tael_registry_add(r, bad.as_ptr().cast(), 1, 0),
+            TAEL_STATUS_INVALID_UTF8
+        );
+        assert_eq!(
+            tael_registry_restore(r, c"{\"streams\":{\"wal-0\":\"9\",\"t\":1}}".as_ptr()),
+            TAEL_STATUS_OK
+        );
+        let snapshot = r#"{"streams":{"t":"1","wal-0":"9"}}"#;
+        let (status, len, buf) = answer(snapshot.len() + 1, |b, c, l| {
+            tael_registry_snapshot(r, b, c, l)
+        });
+        assert_eq!(
+            (status, len, &buf[..len]),
+            (TAEL_STATUS_OK, snapshot.len(), snapshot.as_bytes())
+        );
+        let (status, len, _) = answer(0, |b, c, l| tael_registry_snapshot(r, b, c, l));
+        assert_eq!(
+            (status, len),
+            (TAEL_STATUS_BUFFER_TOO_SMALL, snapshot.len())
+        );
+        let mut owned = ptr::null_mut();
+        assert_eq!(tael_registry_snapshot_alloc(r, &mut owned), TAEL_STATUS_OK);
+        assert_eq!(CStr::from_ptr(owned).to_bytes(), snapshot.as_bytes());
+        tael_string_free(owned);
+        let mut highest = 0;
+        assert_eq!(tael_registry_remove(r, s, n, &mut highest), TAEL_STATUS_OK);
+        assert_eq!(highest, 9);
+        let mut count = 7;
+        assert_eq!(tael_registry_len(r, &mut count), TAEL_STATUS_OK);
+        assert_eq!(count, 1);
+        tael_registry_free(r);
+    }
+}
+
+#[test]
+fn elections_read_exactly_the_arrays_given() {
+    let ids = [c"node-b".as_ptr(), c"node-a".as_ptr(), c"node-a".as_ptr()];
+    let mut index = usize::MAX;
+    // SAFETY: `ids` holds 3 NUL-terminated strings; `index` is writable.
+    unsafe {
+        assert_eq!(
+            tael_elect_leader(ids.as_ptr(), 3, &mut index),
+            TAEL_STATUS_OK
+        );
+        assert_eq!(index, 1);
+        assert_eq!(
+            tael_elect_leader(ptr::null(), 0, &mut index),
+            TAEL_STATUS_NO_LEADER
+        );
+        assert_eq!(
+            tael_elect_leader(ids.as_ptr(), usize::MAX, &mut index),
+            TAEL_STATUS_INVALID_ARGUMENT
+        );
+    }
+    let raw: [&[u8]; 3] = [b"b", b"a\0x", b"c"];
+    let ptrs: Vec<*const c_char> = raw.iter().map(|r| r.as_ptr().cast()).collect();
+    let lens: Vec<usize> = raw.iter().map(|r| r.len()).collect();
+    // SAFETY: both arrays hold 3 elements, each id readable for its length.
+    unsafe {
+        assert_eq!(
+            tael_elect_leader_n(ptrs.as_ptr(), lens.as_ptr(), 3, &mut index),
+            TAEL_STATUS_INVALID_ID
+        );
+        assert_eq!(
+            tael_elect_leader_n(ptrs.as_ptr(), lens.as_ptr(), 1, &mut index),
+            TAEL_STATUS_OK
+        );
+        assert_eq!(index, 0);
+        let mut value = 0;
+        let (t, n) = bytes("18446744073709551615");
+        assert_eq!(tael_u64_parse(t, n, &mut value), TAEL_STATUS_OK);
+        assert_eq!(value, u64::MAX);
+        assert_eq!(tael_u64_parse(t, n - 1, &mut value), TAEL_STATUS_OK);
+        assert_eq!(value, 1_844_674_407_370_955_161);
+        let (g, gn) = bytes("g");
+        assert_eq!(
+            tael_rendezvous_score(g, gn, ptr::null(), 0, &mut value),
+            TAEL_STATUS_OK
+        );
+        assert_eq!(tael_id_validate(g, gn), TAEL_STATUS_OK);
+    }
+}
+
+#[test]
+fn one_handle_shared_by_threads() {
+    struct Shared(*mut TaelFencer, *mut TaelHolderFencer, *mut TaelRegistry);
+    // SAFETY: the header promises every handle is thread-safe; this test is what checks it.
+    unsafe impl Sync for Shared {}
+    let shared = Shared(
+        tael_fencer_new(0),
+        tael_holder_fencer_new(0),
+        tael_registry_new(),
+    );
+    let (s, n) = bytes("s");
+    // SAFETY: a live handle and a readable name.
+    assert_eq!(
+        unsafe { tael_registry_add(shared.2, s, n, 0) },
+        TAEL_STATUS_OK
+    );
+    std::thread::scope(|scope| {
+        for t in 0..3u64 {
+            let shared = &shared;
+            scope.spawn(move || {
+                let who = ["a", "b", "c"][t as usize];
+                let (w, wn) = bytes(who);
+                let (s, n) = bytes("s");
+                let mut v = TaelVerdict {
+                    code: TAEL_STATUS_OK,
+                    accepted: false,
+                    epoch: 0,
+                    highest: 0,
+                    from: 0,
+                    cap: 0,
+                    holder: [0; TAEL_ID_FIELD_BYTES],
+                };
+                let mut epoch = 0;
+                for e in 1..=4 {
+                    // SAFETY: live handles shared across threads; writable locals.
+                    unsafe {
+                        assert!(tael_status_is_verdict(tael_fencer_check(
+                            shared.0,
+                            e + t,
+                            &mut v
+                        )));
+                        assert!(tael_status_is_verdict(tael_holder_fencer_check(
+                            shared.1, e, w, wn, &mut v
+                        )));
+                        assert_eq!(tael_fencer_promote(shared.0, &mut epoch), TAEL_STATUS_OK);
+                        assert!(tael_status_is_verdict(tael_registry_check(
+                            shared.2,
+                            s,
+                            n,
+                            e + t,
+                            &mut v
+                        )));
+                    }
+                }
+            });
+        }
+    });
+    let mut highest = 0;
+    // SAFETY: live handles, freed once each after every thread joined.
+    unsafe {
+        assert_eq!(tael_fencer_highest(shared.0, &mut highest), TAEL_STATUS_OK);
+        assert!(highest >= 12, "12 promotions, none lost: {highest}");
+        assert_eq!(
+            tael_registry_highest(shared.2, s, n, &mut highest),
+            TAEL_STATUS_OK
+        );
+        assert_eq!(highest, 6);
+        tael_fencer_free(shared.0);
+        tael_holder_fencer_free(shared.1);
+        tael_registry_free(shared.2);
+    }
+}

@@ -1,0 +1,227 @@
+//! Decisions from a view: `elect_leaders_json` and `next_epoch`, with their invariants checked.
+//!
+//! The first byte holds the five policy toggles (bits 0–4) and the mode (bit 7): a view written
+//! as JSON text by the fuzzer (seeded from the conformance corpus), or a view built from the
+//! bytes, over a small alphabet of ids so duplicates, ties and the hashing path (more than 16
+//! entries) come up often.
+//!
+//! For every decision: each listed entry is the leader or excluded, exactly once, in view order,
+//! with its generation; the leader is live (and eligible under the eligibility policy) and is
+//! the winning entry of its id; the reason agrees with the outcome; decisions come one per group
+//! in byte order of the names, read back from their JSON as themselves, and equal what the typed
+//! path (`elect_leaders`) decides. `next_epoch` is one past the highest announced epoch, or
+//! `EPOCH_OVERFLOW`, or `UNKNOWN_GROUP` for a name the view lacks.
+
+#![no_main]
+
+use arbitrary::{Result, Unstructured};
+use libfuzzer_sys::fuzz_target;
+use tael::{
+    decisions_to_json, elect_leaders, elect_leaders_json, next_epoch, Decision, Exclusion, Group,
+    Member, Policy, Reason, Status, View,
+};
+
+const IDS: &[&str] = &[
+    "a", "b", "c", "node-1", "node-10", "node-9", "é", "e\u{301}", "Z",
+];
+const GROUPS: &[&str] = &["g", "wal-0", "wal-1", "\u{1F600}", "\u{FF61}"];
+
+fn small_u64(u: &mut Unstructured<'_>) -> Result<u64> {
+    Ok(match u.int_in_range(0..=9u8)? {
+        0 => u64::MAX,
+        1 => u64::MAX - 1,
+        2 => u.arbitrary()?,
+        n => u64::from(n - 3),
+    })
+}
+
+fn member(u: &mut Unstructured<'_>) -> Result<Member> {
+    Ok(Member {
+        id: (*u.choose(IDS)?).to_owned(),
+        live: u.arbitrary()?,
+        generation: small_u64(u)?,
+        priority: small_u64(u)?,
+        eligible: u.arbitrary()?,
+        epoch: small_u64(u)?,
+    })
+}
+
+fn built_view(u: &mut Unstructured<'_>) -> Result<View> {
+    let mut view = View::default();
+    for _ in 0..u.int_in_range(0..=3u8)? {
+        let name = (*u.choose(GROUPS)?).to_owned();
+        let mut group = Group::default();
+        for _ in 0..u.int_in_range(0..=24u8)? {
+            group.members.push(member(u)?);
+        }
+        if u.arbitrary()? {
+            group.incumbent = Some((*u.choose(IDS)?).to_owned());
+        }
+        if u.arbitrary()? {
+            group.configured = Some(small_u64(u)?);
+        }
+        view.groups.insert(name, group);
+    }
+    Ok(view)
+}
+
+fn policy(bits: u8) -> Policy {
+    Policy {
+        eligibility: bits & 1 != 0,
+        quorum_guard: bits & 2 != 0,
+        sticky_incumbent: bits & 4 != 0,
+        priority: bits & 8 != 0,
+        rendezvous: bits & 16 != 0,
+    }
+}
+
+/// The entry of `members` that counts for `id`: the highest generation, then the first listed.
+fn winner(members: &[Member], id: &str) -> Option<usize> {
+    let mut best: Option<usize> = None;
+    for (i, m) in members.iter().enumerate() {
+        if m.id == id && best.is_none_or(|b| m.generation > members[b].generation) {
+            best = Some(i);
+        }
+    }
+    best
+}
+
+fn check_decision(name: &str, group: &Group, policy: &Policy, d: &Decision) {
+    let members = &group.members;
+    assert_eq!(d.group, name);
+
+    // Every entry is the leader or excluded, exactly once, in view order.
+    let leader_at = d.leader.as_deref().map(|leader| {
+        let at = winner(members, leader).expect("the leader is listed");
+        let m = &members[at];
+        assert!(m.live, "{name}: the leader {leader} is not live");
+        assert!(
+            !policy.eligibility || m.eligible,
+            "{name}: the leader is not eligible"
+        );
+        at
+    });
+    let listed: Vec<(&str, u64)> = members
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| Some(i) != leader_at)
+        .map(|(_, m)| (m.id.as_str(), m.generation))
+        .collect();
+    let excluded: Vec<(&str, u64)> = d
+        .excluded
+        .iter()
+        .map(|x| (x.id.as_str(), x.generation))
+        .collect();
+    assert_eq!(
+        excluded, listed,
+        "{name}: excluded is not every other entry in order"
+    );
+
+    // Each exclusion is true of its entry.
+    let others = members
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| Some(i) != leader_at);
+    for ((i, m), x) in others.zip(&d.excluded) {
+        match x.reason {
+            Exclusion::Duplicate => assert_ne!(winner(members, &m.id), Some(i)),
+            Exclusion::Dead => assert!(!m.live && winner(members, &m.id) == Some(i)),
+            Exclusion::Ineligible => assert!(policy.eligibility && m.live && !m.eligible),
+            Exclusion::NoQuorum => assert!(policy.quorum_guard && d.leader.is_none()),
+            Exclusion::OutrankedByIncumbent => assert!(policy.sticky_incumbent),
+            Exclusion::OutrankedByPriority => assert!(policy.priority),
+            Exclusion::OutrankedByRendezvous => assert!(policy.rendezvous),
+            Exclusion::OutrankedBySmallerId => {
+                let leader = d
+                    .leader
+                    .as_deref()
+                    .expect("outranked means there is a leader");
+                // Ids are distinct among candidates by the time the smallest-id rule runs.
+                assert!(
+                    leader.as_bytes() < m.id.as_bytes(),
+                    "{name}: {leader} vs {}",
+                    m.id
+                );
+            }
+        }
+    }
+
+    // The reason agrees with the outcome. Liveness counts once per id, for its winning entry.
+    let any_live = members
+        .iter()
+        .enumerate()
+        .any(|(i, m)| m.live && winner(members, &m.id) == Some(i));
+    match d.reason {
+        Reason::NoMembers => assert!(members.is_empty() && d.leader.is_none()),
+        Reason::NoLiveMembers => assert!(d.leader.is_none() && !any_live),
+        Reason::NoEligibleMembers | Reason::NoQuorum => assert!(d.leader.is_none()),
+        Reason::OnlyCandidate | Reason::SmallestId => assert!(d.leader.is_some()),
+        Reason::Incumbent => {
+            assert!(policy.sticky_incumbent && d.leader == group.incumbent);
+        }
+        Reason::Priority => assert!(policy.priority && d.leader.is_some()),
+        Reason::Rendezvous => assert!(policy.rendezvous && d.leader.is_some()),
+    }
+    if d.leader.is_none() {
+        assert!(!any_live || policy.eligibility || policy.quorum_guard);
+    }
+}
+
+fn check(view: &View, policy: &Policy, decisions: &[Decision]) {
+    // One decision per group, in byte order of the names (a BTreeMap's order).
+    let names: Vec<&str> = view.groups.keys().map(String::as_str).collect();
+    let decided: Vec<&str> = decisions.iter().map(|d| d.group.as_str()).collect();
+    assert_eq!(decided, names);
+    for (d, (name, group)) in decisions.iter().zip(&view.groups) {
+        check_decision(name, group, policy, d);
+    }
+
+    // Decisions read back from their JSON as themselves; the typed path decides the same.
+    let json = decisions_to_json(decisions);
+    let back: Vec<Decision> = serde_json::from_str(&json).expect("decisions JSON reads back");
+    assert_eq!(back, decisions);
+    assert_eq!(
+        elect_leaders(view, policy).expect("a valid view"),
+        decisions
+    );
+
+    for (name, group) in &view.groups {
+        let highest = group.members.iter().map(|m| m.epoch).max().unwrap_or(0);
+        match (next_epoch(view, name), highest.checked_add(1)) {
+            (Ok(next), Some(want)) => assert_eq!(next, want),
+            (Err(e), None) => assert_eq!(e.status(), Status::EpochOverflow),
+            (got, want) => panic!("next_epoch({name}) = {got:?}, want {want:?}"),
+        }
+    }
+    // A name with a control character can never be a group.
+    let unknown = next_epoch(view, "g\u{0}").expect_err("no such group");
+    assert_eq!(unknown.status(), Status::UnknownGroup);
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&flags, rest)) = data.split_first() else {
+        return;
+    };
+    let policy = policy(flags);
+    let policy_json = policy.to_json();
+    let view_json = if flags & 0x80 != 0 {
+        match built_view(&mut Unstructured::new(rest)) {
+            Ok(view) => view.to_json(),
+            Err(_) => return,
+        }
+    } else {
+        String::from_utf8_lossy(rest).into_owned()
+    };
+    match elect_leaders_json(&view_json, &policy_json) {
+        Ok(decisions) => {
+            let view = View::from_json(&view_json).expect("decided, so it parses");
+            check(&view, &policy, &decisions);
+            let again = elect_leaders_json(&view_json, &policy_json).expect("deterministic");
+            assert_eq!(again, decisions);
+        }
+        Err(e) => {
+            assert!(flags & 0x80 == 0, "a built view was refused: {e}");
+            assert_eq!(e.status(), Status::InvalidView, "{e}");
+        }
+    }
+});

@@ -1,0 +1,143 @@
+"""The bad-input matrix of SEMANTICS.md §13 (tests/bad_inputs.json), one pytest test per row.
+
+Every row the Python front can express raises exactly the row's exception class with the row's
+`.code`, and changes nothing; rows Python cannot express are skips with the data file's reason.
+(test_bad_inputs.py holds many more Python-specific cases.)
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import tael_coord as tc
+
+DATA = json.loads((Path(__file__).resolve().parents[2] / "tests" / "bad_inputs.json").read_text(encoding="utf-8"))
+FRONT = "python"
+MIN_ROWS = 25
+
+Json = Any  # a parsed JSON value from the data file
+
+
+def params() -> list[Any]:
+    out = []
+    for row in DATA["rows"]:
+        want = row["expect"][FRONT]
+        marks = [] if isinstance(want, str) else [pytest.mark.skip(reason=f"n/a: {want['na']}")]
+        out.append(pytest.param(row, id=row["name"], marks=marks))
+    return out
+
+
+def value(v: Json) -> Any:
+    """A value of the data file as the Python object it stands for."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, list):
+        return [value(x) for x in v]
+    assert isinstance(v, dict), v
+    if "utf16" in v:
+        units = [int(u, 16) for u in v["utf16"]]
+        return struct.pack(f"<{len(units)}H", *units).decode("utf-16-le", "surrogatepass")
+    if "repeat" in v:
+        return v["repeat"] * v["times"]
+    if "concat" in v:
+        parts = [value(p) for p in v["concat"]]
+        assert all(isinstance(p, str) for p in parts), v
+        return "".join(parts)
+    if "value" in v:
+        return v["value"]
+    if "int" in v:
+        return int(v["int"])
+    if "float" in v:
+        return float(v["float"])
+    raise AssertionError(f"the python front cannot express {v!r}")
+
+
+def number(step: dict[str, Json], key: str, default: int | None) -> Any:
+    """A u64 argument: decimal text is the int it spells; other forms are what they say."""
+    if key not in step:
+        return default
+    v = step[key]
+    return int(v) if isinstance(v, str) else value(v)
+
+
+class State:
+    def __init__(self) -> None:
+        self.gate = tc.EpochFencer()
+        self.holder = tc.HolderFencer()
+        self.registry = tc.FenceRegistry()
+
+    def summary(self) -> tuple[object, ...]:
+        return (self.gate.highest, self.holder.state, self.registry.snapshot().to_json())
+
+
+def run(state: State, step: dict[str, Json]) -> None:
+    for modifier in ("length", "handle", "out", "buffer"):
+        assert modifier not in step, f"the python front cannot express {modifier}"
+    op = step["op"]
+    if op == "elect":
+        tc.elect_leader(value(step["ids"]))
+    elif op == "validate_id":
+        tc.validate_id(value(step["id"]))
+    elif op == "gate":
+        state.gate = tc.EpochFencer(number(step, "highest", 0), jump_cap=number(step, "cap", None))
+    elif op == "check":
+        state.gate.check(number(step, "epoch", None))
+    elif op == "promote":
+        state.gate.promote()
+    elif op == "holder_gate":
+        state.holder = tc.HolderFencer(number(step, "highest", 0))
+    elif op == "holder_check":
+        state.holder.check(number(step, "epoch", None), value(step["holder"]))
+    elif op == "holder_promote":
+        state.holder.promote(value(step["holder"]))
+    elif op == "registry_add":
+        state.registry.add(value(step["stream"]), number(step, "highest", 0))
+    elif op == "registry_check":
+        state.registry.check(value(step["stream"]), number(step, "epoch", None))
+    elif op == "registry_promote":
+        state.registry.promote(value(step["stream"]))
+    elif op == "registry_remove":
+        state.registry.remove(value(step["stream"]))
+    elif op == "registry_restore":
+        state.registry.restore(value(step["snapshot"]))
+    elif op == "decide":
+        if "policy" in step:
+            tc.elect_leaders(value(step["view"]), value(step["policy"]))
+        else:
+            tc.elect_leaders(value(step["view"]))
+    elif op == "next_epoch":
+        tc.next_epoch(value(step["view"]), value(step["group"]))
+    else:
+        raise AssertionError(f"the python front has no op {op}")
+
+
+@pytest.mark.parametrize("row", params())
+def test_row(row: dict[str, Json]) -> None:
+    code = row["expect"][FRONT]
+    cls = getattr(tc, DATA["python_classes"][code])
+    state = State()
+    for step in row.get("setup", []):
+        run(state, step)
+    before = state.summary()
+    with pytest.raises(tc.TaelError) as info:
+        run(state, row["call"])
+    e = info.value
+    assert type(e) is cls, f"{type(e).__name__}: {e}"
+    assert e.code == code
+    assert state.summary() == before, "a refused call changed nothing"
+
+
+def test_every_class_of_the_table_has_its_code() -> None:
+    for code, name in DATA["python_classes"].items():
+        cls = getattr(tc, name)
+        assert issubclass(cls, tc.TaelError) and cls.code == code
+
+
+def test_enough_rows_are_expressed() -> None:
+    expressed = [row for row in DATA["rows"] if isinstance(row["expect"][FRONT], str)]
+    assert len(expressed) >= MIN_ROWS

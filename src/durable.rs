@@ -1,0 +1,1034 @@
+//! Durable gates: an epoch gate ([`DurableFencer`]) and a registry ([`DurableRegistry`]) whose
+//! high-water marks live in a file and reach the disk before an advance is acknowledged.
+//!
+//! Every advance writes the whole state to `<file>.tmp`, fsyncs it, renames it over `<file>` and
+//! fsyncs the directory; only then does the mark move in memory and the call return. The rename
+//! makes each write all-or-nothing, so after a crash the file holds the last acknowledged state
+//! or a later one, never a torn one. SEMANTICS.md §12 is the specification and gives the format.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::fs::{self, File, OpenOptions, TryLockError};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use serde::{Deserialize, Serialize};
+
+use crate::election::validate_id;
+use crate::fence::{overflow, step, Step};
+use crate::json::{self, quote, u64_text};
+use crate::{Error, Mark, Result, Snapshot, Status, Verdict};
+
+/// Which state a file holds; its first line says so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Gate,
+    Registry,
+}
+
+impl Kind {
+    const ALL: [Kind; 2] = [Kind::Gate, Kind::Registry];
+
+    fn header(self) -> &'static str {
+        match self {
+            Kind::Gate => "tael-coord durable-gate 1",
+            Kind::Registry => "tael-coord durable-registry 1",
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::Gate => "durable gate",
+            Kind::Registry => "durable registry",
+        }
+    }
+}
+
+/// CRC-32C (Castagnoli), the checksum of the file format.
+fn crc32c(bytes: &[u8]) -> u32 {
+    const CASTAGNOLI: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISCSI);
+    CASTAGNOLI.checksum(bytes)
+}
+
+/// The file's bytes: the header line, the body line, and the checksum line over both.
+fn encode(kind: Kind, body: &str) -> Vec<u8> {
+    let mut text = format!("{}\n{body}\n", kind.header());
+    let crc = crc32c(text.as_bytes());
+    text.push_str(&format!("crc32c {crc:08x}\n"));
+    text.into_bytes()
+}
+
+fn storage(message: String) -> Error {
+    Error::new(Status::Storage, message)
+}
+
+fn shown(path: &Path) -> String {
+    quote(&path.display().to_string())
+}
+
+/// The body line of a file, once its header, its shape and its checksum are right.
+fn decode<'a>(kind: Kind, path: &Path, bytes: &'a [u8]) -> Result<&'a str> {
+    let corrupt = |why: &str| {
+        storage(format!(
+            "the {} file {} is corrupt: {why}; it was left as it is",
+            kind.noun(),
+            shown(path)
+        ))
+    };
+    let text = std::str::from_utf8(bytes).map_err(|_| corrupt("it is not UTF-8 text"))?;
+    if text.is_empty() {
+        return Err(corrupt("it is empty"));
+    }
+    let rest = text
+        .strip_suffix('\n')
+        .ok_or_else(|| corrupt("its last line is cut short"))?;
+    let lines: Vec<&str> = rest.split('\n').collect();
+    let header = lines[0];
+    if header != kind.header() {
+        if let Some(other) = Kind::ALL.into_iter().find(|k| k.header() == header) {
+            return Err(storage(format!(
+                "{} is a {} file, not a {} file",
+                shown(path),
+                other.noun(),
+                kind.noun()
+            )));
+        }
+        let head: String = header.chars().take(40).collect();
+        return Err(corrupt(&format!(
+            "its first line is {}, not {}",
+            quote(&head),
+            quote(kind.header())
+        )));
+    }
+    let [_, body, sum] = lines[..] else {
+        return Err(corrupt(&format!(
+            "it has {} lines; the format has 3",
+            lines.len()
+        )));
+    };
+    let recorded = sum
+        .strip_prefix("crc32c ")
+        .filter(|hex| hex.len() == 8 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+        .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+        .ok_or_else(|| corrupt("its checksum line is malformed"))?;
+    let actual = crc32c(&bytes[..header.len() + body.len() + 2]);
+    if actual != recorded {
+        return Err(corrupt(&format!(
+            "its checksum is {actual:08x} but the file records {recorded:08x}"
+        )));
+    }
+    Ok(body)
+}
+
+/// The file of a durable gate or registry: where it is, the open directory (fsynced after each
+/// rename) and the lock that keeps every other owner out.
+#[derive(Debug)]
+struct Store {
+    kind: Kind,
+    path: PathBuf,
+    tmp: PathBuf,
+    dir: File,
+    // Held, never read: the exclusive lock lasts as long as this handle is open.
+    _lock: File,
+}
+
+/// `path` with `suffix` appended to its file name.
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = OsString::from(path.as_os_str());
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// The absolute path the store reads and replaces: an existing file's real path (through any
+/// symbolic link), or the new file's name in its directory's real path, so that a later change
+/// of the working directory cannot move the gate.
+fn resolve(kind: Kind, path: &Path) -> Result<PathBuf> {
+    let invalid = |why: &str| Error::new(Status::InvalidArgument, format!("path: {why}"));
+    let bytes = path.as_os_str().as_encoded_bytes();
+    if bytes.is_empty() {
+        return Err(invalid("the path is empty"));
+    }
+    if bytes.contains(&0) {
+        return Err(invalid("the path holds a NUL byte"));
+    }
+    let Some(name) = path.file_name() else {
+        return Err(invalid(&format!(
+            "{} names no file (it is a root or ends in ..)",
+            shown(path)
+        )));
+    };
+    match fs::canonicalize(path) {
+        Ok(real) => Ok(real),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let parent = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            let dir = fs::canonicalize(parent).map_err(|e| {
+                storage(format!(
+                    "cannot use the directory {} of the {} {}: {e}",
+                    shown(parent),
+                    kind.noun(),
+                    shown(path)
+                ))
+            })?;
+            Ok(dir.join(name))
+        }
+        Err(e) => Err(storage(format!(
+            "cannot resolve the {} path {}: {e}",
+            kind.noun(),
+            shown(path)
+        ))),
+    }
+}
+
+impl Store {
+    /// Open the store at `path` and read its bytes, or `None` for a missing file when
+    /// `create` is set (the caller then writes the fresh state).
+    fn open(kind: Kind, path: &Path, create: bool) -> Result<(Store, Option<Vec<u8>>)> {
+        let path = resolve(kind, path)?;
+        let missing = || {
+            storage(format!(
+                "there is no {} file {} (open it with create to start a fresh one)",
+                kind.noun(),
+                shown(&path)
+            ))
+        };
+        let unreadable = |e: io::Error| {
+            storage(format!(
+                "cannot read the {} {}: {e}",
+                kind.noun(),
+                shown(&path)
+            ))
+        };
+        let not_a_file = || {
+            storage(format!(
+                "the {} {} is not a regular file",
+                kind.noun(),
+                shown(&path)
+            ))
+        };
+        // Checked before the lock file is made, so a wrong path leaves nothing behind.
+        match fs::metadata(&path) {
+            Ok(meta) if !meta.is_file() => return Err(not_a_file()),
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound && !create => return Err(missing()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(unreadable(e)),
+        }
+        let dir_path = path.parent().unwrap_or(Path::new("/"));
+        let dir = File::open(dir_path).map_err(|e| {
+            storage(format!(
+                "cannot open the directory {}: {e}",
+                shown(dir_path)
+            ))
+        })?;
+        let lock_path = sibling(&path, ".lock");
+        let lock = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&lock_path)
+            .map_err(|e| {
+                storage(format!(
+                    "cannot open the lock file {}: {e}",
+                    shown(&lock_path)
+                ))
+            })?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                return Err(storage(format!(
+                    "the {} {} is in use: another handle or process holds {}",
+                    kind.noun(),
+                    shown(&path),
+                    shown(&lock_path)
+                )))
+            }
+            Err(TryLockError::Error(e)) => {
+                return Err(storage(format!("cannot lock {}: {e}", shown(&lock_path))))
+            }
+        }
+        let bytes = match File::open(&path) {
+            Ok(mut file) => {
+                if !file.metadata().map_err(unreadable)?.is_file() {
+                    return Err(not_a_file());
+                }
+                let mut bytes = Vec::new();
+                file.read_to_end(&mut bytes).map_err(unreadable)?;
+                Some(bytes)
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound && create => None,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(missing()),
+            Err(e) => return Err(unreadable(e)),
+        };
+        let tmp = sibling(&path, ".tmp");
+        let store = Store {
+            kind,
+            path,
+            tmp,
+            dir,
+            _lock: lock,
+        };
+        Ok((store, bytes))
+    }
+
+    /// Replace the file with one holding `body`, durably: write `<file>.tmp`, fsync it, rename
+    /// it over the file, fsync the directory. On an error the old file or the new one is in
+    /// place (never a mix), and the caller must not acknowledge the new state.
+    fn write(&self, body: &str) -> Result<()> {
+        let failed = |what: &str, e: io::Error| {
+            storage(format!(
+                "cannot write the {} {}: {what}: {e}",
+                self.kind.noun(),
+                shown(&self.path)
+            ))
+        };
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&self.tmp)
+            .map_err(|e| failed("creating the temporary file", e))?;
+        file.write_all(&encode(self.kind, body))
+            .map_err(|e| failed("writing the temporary file", e))?;
+        file.sync_all()
+            .map_err(|e| failed("fsync of the temporary file", e))?;
+        drop(file);
+        fs::rename(&self.tmp, &self.path).map_err(|e| failed("renaming the temporary file", e))?;
+        self.dir
+            .sync_all()
+            .map_err(|e| failed("fsync of the directory", e))
+    }
+}
+
+/// The verdict of `epoch` against `highest` when it needs no write: `None` for an advance.
+fn settled(highest: u64, epoch: u64, cap: Option<u64>) -> Option<Verdict> {
+    match step(highest, epoch, cap) {
+        Step::Stale => Some(Verdict::Stale { epoch, highest }),
+        Step::Current => Some(Verdict::Current { epoch }),
+        Step::TooFarAhead(cap) => Some(Verdict::TooFarAhead {
+            epoch,
+            highest,
+            cap,
+        }),
+        Step::Advance => None,
+    }
+}
+
+/// The body of a gate file: `{"highest":"<mark>"}`.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GateBody {
+    #[serde(with = "u64_text")]
+    highest: u64,
+}
+
+/// An epoch gate (§5 of SEMANTICS.md) whose high-water mark lives in a file.
+///
+/// An advance (a [`check`](Self::check) that moves the gate, or [`promote`](Self::promote))
+/// returns only after the new mark is on disk: written to a temporary file, fsynced, renamed
+/// over the gate's file, and the directory fsynced. A call that fails with `STORAGE` has
+/// acknowledged nothing and left the mark in memory where it was. Verdicts that move nothing
+/// (`CURRENT`, `STALE_EPOCH`, `TOO_FAR_AHEAD`) write nothing.
+///
+/// Thread-safe: advances are serialized by an internal lock held across the write, so no
+/// caller is ever told of a mark that is not yet durable; verdicts that move nothing do not
+/// wait for it. One gate file has one owner at a time: opening it takes an exclusive lock on
+/// `<file>.lock` (released when the gate is dropped, or when its process dies), and a second
+/// open fails with `STORAGE`.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("tael-doc-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use tael_coord::{DurableFencer, Verdict};
+///
+/// let path = dir.join("wal-0.gate");
+/// let gate = DurableFencer::open_or_create(&path)?;
+/// assert_eq!(gate.check(7)?, Verdict::Advanced { from: 0, to: 7 });
+/// drop(gate);
+///
+/// let gate = DurableFencer::open(&path)?; // a restarted standby reads its mark back
+/// assert_eq!(gate.highest(), 7);
+/// assert!(!gate.check_and_advance(6)?);
+/// # drop(gate);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), tael_coord::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct DurableFencer {
+    // The mark on disk. Stored only by the holder of `store`, after the write returned.
+    highest: AtomicU64,
+    jump_cap: Option<u64>,
+    path: PathBuf,
+    store: Mutex<Store>,
+}
+
+impl DurableFencer {
+    /// Open the gate stored at `path`. A missing, unreadable or corrupt file, or one another
+    /// owner holds, is `STORAGE`; a bad path (empty, NUL byte, no file name) `INVALID_ARGUMENT`.
+    pub fn open(path: impl AsRef<Path>) -> Result<DurableFencer> {
+        Self::open_with(path.as_ref(), false)
+    }
+
+    /// Open the gate stored at `path`, or, when there is no file there, create a fresh gate
+    /// (highest 0) and write its file before returning. An existing file is read, never reset.
+    pub fn open_or_create(path: impl AsRef<Path>) -> Result<DurableFencer> {
+        Self::open_with(path.as_ref(), true)
+    }
+
+    fn open_with(path: &Path, create: bool) -> Result<DurableFencer> {
+        let (store, bytes) = Store::open(Kind::Gate, path, create)?;
+        let highest = match bytes {
+            Some(bytes) => {
+                let body = decode(Kind::Gate, &store.path, &bytes)?;
+                json::from_json::<GateBody>(body, Status::Storage)
+                    .map_err(|e| {
+                        storage(format!(
+                            "the durable gate file {} is corrupt: {}",
+                            shown(&store.path),
+                            e.message()
+                        ))
+                    })?
+                    .highest
+            }
+            None => {
+                store.write(&gate_body(0))?;
+                0
+            }
+        };
+        Ok(DurableFencer {
+            highest: AtomicU64::new(highest),
+            jump_cap: None,
+            path: store.path.clone(),
+            store: Mutex::new(store),
+        })
+    }
+
+    /// This gate with a jump cap (as [`EpochFencer::with_jump_cap`](crate::EpochFencer::with_jump_cap)).
+    /// The cap is a setting of this handle; the file holds only the mark.
+    pub fn with_jump_cap(self, cap: u64) -> Self {
+        DurableFencer {
+            jump_cap: Some(cap),
+            ..self
+        }
+    }
+
+    /// The jump cap, if the gate has one.
+    pub fn jump_cap(&self) -> Option<u64> {
+        self.jump_cap
+    }
+
+    /// The gate's file (absolute, through any symbolic link).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The highest epoch accepted so far; it is on disk.
+    pub fn highest(&self) -> u64 {
+        self.highest.load(Ordering::Acquire)
+    }
+
+    // A panic while the lock was held left the mark as it was (it moves only after a write),
+    // so a poisoned lock still guards good state.
+    fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Judge a record stamped with `epoch` (as [`EpochFencer::check`](crate::EpochFencer::check)).
+    /// An `ADVANCED` verdict is returned only once the new mark is on disk; `STORAGE` if it
+    /// could not be written (the gate did not move).
+    pub fn check(&self, epoch: u64) -> Result<Verdict> {
+        if let Some(verdict) = settled(self.highest(), epoch, self.jump_cap) {
+            return Ok(verdict);
+        }
+        let store = self.store();
+        let from = self.highest();
+        if let Some(verdict) = settled(from, epoch, self.jump_cap) {
+            return Ok(verdict);
+        }
+        store.write(&gate_body(epoch))?;
+        self.highest.store(epoch, Ordering::Release);
+        Ok(Verdict::Advanced { from, to: epoch })
+    }
+
+    /// The boolean form of [`check`](Self::check), with the same effect.
+    pub fn check_and_advance(&self, epoch: u64) -> Result<bool> {
+        self.check(epoch).map(|v| v.accepted())
+    }
+
+    /// A new leader's step (as [`EpochFencer::promote`](crate::EpochFencer::promote)): the new
+    /// epoch is returned once it is on disk. `EPOCH_OVERFLOW` at 2^64-1, `STORAGE` if the write
+    /// failed; either way the gate did not move.
+    pub fn promote(&self) -> Result<u64> {
+        let store = self.store();
+        let highest = self.highest();
+        let next = highest.checked_add(1).ok_or_else(|| overflow(highest))?;
+        store.write(&gate_body(next))?;
+        self.highest.store(next, Ordering::Release);
+        Ok(next)
+    }
+}
+
+fn gate_body(highest: u64) -> String {
+    json::to_json(&GateBody { highest })
+}
+
+fn unknown(stream: &str) -> Error {
+    Error::new(
+        Status::UnknownStream,
+        format!("the registry has no stream {}", quote(stream)),
+    )
+}
+
+fn snapshot_of(marks: &BTreeMap<String, u64>) -> Snapshot {
+    Snapshot {
+        streams: marks
+            .iter()
+            .map(|(name, &mark)| (name.clone(), Mark(mark)))
+            .collect(),
+    }
+}
+
+/// A fence registry (§9 of SEMANTICS.md) whose marks all live in one file.
+///
+/// Every change of a mark (an advancing [`check`](Self::check), [`promote`](Self::promote),
+/// [`add`](Self::add), [`remove`](Self::remove), a [`restore`](Self::restore) that raises a
+/// mark) rewrites the file durably, as [`DurableFencer`] does, before the call returns; a call
+/// that fails with `STORAGE` changed nothing. Changes are serialized by one internal lock held
+/// across the write (a write costs a few fsyncs and is proportional to the number of streams);
+/// verdicts that move nothing, reads and snapshots do not wait for it. The file has one owner
+/// at a time, as for [`DurableFencer`].
+#[derive(Debug)]
+pub struct DurableRegistry {
+    // The marks on disk. Replaced only by the holder of `store`, after the write returned.
+    marks: RwLock<BTreeMap<String, u64>>,
+    jump_cap: Option<u64>,
+    path: PathBuf,
+    store: Mutex<Store>,
+}
+
+impl DurableRegistry {
+    /// Open the registry stored at `path` (errors as [`DurableFencer::open`]).
+    pub fn open(path: impl AsRef<Path>) -> Result<DurableRegistry> {
+        Self::open_with(path.as_ref(), false)
+    }
+
+    /// Open the registry stored at `path`, or create an empty one (and write its file) when
+    /// there is no file there. An existing file is read, never reset.
+    pub fn open_or_create(path: impl AsRef<Path>) -> Result<DurableRegistry> {
+        Self::open_with(path.as_ref(), true)
+    }
+
+    fn open_with(path: &Path, create: bool) -> Result<DurableRegistry> {
+        let (store, bytes) = Store::open(Kind::Registry, path, create)?;
+        let marks = match bytes {
+            Some(bytes) => {
+                let body = decode(Kind::Registry, &store.path, &bytes)?;
+                json::from_json::<Snapshot>(body, Status::Storage)
+                    .map_err(|e| {
+                        storage(format!(
+                            "the durable registry file {} is corrupt: {}",
+                            shown(&store.path),
+                            e.message()
+                        ))
+                    })?
+                    .streams
+                    .into_iter()
+                    .map(|(name, Mark(mark))| (name, mark))
+                    .collect()
+            }
+            None => {
+                let empty = BTreeMap::new();
+                store.write(&snapshot_of(&empty).to_json())?;
+                empty
+            }
+        };
+        Ok(DurableRegistry {
+            marks: RwLock::new(marks),
+            jump_cap: None,
+            path: store.path.clone(),
+            store: Mutex::new(store),
+        })
+    }
+
+    /// This registry with a jump cap on every gate (a setting of this handle, not stored).
+    pub fn with_jump_cap(self, cap: u64) -> Self {
+        DurableRegistry {
+            jump_cap: Some(cap),
+            ..self
+        }
+    }
+
+    /// The jump cap of the registry's gates, if any.
+    pub fn jump_cap(&self) -> Option<u64> {
+        self.jump_cap
+    }
+
+    /// The registry's file (absolute, through any symbolic link).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    // Marks change only after a successful write, so poisoned locks still guard good state.
+    fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, BTreeMap<String, u64>> {
+        self.marks.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, BTreeMap<String, u64>> {
+        self.marks.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn mark(&self, stream: &str) -> Result<u64> {
+        self.read()
+            .get(stream)
+            .copied()
+            .ok_or_else(|| unknown(stream))
+    }
+
+    /// Write `next` durably, then make it the registry's state. Called with the store locked.
+    fn commit(&self, store: &Store, next: BTreeMap<String, u64>) -> Result<()> {
+        store.write(&snapshot_of(&next).to_json())?;
+        *self.write() = next;
+        Ok(())
+    }
+
+    /// Change the marks with `change` (which may refuse), durably, under the store lock.
+    fn change<T>(&self, change: impl FnOnce(&mut BTreeMap<String, u64>) -> Result<T>) -> Result<T> {
+        let store = self.store();
+        let mut next = self.read().clone();
+        let answer = change(&mut next)?;
+        self.commit(&store, next)?;
+        Ok(answer)
+    }
+
+    /// Add a stream whose gate starts at `highest`, on disk before this returns.
+    /// `INVALID_ID` for a bad name, `STREAM_EXISTS` if it is already there.
+    pub fn add(&self, stream: &str, highest: u64) -> Result<()> {
+        validate_id(stream)?;
+        self.change(|marks| {
+            if marks.contains_key(stream) {
+                return Err(Error::new(
+                    Status::StreamExists,
+                    format!("the registry already has a stream {}", quote(stream)),
+                ));
+            }
+            marks.insert(stream.to_owned(), highest);
+            Ok(())
+        })
+    }
+
+    /// Judge a record of `stream` stamped with `epoch` (as [`DurableFencer::check`]).
+    /// `UNKNOWN_STREAM` if the stream is not registered.
+    pub fn check(&self, stream: &str, epoch: u64) -> Result<Verdict> {
+        if let Some(verdict) = settled(self.mark(stream)?, epoch, self.jump_cap) {
+            return Ok(verdict);
+        }
+        let store = self.store();
+        let from = self.mark(stream)?;
+        if let Some(verdict) = settled(from, epoch, self.jump_cap) {
+            return Ok(verdict);
+        }
+        let mut next = self.read().clone();
+        next.insert(stream.to_owned(), epoch);
+        self.commit(&store, next)?;
+        Ok(Verdict::Advanced { from, to: epoch })
+    }
+
+    /// Promote `stream`'s gate (as [`DurableFencer::promote`]).
+    pub fn promote(&self, stream: &str) -> Result<u64> {
+        self.change(|marks| {
+            let mark = marks.get_mut(stream).ok_or_else(|| unknown(stream))?;
+            *mark = mark.checked_add(1).ok_or_else(|| overflow(*mark))?;
+            Ok(*mark)
+        })
+    }
+
+    /// The highest epoch `stream` has accepted.
+    pub fn highest(&self, stream: &str) -> Result<u64> {
+        self.mark(stream)
+    }
+
+    /// Remove `stream`, returning its last highest epoch, once the file no longer has it.
+    pub fn remove(&self, stream: &str) -> Result<u64> {
+        self.change(|marks| marks.remove(stream).ok_or_else(|| unknown(stream)))
+    }
+
+    /// The number of streams.
+    pub fn len(&self) -> usize {
+        self.read().len()
+    }
+
+    /// Whether the registry has no stream.
+    pub fn is_empty(&self) -> bool {
+        self.read().is_empty()
+    }
+
+    /// Every stream's high-water mark, read under one lock (a consistent cut).
+    pub fn snapshot(&self) -> Snapshot {
+        snapshot_of(&self.read())
+    }
+
+    /// Merge a snapshot as [`FenceRegistry::restore`](crate::FenceRegistry::restore) does
+    /// (add missing streams, raise lower marks, never lower one, no jump cap); the file is
+    /// rewritten only when a mark changed.
+    pub fn restore(&self, snapshot: &Snapshot) -> Result<()> {
+        for name in snapshot.streams.keys() {
+            validate_id(name)?;
+        }
+        let store = self.store();
+        let mut next = self.read().clone();
+        for (name, &Mark(mark)) in &snapshot.streams {
+            let entry = next.entry(name.clone()).or_insert(mark);
+            *entry = (*entry).max(mark);
+        }
+        if next != *self.read() {
+            self.commit(&store, next)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    // The tests that touch files are skipped under Miri (no file locks there); they use no
+    // unsafe code.
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    /// A fresh directory under the system's temporary directory, removed on drop.
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new() -> TempDir {
+            static NEXT: AtomicUsize = AtomicUsize::new(0);
+            let n = NEXT.fetch_add(1, Ordering::Relaxed);
+            let dir =
+                std::env::temp_dir().join(format!("tael-durable-unit-{}-{n}", std::process::id()));
+            let _ = fs::remove_dir_all(&dir);
+            fs::create_dir_all(&dir).unwrap();
+            TempDir(dir)
+        }
+
+        fn join(&self, name: &str) -> PathBuf {
+            self.0.join(name)
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn status<T: std::fmt::Debug>(r: Result<T>) -> Status {
+        r.unwrap_err().status()
+    }
+
+    #[test]
+    fn crc32c_check_value() {
+        assert_eq!(crc32c(b"123456789"), 0xe306_9283);
+        assert_eq!(crc32c(b""), 0);
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "file system and flock")]
+    fn the_file_format_is_pinned() {
+        let dir = TempDir::new();
+        let gate = DurableFencer::open_or_create(dir.join("g")).unwrap();
+        gate.check(57).unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.join("g")).unwrap(),
+            "tael-coord durable-gate 1\n{\"highest\":\"57\"}\ncrc32c a3b2ad67\n"
+        );
+        let registry = DurableRegistry::open_or_create(dir.join("r")).unwrap();
+        registry.add("wal-0", 7).unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.join("r")).unwrap(),
+            "tael-coord durable-registry 1\n{\"streams\":{\"wal-0\":\"7\"}}\ncrc32c 8ca4641a\n"
+        );
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "file system and flock")]
+    fn missing_file_is_fresh_only_when_asked() {
+        let dir = TempDir::new();
+        let path = dir.join("gate");
+        let e = DurableFencer::open(&path).unwrap_err();
+        assert_eq!(e.status(), Status::Storage);
+        assert!(e.message().contains("create"), "{e}");
+        assert_eq!(
+            fs::read_dir(&dir.0).unwrap().count(),
+            0,
+            "nothing left behind"
+        );
+        let gate = DurableFencer::open_or_create(&path).unwrap();
+        assert_eq!(gate.highest(), 0);
+        assert_eq!(gate.path(), fs::canonicalize(&path).unwrap());
+        drop(gate);
+        // The fresh gate was written before open_or_create returned.
+        assert_eq!(DurableFencer::open(&path).unwrap().highest(), 0);
+        assert_eq!(
+            status(DurableRegistry::open(dir.join("reg"))),
+            Status::Storage
+        );
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "file system and flock")]
+    fn advances_survive_a_reopen_and_nothing_else_writes() {
+        let dir = TempDir::new();
+        let path = dir.join("gate");
+        let gate = DurableFencer::open_or_create(&path)
+            .unwrap()
+            .with_jump_cap(100);
+        assert_eq!(gate.check(5), Ok(Verdict::Advanced { from: 0, to: 5 }));
+        assert_eq!(gate.promote(), Ok(6));
+        assert_eq!(gate.check_and_advance(9), Ok(true));
+        drop(gate);
+        let gate = DurableFencer::open_or_create(&path).unwrap();
+        assert_eq!(gate.highest(), 9, "create never resets an existing file");
+        assert_eq!(gate.jump_cap(), None, "the cap belongs to the handle");
+        // A directory where the temporary file goes makes every write fail, so what follows
+        // shows which calls write: only the advancing ones.
+        fs::create_dir(dir.join("gate.tmp")).unwrap();
+        assert_eq!(gate.check(9), Ok(Verdict::Current { epoch: 9 }));
+        assert_eq!(gate.check(3).map(|v| v.status()), Ok(Status::StaleEpoch));
+        assert_eq!(status(gate.check(10)), Status::Storage);
+        assert_eq!(status(gate.check_and_advance(10)), Status::Storage);
+        assert_eq!(status(gate.promote()), Status::Storage);
+        assert_eq!(gate.highest(), 9, "a failed write acknowledges nothing");
+        drop(gate);
+        fs::remove_dir(dir.join("gate.tmp")).unwrap();
+        let gate = DurableFencer::open(&path).unwrap();
+        assert_eq!(gate.highest(), 9);
+        assert_eq!(gate.check(10), Ok(Verdict::Advanced { from: 9, to: 10 }));
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "file system and flock")]
+    fn caps_and_overflow_write_nothing() {
+        let dir = TempDir::new();
+        let path = dir.join("gate");
+        let gate = DurableFencer::open_or_create(&path)
+            .unwrap()
+            .with_jump_cap(5);
+        assert_eq!(gate.check(6).map(|v| v.status()), Ok(Status::TooFarAhead));
+        assert_eq!(gate.check(5), Ok(Verdict::Advanced { from: 0, to: 5 }));
+        drop(gate);
+        let gate = DurableFencer::open(&path).unwrap();
+        assert_eq!(gate.check(u64::MAX).map(|v| v.highest()), Ok(u64::MAX));
+        assert_eq!(status(gate.promote()), Status::EpochOverflow);
+        drop(gate);
+        assert_eq!(DurableFencer::open(&path).unwrap().highest(), u64::MAX);
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "file system and flock")]
+    fn every_damaged_file_is_refused_never_reset() {
+        let dir = TempDir::new();
+        let path = dir.join("gate");
+        DurableFencer::open_or_create(&path)
+            .unwrap()
+            .check(1234)
+            .unwrap();
+        let good = fs::read(&path).unwrap();
+        let mut damaged: Vec<Vec<u8>> = (0..good.len()).map(|n| good[..n].to_vec()).collect();
+        for i in 0..good.len() {
+            for flip in [0x01, 0x20, 0x80, 0xff] {
+                let mut bytes = good.clone();
+                bytes[i] ^= flip;
+                damaged.push(bytes);
+            }
+        }
+        damaged.push([good.as_slice(), b"x"].concat());
+        damaged.push([good.as_slice(), b"\n"].concat());
+        damaged.push([good.as_slice(), good.as_slice()].concat());
+        for bytes in &damaged {
+            fs::write(&path, bytes).unwrap();
+            let e = DurableFencer::open_or_create(&path).unwrap_err();
+            assert_eq!(
+                e.status(),
+                Status::Storage,
+                "{:?}",
+                String::from_utf8_lossy(bytes)
+            );
+            assert_eq!(
+                fs::read(&path).unwrap(),
+                *bytes,
+                "a refused file is left as it is"
+            );
+        }
+        assert!(damaged.len() > 4 * good.len());
+        fs::write(&path, &good).unwrap();
+        assert_eq!(DurableFencer::open(&path).unwrap().highest(), 1234);
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "file system and flock")]
+    fn a_body_that_checks_out_must_still_parse() {
+        let dir = TempDir::new();
+        let path = dir.join("gate");
+        for body in [
+            "{\"highest\":\"-1\"}",
+            "{\"highest\":\"1\",\"x\":1}",
+            "{}",
+            "[\"1\"]",
+        ] {
+            fs::write(&path, encode(Kind::Gate, body)).unwrap();
+            let e = DurableFencer::open(&path).unwrap_err();
+            assert_eq!(e.status(), Status::Storage, "{body}");
+            assert!(e.message().contains("corrupt"), "{e}");
+        }
+        fs::write(&path, encode(Kind::Registry, "{\"streams\":{\"\":\"1\"}}")).unwrap();
+        assert_eq!(status(DurableFencer::open(&path)), Status::Storage);
+        assert_eq!(status(DurableRegistry::open(&path)), Status::Storage);
+        fs::write(&path, encode(Kind::Registry, "{\"streams\":{}}")).unwrap();
+        let e = DurableFencer::open(&path).unwrap_err();
+        assert!(e.message().contains("is a durable registry file"), "{e}");
+        assert!(DurableRegistry::open(&path).unwrap().is_empty());
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "file system and flock")]
+    fn bad_paths() {
+        let dir = TempDir::new();
+        assert_eq!(
+            status(DurableFencer::open_or_create("")),
+            Status::InvalidArgument
+        );
+        assert_eq!(
+            status(DurableFencer::open_or_create(dir.join("a\0b"))),
+            Status::InvalidArgument
+        );
+        assert_eq!(
+            status(DurableFencer::open_or_create("/")),
+            Status::InvalidArgument
+        );
+        assert_eq!(
+            status(DurableFencer::open_or_create(dir.join("no/such/dir/gate"))),
+            Status::Storage
+        );
+        fs::create_dir(dir.join("sub")).unwrap();
+        assert_eq!(
+            status(DurableFencer::open_or_create(dir.join("sub"))),
+            Status::Storage
+        );
+        assert_eq!(
+            status(DurableRegistry::open(dir.join("sub"))),
+            Status::Storage
+        );
+        assert!(
+            !dir.join("sub.lock").exists(),
+            "a refused path leaves no lock file"
+        );
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "file system and flock")]
+    fn one_owner_at_a_time() {
+        let dir = TempDir::new();
+        let path = dir.join("gate");
+        let first = DurableFencer::open_or_create(&path).unwrap();
+        let e = DurableFencer::open(&path).unwrap_err();
+        assert_eq!(e.status(), Status::Storage);
+        assert!(e.message().contains("in use"), "{e}");
+        drop(first);
+        assert!(DurableFencer::open(&path).is_ok());
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "file system and flock")]
+    fn concurrent_advances_are_serialized_and_durable() {
+        let dir = TempDir::new();
+        let path = dir.join("gate");
+        let gate = DurableFencer::open_or_create(&path).unwrap();
+        let promoted: Vec<Vec<u64>> = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..4)
+                .map(|_| s.spawn(|| (0..25).map(|_| gate.promote().unwrap()).collect()))
+                .collect();
+            let checker = s.spawn(|| {
+                for e in (0..100).rev() {
+                    let v = gate.check(e).unwrap();
+                    assert!(v.highest() >= e);
+                }
+            });
+            checker.join().unwrap();
+            workers.into_iter().map(|w| w.join().unwrap()).collect()
+        });
+        let mut all: Vec<u64> = promoted.concat();
+        for run in &promoted {
+            assert!(
+                run.windows(2).all(|w| w[0] < w[1]),
+                "each thread sees its epochs rise"
+            );
+        }
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), 100, "no two promotions returned the same epoch");
+        let top = gate.highest();
+        assert!(top >= 100);
+        assert_eq!(
+            top,
+            *all.last().unwrap(),
+            "the last promotion is the highest mark"
+        );
+        drop(gate);
+        assert_eq!(DurableFencer::open(&path).unwrap().highest(), top);
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "file system and flock")]
+    fn registry_changes_survive_a_reopen() {
+        let dir = TempDir::new();
+        let path = dir.join("registry");
+        let r = DurableRegistry::open_or_create(&path)
+            .unwrap()
+            .with_jump_cap(10);
+        assert!(r.is_empty());
+        r.add("a", 3).unwrap();
+        r.add("b", 0).unwrap();
+        r.add("gone", 1).unwrap();
+        assert_eq!(status(r.add("a", 9)), Status::StreamExists);
+        assert_eq!(status(r.add("", 9)), Status::InvalidId);
+        assert_eq!(r.check("a", 8), Ok(Verdict::Advanced { from: 3, to: 8 }));
+        assert_eq!(
+            r.check("a", 19).map(|v| v.status()),
+            Ok(Status::TooFarAhead)
+        );
+        assert_eq!(r.promote("b"), Ok(1));
+        assert_eq!(r.remove("gone"), Ok(1));
+        assert_eq!(status(r.check("gone", 1)), Status::UnknownStream);
+        assert_eq!(status(r.promote("gone")), Status::UnknownStream);
+        assert_eq!(status(r.remove("gone")), Status::UnknownStream);
+        let snap =
+            Snapshot::from_json(r#"{"streams":{"a":"4","b":"50","c":"18446744073709551615"}}"#)
+                .unwrap();
+        r.restore(&snap).unwrap();
+        assert_eq!(status(r.promote("c")), Status::EpochOverflow);
+        drop(r);
+        let r = DurableRegistry::open(&path).unwrap();
+        assert_eq!(
+            r.snapshot().to_json(),
+            r#"{"streams":{"a":"8","b":"50","c":"18446744073709551615"}}"#
+        );
+        assert_eq!(r.len(), 3);
+        // Writes fail from here on: only changes notice.
+        fs::create_dir(dir.join("registry.tmp")).unwrap();
+        assert_eq!(r.check("a", 8), Ok(Verdict::Current { epoch: 8 }));
+        r.restore(&snap).unwrap(); // raises nothing, so writes nothing
+        assert_eq!(status(r.check("a", 9)), Status::Storage);
+        assert_eq!(status(r.add("d", 1)), Status::Storage);
+        assert_eq!(status(r.remove("a")), Status::Storage);
+        assert_eq!(status(r.promote("a")), Status::Storage);
+        assert_eq!(r.highest("a"), Ok(8), "a failed write changed nothing");
+        assert_eq!(r.len(), 3);
+    }
+}
