@@ -45,6 +45,12 @@ fn gate(c: &mut Criterion) {
     g.bench_function("check_current", |b| {
         b.iter(|| fencer.check_and_advance(black_box(7)))
     });
+    // The same check as a call that is not inlined, as a caller across a library boundary
+    // makes it (the baseline of the C ABI's figure, P4).
+    let call: fn(&EpochFencer, u64) -> bool = EpochFencer::check_and_advance;
+    g.bench_function("check_current_call", |b| {
+        b.iter(|| black_box(call)(&fencer, black_box(7)))
+    });
     let atomic = AtomicU64::new(7);
     g.bench_function("floor_load_compare", |b| {
         b.iter(|| black_box(7) >= atomic.load(Ordering::Acquire))

@@ -174,6 +174,11 @@ impl EpochFencer {
     /// cap) and rejects a strictly older one.
     #[inline]
     pub fn check_and_advance(&self, epoch: u64) -> bool {
+        // The common case, the current leader's stream, in one load and one comparison.
+        let current = self.highest.load(Ordering::Acquire);
+        if epoch <= current {
+            return epoch == current;
+        }
         matches!(self.judge(epoch).0, Step::Current | Step::Advance)
     }
 

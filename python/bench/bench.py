@@ -47,7 +47,7 @@ def main() -> int:
         sys.stdout = sys.stderr
     number, repeat = 200_000, 15
     if "--quick" in sys.argv:
-        number, repeat = 20_000, 5
+        number, repeat = 50_000, 9
     print(f"tael_coord {tael_coord.__version__}, Python {sys.version.split()[0]}")
     print(f"median of {repeat} runs x {number:,} calls each\n")
 

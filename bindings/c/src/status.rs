@@ -1,6 +1,6 @@
 //! The status every call returns, its names, the last error and the versions.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::ffi::{c_char, CStr, CString};
 use std::sync::OnceLock;
 
@@ -139,6 +139,9 @@ pub extern "C" fn tael_version() -> *const c_char {
 
 thread_local! {
     static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
+    // Whether LAST_ERROR may hold a message: a success then clears it with one read of a
+    // plain flag instead of touching the string (every successful call clears).
+    static HAS_ERROR: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Record `error` as this thread's last error.
@@ -146,11 +149,15 @@ pub(crate) fn set_last_error(error: &Error) {
     let text = error.to_string();
     // During thread teardown the slot may be gone; there is then no one left to read it.
     let _ = LAST_ERROR.try_with(|slot| *slot.borrow_mut() = text);
+    HAS_ERROR.set(true);
 }
 
 /// Forget this thread's last error (a call succeeded).
 pub(crate) fn clear_last_error() {
-    let _ = LAST_ERROR.try_with(|slot| slot.borrow_mut().clear());
+    if HAS_ERROR.get() {
+        let _ = LAST_ERROR.try_with(|slot| slot.borrow_mut().clear());
+        HAS_ERROR.set(false);
+    }
 }
 
 /// Copy this thread's last-error message (e.g. "INVALID_ID: holder: id is empty") into `buf`.
