@@ -105,7 +105,9 @@ def main(src, dst):
     row("P5", "failover, both cores busy (median)", f"{loaded} ms", "chitchat defaults", f"{base} ms",
         f"{loaded / base:.2f}×", "≤ 1 s, 0 false deaths", loaded <= 1000 and load_deaths == 0)
 
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    # When the run ended: its last output file was written then.
+    ended = os.path.getmtime(os.path.join(src, "p5-defaults.txt"))
+    now = datetime.datetime.fromtimestamp(ended, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Benchmarks",
         "",
@@ -114,7 +116,7 @@ def main(src, dst):
         "",
         f"- run: {now}",
         f"- machine: {cpu()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}",
-        f"- tools: {version(['rustc', '--version'])}; {version(['node', '--version'])}; Python {platform.python_version()}",
+        f"- tools: {version(['rustc', '--version'])}; node {version(['node', '--version'])}; Python {platform.python_version()}",
         "",
         "| id | measure | figure | baseline | baseline figure | ratio | goal | |",
         "|---|---|---|---|---|---|---|---|",
