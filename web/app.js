@@ -3,10 +3,10 @@
 // WebAssembly build in ./pkg); this file only moves text in and renders what the core returns.
 //
 // u64 values never pass through a JavaScript number: the view goes to the core as text, member
-// fields are displayed as the text writes them (./viewtext.js), and epochs typed in the fence
-// panel become BigInts.
+// fields are shown from the core's canonical text of it (./viewtext.js), and epochs typed in
+// the fence panel become BigInts.
 
-import init, { electLeaders, nextEpoch, EpochFencer, HolderFencer, version } from "./pkg/tael_coord.js";
+import init, { electLeaders, nextEpoch, normalizeView, EpochFencer, HolderFencer, version } from "./pkg/tael_coord.js";
 import { readGroups, setLive } from "./viewtext.js";
 
 const $ = (id) => document.getElementById(id);
@@ -134,7 +134,7 @@ function redecide() {
  */
 function pairEntries(members, decision) {
   const ex = decision.excluded;
-  const same = (m, e) => e && m.id === e.id && m.generation.text === e.generation;
+  const same = (m, e) => e && m.id === e.id && m.generation === e.generation;
   if (decision.leader === null || ex.length !== members.length - 1) {
     return members.map((m, i) => ({ member: m, leader: false, excluded: ex[i] }));
   }
@@ -173,8 +173,8 @@ function el(tag, attrs = {}, ...children) {
 }
 
 function u64Cell(value, cls) {
-  // Shown exactly as the view text writes it; a default is shown dimmed.
-  return el("td", { class: `num ${cls}${value.given ? "" : " default"}`, text: value.text, title: value.given ? undefined : "not given: defaults to 0" });
+  // A decimal string from the core's canonical view: exact, whatever the view text wrote.
+  return el("td", { class: `num ${cls}`, text: value });
 }
 
 // The decided view on screen: decisions, the groups as the text lists them, next-epoch cache.
@@ -186,7 +186,7 @@ function render(decisions, text) {
   if (text !== view.text) {
     let groupsInText = [];
     try {
-      groupsInText = readGroups(text);
+      groupsInText = readGroups(normalizeView, text);
     } catch {
       // The core accepted it, so this cannot happen; decisions are still shown.
     }
@@ -539,7 +539,7 @@ async function setMemberLive(id, live, button) {
   if (state.viewText === null) return;
   showError($("action-error"), null);
   if (state.polling) stopPolling("paused: the view was edited here");
-  const { text } = setLive(state.viewText, id, live);
+  const { text } = setLive(normalizeView, state.viewText, id, live);
   if (decide(text, "local edit")) $("view-text").value = text;
   setSourceStatus();
 }

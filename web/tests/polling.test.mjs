@@ -216,7 +216,9 @@ describe("polling a view URL and the demo API", () => {
     assert.deepEqual(cluster.posts, []);
     assert.equal(await page.getAttribute("#source-status", "data-mode"), "local");
     assert.match(await page.locator("#poll-status").textContent(), /paused/);
-    assert.match(await page.getByLabel("View JSON").inputValue(), /"id": "node-a", "live": false/);
+    const edited = JSON.parse(await page.getByLabel("View JSON").inputValue());
+    const entries = Object.values(edited.groups).flatMap((g) => g.members.filter((m) => m.id === "node-a"));
+    assert.ok(entries.length > 0 && entries.every((m) => m.live === false), "node-a is dead in the local view");
     assertNoProblems(page);
   });
 

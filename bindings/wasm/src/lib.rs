@@ -552,6 +552,15 @@ pub fn elect_leaders(view: &Str, policy: &PolicyInput) -> JsResult<DecisionList>
     Ok(js_sys::JSON::parse(&core::decisions_to_json(&decisions))?.unchecked_into())
 }
 
+/// The view as the core reads it, written back canonically: the same JSON with every u64 value
+/// as a decimal string and every default written out, so `JSON.parse` of the result loses
+/// nothing. Throws `INVALID_VIEW` for a view the core refuses.
+#[wasm_bindgen(js_name = normalizeView)]
+pub fn normalize_view(view: &Str) -> JsResult<String> {
+    let view = core::View::from_json(&text_from(view, "view")?).map_err(core_error)?;
+    Ok(view.to_json())
+}
+
 /// The epoch a newly elected leader of `group` should promote to.
 #[wasm_bindgen(js_name = nextEpoch)]
 pub fn next_epoch(view: &Str, group: &Str) -> JsResult<u64> {

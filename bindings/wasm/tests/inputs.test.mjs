@@ -99,3 +99,14 @@ test("a view's u64 written as a JSON number above 2^53 is exact", () => {
   const rounded = BigInt(JSON.parse(text).groups.g.members[0].epoch);
   assert.notEqual(rounded, 9007199254740993n, "JSON.parse would have rounded it");
 });
+
+test("normalizeView writes the core's reading back with every u64 as a decimal string", () => {
+  const text = '{"groups":{"g":{"members":[{"id":"a","live":true,"generation":9007199254740993,"epoch":18446744073709551615}]}}}';
+  const view = JSON.parse(tael.normalizeView(text));
+  assert.deepEqual(view.groups.g.members[0], {
+    id: "a", live: true, generation: "9007199254740993", priority: "0", eligible: true, epoch: "18446744073709551615",
+  });
+  assert.equal(tael.normalizeView(tael.normalizeView(text)), tael.normalizeView(text), "a fixed point");
+  throwsCode(() => tael.normalizeView('{"groups":{"g":{"members":[{"id":"a","live":1}]}}}'), "INVALID_VIEW");
+  throwsCode(() => tael.normalizeView({ groups: {} }), "INVALID_ARGUMENT", TypeError);
+});

@@ -3,6 +3,7 @@ import {
   electLeader,
   electLeaders,
   nextEpoch,
+  normalizeView,
   rendezvousScore,
   version,
   EpochFencer,
@@ -44,8 +45,9 @@ for (const d of decisions) {
     void [x.id, x.reason, generation, who, why];
   }
 }
+const canonical: string = normalizeView('{"groups":{}}');
 const epoch: bigint = nextEpoch('{"groups":{"g":{"members":[]}}}', "g");
 const score: bigint = rendezvousScore("wal-0", "node-a");
 const v: string = version();
 
-void [leader, accepted, highest, code, from, next, cap, conflict, holder, size, epoch, score, v];
+void [canonical, leader, accepted, highest, code, from, next, cap, conflict, holder, size, epoch, score, v];
