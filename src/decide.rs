@@ -4,85 +4,108 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::json::{self, quote, u64_text};
+use crate::json::{self, opt_u64_text, quote, u64_text};
+use crate::verdict::promoted;
 use crate::view::{Group, Member, View};
-use crate::{Error, Result, Status};
+use crate::{Error, Policy, Result, Status};
 
-/// Election policy: toggles that combine, applied in one fixed order (SEMANTICS.md):
-/// eligibility, quorum guard, sticky incumbent, priority, rendezvous, and last the smallest id.
-/// The default (all off) is the plain smallest-live-id rule.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Policy {
-    /// Only members with `eligible: true` may lead.
-    pub eligibility: bool,
-    /// No leader unless the live members are a strict majority of `configured`.
-    pub quorum_guard: bool,
-    /// Keep the group's `incumbent` while it is a candidate (no flapping when a smaller id rejoins).
-    pub sticky_incumbent: bool,
-    /// Only the candidates of highest `priority` remain.
-    pub priority: bool,
-    /// The candidate with the highest [`rendezvous_score`] for the group wins.
-    pub rendezvous: bool,
+/// An enum whose values have stable snake_case names, serialized as those names: the name,
+/// the list of every value and the lookup by name are all written from one table.
+macro_rules! named {
+    ($(#[$meta:meta])* $vis:vis enum $ty:ident {
+        $( $(#[$doc:meta])* $variant:ident = $name:literal, )*
+    }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        $vis enum $ty {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl $ty {
+            /// Every value, in the order SEMANTICS.md lists them.
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),*];
+
+            /// The pinned snake_case name, e.g. `"smallest_id"`.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $( $ty::$variant => $name, )*
+                }
+            }
+
+            /// The value with this pinned name, if there is one.
+            pub fn from_name(name: &str) -> Option<$ty> {
+                match name {
+                    $( $name => Some($ty::$variant), )*
+                    _ => None,
+                }
+            }
+        }
+
+        impl Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+                s.serialize_str(self.name())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+                let name = std::borrow::Cow::<str>::deserialize(d)?;
+                $ty::from_name(&name).ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        "{} is not a {} name",
+                        quote(&name),
+                        stringify!($ty)
+                    ))
+                })
+            }
+        }
+    };
 }
 
-impl Policy {
-    /// Parse a policy from JSON, e.g. `{"priority": true}`. Absent toggles are off; unknown
-    /// fields and non-boolean values are `INVALID_POLICY`.
-    pub fn from_json(text: &str) -> Result<Policy> {
-        json::from_json(text, Status::InvalidPolicy)
+named! {
+    /// Why a group has the leader it has (or none).
+    pub enum Reason {
+        /// Exactly one candidate reached the ranking rules.
+        OnlyCandidate = "only_candidate",
+        /// The sticky-incumbent rule kept the incumbent.
+        Incumbent = "incumbent",
+        /// Priority left one candidate.
+        Priority = "priority",
+        /// The rendezvous score left one candidate.
+        Rendezvous = "rendezvous",
+        /// The smallest id among the remaining candidates.
+        SmallestId = "smallest_id",
+        /// No leader: the group lists no members.
+        NoMembers = "no_members",
+        /// No leader: no member is live.
+        NoLiveMembers = "no_live_members",
+        /// No leader: no live member is eligible (eligibility policy).
+        NoEligibleMembers = "no_eligible_members",
+        /// No leader: the live members are not a majority of the configured size (quorum guard).
+        NoQuorum = "no_quorum",
     }
+}
 
-    /// The policy as compact JSON with every toggle written.
-    pub fn to_json(&self) -> String {
-        json::to_json(self)
+named! {
+    /// Why a member is not the leader.
+    pub enum Exclusion {
+        /// Another entry with the same id won (higher generation, or listed first).
+        Duplicate = "duplicate",
+        /// Not live in this view.
+        Dead = "dead",
+        /// Not eligible (eligibility policy).
+        Ineligible = "ineligible",
+        /// A candidate, but the group has no quorum.
+        NoQuorum = "no_quorum",
+        /// A candidate, but the incumbent was kept.
+        OutrankedByIncumbent = "outranked_by_incumbent",
+        /// A candidate of lower priority.
+        OutrankedByPriority = "outranked_by_priority",
+        /// A candidate of lower rendezvous score.
+        OutrankedByRendezvous = "outranked_by_rendezvous",
+        /// A candidate with a larger id.
+        OutrankedBySmallerId = "outranked_by_smaller_id",
     }
-}
-
-/// Why a group has the leader it has (or none). Serialized in snake_case.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Reason {
-    /// Exactly one candidate reached the ranking rules.
-    OnlyCandidate,
-    /// The sticky-incumbent rule kept the incumbent.
-    Incumbent,
-    /// Priority left one candidate.
-    Priority,
-    /// The rendezvous score left one candidate.
-    Rendezvous,
-    /// The smallest id among the remaining candidates.
-    SmallestId,
-    /// No leader: the group lists no members.
-    NoMembers,
-    /// No leader: no member is live.
-    NoLiveMembers,
-    /// No leader: no live member is eligible (eligibility policy).
-    NoEligibleMembers,
-    /// No leader: the live members are not a majority of the configured size (quorum guard).
-    NoQuorum,
-}
-
-/// Why a member is not the leader. Serialized in snake_case.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Exclusion {
-    /// Another entry with the same id won (higher generation, or listed first).
-    Duplicate,
-    /// Not live in this view.
-    Dead,
-    /// Not eligible (eligibility policy).
-    Ineligible,
-    /// A candidate, but the group has no quorum.
-    NoQuorum,
-    /// A candidate, but the incumbent was kept.
-    OutrankedByIncumbent,
-    /// A candidate of lower priority.
-    OutrankedByPriority,
-    /// A candidate of lower rendezvous score.
-    OutrankedByRendezvous,
-    /// A candidate with a larger id.
-    OutrankedBySmallerId,
 }
 
 /// One member that is not the leader, and why.
@@ -95,14 +118,27 @@ pub struct Excluded {
     pub reason: Exclusion,
 }
 
-/// The decision for one group: its leader (if any), the reason, and every listed member that is
-/// not the leader, with why, in the order the view lists them.
+/// The decision for one group: its leader (if any), the reason, every listed member that is
+/// not the leader, with why, in the order the view lists them, and which listed entry leads.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Decision {
     pub group: String,
     pub leader: Option<String>,
     pub reason: Reason,
     pub excluded: Vec<Excluded>,
+    /// The index of the leader's entry in the group's `members` (an id may be listed more than
+    /// once; this is the entry that won), or `None` without a leader.
+    pub leader_index: Option<usize>,
+    /// The generation of the leader's entry, or `None` without a leader.
+    #[serde(with = "opt_u64_text")]
+    pub leader_generation: Option<u64>,
+}
+
+impl Decision {
+    /// The pinned decision JSON of SEMANTICS.md §8 (one object of the decisions array).
+    pub fn to_json(&self) -> String {
+        json::to_json(self)
+    }
 }
 
 /// The rendezvous (highest-random-weight) score of `id` in `group`: 64-bit FNV-1a over the
@@ -117,7 +153,9 @@ pub fn rendezvous_score(group: &str, id: &str) -> u64 {
         .fold(OFFSET, |h, b| (h ^ u64::from(b)).wrapping_mul(PRIME))
 }
 
-/// Decide every group of `view` under `policy`, in group-name order.
+/// Decide every group of `view` under `policy`, in group-name order. The view's own
+/// [`policy`](View::policy) (what its cluster decides with) is never applied here: `policy`
+/// decides, so a caller can ask "what if" of any view.
 ///
 /// Fails only on a view built in code that breaks the id rules (`INVALID_VIEW`).
 pub fn elect_leaders(view: &View, policy: &Policy) -> Result<Vec<Decision>> {
@@ -129,8 +167,8 @@ pub fn elect_leaders(view: &View, policy: &Policy) -> Result<Vec<Decision>> {
         .collect())
 }
 
-/// Parse a view and a policy from JSON text and decide every group. This is the path every
-/// front takes, so all of them parse and decide identically.
+/// Parse a view and a policy from JSON text and decide every group (what the corpus's `decide`
+/// step runs). The view's own `policy`, if any, is not applied: `policy` decides.
 pub fn elect_leaders_json(view: &str, policy: &str) -> Result<Vec<Decision>> {
     let view = View::from_json(view)?;
     let policy = Policy::from_json(policy)?;
@@ -153,9 +191,7 @@ pub fn next_epoch(view: &View, group: &str) -> Result<u64> {
         )
     })?;
     let highest = g.members.iter().map(|m| m.epoch).max().unwrap_or(0);
-    highest
-        .checked_add(1)
-        .ok_or_else(|| crate::fence::overflow(highest))
+    promoted(highest, 0)
 }
 
 fn decide_group(name: &str, group: &Group, policy: &Policy) -> Decision {
@@ -187,6 +223,8 @@ fn decide_group(name: &str, group: &Group, policy: &Policy) -> Decision {
         leader: None,
         reason,
         excluded: explain(members, &why),
+        leader_index: None,
+        leader_generation: None,
     };
     if candidates.is_empty() {
         let reason = if members.is_empty() {
@@ -252,11 +290,14 @@ fn decide_group(name: &str, group: &Group, policy: &Policy) -> Decision {
         Reason::SmallestId,
     );
 
+    let leader = rank.candidates.first().map(|&i| (i, &members[i]));
     Decision {
         group: name.to_owned(),
-        leader: rank.candidates.first().map(|&i| members[i].id.clone()),
+        leader: leader.map(|(_, m)| m.id.clone()),
         reason: rank.reason.unwrap_or(Reason::SmallestId),
         excluded: explain(members, &rank.why),
+        leader_index: leader.map(|(i, _)| i),
+        leader_generation: leader.map(|(_, m)| m.generation),
     }
 }
 
@@ -349,6 +390,24 @@ mod tests {
     }
 
     #[test]
+    fn names_round_trip_through_json() {
+        for &reason in Reason::ALL {
+            let json = serde_json::to_string(&reason).unwrap();
+            assert_eq!(json, format!("\"{}\"", reason.name()));
+            assert_eq!(serde_json::from_str::<Reason>(&json).unwrap(), reason);
+            assert_eq!(Reason::from_name(reason.name()), Some(reason));
+        }
+        for &exclusion in Exclusion::ALL {
+            let json = serde_json::to_string(&exclusion).unwrap();
+            assert_eq!(serde_json::from_str::<Exclusion>(&json).unwrap(), exclusion);
+        }
+        assert_eq!(Reason::ALL.len(), 9);
+        assert_eq!(Exclusion::ALL.len(), 8);
+        assert!(serde_json::from_str::<Reason>("\"dead\"").is_err());
+        assert_eq!(Exclusion::from_name("smallest_id"), None);
+    }
+
+    #[test]
     fn fnv1a_reference_values() {
         // FNV-1a 64 of the empty input is the offset basis; of one 0x00 byte it is this.
         assert_eq!(rendezvous_score("", ""), 0xaf63_bd4c_8601_b7df);
@@ -365,6 +424,7 @@ mod tests {
         let d = &elect_leaders(&v, &Policy::default()).unwrap()[0];
         assert_eq!(d.leader.as_deref(), Some("a"));
         assert_eq!(d.reason, Reason::SmallestId);
+        assert_eq!((d.leader_index, d.leader_generation), (Some(1), Some(2)));
         assert_eq!(
             d.excluded,
             vec![
@@ -401,15 +461,42 @@ mod tests {
                 },
             )]
             .into(),
+            ..View::default()
         };
         let d = &elect_leaders(&v, &Policy::default()).unwrap()[0];
         assert_eq!(d.leader.as_deref(), Some("n0"));
+        assert_eq!((d.leader_index, d.leader_generation), (Some(10), Some(1)));
         let dups = d
             .excluded
             .iter()
             .filter(|x| x.reason == Exclusion::Duplicate);
         assert!(dups.clone().all(|x| x.generation == 0));
         assert_eq!(dups.count(), 10);
+    }
+
+    /// §7: a view built in code is held to the id rules a parsed view meets; deciding it
+    /// fails with `INVALID_VIEW` naming where.
+    #[test]
+    fn a_view_built_in_code_must_have_valid_ids() {
+        let group = |members: Vec<Member>, incumbent: Option<&str>| Group {
+            members,
+            incumbent: incumbent.map(str::to_owned),
+            ..Group::default()
+        };
+        let cases = [
+            ("", group(vec![Member::live("a")], None), "groups"),
+            ("g", group(vec![Member::live("a\n")], None), "members[0].id"),
+            ("g", group(vec![Member::live("a")], Some("")), "incumbent"),
+        ];
+        for (name, group, place) in cases {
+            let v = View {
+                groups: [(name.to_owned(), group)].into(),
+                ..View::default()
+            };
+            let e = elect_leaders(&v, &Policy::default()).unwrap_err();
+            assert_eq!(e.status(), Status::InvalidView);
+            assert!(e.message().contains(place), "{e}");
+        }
     }
 
     #[test]

@@ -14,12 +14,15 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::election::validate_id;
-use crate::fence::{overflow, step, Step};
 use crate::json::{self, quote, u64_text};
-use crate::{Error, Mark, Result, Snapshot, Status, Verdict};
+use crate::registry::{stream_exists, unknown_stream};
+use crate::snapshot::validate_names;
+use crate::verdict::{promoted, Step};
+use crate::{EpochGate, Error, GateRegistry, Mark, Result, Snapshot, Status, Verdict};
 
 /// Which state a file holds; its first line says so.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -287,17 +290,19 @@ impl Store {
                 shown(&self.path)
             ))
         };
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&self.tmp)
-            .map_err(|e| failed("creating the temporary file", e))?;
-        file.write_all(&encode(self.kind, body))
-            .map_err(|e| failed("writing the temporary file", e))?;
-        file.sync_all()
-            .map_err(|e| failed("fsync of the temporary file", e))?;
-        drop(file);
+        {
+            // Closed at the end of this block, before the rename.
+            let mut file = OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(&self.tmp)
+                .map_err(|e| failed("creating the temporary file", e))?;
+            file.write_all(&encode(self.kind, body))
+                .map_err(|e| failed("writing the temporary file", e))?;
+            file.sync_all()
+                .map_err(|e| failed("fsync of the temporary file", e))?;
+        }
         fs::rename(&self.tmp, &self.path).map_err(|e| failed("renaming the temporary file", e))?;
         self.dir
             .sync_all()
@@ -305,35 +310,133 @@ impl Store {
     }
 }
 
-/// The verdict of `epoch` against `highest` when it needs no write: `None` for an advance.
-fn settled(highest: u64, epoch: u64, cap: Option<u64>) -> Option<Verdict> {
-    match step(highest, epoch, cap) {
-        Step::Stale => Some(Verdict::Stale { epoch, highest }),
-        Step::Current => Some(Verdict::Current { epoch }),
-        Step::TooFarAhead(cap) => Some(Verdict::TooFarAhead {
-            epoch,
-            highest,
-            cap,
-        }),
-        Step::Advance => None,
-    }
+/// What a durable file holds: its kind and the JSON body of its state (SEMANTICS.md §12). A
+/// file that `create` makes starts with the default state (a gate at 0, an empty registry).
+trait Body: Serialize + DeserializeOwned + Default {
+    const KIND: Kind;
+}
+
+/// Open the store at `path` and read its state back, or start a fresh one (written before
+/// this returns) when the file is missing and `create` is set.
+fn open_state<B: Body>(path: &Path, create: bool) -> Result<(Store, B)> {
+    let (store, bytes) = Store::open(B::KIND, path, create)?;
+    let state = match bytes {
+        Some(bytes) => {
+            let body = decode(B::KIND, &store.path, &bytes)?;
+            json::from_json::<B>(body, Status::Storage).map_err(|e| {
+                storage(format!(
+                    "the {} file {} is corrupt: {}",
+                    B::KIND.noun(),
+                    shown(&store.path),
+                    e.message()
+                ))
+            })?
+        }
+        None => {
+            let fresh = B::default();
+            store.write(&json::to_json(&fresh))?;
+            fresh
+        }
+    };
+    Ok((store, state))
 }
 
 /// The body of a gate file: `{"highest":"<mark>"}`.
-#[derive(Serialize, Deserialize)]
+#[derive(Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct GateBody {
     #[serde(with = "u64_text")]
     highest: u64,
 }
 
-/// An epoch gate (§5 of SEMANTICS.md) whose high-water mark lives in a file.
+impl Body for GateBody {
+    const KIND: Kind = Kind::Gate;
+}
+
+/// The body of a registry file is its snapshot.
+impl Body for Snapshot {
+    const KIND: Kind = Kind::Registry;
+}
+
+/// What both durable types hold: their state in memory (moved only by the holder of `store`,
+/// after the write returned), the handle's jump cap, and the file that keeps the state.
+#[derive(Debug)]
+struct Durable<S> {
+    state: S,
+    jump_cap: Option<u64>,
+    path: PathBuf,
+    store: Mutex<Store>,
+}
+
+impl<S> Durable<S> {
+    /// Open the file at `path` (see [`open_state`]) and make the state from its body.
+    fn open<B: Body>(path: &Path, create: bool, state: impl FnOnce(B) -> S) -> Result<Self> {
+        let (store, body) = open_state::<B>(path, create)?;
+        Ok(Durable {
+            state: state(body),
+            jump_cap: None,
+            path: store.path.clone(),
+            store: Mutex::new(store),
+        })
+    }
+
+    // A panic while the lock was held left the state as it was (it moves only after a write),
+    // so a poisoned lock still guards good state.
+    fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The constructors and settings both durable types share, with their docs.
+macro_rules! durable_type {
+    ($ty:ident, $noun:literal, $body:ty, |$b:ident| $state:expr) => {
+        impl $ty {
+            #[doc = concat!("Open the ", $noun, " stored at `path`. A missing, unreadable or ")]
+            #[doc = "corrupt file, or one another owner holds, is `STORAGE`; a bad path (empty,"]
+            #[doc = "NUL byte, no file name) `INVALID_ARGUMENT`."]
+            pub fn open(path: impl AsRef<Path>) -> Result<$ty> {
+                Self::open_with(path, false)
+            }
+
+            #[doc = concat!("Open the ", $noun, " stored at `path`, or, when there is no file")]
+            #[doc = "there, create a fresh one and write its file before returning. An existing"]
+            #[doc = "file is read, never reset."]
+            pub fn open_or_create(path: impl AsRef<Path>) -> Result<$ty> {
+                Self::open_with(path, true)
+            }
+
+            /// [`open_or_create`](Self::open_or_create) when `create` is set, else
+            /// [`open`](Self::open).
+            pub fn open_with(path: impl AsRef<Path>, create: bool) -> Result<$ty> {
+                Durable::open::<$body>(path.as_ref(), create, |$b| $state).map($ty)
+            }
+
+            #[doc = concat!("This ", $noun, " with a jump cap, `None` for none (as")]
+            #[doc = "[`EpochFencer::with_jump_cap`](crate::EpochFencer::with_jump_cap)). The cap"]
+            #[doc = "is a setting of this handle; the file holds only the marks."]
+            pub fn with_jump_cap(self, cap: impl Into<Option<u64>>) -> Self {
+                $ty(Durable {
+                    jump_cap: cap.into(),
+                    ..self.0
+                })
+            }
+
+            #[doc = concat!("The ", $noun, "'s file (absolute, through any symbolic link).")]
+            pub fn path(&self) -> &Path {
+                &self.0.path
+            }
+        }
+    };
+}
+
+/// An epoch gate (§5 of SEMANTICS.md) whose high-water mark lives in a file; its operations are
+/// those of [`EpochGate`].
 ///
-/// An advance (a [`check`](Self::check) that moves the gate, or [`promote`](Self::promote))
-/// returns only after the new mark is on disk: written to a temporary file, fsynced, renamed
-/// over the gate's file, and the directory fsynced. A call that fails with `STORAGE` has
-/// acknowledged nothing and left the mark in memory where it was. Verdicts that move nothing
-/// (`CURRENT`, `STALE_EPOCH`, `TOO_FAR_AHEAD`) write nothing.
+/// An advance (a [`check`](EpochGate::check) that moves the gate, or a promotion) returns only
+/// after the new mark is on disk: written to a temporary file, fsynced, renamed over the gate's
+/// file, and the directory fsynced. A call that fails with `STORAGE` has acknowledged nothing
+/// and left the mark in memory where it was. Verdicts that move nothing (`CURRENT`,
+/// `STALE_EPOCH`, `TOO_FAR_AHEAD`) write nothing.
 ///
 /// Thread-safe: advances are serialized by an internal lock held across the write, so no
 /// caller is ever told of a mark that is not yet durable; verdicts that move nothing do not
@@ -344,7 +447,7 @@ struct GateBody {
 /// ```
 /// # let dir = std::env::temp_dir().join(format!("tael-doc-{}", std::process::id()));
 /// # std::fs::create_dir_all(&dir).unwrap();
-/// use tael_coord::{DurableFencer, Verdict};
+/// use tael_coord::{DurableFencer, EpochGate, Verdict};
 ///
 /// let path = dir.join("wal-0.gate");
 /// let gate = DurableFencer::open_or_create(&path)?;
@@ -359,129 +462,101 @@ struct GateBody {
 /// # Ok::<(), tael_coord::Error>(())
 /// ```
 #[derive(Debug)]
-pub struct DurableFencer {
-    // The mark on disk. Stored only by the holder of `store`, after the write returned.
-    highest: AtomicU64,
-    jump_cap: Option<u64>,
-    path: PathBuf,
-    store: Mutex<Store>,
-}
+pub struct DurableFencer(Durable<AtomicU64>);
+
+durable_type!(DurableFencer, "gate", GateBody, |body| AtomicU64::new(
+    body.highest
+));
 
 impl DurableFencer {
-    /// Open the gate stored at `path`. A missing, unreadable or corrupt file, or one another
-    /// owner holds, is `STORAGE`; a bad path (empty, NUL byte, no file name) `INVALID_ARGUMENT`.
-    pub fn open(path: impl AsRef<Path>) -> Result<DurableFencer> {
-        Self::open_with(path.as_ref(), false)
+    /// Write `mark` durably, then publish it. Called with the store locked.
+    fn commit(&self, store: &Store, mark: u64) -> Result<()> {
+        store.write(&json::to_json(&GateBody { highest: mark }))?;
+        self.0.state.store(mark, Ordering::Release);
+        Ok(())
     }
+}
 
-    /// Open the gate stored at `path`, or, when there is no file there, create a fresh gate
-    /// (highest 0) and write its file before returning. An existing file is read, never reset.
-    pub fn open_or_create(path: impl AsRef<Path>) -> Result<DurableFencer> {
-        Self::open_with(path.as_ref(), true)
-    }
-
-    fn open_with(path: &Path, create: bool) -> Result<DurableFencer> {
-        let (store, bytes) = Store::open(Kind::Gate, path, create)?;
-        let highest = match bytes {
-            Some(bytes) => {
-                let body = decode(Kind::Gate, &store.path, &bytes)?;
-                json::from_json::<GateBody>(body, Status::Storage)
-                    .map_err(|e| {
-                        storage(format!(
-                            "the durable gate file {} is corrupt: {}",
-                            shown(&store.path),
-                            e.message()
-                        ))
-                    })?
-                    .highest
-            }
-            None => {
-                store.write(&gate_body(0))?;
-                0
-            }
-        };
-        Ok(DurableFencer {
-            highest: AtomicU64::new(highest),
-            jump_cap: None,
-            path: store.path.clone(),
-            store: Mutex::new(store),
-        })
-    }
-
-    /// This gate with a jump cap (as [`EpochFencer::with_jump_cap`](crate::EpochFencer::with_jump_cap)).
-    /// The cap is a setting of this handle; the file holds only the mark.
-    pub fn with_jump_cap(self, cap: u64) -> Self {
-        DurableFencer {
-            jump_cap: Some(cap),
-            ..self
-        }
-    }
-
-    /// The jump cap, if the gate has one.
-    pub fn jump_cap(&self) -> Option<u64> {
-        self.jump_cap
-    }
-
-    /// The gate's file (absolute, through any symbolic link).
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// The highest epoch accepted so far; it is on disk.
-    pub fn highest(&self) -> u64 {
-        self.highest.load(Ordering::Acquire)
-    }
-
-    // A panic while the lock was held left the mark as it was (it moves only after a write),
-    // so a poisoned lock still guards good state.
-    fn store(&self) -> MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Judge a record stamped with `epoch` (as [`EpochFencer::check`](crate::EpochFencer::check)).
-    /// An `ADVANCED` verdict is returned only once the new mark is on disk; `STORAGE` if it
-    /// could not be written (the gate did not move).
-    pub fn check(&self, epoch: u64) -> Result<Verdict> {
-        if let Some(verdict) = settled(self.highest(), epoch, self.jump_cap) {
+/// An `ADVANCED` verdict is returned only once the new mark is on disk; `STORAGE` if it could
+/// not be written (the gate did not move). A promotion's epoch likewise.
+impl EpochGate for DurableFencer {
+    fn check(&self, epoch: u64) -> Result<Verdict> {
+        let settled = |highest| Step::of(highest, epoch, self.0.jump_cap).settled(epoch, highest);
+        if let Some(verdict) = settled(self.highest()) {
             return Ok(verdict);
         }
-        let store = self.store();
+        let store = self.0.store();
         let from = self.highest();
-        if let Some(verdict) = settled(from, epoch, self.jump_cap) {
+        if let Some(verdict) = settled(from) {
             return Ok(verdict);
         }
-        store.write(&gate_body(epoch))?;
-        self.highest.store(epoch, Ordering::Release);
+        self.commit(&store, epoch)?;
         Ok(Verdict::Advanced { from, to: epoch })
     }
 
-    /// The boolean form of [`check`](Self::check), with the same effect.
-    pub fn check_and_advance(&self, epoch: u64) -> Result<bool> {
-        self.check(epoch).map(|v| v.accepted())
-    }
-
-    /// A new leader's step (as [`EpochFencer::promote`](crate::EpochFencer::promote)): the new
-    /// epoch is returned once it is on disk. `EPOCH_OVERFLOW` at 2^64-1, `STORAGE` if the write
-    /// failed; either way the gate did not move.
-    pub fn promote(&self) -> Result<u64> {
-        let store = self.store();
-        let highest = self.highest();
-        let next = highest.checked_add(1).ok_or_else(|| overflow(highest))?;
-        store.write(&gate_body(next))?;
-        self.highest.store(next, Ordering::Release);
+    fn promote_to_at_least(&self, floor: u64) -> Result<u64> {
+        let store = self.0.store();
+        let next = promoted(self.highest(), floor)?;
+        self.commit(&store, next)?;
         Ok(next)
     }
+
+    /// The mark on disk.
+    fn highest(&self) -> u64 {
+        self.0.state.load(Ordering::Acquire)
+    }
+
+    fn jump_cap(&self) -> Option<u64> {
+        self.0.jump_cap
+    }
 }
 
-fn gate_body(highest: u64) -> String {
-    json::to_json(&GateBody { highest })
-}
+/// A fence registry (§9 of SEMANTICS.md) whose marks all live in one file; its operations are
+/// those of [`GateRegistry`].
+///
+/// Every change of a mark (an advancing check, a promotion, `add`, `remove`, a `restore` that
+/// raises a mark) rewrites the file durably, as [`DurableFencer`] does, before the call
+/// returns; a call that fails with `STORAGE` changed nothing. Changes are serialized by one
+/// internal lock held across the write (a write costs a few fsyncs and is proportional to the
+/// number of streams); verdicts that move nothing, reads and snapshots do not wait for it. The
+/// file has one owner at a time, as for [`DurableFencer`].
+#[derive(Debug)]
+pub struct DurableRegistry(Durable<RwLock<BTreeMap<String, u64>>>);
 
-fn unknown(stream: &str) -> Error {
-    Error::new(
-        Status::UnknownStream,
-        format!("the registry has no stream {}", quote(stream)),
-    )
+durable_type!(DurableRegistry, "registry", Snapshot, |snapshot| {
+    let marks = snapshot.streams.into_iter();
+    RwLock::new(marks.map(|(name, Mark(mark))| (name, mark)).collect())
+});
+
+impl DurableRegistry {
+    // Marks change only after a successful write, so a poisoned lock still guards good state.
+    fn marks(&self) -> RwLockReadGuard<'_, BTreeMap<String, u64>> {
+        self.0.state.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn marks_mut(&self) -> RwLockWriteGuard<'_, BTreeMap<String, u64>> {
+        self.0.state.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn mark(&self, stream: &str) -> Result<u64> {
+        self.marks()
+            .get(stream)
+            .copied()
+            .ok_or_else(|| unknown_stream(stream))
+    }
+
+    /// Change the marks with `change` (which may refuse, or report that nothing changed),
+    /// durably, under the store lock: the file is rewritten only when the marks changed.
+    fn change<T>(&self, change: impl FnOnce(&mut BTreeMap<String, u64>) -> Result<T>) -> Result<T> {
+        let store = self.0.store();
+        let mut next = self.marks().clone();
+        let answer = change(&mut next)?;
+        if next != *self.marks() {
+            store.write(&snapshot_of(&next).to_json())?;
+            *self.marks_mut() = next;
+        }
+        Ok(answer)
+    }
 }
 
 fn snapshot_of(marks: &BTreeMap<String, u64>) -> Snapshot {
@@ -493,213 +568,89 @@ fn snapshot_of(marks: &BTreeMap<String, u64>) -> Snapshot {
     }
 }
 
-/// A fence registry (§9 of SEMANTICS.md) whose marks all live in one file.
-///
-/// Every change of a mark (an advancing [`check`](Self::check), [`promote`](Self::promote),
-/// [`add`](Self::add), [`remove`](Self::remove), a [`restore`](Self::restore) that raises a
-/// mark) rewrites the file durably, as [`DurableFencer`] does, before the call returns; a call
-/// that fails with `STORAGE` changed nothing. Changes are serialized by one internal lock held
-/// across the write (a write costs a few fsyncs and is proportional to the number of streams);
-/// verdicts that move nothing, reads and snapshots do not wait for it. The file has one owner
-/// at a time, as for [`DurableFencer`].
-#[derive(Debug)]
-pub struct DurableRegistry {
-    // The marks on disk. Replaced only by the holder of `store`, after the write returned.
-    marks: RwLock<BTreeMap<String, u64>>,
-    jump_cap: Option<u64>,
-    path: PathBuf,
-    store: Mutex<Store>,
-}
-
-impl DurableRegistry {
-    /// Open the registry stored at `path` (errors as [`DurableFencer::open`]).
-    pub fn open(path: impl AsRef<Path>) -> Result<DurableRegistry> {
-        Self::open_with(path.as_ref(), false)
-    }
-
-    /// Open the registry stored at `path`, or create an empty one (and write its file) when
-    /// there is no file there. An existing file is read, never reset.
-    pub fn open_or_create(path: impl AsRef<Path>) -> Result<DurableRegistry> {
-        Self::open_with(path.as_ref(), true)
-    }
-
-    fn open_with(path: &Path, create: bool) -> Result<DurableRegistry> {
-        let (store, bytes) = Store::open(Kind::Registry, path, create)?;
-        let marks = match bytes {
-            Some(bytes) => {
-                let body = decode(Kind::Registry, &store.path, &bytes)?;
-                json::from_json::<Snapshot>(body, Status::Storage)
-                    .map_err(|e| {
-                        storage(format!(
-                            "the durable registry file {} is corrupt: {}",
-                            shown(&store.path),
-                            e.message()
-                        ))
-                    })?
-                    .streams
-                    .into_iter()
-                    .map(|(name, Mark(mark))| (name, mark))
-                    .collect()
-            }
-            None => {
-                let empty = BTreeMap::new();
-                store.write(&snapshot_of(&empty).to_json())?;
-                empty
-            }
-        };
-        Ok(DurableRegistry {
-            marks: RwLock::new(marks),
-            jump_cap: None,
-            path: store.path.clone(),
-            store: Mutex::new(store),
-        })
-    }
-
-    /// This registry with a jump cap on every gate (a setting of this handle, not stored).
-    pub fn with_jump_cap(self, cap: u64) -> Self {
-        DurableRegistry {
-            jump_cap: Some(cap),
-            ..self
-        }
-    }
-
-    /// The jump cap of the registry's gates, if any.
-    pub fn jump_cap(&self) -> Option<u64> {
-        self.jump_cap
-    }
-
-    /// The registry's file (absolute, through any symbolic link).
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    // Marks change only after a successful write, so poisoned locks still guard good state.
-    fn store(&self) -> MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn read(&self) -> RwLockReadGuard<'_, BTreeMap<String, u64>> {
-        self.marks.read().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn write(&self) -> RwLockWriteGuard<'_, BTreeMap<String, u64>> {
-        self.marks.write().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn mark(&self, stream: &str) -> Result<u64> {
-        self.read()
-            .get(stream)
-            .copied()
-            .ok_or_else(|| unknown(stream))
-    }
-
-    /// Write `next` durably, then make it the registry's state. Called with the store locked.
-    fn commit(&self, store: &Store, next: BTreeMap<String, u64>) -> Result<()> {
-        store.write(&snapshot_of(&next).to_json())?;
-        *self.write() = next;
-        Ok(())
-    }
-
-    /// Change the marks with `change` (which may refuse), durably, under the store lock.
-    fn change<T>(&self, change: impl FnOnce(&mut BTreeMap<String, u64>) -> Result<T>) -> Result<T> {
-        let store = self.store();
-        let mut next = self.read().clone();
-        let answer = change(&mut next)?;
-        self.commit(&store, next)?;
-        Ok(answer)
-    }
-
-    /// Add a stream whose gate starts at `highest`, on disk before this returns.
-    /// `INVALID_ID` for a bad name, `STREAM_EXISTS` if it is already there.
-    pub fn add(&self, stream: &str, highest: u64) -> Result<()> {
+/// Every change is on disk before the call returns; `STORAGE` if it could not be written
+/// (nothing changed).
+impl GateRegistry for DurableRegistry {
+    fn add(&self, stream: &str, highest: u64) -> Result<()> {
         validate_id(stream)?;
         self.change(|marks| {
             if marks.contains_key(stream) {
-                return Err(Error::new(
-                    Status::StreamExists,
-                    format!("the registry already has a stream {}", quote(stream)),
-                ));
+                return Err(stream_exists(stream));
             }
             marks.insert(stream.to_owned(), highest);
             Ok(())
         })
     }
 
-    /// Judge a record of `stream` stamped with `epoch` (as [`DurableFencer::check`]).
-    /// `UNKNOWN_STREAM` if the stream is not registered.
-    pub fn check(&self, stream: &str, epoch: u64) -> Result<Verdict> {
-        if let Some(verdict) = settled(self.mark(stream)?, epoch, self.jump_cap) {
+    fn check(&self, stream: &str, epoch: u64) -> Result<Verdict> {
+        let settled = |highest| Step::of(highest, epoch, self.0.jump_cap).settled(epoch, highest);
+        if let Some(verdict) = settled(self.mark(stream)?) {
             return Ok(verdict);
         }
-        let store = self.store();
-        let from = self.mark(stream)?;
-        if let Some(verdict) = settled(from, epoch, self.jump_cap) {
-            return Ok(verdict);
-        }
-        let mut next = self.read().clone();
-        next.insert(stream.to_owned(), epoch);
-        self.commit(&store, next)?;
-        Ok(Verdict::Advanced { from, to: epoch })
+        self.change(|marks| {
+            let mark = marks
+                .get_mut(stream)
+                .ok_or_else(|| unknown_stream(stream))?;
+            let from = *mark;
+            if let Some(verdict) = settled(from) {
+                return Ok(verdict);
+            }
+            *mark = epoch;
+            Ok(Verdict::Advanced { from, to: epoch })
+        })
     }
 
-    /// Promote `stream`'s gate (as [`DurableFencer::promote`]).
-    pub fn promote(&self, stream: &str) -> Result<u64> {
+    fn promote_to_at_least(&self, stream: &str, floor: u64) -> Result<u64> {
         self.change(|marks| {
-            let mark = marks.get_mut(stream).ok_or_else(|| unknown(stream))?;
-            *mark = mark.checked_add(1).ok_or_else(|| overflow(*mark))?;
+            let mark = marks
+                .get_mut(stream)
+                .ok_or_else(|| unknown_stream(stream))?;
+            *mark = promoted(*mark, floor)?;
             Ok(*mark)
         })
     }
 
-    /// The highest epoch `stream` has accepted.
-    pub fn highest(&self, stream: &str) -> Result<u64> {
+    fn highest(&self, stream: &str) -> Result<u64> {
         self.mark(stream)
     }
 
-    /// Remove `stream`, returning its last highest epoch, once the file no longer has it.
-    pub fn remove(&self, stream: &str) -> Result<u64> {
-        self.change(|marks| marks.remove(stream).ok_or_else(|| unknown(stream)))
+    fn remove(&self, stream: &str) -> Result<u64> {
+        self.change(|marks| marks.remove(stream).ok_or_else(|| unknown_stream(stream)))
     }
 
-    /// The number of streams.
-    pub fn len(&self) -> usize {
-        self.read().len()
+    fn contains(&self, stream: &str) -> bool {
+        self.marks().contains_key(stream)
     }
 
-    /// Whether the registry has no stream.
-    pub fn is_empty(&self) -> bool {
-        self.read().is_empty()
+    fn len(&self) -> usize {
+        self.marks().len()
     }
 
-    /// Every stream's high-water mark, read under one lock (a consistent cut).
-    pub fn snapshot(&self) -> Snapshot {
-        snapshot_of(&self.read())
+    fn jump_cap(&self) -> Option<u64> {
+        self.0.jump_cap
     }
 
-    /// Merge a snapshot as [`FenceRegistry::restore`](crate::FenceRegistry::restore) does
-    /// (add missing streams, raise lower marks, never lower one, no jump cap); the file is
-    /// rewritten only when a mark changed.
-    pub fn restore(&self, snapshot: &Snapshot) -> Result<()> {
-        for name in snapshot.streams.keys() {
-            validate_id(name)?;
-        }
-        let store = self.store();
-        let mut next = self.read().clone();
-        for (name, &Mark(mark)) in &snapshot.streams {
-            let entry = next.entry(name.clone()).or_insert(mark);
-            *entry = (*entry).max(mark);
-        }
-        if next != *self.read() {
-            self.commit(&store, next)?;
-        }
-        Ok(())
+    fn snapshot(&self) -> Snapshot {
+        snapshot_of(&self.marks())
+    }
+
+    /// The file is rewritten only when a mark changed.
+    fn restore(&self, snapshot: &Snapshot) -> Result<()> {
+        validate_names(snapshot)?;
+        self.change(|marks| {
+            for (name, &Mark(mark)) in &snapshot.streams {
+                let entry = marks.entry(name.clone()).or_insert(mark);
+                *entry = (*entry).max(mark);
+            }
+            Ok(())
+        })
     }
 }
 
+// Not built under Miri, which has no file locks; this module has no unsafe code.
 #[cfg(test)]
+#[cfg(not(miri))]
 mod tests {
-    // The tests that touch files are skipped under Miri (no file locks there); they use no
-    // unsafe code.
     use super::*;
     use std::sync::atomic::AtomicUsize;
 
@@ -728,8 +679,29 @@ mod tests {
         }
     }
 
+    /// A fresh directory and a path in it, for one test.
+    fn scratch(name: &str) -> (TempDir, PathBuf) {
+        let dir = TempDir::new();
+        let path = dir.join(name);
+        (dir, path)
+    }
+
+    /// The gate at `path`, created if missing, with the cap `cap`.
+    fn open_gate(path: &Path, cap: impl Into<Option<u64>>) -> DurableFencer {
+        DurableFencer::open_or_create(path)
+            .unwrap()
+            .with_jump_cap(cap)
+    }
+
     fn status<T: std::fmt::Debug>(r: Result<T>) -> Status {
         r.unwrap_err().status()
+    }
+
+    /// The message of a call refused with `STORAGE`.
+    fn refused<T: std::fmt::Debug>(r: Result<T>) -> String {
+        let e = r.unwrap_err();
+        assert_eq!(e.status(), Status::Storage, "{e}");
+        e.message().to_owned()
     }
 
     #[test]
@@ -739,7 +711,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(miri, ignore = "file system and flock")]
     fn the_file_format_is_pinned() {
         let dir = TempDir::new();
         let gate = DurableFencer::open_or_create(dir.join("g")).unwrap();
@@ -756,14 +727,22 @@ mod tests {
         );
     }
 
+    /// A bare file name is a file of the current directory. (The only test that uses a
+    /// relative path or the current directory: every other test's paths are absolute.)
     #[test]
-    #[cfg_attr(miri, ignore = "file system and flock")]
-    fn missing_file_is_fresh_only_when_asked() {
+    fn a_bare_name_is_in_the_current_directory() {
         let dir = TempDir::new();
-        let path = dir.join("gate");
-        let e = DurableFencer::open(&path).unwrap_err();
-        assert_eq!(e.status(), Status::Storage);
-        assert!(e.message().contains("create"), "{e}");
+        let back = std::env::current_dir().unwrap();
+        std::env::set_current_dir(&dir.0).unwrap();
+        let opened = DurableFencer::open_or_create("gate").map(|g| g.path().to_owned());
+        std::env::set_current_dir(back).unwrap();
+        assert_eq!(opened, Ok(fs::canonicalize(dir.join("gate")).unwrap()));
+    }
+
+    #[test]
+    fn missing_file_is_fresh_only_when_asked() {
+        let (dir, path) = scratch("gate");
+        assert!(refused(DurableFencer::open(&path)).contains("create"));
         assert_eq!(
             fs::read_dir(&dir.0).unwrap().count(),
             0,
@@ -782,13 +761,9 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(miri, ignore = "file system and flock")]
     fn advances_survive_a_reopen_and_nothing_else_writes() {
-        let dir = TempDir::new();
-        let path = dir.join("gate");
-        let gate = DurableFencer::open_or_create(&path)
-            .unwrap()
-            .with_jump_cap(100);
+        let (dir, path) = scratch("gate");
+        let gate = open_gate(&path, 100);
         assert_eq!(gate.check(5), Ok(Verdict::Advanced { from: 0, to: 5 }));
         assert_eq!(gate.promote(), Ok(6));
         assert_eq!(gate.check_and_advance(9), Ok(true));
@@ -813,13 +788,9 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(miri, ignore = "file system and flock")]
     fn caps_and_overflow_write_nothing() {
-        let dir = TempDir::new();
-        let path = dir.join("gate");
-        let gate = DurableFencer::open_or_create(&path)
-            .unwrap()
-            .with_jump_cap(5);
+        let (_dir, path) = scratch("gate");
+        let gate = open_gate(&path, 5);
         assert_eq!(gate.check(6).map(|v| v.status()), Ok(Status::TooFarAhead));
         assert_eq!(gate.check(5), Ok(Verdict::Advanced { from: 0, to: 5 }));
         drop(gate);
@@ -831,10 +802,8 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(miri, ignore = "file system and flock")]
     fn every_damaged_file_is_refused_never_reset() {
-        let dir = TempDir::new();
-        let path = dir.join("gate");
+        let (_dir, path) = scratch("gate");
         DurableFencer::open_or_create(&path)
             .unwrap()
             .check(1234)
@@ -872,10 +841,8 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(miri, ignore = "file system and flock")]
     fn a_body_that_checks_out_must_still_parse() {
-        let dir = TempDir::new();
-        let path = dir.join("gate");
+        let (_dir, path) = scratch("gate");
         for body in [
             "{\"highest\":\"-1\"}",
             "{\"highest\":\"1\",\"x\":1}",
@@ -883,72 +850,101 @@ mod tests {
             "[\"1\"]",
         ] {
             fs::write(&path, encode(Kind::Gate, body)).unwrap();
-            let e = DurableFencer::open(&path).unwrap_err();
-            assert_eq!(e.status(), Status::Storage, "{body}");
-            assert!(e.message().contains("corrupt"), "{e}");
+            assert!(
+                refused(DurableFencer::open(&path)).contains("corrupt"),
+                "{body}"
+            );
         }
         fs::write(&path, encode(Kind::Registry, "{\"streams\":{\"\":\"1\"}}")).unwrap();
         assert_eq!(status(DurableFencer::open(&path)), Status::Storage);
         assert_eq!(status(DurableRegistry::open(&path)), Status::Storage);
         fs::write(&path, encode(Kind::Registry, "{\"streams\":{}}")).unwrap();
-        let e = DurableFencer::open(&path).unwrap_err();
-        assert!(e.message().contains("is a durable registry file"), "{e}");
+        assert!(refused(DurableFencer::open(&path)).contains("is a durable registry file"));
         assert!(DurableRegistry::open(&path).unwrap().is_empty());
     }
 
     #[test]
-    #[cfg_attr(miri, ignore = "file system and flock")]
     fn bad_paths() {
         let dir = TempDir::new();
-        assert_eq!(
-            status(DurableFencer::open_or_create("")),
-            Status::InvalidArgument
-        );
-        assert_eq!(
-            status(DurableFencer::open_or_create(dir.join("a\0b"))),
-            Status::InvalidArgument
-        );
-        assert_eq!(
-            status(DurableFencer::open_or_create("/")),
-            Status::InvalidArgument
-        );
-        assert_eq!(
-            status(DurableFencer::open_or_create(dir.join("no/such/dir/gate"))),
-            Status::Storage
-        );
         fs::create_dir(dir.join("sub")).unwrap();
-        assert_eq!(
-            status(DurableFencer::open_or_create(dir.join("sub"))),
-            Status::Storage
-        );
-        assert_eq!(
-            status(DurableRegistry::open(dir.join("sub"))),
-            Status::Storage
-        );
+        let cases = [
+            (PathBuf::from(""), Status::InvalidArgument),
+            (dir.join("a\0b"), Status::InvalidArgument),
+            (PathBuf::from("/"), Status::InvalidArgument),
+            (dir.join("no/such/dir/gate"), Status::Storage),
+            (dir.join("sub"), Status::Storage),
+        ];
+        let named = dir.0.display().to_string();
+        for (path, want) in cases {
+            let gate = DurableFencer::open_or_create(&path).map(|_| ());
+            let registry = DurableRegistry::open_or_create(&path).map(|_| ());
+            for e in [gate.unwrap_err(), registry.unwrap_err()] {
+                assert_eq!(e.status(), want, "{path:?}");
+                if want == Status::Storage {
+                    assert!(e.message().contains(&named), "names the path: {e}");
+                }
+            }
+        }
         assert!(
             !dir.join("sub.lock").exists(),
             "a refused path leaves no lock file"
         );
     }
 
+    /// §12: a file that exists but cannot be read is `STORAGE` (the message says it cannot be
+    /// read, not that it is missing), with or without `create`, and is never replaced by a
+    /// fresh one. Root reads every file, so the opens run on a thread whose file-system user id
+    /// is an unprivileged one (`setfsuid` changes only the calling thread's).
     #[test]
-    #[cfg_attr(miri, ignore = "file system and flock")]
-    fn one_owner_at_a_time() {
+    #[cfg(target_os = "linux")]
+    fn an_unreadable_file_is_refused_never_reset() {
+        use std::os::unix::fs::PermissionsExt;
+
         let dir = TempDir::new();
+        fs::set_permissions(&dir.0, fs::Permissions::from_mode(0o777)).unwrap();
         let path = dir.join("gate");
+        open_gate(&path, None).check(9).unwrap();
+        let good = fs::read(&path).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o000)).unwrap();
+        // The lock file this test's own open made, which another user could not open.
+        fs::remove_file(dir.join("gate.lock")).unwrap();
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                // Fails harmlessly for a user who may not change it (and cannot read the file).
+                nix::unistd::setfsuid(nix::unistd::Uid::from_raw(65534));
+                assert!(
+                    File::open(&path).is_err(),
+                    "this thread cannot read the file"
+                );
+                for create in [false, true] {
+                    let message = refused(DurableFencer::open_with(&path, create));
+                    assert!(
+                        message.contains("cannot read"),
+                        "create {create}: {message}"
+                    );
+                }
+            });
+        });
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(
+            fs::read(&path).unwrap(),
+            good,
+            "the file was left as it was"
+        );
+    }
+
+    #[test]
+    fn one_owner_at_a_time() {
+        let (_dir, path) = scratch("gate");
         let first = DurableFencer::open_or_create(&path).unwrap();
-        let e = DurableFencer::open(&path).unwrap_err();
-        assert_eq!(e.status(), Status::Storage);
-        assert!(e.message().contains("in use"), "{e}");
+        assert!(refused(DurableFencer::open(&path)).contains("in use"));
         drop(first);
         assert!(DurableFencer::open(&path).is_ok());
     }
 
     #[test]
-    #[cfg_attr(miri, ignore = "file system and flock")]
     fn concurrent_advances_are_serialized_and_durable() {
-        let dir = TempDir::new();
-        let path = dir.join("gate");
+        let (_dir, path) = scratch("gate");
         let gate = DurableFencer::open_or_create(&path).unwrap();
         let promoted: Vec<Vec<u64>> = std::thread::scope(|s| {
             let workers: Vec<_> = (0..4)
@@ -985,10 +981,8 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(miri, ignore = "file system and flock")]
     fn registry_changes_survive_a_reopen() {
-        let dir = TempDir::new();
-        let path = dir.join("registry");
+        let (dir, path) = scratch("registry");
         let r = DurableRegistry::open_or_create(&path)
             .unwrap()
             .with_jump_cap(10);

@@ -1,128 +1,8 @@
-//! Epoch gates: the lock-free [`EpochFencer`] and the [`Verdict`] every gate returns.
-
-use serde::ser::{Serialize, SerializeMap, Serializer};
+//! The lock-free epoch gate, [`EpochFencer`].
 
 use crate::sync::{AtomicU64, Ordering};
-use crate::{Error, Result, Status};
-
-/// What a gate decided about one record.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Verdict {
-    /// The epoch equals the gate's highest: accepted (the current leader's ongoing stream).
-    Current { epoch: u64 },
-    /// The epoch is above the gate's highest: accepted, and the gate moved `from` → `to`.
-    Advanced { from: u64, to: u64 },
-    /// The epoch is below the gate's highest: rejected (a deposed leader).
-    Stale { epoch: u64, highest: u64 },
-    /// The epoch is more than `cap` above the gate's highest: rejected, the gate unchanged.
-    TooFarAhead { epoch: u64, highest: u64, cap: u64 },
-    /// A holder gate saw its current epoch from someone other than `holder`, who holds it:
-    /// two writers claim one reign. Rejected.
-    Conflict { epoch: u64, holder: String },
-}
-
-impl Verdict {
-    /// The verdict's status: `CURRENT`, `ADVANCED`, `STALE_EPOCH`, `TOO_FAR_AHEAD` or `CONFLICT`.
-    pub fn status(&self) -> Status {
-        match self {
-            Verdict::Current { .. } => Status::Current,
-            Verdict::Advanced { .. } => Status::Advanced,
-            Verdict::Stale { .. } => Status::StaleEpoch,
-            Verdict::TooFarAhead { .. } => Status::TooFarAhead,
-            Verdict::Conflict { .. } => Status::Conflict,
-        }
-    }
-
-    /// The status name, e.g. `"STALE_EPOCH"`.
-    pub fn code(&self) -> &'static str {
-        self.status().name()
-    }
-
-    /// Whether the record is accepted: `CURRENT` or `ADVANCED`, nothing else.
-    pub fn accepted(&self) -> bool {
-        matches!(self, Verdict::Current { .. } | Verdict::Advanced { .. })
-    }
-
-    /// The epoch the record carried.
-    pub fn epoch(&self) -> u64 {
-        match *self {
-            Verdict::Current { epoch }
-            | Verdict::Stale { epoch, .. }
-            | Verdict::TooFarAhead { epoch, .. }
-            | Verdict::Conflict { epoch, .. } => epoch,
-            Verdict::Advanced { to, .. } => to,
-        }
-    }
-
-    /// The gate's highest epoch once this verdict was reached.
-    pub fn highest(&self) -> u64 {
-        match *self {
-            Verdict::Current { epoch } | Verdict::Conflict { epoch, .. } => epoch,
-            Verdict::Advanced { to, .. } => to,
-            Verdict::Stale { highest, .. } | Verdict::TooFarAhead { highest, .. } => highest,
-        }
-    }
-}
-
-/// The pinned verdict JSON: `code`, `accepted`, `epoch`, `highest`, plus `from` (ADVANCED),
-/// `cap` (TOO_FAR_AHEAD) or `holder` (CONFLICT); u64 values as decimal strings.
-impl Serialize for Verdict {
-    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        let extra = match self {
-            Verdict::Advanced { from, .. } => Some(("from", from.to_string())),
-            Verdict::TooFarAhead { cap, .. } => Some(("cap", cap.to_string())),
-            Verdict::Conflict { holder, .. } => Some(("holder", holder.clone())),
-            Verdict::Current { .. } | Verdict::Stale { .. } => None,
-        };
-        let mut map = s.serialize_map(None)?;
-        map.serialize_entry("code", self.code())?;
-        map.serialize_entry("accepted", &self.accepted())?;
-        map.serialize_entry("epoch", &self.epoch().to_string())?;
-        map.serialize_entry("highest", &self.highest().to_string())?;
-        if let Some((key, value)) = extra {
-            map.serialize_entry(key, &value)?;
-        }
-        map.end()
-    }
-}
-
-impl Verdict {
-    /// The pinned verdict JSON (see the `Serialize` impl).
-    pub fn to_json(&self) -> String {
-        crate::json::to_json(self)
-    }
-}
-
-/// How an epoch compares with a gate's highest, before any holder is considered.
-pub(crate) enum Step {
-    Stale,
-    Current,
-    Advance,
-    TooFarAhead(u64),
-}
-
-/// The one rule both gates apply: lower is stale, equal is current, higher advances unless it
-/// is more than `cap` above the highest.
-#[inline]
-pub(crate) fn step(highest: u64, epoch: u64, cap: Option<u64>) -> Step {
-    if epoch < highest {
-        Step::Stale
-    } else if epoch == highest {
-        Step::Current
-    } else {
-        match cap {
-            Some(cap) if epoch - highest > cap => Step::TooFarAhead(cap),
-            _ => Step::Advance,
-        }
-    }
-}
-
-pub(crate) fn overflow(highest: u64) -> Error {
-    Error::new(
-        Status::EpochOverflow,
-        format!("cannot promote past epoch {highest}: it is the largest u64"),
-    )
-}
+use crate::verdict::{promoted, Step};
+use crate::{EpochGate, Result, Verdict};
 
 /// Monotonic epoch gate that fences a deposed leader out of a record stream.
 ///
@@ -155,11 +35,11 @@ impl EpochFencer {
         }
     }
 
-    /// This gate with a jump cap: a record more than `cap` above the highest is
-    /// [`Verdict::TooFarAhead`], so one stray huge epoch cannot brick the gate.
-    pub fn with_jump_cap(self, cap: u64) -> Self {
+    /// This gate with a jump cap (`None` for none): a record more than `cap` above the highest
+    /// is [`Verdict::TooFarAhead`], so one stray huge epoch cannot brick the gate.
+    pub fn with_jump_cap(self, cap: impl Into<Option<u64>>) -> Self {
         EpochFencer {
-            jump_cap: Some(cap),
+            jump_cap: cap.into(),
             ..self
         }
     }
@@ -185,16 +65,8 @@ impl EpochFencer {
     /// Judge a record stamped with `epoch`, advancing the gate when it is higher.
     #[inline]
     pub fn check(&self, epoch: u64) -> Verdict {
-        match self.judge(epoch) {
-            (Step::Stale, highest) => Verdict::Stale { epoch, highest },
-            (Step::Current, _) => Verdict::Current { epoch },
-            (Step::TooFarAhead(cap), highest) => Verdict::TooFarAhead {
-                epoch,
-                highest,
-                cap,
-            },
-            (Step::Advance, from) => Verdict::Advanced { from, to: epoch },
-        }
+        let (step, highest) = self.judge(epoch);
+        step.verdict(epoch, highest)
     }
 
     /// The one compare-and-swap loop behind both checks: which rule applied, and the highest
@@ -203,8 +75,8 @@ impl EpochFencer {
     fn judge(&self, epoch: u64) -> (Step, u64) {
         let mut current = self.highest.load(Ordering::Acquire);
         loop {
-            let rule = step(current, epoch, self.jump_cap);
-            if !matches!(rule, Step::Advance) {
+            let rule = Step::of(current, epoch, self.jump_cap);
+            if rule != Step::Advance {
                 return (rule, current);
             }
             match self.highest.compare_exchange_weak(
@@ -223,10 +95,27 @@ impl EpochFencer {
     /// return the new epoch. At 2^64-1 this fails with `EPOCH_OVERFLOW` and changes nothing.
     /// The jump cap does not apply (the step is exactly one).
     pub fn promote(&self) -> Result<u64> {
-        self.highest
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |h| h.checked_add(1))
-            .map(|previous| previous + 1)
-            .map_err(overflow)
+        self.promote_to_at_least(0)
+    }
+
+    /// A new leader's step past a floor, usually [`next_epoch`](crate::next_epoch) of the view
+    /// that elected it: atomically move the gate to `max(floor, highest + 1)` and return that
+    /// epoch, so the reign's epoch is above every epoch the gate and the group have seen. At
+    /// 2^64-1 this fails with `EPOCH_OVERFLOW` and changes nothing; the jump cap does not apply.
+    pub fn promote_to_at_least(&self, floor: u64) -> Result<u64> {
+        let mut current = self.highest.load(Ordering::Acquire);
+        loop {
+            let next = promoted(current, floor)?;
+            match self.highest.compare_exchange_weak(
+                current,
+                next,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return Ok(next),
+                Err(actual) => current = actual,
+            }
+        }
     }
 
     /// The highest epoch accepted so far.
@@ -241,9 +130,36 @@ impl EpochFencer {
     }
 }
 
+/// The gate's infallible methods, as the trait every front wraps.
+impl EpochGate for EpochFencer {
+    #[inline]
+    fn check(&self, epoch: u64) -> Result<Verdict> {
+        Ok(EpochFencer::check(self, epoch))
+    }
+
+    #[inline]
+    fn check_and_advance(&self, epoch: u64) -> Result<bool> {
+        Ok(EpochFencer::check_and_advance(self, epoch))
+    }
+
+    fn promote_to_at_least(&self, floor: u64) -> Result<u64> {
+        EpochFencer::promote_to_at_least(self, floor)
+    }
+
+    #[inline]
+    fn highest(&self) -> u64 {
+        EpochFencer::highest(self)
+    }
+
+    fn jump_cap(&self) -> Option<u64> {
+        EpochFencer::jump_cap(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Status;
 
     #[test]
     fn fencer_accepts_equal_and_higher_rejects_lower() {
@@ -293,6 +209,29 @@ mod tests {
         assert_eq!(f.check(15), Verdict::Advanced { from: 10, to: 15 });
         assert_eq!(f.check(u64::MAX).status(), Status::TooFarAhead);
         assert_eq!(f.highest(), 15);
+    }
+
+    #[test]
+    fn promotion_past_a_floor_takes_the_larger() {
+        let f = EpochFencer::with_highest(4).with_jump_cap(0);
+        assert_eq!(f.promote_to_at_least(2), Ok(5), "one past the highest");
+        assert_eq!(
+            f.promote_to_at_least(9),
+            Ok(9),
+            "the floor, the cap not applied"
+        );
+        assert_eq!(
+            f.promote_to_at_least(10),
+            Ok(10),
+            "a floor of one past is one past"
+        );
+        assert_eq!(f.highest(), 10);
+        let top = EpochFencer::with_highest(u64::MAX);
+        assert_eq!(
+            top.promote_to_at_least(u64::MAX).unwrap_err().status(),
+            Status::EpochOverflow
+        );
+        assert_eq!(top.highest(), u64::MAX, "an overflow changes nothing");
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! The holder-aware gate: fencing over `(epoch, holder)` tokens.
 
 use crate::election::validate_id;
-use crate::fence::{overflow, step, Step};
 use crate::sync::{Mutex, MutexGuard};
-use crate::{Result, Verdict};
+use crate::verdict::{promoted, Step};
+use crate::{HolderGate, Result, Verdict};
 
 #[derive(Debug, Default)]
 struct Reign {
@@ -12,7 +12,8 @@ struct Reign {
 }
 
 /// An epoch gate that also records who holds the current epoch, so two writers claiming one
-/// reign are caught instead of both being accepted.
+/// reign are caught instead of both being accepted. Its operations are those of
+/// [`HolderGate`].
 ///
 /// A higher epoch from anyone advances the gate and records its holder; the current epoch from
 /// the recorded holder is `CURRENT`; the current epoch from anyone else is `CONFLICT`; a lower
@@ -44,17 +45,29 @@ impl HolderFencer {
         }
     }
 
-    /// This gate with a jump cap (as [`EpochFencer::with_jump_cap`](crate::EpochFencer::with_jump_cap)).
-    pub fn with_jump_cap(self, cap: u64) -> Self {
-        HolderFencer {
-            jump_cap: Some(cap),
-            ..self
+    /// A gate resuming from a known reign: `highest`, held by `holder` (`None` for no recorded
+    /// holder, as [`with_highest`](Self::with_highest)). `INVALID_ID` for a holder that is not
+    /// an id.
+    pub fn with_holder(highest: u64, holder: Option<&str>) -> Result<Self> {
+        if let Some(holder) = holder {
+            validate_id(holder)?;
         }
+        Ok(HolderFencer {
+            reign: Mutex::new(Reign {
+                epoch: highest,
+                holder: holder.map(str::to_owned),
+            }),
+            jump_cap: None,
+        })
     }
 
-    /// The jump cap, if the gate has one.
-    pub fn jump_cap(&self) -> Option<u64> {
-        self.jump_cap
+    /// This gate with a jump cap, `None` for none (as
+    /// [`EpochFencer::with_jump_cap`](crate::EpochFencer::with_jump_cap)).
+    pub fn with_jump_cap(self, cap: impl Into<Option<u64>>) -> Self {
+        HolderFencer {
+            jump_cap: cap.into(),
+            ..self
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, Reign> {
@@ -62,22 +75,13 @@ impl HolderFencer {
         // so a poisoned lock still holds a good state.
         self.reign.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
 
-    /// Judge a record carrying the token `(epoch, holder)`. Fails only when `holder` is not a
-    /// valid id (`INVALID_ID`), and then changes nothing.
-    pub fn check(&self, epoch: u64, holder: &str) -> Result<Verdict> {
+impl HolderGate for HolderFencer {
+    fn check(&self, epoch: u64, holder: &str) -> Result<Verdict> {
         validate_id(holder)?;
         let mut reign = self.lock();
-        Ok(match step(reign.epoch, epoch, self.jump_cap) {
-            Step::Stale => Verdict::Stale {
-                epoch,
-                highest: reign.epoch,
-            },
-            Step::TooFarAhead(cap) => Verdict::TooFarAhead {
-                epoch,
-                highest: reign.epoch,
-                cap,
-            },
+        Ok(match Step::of(reign.epoch, epoch, self.jump_cap) {
             Step::Advance => {
                 let from = reign.epoch;
                 *reign = Reign {
@@ -97,19 +101,14 @@ impl HolderFencer {
                     Verdict::Current { epoch }
                 }
             },
+            step => step.verdict(epoch, reign.epoch),
         })
     }
 
-    /// `holder` takes a new reign: the gate moves one past its highest, records `holder`, and
-    /// returns the new epoch. Fails with `EPOCH_OVERFLOW` at 2^64-1 or `INVALID_ID`, changing
-    /// nothing.
-    pub fn promote(&self, holder: &str) -> Result<u64> {
+    fn promote_to_at_least(&self, floor: u64, holder: &str) -> Result<u64> {
         validate_id(holder)?;
         let mut reign = self.lock();
-        let epoch = reign
-            .epoch
-            .checked_add(1)
-            .ok_or_else(|| overflow(reign.epoch))?;
+        let epoch = promoted(reign.epoch, floor)?;
         *reign = Reign {
             epoch,
             holder: Some(holder.to_owned()),
@@ -117,20 +116,13 @@ impl HolderFencer {
         Ok(epoch)
     }
 
-    /// The highest epoch accepted so far.
-    pub fn highest(&self) -> u64 {
-        self.lock().epoch
-    }
-
-    /// The holder of the highest epoch, if one has been recorded.
-    pub fn holder(&self) -> Option<String> {
-        self.lock().holder.clone()
-    }
-
-    /// The highest epoch and its holder, read together.
-    pub fn state(&self) -> (u64, Option<String>) {
+    fn state(&self) -> (u64, Option<String>) {
         let reign = self.lock();
         (reign.epoch, reign.holder.clone())
+    }
+
+    fn jump_cap(&self) -> Option<u64> {
+        self.jump_cap
     }
 }
 
@@ -138,6 +130,41 @@ impl HolderFencer {
 mod tests {
     use super::*;
     use crate::Status;
+
+    #[test]
+    fn a_resumed_reign_keeps_its_holder() {
+        let g = HolderFencer::with_holder(7, Some("a")).unwrap();
+        assert_eq!(g.state(), (7, Some("a".into())));
+        assert_eq!(g.check(7, "b").unwrap().status(), Status::Conflict);
+        assert_eq!(g.check(7, "a"), Ok(Verdict::Current { epoch: 7 }));
+        assert_eq!(
+            HolderFencer::with_holder(7, None).unwrap().state(),
+            (7, None)
+        );
+        assert_eq!(
+            HolderFencer::with_holder(7, Some("")).unwrap_err().status(),
+            Status::InvalidId
+        );
+    }
+
+    #[test]
+    fn promotion_past_a_floor_records_the_holder() {
+        let g = HolderFencer::with_highest(3).with_jump_cap(1);
+        assert_eq!(g.promote_to_at_least(10, "b"), Ok(10));
+        assert_eq!(g.state(), (10, Some("b".into())));
+        assert_eq!(g.promote_to_at_least(0, "c"), Ok(11));
+        assert_eq!(g.check_and_advance(11, "b"), Ok(false));
+        assert_eq!(g.check_and_advance(11, "c"), Ok(true));
+        assert_eq!(
+            g.promote_to_at_least(20, "").unwrap_err().status(),
+            Status::InvalidId
+        );
+        assert_eq!(
+            g.state(),
+            (11, Some("c".into())),
+            "a refused holder changes nothing"
+        );
+    }
 
     #[test]
     fn conflict_on_same_epoch_other_holder() {

@@ -176,6 +176,19 @@ pub(crate) mod objects {
     }
 }
 
+/// Serde helper for an optional struct written as an object (`null` or absent is `None`).
+pub(crate) mod opt_object {
+    use super::*;
+
+    pub fn deserialize<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        Ok(Option::<Object<T>>::deserialize(d)?.map(|Object(t)| t))
+    }
+}
+
 /// Serde helper for a JSON object keyed by ids: every key must be a valid id and appear once
 /// (JSON readers disagree on repeated keys, so the core refuses them).
 pub(crate) mod id_map {
@@ -292,6 +305,37 @@ mod tests {
                 Status::InvalidEpoch,
                 "{bad:?}"
             );
+        }
+    }
+
+    /// A message names the input as text a reader (and a C string) can carry: the input quoted
+    /// with its control characters escaped, printable text as it is.
+    #[test]
+    fn messages_quote_their_input() {
+        let e = parse_u64("é1\n\0\"x").unwrap_err();
+        assert!(
+            e.message().starts_with(r#""é1\u{000a}\u{0000}\"x" is not"#),
+            "{e}"
+        );
+        assert!(!e.message().chars().any(char::is_control), "{e}");
+    }
+
+    /// SEMANTICS.md §7: a malformed view's message names the path and what was expected
+    /// there.
+    #[test]
+    fn messages_say_what_was_expected() {
+        for (view, expected) in [
+            (
+                r#"{"groups":{"g":{"members":[{"id":"a","epoch":true}]}}}"#,
+                "a u64",
+            ),
+            (r#"{"groups":{"g":{"members":[["a"]]}}}"#, "a JSON object"),
+            (r#"{"groups":["g"]}"#, "an object keyed by ids"),
+        ] {
+            let e = crate::View::from_json(view).unwrap_err();
+            assert_eq!(e.status(), Status::InvalidView);
+            assert!(e.message().contains(expected), "{view}: {e}");
+            assert!(e.message().contains("groups"), "{view}: {e}");
         }
     }
 }

@@ -6,9 +6,10 @@
 //! rejects older ones, so a deposed leader cannot corrupt the replicas.
 //!
 //! This crate is pure logic with no I/O, except for the durable gates ([`DurableFencer`],
-//! [`DurableRegistry`]), which keep their marks in a file. The C, Python and WebAssembly fronts
-//! wrap it and add nothing but type and error conversion; `SEMANTICS.md` is the specification
-//! all of them obey.
+//! [`DurableRegistry`]), which keep their marks in a file. Every rule lives here: the C, Python
+//! and WebAssembly fronts convert types and errors and call it, wrapping each operation of the
+//! gate traits ([`EpochGate`], [`HolderGate`], [`GateRegistry`]) once for all the types that
+//! implement them. `SEMANTICS.md` is the specification all of them obey.
 //!
 //! ```
 //! use tael_coord::{elect_leaders, EpochFencer, Policy, Verdict, View};
@@ -28,30 +29,45 @@
 
 #![forbid(unsafe_code)]
 
-mod decide;
-mod durable;
-mod election;
+// Leaf types first, then the traits and the gates built on them, then views and decisions.
 mod error;
-mod fence;
-mod holder;
 mod json;
-mod registry;
 mod status;
 mod sync;
+
+mod election;
+mod policy;
+mod snapshot;
+mod verdict;
+
+mod gate;
+
+mod fence;
+mod holder;
+mod registry;
+
+mod durable;
+
 mod view;
+
+mod decide;
 
 pub use decide::{
     decisions_to_json, elect_leaders, elect_leaders_json, next_epoch, rendezvous_score, Decision,
-    Excluded, Exclusion, Policy, Reason,
+    Excluded, Exclusion, Reason,
 };
 pub use durable::{DurableFencer, DurableRegistry};
 pub use election::{elect_leader, try_elect_leader, validate_id, validate_id_bytes, MAX_ID_BYTES};
 pub use error::{Error, Result};
-pub use fence::{EpochFencer, Verdict};
+pub use fence::EpochFencer;
+pub use gate::{EpochGate, GateRegistry, HolderGate};
 pub use holder::HolderFencer;
 pub use json::parse_u64;
-pub use registry::{FenceRegistry, Mark, Snapshot};
+pub use policy::Policy;
+pub use registry::FenceRegistry;
+pub use snapshot::{Mark, Snapshot};
 pub use status::Status;
+pub use verdict::Verdict;
 pub use view::{Group, Member, View};
 
 /// The crate version, as every front reports it.

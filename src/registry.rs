@@ -1,55 +1,37 @@
-//! Many gates keyed by stream name, with snapshots of their high-water marks.
+//! Many gates keyed by stream name, in memory ([`FenceRegistry`]), and the registry errors every
+//! registry reports.
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
 use crate::election::validate_id;
-use crate::json::{self, id_map, quote, u64_text};
+use crate::json::quote;
+use crate::snapshot::{validate_names, Mark, Snapshot};
 use crate::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
-use crate::{EpochFencer, Error, Result, Status, Verdict};
+use crate::{EpochFencer, Error, GateRegistry, Result, Status, Verdict};
 
-/// The high-water marks of a registry's streams.
-///
-/// JSON: `{"streams": {"<stream>": "<highest>"}}`, u64 values written as decimal strings (an
-/// exact JSON integer is accepted on input). Unknown fields are refused.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Snapshot {
-    #[serde(deserialize_with = "id_map::deserialize")]
-    pub streams: BTreeMap<String, Mark>,
-}
-
-/// One stream's high-water mark in a [`Snapshot`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Mark(#[serde(with = "u64_text")] pub u64);
-
-impl Snapshot {
-    /// Parse a snapshot; a malformed one is `INVALID_SNAPSHOT` with the path and cause.
-    pub fn from_json(text: &str) -> Result<Snapshot> {
-        json::from_json(text, Status::InvalidSnapshot)
-    }
-
-    /// The snapshot as compact JSON.
-    pub fn to_json(&self) -> String {
-        json::to_json(self)
-    }
-}
-
-/// Epoch gates keyed by stream (or resource) name. Thread-safe: checks on different or equal
-/// streams run in parallel under a shared lock (each gate is lock-free); adding, removing and
-/// restoring take the lock exclusively.
+/// Epoch gates keyed by stream (or resource) name; its operations are those of
+/// [`GateRegistry`]. Thread-safe: checks on different or equal streams run in parallel under a
+/// shared lock (each gate is lock-free); adding, removing and restoring take the lock
+/// exclusively.
 #[derive(Debug, Default)]
 pub struct FenceRegistry {
     streams: RwLock<BTreeMap<String, EpochFencer>>,
     jump_cap: Option<u64>,
 }
 
-fn unknown(stream: &str) -> Error {
+/// `UNKNOWN_STREAM` for `stream`.
+pub(crate) fn unknown_stream(stream: &str) -> Error {
     Error::new(
         Status::UnknownStream,
         format!("the registry has no stream {}", quote(stream)),
+    )
+}
+
+/// `STREAM_EXISTS` for `stream`.
+pub(crate) fn stream_exists(stream: &str) -> Error {
+    Error::new(
+        Status::StreamExists,
+        format!("the registry already has a stream {}", quote(stream)),
     )
 }
 
@@ -59,25 +41,17 @@ impl FenceRegistry {
         Self::default()
     }
 
-    /// This registry with a jump cap on every gate it holds or creates.
-    pub fn with_jump_cap(self, cap: u64) -> Self {
-        let mut streams = self.into_streams();
+    /// This registry with a jump cap (`None` for none) on every gate it holds or creates.
+    pub fn with_jump_cap(self, cap: impl Into<Option<u64>>) -> Self {
+        let jump_cap = cap.into();
+        let mut streams = self.streams.into_inner().unwrap_or_else(|e| e.into_inner());
         for gate in streams.values_mut() {
-            *gate = std::mem::take(gate).with_jump_cap(cap);
+            *gate = std::mem::take(gate).with_jump_cap(jump_cap);
         }
         FenceRegistry {
             streams: RwLock::new(streams),
-            jump_cap: Some(cap),
+            jump_cap,
         }
-    }
-
-    /// The jump cap of the registry's gates, if any.
-    pub fn jump_cap(&self) -> Option<u64> {
-        self.jump_cap
-    }
-
-    fn into_streams(self) -> BTreeMap<String, EpochFencer> {
-        self.streams.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 
     // Gates are valid at every step, so a poisoned lock still guards good state.
@@ -90,91 +64,75 @@ impl FenceRegistry {
     }
 
     fn gate(&self, highest: u64) -> EpochFencer {
-        let gate = EpochFencer::with_highest(highest);
-        match self.jump_cap {
-            Some(cap) => gate.with_jump_cap(cap),
-            None => gate,
-        }
+        EpochFencer::with_highest(highest).with_jump_cap(self.jump_cap)
     }
 
-    /// Add a stream whose gate starts at `highest`. `INVALID_ID` for a bad name,
-    /// `STREAM_EXISTS` if it is already there (its gate is left as it was).
-    pub fn add(&self, stream: &str, highest: u64) -> Result<()> {
+    /// `f` applied to `stream`'s gate, or `UNKNOWN_STREAM`.
+    fn with<T>(&self, stream: &str, f: impl FnOnce(&EpochFencer) -> T) -> Result<T> {
+        self.read()
+            .get(stream)
+            .map(f)
+            .ok_or_else(|| unknown_stream(stream))
+    }
+}
+
+impl GateRegistry for FenceRegistry {
+    fn add(&self, stream: &str, highest: u64) -> Result<()> {
         validate_id(stream)?;
         let mut streams = self.write();
         if streams.contains_key(stream) {
-            return Err(Error::new(
-                Status::StreamExists,
-                format!("the registry already has a stream {}", quote(stream)),
-            ));
+            return Err(stream_exists(stream));
         }
         streams.insert(stream.to_owned(), self.gate(highest));
         Ok(())
     }
 
-    /// Judge a record of `stream` stamped with `epoch` (as [`EpochFencer::check`]).
-    /// `UNKNOWN_STREAM` if the stream is not registered.
-    pub fn check(&self, stream: &str, epoch: u64) -> Result<Verdict> {
-        Ok(self
-            .read()
-            .get(stream)
-            .ok_or_else(|| unknown(stream))?
-            .check(epoch))
+    fn check(&self, stream: &str, epoch: u64) -> Result<Verdict> {
+        self.with(stream, |gate| gate.check(epoch))
     }
 
-    /// Promote `stream`'s gate (as [`EpochFencer::promote`]).
-    pub fn promote(&self, stream: &str) -> Result<u64> {
-        self.read()
-            .get(stream)
-            .ok_or_else(|| unknown(stream))?
-            .promote()
+    fn check_and_advance(&self, stream: &str, epoch: u64) -> Result<bool> {
+        self.with(stream, |gate| gate.check_and_advance(epoch))
     }
 
-    /// The highest epoch `stream` has accepted.
-    pub fn highest(&self, stream: &str) -> Result<u64> {
-        Ok(self
-            .read()
-            .get(stream)
-            .ok_or_else(|| unknown(stream))?
-            .highest())
+    fn promote_to_at_least(&self, stream: &str, floor: u64) -> Result<u64> {
+        self.with(stream, |gate| gate.promote_to_at_least(floor))?
     }
 
-    /// Remove `stream`, returning its last highest epoch.
-    pub fn remove(&self, stream: &str) -> Result<u64> {
-        Ok(self
-            .write()
+    fn highest(&self, stream: &str) -> Result<u64> {
+        self.with(stream, EpochFencer::highest)
+    }
+
+    fn remove(&self, stream: &str) -> Result<u64> {
+        self.write()
             .remove(stream)
-            .ok_or_else(|| unknown(stream))?
-            .highest())
+            .map(|gate| gate.highest())
+            .ok_or_else(|| unknown_stream(stream))
     }
 
-    /// The number of streams.
-    pub fn len(&self) -> usize {
+    fn contains(&self, stream: &str) -> bool {
+        self.read().contains_key(stream)
+    }
+
+    fn len(&self) -> usize {
         self.read().len()
     }
 
-    /// Whether the registry has no stream.
-    pub fn is_empty(&self) -> bool {
-        self.read().is_empty()
+    fn jump_cap(&self) -> Option<u64> {
+        self.jump_cap
     }
 
-    /// Every stream's high-water mark, read under one lock (a consistent cut).
-    pub fn snapshot(&self) -> Snapshot {
-        let mut streams = BTreeMap::new();
-        for (name, gate) in self.read().iter() {
-            streams.insert(name.clone(), Mark(gate.highest()));
-        }
+    fn snapshot(&self) -> Snapshot {
+        let streams = self
+            .read()
+            .iter()
+            .map(|(name, gate)| (name.clone(), Mark(gate.highest())))
+            .collect();
         Snapshot { streams }
     }
 
-    /// Merge a snapshot: a missing stream is added at its mark; an existing one is raised to
-    /// the mark if that is higher and never lowered, so a stale snapshot cannot readmit a
-    /// deposed leader. Streams absent from the snapshot are kept. The jump cap does not apply:
-    /// a snapshot is a trusted record of marks already reached.
-    pub fn restore(&self, snapshot: &Snapshot) -> Result<()> {
-        for name in snapshot.streams.keys() {
-            validate_id(name)?;
-        }
+    fn restore(&self, snapshot: &Snapshot) -> Result<()> {
+        validate_names(snapshot)?;
         let mut streams = self.write();
         for (name, &Mark(mark)) in &snapshot.streams {
             match streams.get(name) {
@@ -215,7 +173,37 @@ mod tests {
         assert_eq!(r.add("x", 0).unwrap_err().status(), Status::StreamExists);
         assert_eq!(r.add("", 0).unwrap_err().status(), Status::InvalidId);
         assert_eq!(r.check("x", 11).unwrap().status(), Status::TooFarAhead);
-        assert_eq!(r.remove("x"), Ok(0));
+        assert!(r.contains("x"));
+        assert_eq!(
+            r.promote_to_at_least("x", 40),
+            Ok(40),
+            "the cap does not apply"
+        );
+        assert_eq!(r.promote_to_at_least("x", 0), Ok(41));
+        assert_eq!(r.remove("x"), Ok(41));
+        assert!(!r.contains("x"));
+        assert_eq!(
+            r.promote_to_at_least("x", 1).unwrap_err().status(),
+            Status::UnknownStream
+        );
         assert!(r.is_empty());
+    }
+
+    /// A snapshot built in code is held to the id rules a parsed one meets (§9): restoring a
+    /// bad name is `INVALID_ID` and changes nothing.
+    #[test]
+    fn restore_checks_names() {
+        let r = FenceRegistry::new();
+        r.add("a", 1).unwrap();
+        for bad in ["", "a\u{0}", &"x".repeat(256)] {
+            let snapshot = Snapshot {
+                streams: [("b".to_owned(), Mark(5)), (bad.to_owned(), Mark(2))].into(),
+            };
+            assert_eq!(
+                r.restore(&snapshot).unwrap_err().status(),
+                Status::InvalidId
+            );
+            assert_eq!(r.snapshot().to_json(), r#"{"streams":{"a":"1"}}"#);
+        }
     }
 }

@@ -87,7 +87,8 @@ statuses! {
     StreamExists = 16, "STREAM_EXISTS";
     /// A required pointer was NULL (C front).
     NullPointer = 17, "NULL_POINTER";
-    /// A caller's buffer is too small for the answer (C front); nothing was written but the required size.
+    /// A caller's buffer is too small for the answer (C front); nothing was written but the
+    /// answer's length without its NUL (the buffer needs one byte more).
     BufferTooSmall = 18, "BUFFER_TOO_SMALL";
     /// An argument of the wrong type or shape for the front (e.g. a string where a list belongs).
     InvalidArgument = 19, "INVALID_ARGUMENT";
@@ -129,6 +130,7 @@ mod tests {
             assert_eq!(s.number() as usize, i, "numbers are dense and in order");
             assert_eq!(Status::from_number(s.number()), Some(*s));
             assert_eq!(Status::from_name(s.name()), Some(*s));
+            assert_eq!(s.to_string(), s.name(), "a status displays as its name");
         }
         assert_eq!(Status::from_number(Status::ALL.len() as u32), None);
         assert_eq!(Status::from_name("stale_epoch"), None);

@@ -5,20 +5,29 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::election::validate_id;
-use crate::json::{self, id, id_map, objects, opt_id, opt_u64_text, quote, u64_text};
-use crate::{Result, Status};
+use crate::json::{self, id, id_map, objects, opt_id, opt_object, opt_u64_text, quote, u64_text};
+use crate::{Policy, Result, Status};
 
 /// A membership view of many replication groups, keyed by group name.
 ///
 /// JSON (SEMANTICS.md pins it): `{"groups": {"<group>": {"members": [...], "incumbent": ...,
-/// "configured": ...}}}`. Unknown fields are refused, so a misspelt field never silently
-/// changes a decision.
+/// "configured": ...}}, "policy": {...}}`. Unknown fields are refused, so a misspelt field
+/// never silently changes a decision.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct View {
     /// The groups, by name (ordered by UTF-8 bytes).
     #[serde(deserialize_with = "id_map::objects")]
     pub groups: BTreeMap<String, Group>,
+    /// The policy the cluster that wrote the view decides with, if it says. Carried, never
+    /// applied by [`elect_leaders`](crate::elect_leaders): its caller chooses the policy, e.g.
+    /// this one to agree with the cluster, or another to ask "what if".
+    #[serde(
+        default,
+        deserialize_with = "opt_object::deserialize",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy: Option<Policy>,
 }
 
 /// One replication group as a node sees it.

@@ -9,7 +9,7 @@ use std::path::Path;
 use serde_json::Value;
 use tael_coord::{
     elect_leaders_json, next_epoch, parse_u64, try_elect_leader, validate_id, validate_id_bytes,
-    EpochFencer, FenceRegistry, HolderFencer, Snapshot, Status, View,
+    EpochFencer, FenceRegistry, GateRegistry, HolderFencer, HolderGate, Snapshot, Status, View,
 };
 
 const FRONT: &str = "rust";
@@ -131,10 +131,7 @@ fn run(state: &mut State, step: &Value) -> Result<(), Status> {
         "parse_u64" => parse_u64(&str_arg(&step["text"])).map(drop).map_err(status),
         "gate" => {
             let gate = EpochFencer::with_highest(u64_arg(step, "highest").unwrap_or(0));
-            state.gate = match u64_arg(step, "cap") {
-                Some(cap) => gate.with_jump_cap(cap),
-                None => gate,
-            };
+            state.gate = gate.with_jump_cap(u64_arg(step, "cap"));
             Ok(())
         }
         "check" => {
@@ -143,8 +140,15 @@ fn run(state: &mut State, step: &Value) -> Result<(), Status> {
             Ok(())
         }
         "promote" => state.gate.promote().map(drop).map_err(status),
+        "promote_to_at_least" => state
+            .gate
+            .promote_to_at_least(u64_arg(step, "floor").unwrap())
+            .map(drop)
+            .map_err(status),
         "holder_gate" => {
-            state.holder = HolderFencer::with_highest(u64_arg(step, "highest").unwrap_or(0));
+            let highest = u64_arg(step, "highest").unwrap_or(0);
+            let holder = step.get("holder").map(str_arg);
+            state.holder = HolderFencer::with_holder(highest, holder.as_deref()).map_err(status)?;
             Ok(())
         }
         "holder_check" => {
@@ -155,21 +159,42 @@ fn run(state: &mut State, step: &Value) -> Result<(), Status> {
                 .map(drop)
                 .map_err(status)
         }
-        "holder_promote" => state
-            .holder
-            .promote(&str_arg(&step["holder"]))
-            .map(drop)
-            .map_err(status),
-        "registry_add" | "registry_check" | "registry_promote" | "registry_remove" => {
+        "holder_check_and_advance" => {
+            let epoch = u64_arg(step, "epoch").unwrap();
+            state
+                .holder
+                .check_and_advance(epoch, &str_arg(&step["holder"]))
+                .map(drop)
+                .map_err(status)
+        }
+        "holder_promote" | "holder_promote_to_at_least" => {
+            let floor = u64_arg(step, "floor").unwrap_or(0);
+            state
+                .holder
+                .promote_to_at_least(floor, &str_arg(&step["holder"]))
+                .map(drop)
+                .map_err(status)
+        }
+        "registry_add"
+        | "registry_check"
+        | "registry_check_and_advance"
+        | "registry_promote"
+        | "registry_promote_to_at_least"
+        | "registry_remove" => {
             let registry = &state.registry;
             let stream = str_arg(&step["stream"]);
+            let epoch = || u64_arg(step, "epoch").unwrap();
             match op {
                 "registry_add" => registry.add(&stream, u64_arg(step, "highest").unwrap_or(0)),
-                "registry_check" => registry
-                    .check(&stream, u64_arg(step, "epoch").unwrap())
-                    .map(drop),
-                "registry_promote" => registry.promote(&stream).map(drop),
-                _ => registry.remove(&stream).map(drop),
+                "registry_check" => registry.check(&stream, epoch()).map(drop),
+                "registry_check_and_advance" => {
+                    registry.check_and_advance(&stream, epoch()).map(drop)
+                }
+                "registry_remove" => registry.remove(&stream).map(drop),
+                _ => {
+                    let floor = u64_arg(step, "floor").unwrap_or(0);
+                    registry.promote_to_at_least(&stream, floor).map(drop)
+                }
             }
             .map_err(status)
         }
@@ -183,6 +208,9 @@ fn run(state: &mut State, step: &Value) -> Result<(), Status> {
                 .map(drop)
                 .map_err(status)
         }
+        "normalize_view" => View::from_json(&str_arg(&step["view"]))
+            .map(drop)
+            .map_err(status),
         "next_epoch" => {
             let view = View::from_json(&str_arg(&step["view"])).map_err(status)?;
             next_epoch(&view, &str_arg(&step["group"]))

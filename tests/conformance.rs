@@ -5,8 +5,9 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 use tael_coord::{
-    decisions_to_json, elect_leaders_json, next_epoch, parse_u64, try_elect_leader, EpochFencer,
-    FenceRegistry, HolderFencer, Result, Snapshot, Status, Verdict, View,
+    decisions_to_json, elect_leaders_json, next_epoch, parse_u64, try_elect_leader, DurableFencer,
+    DurableRegistry, EpochFencer, EpochGate, FenceRegistry, GateRegistry, HolderFencer, HolderGate,
+    Result, Snapshot, Status, Verdict, View,
 };
 
 const FRONT: &str = "rust";
@@ -67,10 +68,18 @@ fn u64_field(step: &Value, key: &str) -> Option<u64> {
 }
 
 fn err(e: tael_coord::Error) -> Value {
+    assert!(
+        !e.status().is_verdict(),
+        "a failed call's status is not a verdict: {e}"
+    );
     json!({ "error": e.status().name() })
 }
 
 fn verdict(v: Verdict) -> Value {
+    assert!(
+        v.status().is_verdict(),
+        "a gate's answer is a verdict: {v:?}"
+    );
     serde_json::to_value(v).unwrap()
 }
 
@@ -91,16 +100,124 @@ fn policy_text(step: &Value) -> String {
     }
 }
 
-#[derive(Default)]
+/// Where a case's epoch gate and registry keep their marks: every case runs against both, each
+/// through the core's traits, as the fronts call them.
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Memory,
+    File,
+}
+
+/// A directory for one case's files, removed on drop.
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!(
+            "tael-conformance-{}-{}",
+            std::process::id(),
+            name.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+        ));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
 struct State {
-    gate: Option<EpochFencer>,
-    holder: Option<HolderFencer>,
-    registry: Option<FenceRegistry>,
+    kind: Kind,
+    gate: Option<Box<dyn EpochGate>>,
+    holder: Option<Box<dyn HolderGate>>,
+    registry: Option<Box<dyn GateRegistry>>,
+    /// Files made so far (each gate or registry a case makes has a file of its own).
+    files: usize,
+    dir: Scratch,
+}
+
+impl State {
+    fn new_file(&mut self) -> std::path::PathBuf {
+        self.files += 1;
+        self.dir.0.join(self.files.to_string())
+    }
+
+    /// A gate of this case's kind at `highest` with the cap `cap` (a fresh file's gate starts
+    /// at 0 and is promoted to `highest`, the cap being the handle's, not the file's).
+    fn gate(&mut self, highest: u64, cap: Option<u64>) -> Box<dyn EpochGate> {
+        match self.kind {
+            Kind::Memory => Box::new(EpochFencer::with_highest(highest).with_jump_cap(cap)),
+            Kind::File => {
+                let gate = DurableFencer::open_or_create(self.new_file()).unwrap();
+                if highest > 0 {
+                    assert_eq!(gate.promote_to_at_least(highest), Ok(highest));
+                }
+                Box::new(gate.with_jump_cap(cap))
+            }
+        }
+    }
+
+    fn registry(&mut self, cap: Option<u64>) -> Box<dyn GateRegistry> {
+        match self.kind {
+            Kind::Memory => Box::new(FenceRegistry::new().with_jump_cap(cap)),
+            Kind::File => Box::new(
+                DurableRegistry::open_or_create(self.new_file())
+                    .unwrap()
+                    .with_jump_cap(cap),
+            ),
+        }
+    }
+}
+
+fn epoch_of(result: Result<u64>) -> Value {
+    result.map_or_else(err, |e| json!({"epoch": e.to_string()}))
+}
+
+/// The case's gates and registry as the corpus writes their state: each one's highest, holder
+/// (holder gate), streams (registry) and jump cap, read through the core's own accessors; the
+/// accessors that read a part of it must agree with the whole.
+fn state_json(state: &State) -> Value {
+    let mut out = serde_json::Map::new();
+    let text = |n: Option<u64>| n.map(|n| n.to_string());
+    if let Some(g) = &state.gate {
+        out.insert(
+            "gate".into(),
+            json!({"highest": g.highest().to_string(), "jump_cap": text(g.jump_cap())}),
+        );
+    }
+    if let Some(g) = &state.holder {
+        let (highest, holder) = g.state();
+        assert_eq!((g.highest(), g.holder()), (highest, holder.clone()));
+        out.insert(
+            "holder_gate".into(),
+            json!({"highest": highest.to_string(), "holder": holder, "jump_cap": text(g.jump_cap())}),
+        );
+    }
+    if let Some(r) = &state.registry {
+        let snapshot = r.snapshot();
+        assert_eq!(r.len(), snapshot.streams.len());
+        assert_eq!(r.is_empty(), snapshot.streams.is_empty());
+        for (name, mark) in &snapshot.streams {
+            assert!(r.contains(name), "{name}");
+            assert_eq!(r.highest(name), Ok(mark.0), "{name}");
+        }
+        let streams: Value = serde_json::from_str(&snapshot.to_json()).unwrap();
+        out.insert(
+            "registry".into(),
+            json!({"streams": streams["streams"], "jump_cap": text(r.jump_cap())}),
+        );
+    }
+    Value::Object(out)
 }
 
 fn run_step(state: &mut State, step: &Value) -> Option<Value> {
     let op = step["op"].as_str().unwrap();
     let epoch = || u64_field(step, "epoch").unwrap();
+    let floor = || u64_field(step, "floor").unwrap();
     let stream = || text(&step["stream"]);
     let ok = |r: Result<()>| r.map_or_else(err, |()| json!({"ok": true}));
     Some(match op {
@@ -114,28 +231,37 @@ fn run_step(state: &mut State, step: &Value) -> Option<Value> {
             }
         }
         "gate" => {
-            let gate = EpochFencer::with_highest(u64_field(step, "highest").unwrap_or(0));
-            state.gate = Some(match u64_field(step, "cap") {
-                Some(cap) => gate.with_jump_cap(cap),
-                None => gate,
-            });
+            let highest = u64_field(step, "highest").unwrap_or(0);
+            let cap = u64_field(step, "cap");
+            state.gate = Some(state.gate(highest, cap));
             return None;
         }
-        "check" => verdict(state.gate.as_ref().unwrap().check(epoch())),
-        "check_and_advance" => {
-            json!({"accepted": state.gate.as_ref().unwrap().check_and_advance(epoch())})
-        }
-        "promote" => match state.gate.as_ref().unwrap().promote() {
-            Ok(e) => json!({"epoch": e.to_string()}),
+        "check" => match state.gate.as_ref().unwrap().check(epoch()) {
+            Ok(v) => verdict(v),
             Err(e) => err(e),
         },
+        "check_and_advance" => match state.gate.as_ref().unwrap().check_and_advance(epoch()) {
+            Ok(accepted) => json!({ "accepted": accepted }),
+            Err(e) => err(e),
+        },
+        "promote" => epoch_of(state.gate.as_ref().unwrap().promote()),
+        "promote_to_at_least" => {
+            epoch_of(state.gate.as_ref().unwrap().promote_to_at_least(floor()))
+        }
         "highest" => json!({"highest": state.gate.as_ref().unwrap().highest().to_string()}),
         "holder_gate" => {
-            let gate = HolderFencer::with_highest(u64_field(step, "highest").unwrap_or(0));
-            state.holder = Some(match u64_field(step, "cap") {
-                Some(cap) => gate.with_jump_cap(cap),
-                None => gate,
-            });
+            let highest = u64_field(step, "highest").unwrap_or(0);
+            let holder = step.get("holder").map(text);
+            let gate = match holder.as_ref().map(as_str).transpose() {
+                Ok(holder) => HolderFencer::with_holder(highest, holder),
+                Err(e) => Err(e),
+            };
+            match gate {
+                Ok(gate) => {
+                    state.holder = Some(Box::new(gate.with_jump_cap(u64_field(step, "cap"))));
+                }
+                Err(e) => return Some(err(e)),
+            }
             return None;
         }
         "holder_check" => {
@@ -146,24 +272,31 @@ fn run_step(state: &mut State, step: &Value) -> Option<Value> {
                 Err(e) => err(e),
             }
         }
+        "holder_check_and_advance" => {
+            let holder = text(&step["holder"]);
+            let gate = state.holder.as_ref().unwrap();
+            match as_str(&holder).and_then(|h| gate.check_and_advance(epoch(), h)) {
+                Ok(accepted) => json!({ "accepted": accepted }),
+                Err(e) => err(e),
+            }
+        }
         "holder_promote" => {
             let holder = text(&step["holder"]);
             let gate = state.holder.as_ref().unwrap();
-            match as_str(&holder).and_then(|h| gate.promote(h)) {
-                Ok(e) => json!({"epoch": e.to_string()}),
-                Err(e) => err(e),
-            }
+            epoch_of(as_str(&holder).and_then(|h| gate.promote(h)))
+        }
+        "holder_promote_to_at_least" => {
+            let holder = text(&step["holder"]);
+            let gate = state.holder.as_ref().unwrap();
+            epoch_of(as_str(&holder).and_then(|h| gate.promote_to_at_least(floor(), h)))
         }
         "holder_state" => {
             let (highest, holder) = state.holder.as_ref().unwrap().state();
             json!({"highest": highest.to_string(), "holder": holder})
         }
         "registry" => {
-            let registry = FenceRegistry::new();
-            state.registry = Some(match u64_field(step, "cap") {
-                Some(cap) => registry.with_jump_cap(cap),
-                None => registry,
-            });
+            let cap = u64_field(step, "cap");
+            state.registry = Some(state.registry(cap));
             return None;
         }
         "registry_add" => {
@@ -180,13 +313,36 @@ fn run_step(state: &mut State, step: &Value) -> Option<Value> {
                 Err(e) => err(e),
             }
         }
-        "registry_promote" | "registry_highest" | "registry_remove" => {
+        "registry_check_and_advance" => {
+            let s = stream();
+            let r = state.registry.as_ref().unwrap();
+            match as_str(&s).and_then(|s| r.check_and_advance(s, epoch())) {
+                Ok(accepted) => json!({ "accepted": accepted }),
+                Err(e) => err(e),
+            }
+        }
+        "registry_contains" => {
+            let s = stream();
+            let r = state.registry.as_ref().unwrap();
+            match as_str(&s).map(|s| r.contains(s)) {
+                Ok(contains) => json!({ "contains": contains }),
+                Err(e) => err(e),
+            }
+        }
+        "registry_promote"
+        | "registry_promote_to_at_least"
+        | "registry_highest"
+        | "registry_remove" => {
             let s = stream();
             let r = state.registry.as_ref().unwrap();
             let (key, result) = match op {
-                "registry_promote" => ("epoch", as_str(&s).and_then(|s| r.promote(s))),
                 "registry_highest" => ("highest", as_str(&s).and_then(|s| r.highest(s))),
-                _ => ("highest", as_str(&s).and_then(|s| r.remove(s))),
+                "registry_remove" => ("highest", as_str(&s).and_then(|s| r.remove(s))),
+                "registry_promote" => ("epoch", as_str(&s).and_then(|s| r.promote(s))),
+                _ => (
+                    "epoch",
+                    as_str(&s).and_then(|s| r.promote_to_at_least(s, floor())),
+                ),
             };
             result.map_or_else(err, |v| json!({ key: v.to_string() }))
         }
@@ -200,21 +356,67 @@ fn run_step(state: &mut State, step: &Value) -> Option<Value> {
         }
         "decide" => match elect_leaders_json(&view_text(step), &policy_text(step)) {
             Ok(d) => {
-                json!({"decisions": serde_json::from_str::<Value>(&decisions_to_json(&d)).unwrap()})
+                let all: Value = serde_json::from_str(&decisions_to_json(&d)).unwrap();
+                for (one, element) in d.iter().zip(all.as_array().unwrap()) {
+                    let one: Value = serde_json::from_str(&one.to_json()).unwrap();
+                    assert_eq!(
+                        &one, element,
+                        "a decision's JSON is its element of the list"
+                    );
+                }
+                json!({ "decisions": all })
             }
+            Err(e) => err(e),
+        },
+        "normalize_view" => match View::from_json(&view_text(step)) {
+            Ok(v) => json!({"view": serde_json::from_str::<Value>(&v.to_json()).unwrap()}),
             Err(e) => err(e),
         },
         "next_epoch" => {
             let group = text(&step["group"]);
-            let result = View::from_json(&view_text(step))
-                .and_then(|v| as_str(&group).and_then(|g| next_epoch(&v, g)));
-            match result {
-                Ok(e) => json!({"epoch": e.to_string()}),
-                Err(e) => err(e),
-            }
+            epoch_of(
+                View::from_json(&view_text(step))
+                    .and_then(|v| as_str(&group).and_then(|g| next_epoch(&v, g))),
+            )
         }
         other => panic!("unknown op {other:?}"),
     })
+}
+
+/// Run one case against gates of `kind`; whether it passed (failures are pushed).
+fn run_case(case: &Value, kind: Kind, failures: &mut Vec<String>) -> bool {
+    let name = case["name"].as_str().unwrap();
+    let mut state = State {
+        kind,
+        gate: None,
+        holder: None,
+        registry: None,
+        files: 0,
+        dir: Scratch::new(name),
+    };
+    for (i, step) in case["steps"].as_array().unwrap().iter().enumerate() {
+        let got = run_step(&mut state, step);
+        let want = step.get("expect");
+        let mut fail = |what: &str, want: Option<&Value>, got: Option<Value>| {
+            failures.push(format!(
+                "{name} ({kind:?}) step {i} ({}) {what}: expected {}, got {}",
+                step["op"],
+                want.map_or("nothing".into(), Value::to_string),
+                got.map_or("nothing".into(), |v| v.to_string())
+            ));
+        };
+        if got.as_ref() != want {
+            fail("result", want, got);
+            return false;
+        }
+        let held = state_json(&state);
+        let held = (held != json!({})).then_some(held);
+        if held.as_ref() != step.get("state") {
+            fail("state", step.get("state"), held);
+            return false;
+        }
+    }
+    true
 }
 
 #[test]
@@ -238,28 +440,16 @@ fn every_case_of_the_corpus() {
                 continue;
             }
         }
-        let mut state = State::default();
         let mut ok = true;
-        for (i, step) in case["steps"].as_array().unwrap().iter().enumerate() {
-            let got = run_step(&mut state, step);
-            let want = step.get("expect");
-            if got.as_ref() != want {
-                failures.push(format!(
-                    "{name} step {i} ({}): expected {}, got {}",
-                    step["op"],
-                    want.map_or("nothing".into(), Value::to_string),
-                    got.map_or("nothing".into(), |v| v.to_string())
-                ));
-                ok = false;
-                break;
-            }
+        for kind in [Kind::Memory, Kind::File] {
+            ok &= run_case(case, kind, &mut failures);
         }
         if ok {
             passed += 1;
         }
     }
     println!(
-        "conformance: {passed} cases passed, {} failed, {skipped} not expressible in Rust",
+        "conformance: {passed} cases passed (each with gates in memory and in files), {} failed, {skipped} not expressible in Rust",
         failures.len()
     );
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));

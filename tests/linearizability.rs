@@ -19,7 +19,9 @@ use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::thread;
 
-use tael_coord::{EpochFencer, FenceRegistry, HolderFencer, Snapshot, Status, Verdict};
+use tael_coord::{
+    EpochFencer, FenceRegistry, GateRegistry, HolderFencer, HolderGate, Snapshot, Status, Verdict,
+};
 
 const THREADS: usize = 4;
 const OPS_PER_THREAD: usize = 5;

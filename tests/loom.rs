@@ -17,7 +17,9 @@ use std::sync::atomic::Ordering::SeqCst;
 
 use loom::sync::Arc;
 use loom::thread;
-use tael_coord::{EpochFencer, FenceRegistry, HolderFencer, Status, Verdict};
+use tael_coord::{
+    EpochFencer, FenceRegistry, GateRegistry, HolderFencer, HolderGate, Status, Verdict,
+};
 
 /// Runs `body` under every interleaving loom can reach. Asserts that loom explored more than
 /// one: a single execution would mean the gates were not built on loom's primitives (a build
@@ -111,6 +113,50 @@ fn promote_racing_check_never_loses_an_advance() {
             other => panic!("impossible verdict {other:?}"),
         }
         assert_eq!(gate.highest(), promoted);
+    });
+}
+
+#[test]
+fn promotion_past_a_floor_racing_a_record_at_the_floor() {
+    // A new leader promotes past its view's next epoch (7) while a record of another claimant
+    // at 7 arrives: either the record came first and the promotion moved past it, or the
+    // promotion took 7 and the record is the leader's own epoch. The leader never announces an
+    // epoch its gate did not give it.
+    model(|| {
+        let gate = Arc::new(EpochFencer::with_highest(3));
+        let g = gate.clone();
+        let promoter = thread::spawn(move || g.promote_to_at_least(7));
+        let g = gate.clone();
+        let checker = thread::spawn(move || g.check(7));
+        let promoted = promoter.join().unwrap().expect("far from the top");
+        match checker.join().unwrap() {
+            Verdict::Advanced { from: 3, to: 7 } => assert_eq!(promoted, 8),
+            Verdict::Current { epoch: 7 } => assert_eq!(promoted, 7),
+            other => panic!("impossible verdict {other:?}"),
+        }
+        assert_eq!(gate.highest(), promoted);
+    });
+}
+
+#[test]
+fn a_holder_promotion_past_a_floor_owns_its_epoch() {
+    // The same race on a holder gate: the promoted epoch is recorded for the promoting holder,
+    // and a rival's record at it is a CONFLICT, never accepted.
+    model(|| {
+        let gate = Arc::new(HolderFencer::with_highest(3));
+        let g = gate.clone();
+        let promoter = thread::spawn(move || g.promote_to_at_least(7, "a"));
+        let g = gate.clone();
+        let rival = thread::spawn(move || g.check(7, "b").unwrap());
+        let promoted = promoter.join().unwrap().expect("far from the top");
+        match rival.join().unwrap() {
+            Verdict::Advanced { from: 3, to: 7 } => assert_eq!(promoted, 8),
+            Verdict::Conflict { epoch: 7, holder } => {
+                assert_eq!((promoted, holder.as_str()), (7, "a"))
+            }
+            other => panic!("impossible verdict {other:?}"),
+        }
+        assert_eq!(gate.state(), (promoted, Some("a".to_owned())));
     });
 }
 

@@ -5,8 +5,8 @@ use std::thread;
 
 use proptest::prelude::*;
 use tael_coord::{
-    elect_leaders, try_elect_leader, EpochFencer, Exclusion, FenceRegistry, Group, HolderFencer,
-    Member, Policy, Snapshot, Status, Verdict, View,
+    elect_leaders, try_elect_leader, EpochFencer, Exclusion, FenceRegistry, GateRegistry, Group,
+    HolderFencer, HolderGate, Member, Policy, Snapshot, Status, Verdict, View,
 };
 
 /// Ids drawn from a small alphabet with multi-byte characters, so ties, prefixes and the
@@ -153,7 +153,7 @@ proptest! {
     ) {
         let policy = Policy { rendezvous: true, ..Policy::default() };
         let decide = |members: Vec<Member>| {
-            let view = View { groups: [(group.clone(), Group { members, ..Group::default() })].into() };
+            let view = View { groups: [(group.clone(), Group { members, ..Group::default() })].into(), ..View::default() };
             elect_leaders(&view, &policy).unwrap().remove(0).leader
         };
         let all: Vec<Member> = ids.iter().map(Member::live).collect();
@@ -181,14 +181,25 @@ proptest! {
             eligibility: policy.0, quorum_guard: policy.1, sticky_incumbent: policy.2,
             priority: policy.3, rendezvous: policy.4,
         };
-        let view = View { groups: [("g".to_owned(), Group { members: members.clone(), incumbent, configured: None })].into() };
+        let view = View { groups: [("g".to_owned(), Group { members: members.clone(), incumbent, configured: None })].into(), ..View::default() };
         let d = elect_leaders(&view, &policy).unwrap().remove(0);
         let leaders = usize::from(d.leader.is_some());
         prop_assert_eq!(d.excluded.len() + leaders, members.len());
-        if let Some(leader) = &d.leader {
-            prop_assert!(members
-                .iter()
-                .any(|m| &m.id == leader && m.live && (m.eligible || !policy.eligibility)));
+        prop_assert_eq!(d.leader.is_some(), d.leader_index.is_some());
+        prop_assert_eq!(d.leader.is_some(), d.leader_generation.is_some());
+        if let (Some(leader), Some(index)) = (&d.leader, d.leader_index) {
+            // The leading entry: live, eligible when asked, the newest of its id (first listed
+            // among equals), and the one entry of that id the explanation leaves out.
+            let entry = &members[index];
+            prop_assert_eq!(&entry.id, leader);
+            prop_assert_eq!(Some(entry.generation), d.leader_generation);
+            prop_assert!(entry.live && (entry.eligible || !policy.eligibility));
+            for (i, m) in members.iter().enumerate().filter(|(_, m)| &m.id == leader) {
+                prop_assert!(m.generation < entry.generation || (m.generation == entry.generation && i >= index));
+            }
+            let same_id = members.iter().filter(|m| &m.id == leader).count();
+            let explained = d.excluded.iter().filter(|x| &x.id == leader).count();
+            prop_assert_eq!(explained + 1, same_id);
         }
         for x in &d.excluded {
             if x.reason == Exclusion::Dead {

@@ -7,32 +7,10 @@
 // the fence panel become BigInts.
 
 import init, { electLeaders, nextEpoch, normalizeView, EpochFencer, HolderFencer, version } from "./pkg/tael_coord.js";
-import { readGroups, setLive } from "./viewtext.js";
+import { readView, setLive } from "./viewtext.js";
+import { DECISION_WORDS, EXCLUSION_WORDS, TOGGLE_WORDS } from "./words.js";
 
 const $ = (id) => document.getElementById(id);
-
-// Readable words for the reasons of the decision JSON (SEMANTICS.md §8).
-const DECISION_WORDS = {
-  only_candidate: "the only candidate",
-  incumbent: "the sticky incumbent",
-  priority: "highest priority",
-  rendezvous: "highest rendezvous score",
-  smallest_id: "smallest id",
-  no_members: "no members listed",
-  no_live_members: "no member is live",
-  no_eligible_members: "no live member is eligible",
-  no_quorum: "no quorum: live members are not a strict majority",
-};
-const EXCLUSION_WORDS = {
-  duplicate: "duplicate entry: a newer (or earlier equal) generation counts",
-  dead: "dead",
-  ineligible: "not eligible",
-  no_quorum: "no quorum in the group",
-  outranked_by_incumbent: "outranked by the incumbent",
-  outranked_by_priority: "outranked by a higher priority",
-  outranked_by_rendezvous: "outranked by a higher rendezvous score",
-  outranked_by_smaller_id: "outranked by a smaller id",
-};
 
 // nextEpoch parses the whole view once per call: at most this many characters parsed per render.
 const NEXT_EPOCH_BUDGET = 8_000_000;
@@ -70,16 +48,46 @@ const state = {
   demo: false, // the last successful poll was the demo cluster's /api/view
   polling: null, // {url, timer, stopped, seq}
   leaders: null, // Map group -> leader of the last render, for announcements
+  whatIf: false, // the toggles were changed while the view carries its cluster's policy
   revision: 0,
 };
 
 // ---------------------------------------------------------------------------------------------
 // Deciding and rendering
 
-function policy() {
+function toggles() {
   const p = {};
   for (const box of document.querySelectorAll("input[data-policy]")) p[box.dataset.policy] = box.checked;
   return p;
+}
+
+/**
+ * The policy to decide `viewPolicy`'s view with: the view's own (its cluster's) unless the
+ * toggles were changed since (a what-if), or the toggles when the view carries none. The
+ * toggles show the policy that decides, and a line above them says whose it is.
+ */
+function policyFor(viewPolicy) {
+  const source = $("policy-source");
+  const back = $("use-cluster-policy");
+  if (viewPolicy === null) {
+    state.whatIf = false;
+    source.dataset.mode = "local";
+    source.textContent = "The view carries no policy: the toggles below decide.";
+    back.hidden = true;
+    return toggles();
+  }
+  const on = Object.keys(TOGGLE_WORDS).filter((k) => viewPolicy[k]);
+  const named = on.length === 0 ? "no toggle on" : on.map((k) => TOGGLE_WORDS[k]).join(", ");
+  back.hidden = !state.whatIf;
+  if (state.whatIf) {
+    source.dataset.mode = "what-if";
+    source.textContent = `What-if: the toggles below decide, not the cluster's policy (${named}).`;
+    return toggles();
+  }
+  for (const box of document.querySelectorAll("input[data-policy]")) box.checked = Boolean(viewPolicy[box.dataset.policy]);
+  source.dataset.mode = "cluster";
+  source.textContent = `The cluster's policy decides (${named}); change a toggle to ask what if.`;
+  return viewPolicy;
 }
 
 function errorText(err) {
@@ -108,9 +116,10 @@ function showError(el, err, prefix = "") {
  * screen and the error is shown. Returns whether the core accepted the view.
  */
 function decide(text, source) {
-  let decisions;
+  let decisions, read;
   try {
-    decisions = electLeaders(text, policy());
+    read = text === view.text ? view.read : readView(normalizeView, text);
+    decisions = electLeaders(text, policyFor(read.policy));
   } catch (err) {
     showError($("view-error"), err, `View from ${source} not applied: `);
     return false;
@@ -118,7 +127,7 @@ function decide(text, source) {
   showError($("view-error"), null);
   state.viewText = text;
   state.source = source;
-  render(decisions, text);
+  render(decisions, text, read);
   return true;
 }
 
@@ -127,33 +136,14 @@ function redecide() {
 }
 
 /**
- * Pair each listed entry with its row of the decision. `excluded` lists every entry but the
- * leader's, in view order, so the leader's entry is the one index L where the entries before it
- * and after it line up with `excluded`; the first such L when identical entries make it
- * ambiguous (the first listed wins among equal generations).
+ * Each listed entry with its row of the decision: the leader's entry is the one at
+ * `leader_index`, and `excluded` lists every other entry, in the view's order.
  */
-function pairEntries(members, decision) {
-  const ex = decision.excluded;
-  const same = (m, e) => e && m.id === e.id && m.generation === e.generation;
-  if (decision.leader === null || ex.length !== members.length - 1) {
-    return members.map((m, i) => ({ member: m, leader: false, excluded: ex[i] }));
-  }
-  const n = members.length;
-  const suffixOk = new Array(n + 1).fill(false);
-  suffixOk[n - 1] = true;
-  for (let i = n - 2; i >= 0; i--) suffixOk[i] = suffixOk[i + 1] && same(members[i + 1], ex[i]);
-  let leaderAt = -1;
-  for (let i = 0; i < n; i++) {
-    if (members[i].id === decision.leader && suffixOk[i]) {
-      leaderAt = i;
-      break;
-    }
-    if (!same(members[i], ex[i])) break;
-  }
-  return members.map((m, i) => {
-    if (i === leaderAt) return { member: m, leader: true };
-    return { member: m, leader: false, excluded: ex[leaderAt >= 0 && i > leaderAt ? i - 1 : i] };
-  });
+function rowsOf(members, decision) {
+  const at = decision.leader_index;
+  return members.map((m, i) =>
+    i === at ? { member: m, leader: true } : { member: m, leader: false, excluded: decision.excluded[at !== null && i > at ? i - 1 : i] },
+  );
 }
 
 function el(tag, attrs = {}, ...children) {
@@ -180,17 +170,12 @@ function u64Cell(value, cls) {
 // The decided view on screen: decisions, the groups as the text lists them, next-epoch cache.
 // `limit` (how many cards are shown) survives re-decisions and polls; a new source resets it.
 const PAGE_SIZE = 100;
-const view = { decisions: [], byName: new Map(), text: null, nextEpochs: new Map(), limit: PAGE_SIZE };
+const view = { decisions: [], read: null, byName: new Map(), text: null, nextEpochs: new Map(), limit: PAGE_SIZE };
 
-function render(decisions, text) {
+function render(decisions, text, read) {
   if (text !== view.text) {
-    let groupsInText = [];
-    try {
-      groupsInText = readGroups(normalizeView, text);
-    } catch {
-      // The core accepted it, so this cannot happen; decisions are still shown.
-    }
-    view.byName = new Map(groupsInText.map((g) => [g.name, g]));
+    view.read = read;
+    view.byName = read.groups;
     view.nextEpochs = new Map();
     view.text = text;
   }
@@ -290,7 +275,7 @@ function groupCard(d, gi) {
   const next = nextEpochShown(d.group);
   if (next !== null) fact("Next epoch", next);
 
-  const rows = pairEntries(g.members, d).map(({ member: m, leader, excluded }) => {
+  const rows = rowsOf(g.members, d).map(({ member: m, leader, excluded }) => {
     const decision = leader
       ? el("td", { class: "decision", "data-reason": "leader" }, el("span", { class: "badge leader-badge", text: "★ Leader" }))
       : el(
@@ -395,6 +380,7 @@ function loadLocal(text, source) {
   view.limit = PAGE_SIZE;
   state.demo = false;
   state.leaders = null;
+  state.whatIf = false;
   if (decide(text, source)) $("view-text").value = text;
   setSourceStatus();
 }
@@ -480,6 +466,7 @@ async function startPolling(url) {
   const poll = { url, timer: null, stopped: false, seq: 0 };
   state.polling = poll;
   state.leaders = null;
+  state.whatIf = false;
   view.limit = PAGE_SIZE;
   $("poll-url").value = url;
   $("poll-toggle").textContent = "Stop polling";
@@ -550,7 +537,17 @@ $("groups").addEventListener("click", (ev) => {
   setMemberLive(button.dataset.id, button.dataset.live === "true", button);
 });
 
-for (const box of document.querySelectorAll("input[data-policy]")) box.addEventListener("change", redecide);
+for (const box of document.querySelectorAll("input[data-policy]")) {
+  box.addEventListener("change", () => {
+    // A toggle changed under the cluster's policy asks "what if"; the view still says whose.
+    if (view.read && view.read.policy !== null) state.whatIf = true;
+    redecide();
+  });
+}
+$("use-cluster-policy").addEventListener("click", () => {
+  state.whatIf = false;
+  redecide();
+});
 
 $("group-filter").addEventListener("input", () => {
   view.limit = PAGE_SIZE;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Browser tests of the dashboard: Debian's Chromium driven by playwright-core against the page
-# served on 127.0.0.1. Installs what it needs (idempotent) and runs `node --test web/tests/`.
+# served on 127.0.0.1 (and against a live `tael-coord dashboard`). Installs what it needs
+# (idempotent) and runs `node --test web/tests/`.
 # Writes the screenshot target/dashboard.png.
 set -euo pipefail
 web="$(cd "$(dirname "$0")" && pwd)"
@@ -26,5 +27,7 @@ if [ ! -f "$web/pkg/tael_coord.js" ]; then
   bash "$root/bindings/wasm/build.sh"
 fi
 
+# The CLI, for the live dashboard test (cluster.test.mjs runs `tael-coord dashboard`).
 cd "$root"
+cargo build -q -p tael-coord-cli
 node --test web/tests/

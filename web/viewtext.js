@@ -3,18 +3,19 @@
 // JSON.parse of that text rounds nothing.
 
 /**
- * The groups of a view, in the core's order, each with its listed entries:
- * {name, incumbent, configured, members: [{id, live, generation, priority, eligible, epoch}]};
- * u64 values are decimal strings.
+ * The view as the core reads it: its groups by name, each with its listed entries
+ * {name, incumbent, configured, members: [{id, live, generation, priority, eligible, epoch}]}
+ * (u64 values as decimal strings), and the view's own policy (what its cluster decides with)
+ * or null. The groups are looked up by name, not listed: JSON.parse puts integer-like keys
+ * before the others, so the core's order of groups is the order of its decisions, not this.
  */
-export function readGroups(normalizeView, text) {
-  const { groups } = JSON.parse(normalizeView(text));
-  return Object.entries(groups).map(([name, g]) => ({
-    name,
-    incumbent: g.incumbent ?? null,
-    configured: g.configured ?? null,
-    members: g.members,
-  }));
+export function readView(normalizeView, text) {
+  const { groups, policy } = JSON.parse(normalizeView(text));
+  const byName = new Map();
+  for (const [name, g] of Object.entries(groups)) {
+    byName.set(name, { name, incumbent: g.incumbent ?? null, configured: g.configured ?? null, members: g.members });
+  }
+  return { groups: byName, policy: policy ?? null };
 }
 
 /**

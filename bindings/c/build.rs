@@ -1,8 +1,9 @@
 //! Gives the shared library its versioned soname, so programs linked against it load
-//! `libtael_coord.so.0` and a future incompatible `.so.1` can sit beside it.
+//! `libtael_coord.so.1` and a future incompatible `.so.2` can sit beside it (ABI 1 was
+//! `.so.0`).
 
 /// Bumped together with `TAEL_ABI_VERSION` when the ABI breaks.
-const SONAME_MAJOR: u32 = 0;
+const SONAME_MAJOR: u32 = 1;
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");

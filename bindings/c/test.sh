@@ -62,8 +62,8 @@ if [ "$exported" != "$declared" ]; then
   fail "exported symbols (right) differ from the header's functions (left)"
 fi
 echo "$(printf '%s\n' "$exported" | wc -l) functions, all declared"
-readelf -d "$lib_dir/libtael_coord.so" | grep -q 'SONAME.*\[libtael_coord\.so\.0\]' ||
-  fail "libtael_coord.so has no soname libtael_coord.so.0"
+readelf -d "$lib_dir/libtael_coord.so" | grep -q 'SONAME.*\[libtael_coord\.so\.1\]' ||
+  fail "libtael_coord.so has no soname libtael_coord.so.1"
 
 step "pkg-config file"
 pc_version="$(PKG_CONFIG_PATH="$c_dir" pkg-config --modversion tael_coord)"
@@ -138,20 +138,20 @@ stage="$out/stage"
 rm -rf "$stage"
 mkdir -p "$stage/include" "$stage/lib/pkgconfig"
 cp "$header" "$stage/include/"
-cp "$lib_dir/libtael_coord.so" "$stage/lib/libtael_coord.so.0"
-ln -s libtael_coord.so.0 "$stage/lib/libtael_coord.so"
+cp "$lib_dir/libtael_coord.so" "$stage/lib/libtael_coord.so.1"
+ln -s libtael_coord.so.1 "$stage/lib/libtael_coord.so"
 cp "$c_dir/tael_coord.pc" "$stage/lib/pkgconfig/"
 read -r -a pc_flags <<<"$(PKG_CONFIG_PATH="$stage/lib/pkgconfig" \
   pkg-config --define-variable=prefix="$stage" --cflags --libs tael_coord)"
 cc -std=c11 -Wall -Wextra -Werror -pedantic "$root/examples/c/standby.c" "${pc_flags[@]}" \
   -o "$out/standby-shared"
-readelf -d "$out/standby-shared" | grep -q 'NEEDED.*\[libtael_coord\.so\.0\]' ||
-  fail "the shared build does not load libtael_coord.so.0"
+readelf -d "$out/standby-shared" | grep -q 'NEEDED.*\[libtael_coord\.so\.1\]' ||
+  fail "the shared build does not load libtael_coord.so.1"
 if nm "$out/standby-shared" | grep -q ' T tael_'; then
   fail "the shared build has the library linked in statically"
 fi
 shared_story="$(LD_LIBRARY_PATH="$stage/lib" "$out/standby-shared")"
 [ "$shared_story" = "$expected_story" ] || fail "the shared build tells another story"
-echo "libtael_coord.so.0: loaded, same story"
+echo "libtael_coord.so.1: loaded, same story"
 
 printf '\nc front: all checks passed\n'

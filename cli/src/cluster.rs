@@ -166,10 +166,15 @@ impl Cluster {
         self.events.as_ref()?.recv_timeout(wait).ok()
     }
 
-    /// Read and drop every report from now on (for a caller that watches gossip itself).
-    pub fn discard_events(&mut self) {
+    /// Hand every report from now on to `each`, on a thread of its own (for a caller that
+    /// serves requests meanwhile and cannot wait on `next_event`).
+    pub fn forward_events(&mut self, mut each: impl FnMut(Event) + Send + 'static) {
         if let Some(events) = self.events.take() {
-            thread::spawn(move || while events.recv().is_ok() {});
+            thread::spawn(move || {
+                while let Ok(event) = events.recv() {
+                    each(event);
+                }
+            });
         }
     }
 
@@ -331,20 +336,15 @@ impl Tracker {
     }
 
     /// The leader every node of `nodes` agrees on, if they all report the same one and each
-    /// sees exactly `live` members live.
-    pub fn agreed_leader(
-        &self,
-        nodes: &BTreeSet<String>,
-        group: &str,
-        live: usize,
-    ) -> Option<String> {
+    /// sees exactly the members of `nodes` live.
+    pub fn agreed_leader(&self, nodes: &BTreeSet<String>, group: &str) -> Option<String> {
         let mut agreed: Option<&Option<String>> = None;
         for node in nodes {
             let leader = self.leaders.get(node)?;
             if leader.is_none() || agreed.is_some_and(|a| a != leader) {
                 return None;
             }
-            if self.live_count(node, group) != live {
+            if self.live_count(node, group) != nodes.len() {
                 return None;
             }
             agreed = Some(leader);

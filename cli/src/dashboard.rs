@@ -1,5 +1,6 @@
 //! `tael-coord dashboard`: the loopback cluster, an observer on its gossip, and the web page.
 
+use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -17,7 +18,7 @@ use chitchat::{spawn_chitchat, ChitchatConfig, ChitchatHandle, ChitchatId, Proto
 use clap::Args;
 use tael_coord_gossip::view_of;
 
-use crate::cluster::Cluster;
+use crate::cluster::{Cluster, Health};
 use crate::node::GossipSettings;
 
 /// Arguments of `tael-coord dashboard`.
@@ -46,6 +47,8 @@ pub struct DashboardArgs {
 struct App {
     cluster: Arc<Mutex<Cluster>>,
     observer: Arc<ChitchatHandle>,
+    /// Each node's latest decision of its own view, as it reported it.
+    decisions: Arc<Mutex<BTreeMap<String, serde_json::Value>>>,
 }
 
 impl App {
@@ -65,6 +68,32 @@ impl App {
 async fn view(State(app): State<App>) -> impl IntoResponse {
     let view = view_of(&*app.observer.chitchat().lock().await);
     ([(header::CONTENT_TYPE, "application/json")], view.to_json())
+}
+
+/// `GET /api/nodes`: every node, whether it runs, and the decision it last reported (what each
+/// node believes, to hold the dashboard's own decision against).
+async fn nodes(State(app): State<App>) -> impl IntoResponse {
+    let decisions = app.decisions.lock().map(|d| d.clone()).unwrap_or_default();
+    let nodes: Vec<serde_json::Value> = app
+        .cluster
+        .lock()
+        .map(|c| {
+            c.nodes
+                .iter()
+                .map(|n| {
+                    serde_json::json!({
+                        "id": n.id,
+                        "running": n.health == Health::Running,
+                        "decision": decisions.get(&n.id),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::json!({ "nodes": nodes }).to_string(),
+    )
 }
 
 async fn node_action(
@@ -122,8 +151,17 @@ pub fn run(args: DashboardArgs) -> Result<()> {
         !args.no_sticky,
         args.nodes >= 3,
     )?;
-    // The dashboard reads the view from its own observer, not the nodes' reports.
-    cluster.discard_events();
+    // The dashboard reads the view from its own observer; of the nodes' reports it keeps each
+    // node's latest decision.
+    let decisions = Arc::new(Mutex::new(BTreeMap::new()));
+    let latest = Arc::clone(&decisions);
+    cluster.forward_events(move |event| {
+        if event.body["ev"] == "view" {
+            if let Ok(mut latest) = latest.lock() {
+                latest.insert(event.node, event.body["decision"].clone());
+            }
+        }
+    });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -133,9 +171,11 @@ pub fn run(args: DashboardArgs) -> Result<()> {
         let app = App {
             cluster: Arc::new(Mutex::new(cluster)),
             observer,
+            decisions,
         };
         let router = Router::new()
             .route("/api/view", get(view))
+            .route("/api/nodes", get(nodes))
             .route("/api/nodes/{id}/{action}", post(node_action))
             .fallback_service(tower_http::services::ServeDir::new(&args.web_dir))
             .with_state(app.clone());

@@ -155,18 +155,53 @@ fn run_once(
         }
     };
 
+    // Wait until `probe` finds something; what it found.
+    let until = |cluster: &Cluster,
+                 tracker: &mut Tracker,
+                 what: &str,
+                 probe: &dyn Fn(&Tracker) -> Option<String>,
+                 deaths: &mut DeathWatch| {
+        step(cluster, tracker, what, &mut |t| probe(t).is_some(), deaths)?;
+        probe(tracker).with_context(|| format!("no longer true: {what}"))
+    };
+    // Wait until the running nodes agree on a leader (other than `not`) and each sees them all
+    // live; that leader.
+    let agree = |cluster: &Cluster,
+                 tracker: &mut Tracker,
+                 what: &str,
+                 not: Option<&str>,
+                 deaths: &mut DeathWatch| {
+        let nodes = cluster.running();
+        let agreed = |t: &Tracker| {
+            t.agreed_leader(&nodes, group)
+                .filter(|l| Some(l.as_str()) != not)
+        };
+        until(cluster, tracker, what, &agreed, deaths)
+    };
+    // Wait until the running nodes agree on a leader other than `gone`, which stopped at
+    // `since`; that leader and the failover time.
+    let fail_over = |cluster: &Cluster,
+                     tracker: &mut Tracker,
+                     what: &str,
+                     (gone, since): (&str, Instant),
+                     deaths: &mut DeathWatch| {
+        let leader = agree(cluster, tracker, what, Some(gone), deaths)?;
+        let took = since.elapsed();
+        tl.say(format!(
+            "every survivor agrees: {leader} leads (failover {:.0} ms)",
+            ms(took)
+        ));
+        anyhow::Ok((leader, took))
+    };
+
     // 1. Every node agrees on one leader, which leads with an epoch its peers accept.
-    let all = cluster.running();
-    step(
+    let first = agree(
         &cluster,
         tracker,
         "all nodes agree on a leader",
-        &mut |t| t.agreed_leader(&all, group, n).is_some(),
+        None,
         &mut deaths,
     )?;
-    let first = tracker
-        .agreed_leader(&all, group, n)
-        .context("agreement vanished")?;
     let accepted_from =
         |t: &Tracker, leader: &str, receivers: &BTreeSet<String>| -> Option<String> {
             let epoch = t
@@ -186,14 +221,20 @@ fn run_once(
             });
             ok.then_some(epoch)
         };
-    step(
-        &cluster,
-        tracker,
-        "the leader's records are accepted",
-        &mut |t| accepted_from(t, &first, &all).is_some(),
-        &mut deaths,
-    )?;
-    let first_epoch = accepted_from(tracker, &first, &all).context("records vanished")?;
+    // Wait until every running node accepts `leader`'s records; their epoch.
+    let accepted =
+        |cluster: &Cluster, tracker: &mut Tracker, leader: &str, deaths: &mut DeathWatch| {
+            let receivers = cluster.running();
+            let what = format!("{leader}'s records are accepted");
+            until(
+                cluster,
+                tracker,
+                &what,
+                &|t| accepted_from(t, leader, &receivers),
+                deaths,
+            )
+        };
+    let first_epoch = accepted(&cluster, tracker, &first, &mut deaths)?;
     deaths.steady = true;
     tl.say(format!(
         "all {n} nodes agree: {first} leads with epoch {first_epoch}; its records are accepted"
@@ -206,33 +247,15 @@ fn run_once(
     tl.say(format!(
         "paused {first} (SIGSTOP): it still believes it leads"
     ));
-    let survivors = cluster.running();
-    step(
+    let (second, failover) = fail_over(
         &cluster,
         tracker,
         "the survivors agree on a new leader",
-        &mut |t| {
-            t.agreed_leader(&survivors, group, n - 1)
-                .is_some_and(|l| l != first)
-        },
+        (&first, paused_at),
         &mut deaths,
     )?;
-    let failover = paused_at.elapsed();
-    let second = tracker
-        .agreed_leader(&survivors, group, n - 1)
-        .context("agreement vanished")?;
-    tl.say(format!(
-        "every survivor agrees: {second} leads (failover {:.0} ms)",
-        ms(failover)
-    ));
-    step(
-        &cluster,
-        tracker,
-        "the new leader's records are accepted",
-        &mut |t| accepted_from(t, &second, &survivors).is_some(),
-        &mut deaths,
-    )?;
-    let second_epoch = accepted_from(tracker, &second, &survivors).context("records vanished")?;
+    let survivors = cluster.running();
+    let second_epoch = accepted(&cluster, tracker, &second, &mut deaths)?;
     tl.say(format!("{second} promoted to epoch {second_epoch}, past every announced epoch; survivors accept its records"));
 
     // 3. The old leader wakes up and ships a record with its old epoch: every survivor fences it.
@@ -281,17 +304,13 @@ fn run_once(
     tl.say(format!(
         "every survivor's gate rejected it: STALE_EPOCH ({fenced} stale records fenced)"
     ));
-    let all = cluster.running();
-    step(
+    let after_rejoin = agree(
         &cluster,
         tracker,
         "the old leader rejoins and all agree",
-        &mut |t| t.agreed_leader(&all, group, n).is_some(),
+        None,
         &mut deaths,
     )?;
-    let after_rejoin = tracker
-        .agreed_leader(&all, group, n)
-        .context("agreement vanished")?;
     tl.say(if after_rejoin == second {
         format!("{first} rejoined and stepped down; {second} keeps leading (sticky incumbent: no flapping)")
     } else {
@@ -303,25 +322,13 @@ fn run_once(
     deaths.untouched.remove(&after_rejoin);
     let killed_at = Instant::now();
     tl.say(format!("killed {after_rejoin} (SIGKILL)"));
-    let survivors = cluster.running();
-    step(
+    let (third, kill_failover) = fail_over(
         &cluster,
         tracker,
         "the survivors agree after the kill",
-        &mut |t| {
-            t.agreed_leader(&survivors, group, n - 1)
-                .is_some_and(|l| l != after_rejoin)
-        },
+        (&after_rejoin, killed_at),
         &mut deaths,
     )?;
-    let kill_failover = killed_at.elapsed();
-    let third = tracker
-        .agreed_leader(&survivors, group, n - 1)
-        .context("agreement vanished")?;
-    tl.say(format!(
-        "every survivor agrees: {third} leads (failover {:.0} ms)",
-        ms(kill_failover)
-    ));
     cluster.restart(&after_rejoin)?;
     let generation = cluster
         .nodes
@@ -331,17 +338,13 @@ fn run_once(
     tl.say(format!(
         "restarted {after_rejoin} as generation {generation}"
     ));
-    let all = cluster.running();
-    step(
+    let last = agree(
         &cluster,
         tracker,
         "the restarted node rejoins and all agree",
-        &mut |t| t.agreed_leader(&all, group, n).is_some(),
+        None,
         &mut deaths,
     )?;
-    let last = tracker
-        .agreed_leader(&all, group, n)
-        .context("agreement vanished")?;
     let listed = tracker
         .views
         .get(&third)

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 use clap::Args;
-use tael_coord::{DurableFencer, DurableRegistry, Verdict};
+use tael_coord::{DurableFencer, DurableRegistry, EpochGate, GateRegistry, Verdict};
 
 #[derive(Args, Debug)]
 pub struct DurableChildArgs {

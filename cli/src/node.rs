@@ -17,7 +17,7 @@ use chitchat::{
 };
 use clap::Args;
 use serde_json::{json, Value};
-use tael_coord::{elect_leaders, next_epoch, Decision, HolderFencer, Policy, View};
+use tael_coord::{elect_leaders, next_epoch, Decision, HolderFencer, HolderGate, Policy, View};
 use tael_coord_gossip::{view_of, Announcement};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::UdpSocket;
@@ -102,6 +102,10 @@ pub struct NodeArgs {
     /// Keep a live incumbent (the sticky-incumbent policy); on by default.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     pub sticky: bool,
+    /// How long a (re)started node waits at most for the peers it knows of to count as live
+    /// before it may take leadership (default: 10 gossip intervals; see `run`).
+    #[arg(long)]
+    pub warmup_ms: Option<u64>,
     #[command(flatten)]
     pub gossip: GossipSettings,
 }
@@ -145,8 +149,17 @@ pub async fn run(args: NodeArgs) -> Result<()> {
         extra_liveness_predicate: None,
         protocol_version: ProtocolVersion::V0,
     };
+    let policy = Policy {
+        sticky_incumbent: args.sticky,
+        quorum_guard: args.group_size > 0,
+        eligibility: true,
+        priority: true,
+        ..Policy::default()
+    };
+    // The policy is published with the rest, so a watcher of the view decides as the nodes do.
     let announcement = Announcement {
         configured: (args.group_size > 0).then_some(args.group_size),
+        policy: Some(policy),
         ..Announcement::member_of(args.group.clone())
     };
     let mut initial = announcement.key_values();
@@ -166,13 +179,6 @@ pub async fn run(args: NodeArgs) -> Result<()> {
         last_epoch: 0,
         seq: 0,
     }));
-    let policy = Policy {
-        sticky_incumbent: args.sticky,
-        quorum_guard: args.group_size > 0,
-        eligibility: true,
-        priority: true,
-        ..Policy::default()
-    };
     emit(
         json!({"ev": "ready", "node": me, "generation": args.generation.to_string(), "t": now_ms(start)}),
     );
@@ -223,6 +229,16 @@ pub async fn run(args: NodeArgs) -> Result<()> {
         let _ = quit_tx.send(()).await;
     });
 
+    // A node that has just started sees its peers live only after a few of their heartbeats. If
+    // it led as soon as its partial view let it, a revived small id would promote past the
+    // incumbent it does not see yet and take leadership back (its higher epoch would then be
+    // the incumbent everyone keeps). So it takes leadership only once every peer it knows of
+    // counts as live, or, for peers that stay dead, once the warm-up has passed.
+    let warmup = Duration::from_millis(
+        args.warmup_ms
+            .unwrap_or(10 * args.gossip.gossip_interval_ms),
+    );
+    let mut warmed_up = false;
     let tick = Duration::from_millis((args.gossip.gossip_interval_ms / 2).max(10));
     let mut ticker = tokio::time::interval(tick);
     let mut last_report: Option<(View, Decision)> = None;
@@ -234,6 +250,17 @@ pub async fn run(args: NodeArgs) -> Result<()> {
         };
         let (view, peers) = {
             let guard = chitchat.lock().await;
+            if !warmed_up {
+                let live: BTreeSet<&str> =
+                    guard.live_nodes().map(|id| id.node_id.as_ref()).collect();
+                let all_live = guard
+                    .node_states()
+                    .keys()
+                    .map(|id| id.node_id.as_ref())
+                    .filter(|&id| id != me.as_str())
+                    .all(|id| live.contains(id));
+                warmed_up = all_live || start.elapsed() >= warmup;
+            }
             let view = view_of(&guard);
             // Records go to every replica this node has heard of, live or not: a deposed
             // leader does not know it is deposed, nor which peers are gone.
@@ -253,10 +280,11 @@ pub async fn run(args: NodeArgs) -> Result<()> {
 
         let mut reign = reign.lock().await;
         let mut changed = false;
-        if leads && !reign.announcement.leading {
-            // Promote past every epoch the group announced and every epoch this gate saw.
-            let epoch = next_epoch(&view, &args.group)?.max(gate.highest().saturating_add(1));
-            gate.check(epoch, &me)?;
+        if leads && !reign.announcement.leading && warmed_up {
+            // Promote past every epoch the group announced and every epoch this gate saw, in one
+            // step of the gate the receiver task shares: the reign announced is the one the gate
+            // recorded for this node, never one a record admitted meanwhile took from it.
+            let epoch = gate.promote_to_at_least(next_epoch(&view, &args.group)?, &me)?;
             reign.announcement.leading = true;
             reign.announcement.epoch = epoch;
             reign.last_epoch = epoch;

@@ -5,11 +5,11 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::Args;
 use tael_coord::{
-    decisions_to_json, elect_leaders, parse_u64, EpochFencer, FenceRegistry, HolderFencer, Policy,
-    Snapshot, Verdict, View,
+    decisions_to_json, elect_leaders, parse_u64, EpochFencer, FenceRegistry, GateRegistry,
+    HolderFencer, HolderGate, Policy, Snapshot, Verdict, View,
 };
 
 /// Exit status of `fence` when the record is rejected (0 when accepted; 2 for errors).
@@ -85,21 +85,15 @@ pub fn elect(args: ElectArgs) -> Result<ExitCode> {
     }
     let words = |s: &str| s.replace('_', " ");
     for d in &decisions {
-        let reason = serde_json::to_value(d.reason)?;
-        let reason = words(reason.as_str().unwrap_or_default());
+        let reason = words(d.reason.name());
         match &d.leader {
             Some(leader) => println!("{}: {leader} leads ({reason})", d.group),
             None => println!("{}: no leader ({reason})", d.group),
         }
         if args.explain {
             for x in &d.excluded {
-                let why = serde_json::to_value(x.reason)?;
-                println!(
-                    "  {} (generation {}): {}",
-                    x.id,
-                    x.generation,
-                    words(why.as_str().unwrap_or_default())
-                );
+                let why = words(x.reason.name());
+                println!("  {} (generation {}): {why}", x.id, x.generation);
             }
         }
     }
@@ -151,10 +145,7 @@ pub fn fence(args: FenceArgs) -> Result<ExitCode> {
     let verdict: Verdict = if let (Some(path), Some(stream)) = (&args.snapshot, &args.stream) {
         let snapshot =
             Snapshot::from_json(&read(path)?).with_context(|| format!("{}", path.display()))?;
-        let registry = match cap {
-            Some(cap) => FenceRegistry::new().with_jump_cap(cap),
-            None => FenceRegistry::new(),
-        };
+        let registry = FenceRegistry::new().with_jump_cap(cap);
         registry.restore(&snapshot)?;
         let verdict = registry.check(stream, epoch)?;
         if args.update && matches!(verdict, Verdict::Advanced { .. }) {
@@ -164,28 +155,14 @@ pub fn fence(args: FenceArgs) -> Result<ExitCode> {
         verdict
     } else if let Some(holder) = &args.holder {
         let highest = u64_arg("--highest", &args.highest)?;
-        let gate = HolderFencer::with_highest(highest);
-        let gate = match cap {
-            Some(cap) => gate.with_jump_cap(cap),
-            None => gate,
-        };
-        if let Some(recorded) = &args.recorded_holder {
-            let verdict = gate.check(highest, recorded)?;
-            if !verdict.accepted() {
-                bail!(
-                    "cannot record holder {recorded:?} at --highest {highest}: {}",
-                    verdict.code()
-                );
-            }
-        }
-        gate.check(epoch, holder)?
+        let gate = HolderFencer::with_holder(highest, args.recorded_holder.as_deref())
+            .context("--recorded-holder")?;
+        gate.with_jump_cap(cap).check(epoch, holder)?
     } else {
-        let gate = EpochFencer::with_highest(u64_arg("--highest", &args.highest)?);
-        let gate = match cap {
-            Some(cap) => gate.with_jump_cap(cap),
-            None => gate,
-        };
-        gate.check(epoch)
+        let highest = u64_arg("--highest", &args.highest)?;
+        EpochFencer::with_highest(highest)
+            .with_jump_cap(cap)
+            .check(epoch)
     };
     if args.json {
         println!("{}", verdict.to_json());

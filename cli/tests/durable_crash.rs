@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use tael_coord::{DurableFencer, DurableRegistry};
+use tael_coord::{DurableFencer, DurableRegistry, EpochGate, GateRegistry};
 
 fn env_u64(name: &str, default: u64) -> u64 {
     match std::env::var(name) {

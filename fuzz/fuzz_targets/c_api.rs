@@ -8,11 +8,16 @@
 //! exactly its capacity, so AddressSanitizer sees any overrun), allocated answers are freed (the
 //! leak checker sees a lost one), and the last error is set exactly when a call fails. After
 //! every call the handles' state is read back through the C API and compared with the model.
+//!
+//! The gate calls (check, check_and_advance, promote, promote_to_at_least) are one call each on
+//! any of the three gates: the epoch gate, the holder gate with a holder, or a registry stream;
+//! one model of a gate (SEMANTICS.md §5, §6, §9) answers for all three.
 
 #![no_main]
 
-use std::collections::BTreeMap;
+use std::collections::btree_map::{BTreeMap, Entry};
 use std::ffi::{c_char, CStr, CString};
+use std::fmt::Debug;
 use std::ptr;
 
 use arbitrary::Arbitrary;
@@ -22,19 +27,21 @@ use tael_coord_c::election::{
     tael_elect_leader, tael_elect_leader_n, tael_id_validate, tael_u64_parse,
 };
 use tael_coord_c::gates::*;
+use tael_coord_c::info::{
+    tael_abi_version, tael_status_is_verdict, tael_status_name, tael_version, TAEL_ABI_VERSION,
+};
+use tael_coord_c::last_error::tael_last_error_message;
 use tael_coord_c::registry::*;
-use tael_coord_c::status::*;
+use tael_coord_c::status::TaelStatus;
+use tael_coord_c::text::tael_string_free;
+use tael_coord_c::verdict::{TaelHolderState, TaelVerdict, TAEL_ID_FIELD_BYTES};
 use tael_coord_c::views::*;
-
-extern "C" {
-    // Defined in the C crate's private `guard` module; reachable by its symbol, as from C.
-    fn tael_string_free(s: *mut c_char);
-}
 
 const NAMES: &[&[u8]] = &[b"s", b"t", b"wal-0", "\u{e9}".as_bytes(), b"a\0b", b"\xff"];
 const DOCS: &[&str] = &[
     r#"{"groups":{"g":{"members":[{"id":"b","live":true,"epoch":"4"},{"id":"a","live":false,"epoch":"7"}]}}}"#,
     r#"{"groups":{"g":{"members":[{"id":"a","live":true,"epoch":"18446744073709551615"}]},"h":{"members":[]}}}"#,
+    r#"{"groups":{"g":{"members":[{"id":"b","live":true,"generation":1},{"id":"a","live":true},{"id":"b","live":true,"generation":"2","priority":3}],"incumbent":"b","configured":5}},"policy":{"priority":true}}"#,
     r#"{"groups":{}}"#,
     r#"{}"#,
     r#"{"priority":true,"rendezvous":true}"#,
@@ -78,6 +85,41 @@ impl U64 {
     }
 }
 
+/// One of the three handles.
+#[derive(Arbitrary, Debug, Clone, Copy)]
+enum Kind {
+    Fencer,
+    Holder,
+    Registry,
+}
+
+const KINDS: [Kind; 3] = [Kind::Fencer, Kind::Holder, Kind::Registry];
+
+/// The gate a gate call is on: the epoch gate, the holder gate with a holder, or a stream.
+#[derive(Arbitrary, Debug)]
+enum On {
+    Fencer,
+    Holder(Text),
+    Stream(Text),
+}
+
+/// A lookup of one stream by name: `tael_registry_highest`, `_remove` or `_contains`.
+#[derive(Arbitrary, Debug, Clone, Copy)]
+enum Lookup {
+    Highest,
+    Remove,
+    Contains,
+}
+
+/// A text answer: the registry's snapshot, the decisions of a view under a policy, or a view
+/// normalized.
+#[derive(Arbitrary, Debug)]
+enum Answer {
+    Snapshot { null: bool },
+    Decisions { view: Doc, policy: Doc },
+    Normalized { view: Doc },
+}
+
 #[derive(Arbitrary, Debug)]
 enum Call {
     ElectLeader {
@@ -93,92 +135,74 @@ enum Call {
     },
     IdValidate(Text),
     U64Parse(Text, bool),
-    FencerNew(U64, Option<U64>),
-    FencerCheck {
+    /// A new handle replacing the old one: `tael_*_new(highest)` (a registry has none), or
+    /// `tael_*_new_with_jump_cap` with a cap.
+    New(Kind, U64, Option<U64>),
+    /// `tael_holder_fencer_new_with_holder`: the cap's pointer is NULL for `None`.
+    HolderResume {
+        highest: U64,
+        holder: Text,
+        cap: Option<U64>,
+        null_out: bool,
+    },
+    /// `*_check`, with a verdict.
+    Check {
+        on: On,
         null: bool,
         epoch: U64,
         null_out: bool,
     },
-    FencerCheckAndAdvance {
+    /// `*_check_and_advance`.
+    Accept {
+        on: On,
         null: bool,
         epoch: U64,
         null_out: bool,
     },
-    FencerPromote {
+    /// `*_promote` (no floor) or `*_promote_to_at_least`.
+    Promote {
+        on: On,
+        null: bool,
+        floor: Option<U64>,
+        null_out: bool,
+    },
+    /// The highest (and a holder gate's state), or a registry's length.
+    Read {
+        kind: Kind,
         null: bool,
         null_out: bool,
     },
-    FencerJumpCap {
+    JumpCap {
+        kind: Kind,
         null: bool,
         null_has: bool,
         null_cap: bool,
     },
-    HolderNew(U64, Option<U64>),
-    HolderCheck {
-        null: bool,
-        epoch: U64,
-        holder: Text,
-        null_out: bool,
-    },
-    HolderPromote {
-        null: bool,
-        holder: Text,
-        null_out: bool,
-    },
-    HolderJumpCap {
-        null: bool,
-    },
-    RegistryNew(Option<U64>),
     RegistryAdd {
         null: bool,
         stream: Text,
         highest: U64,
     },
-    RegistryCheck {
-        null: bool,
-        stream: Text,
-        epoch: U64,
-        null_out: bool,
-    },
-    RegistryPromote {
+    RegistryLookup {
         null: bool,
         stream: Text,
         null_out: bool,
-    },
-    RegistryHighest {
-        null: bool,
-        stream: Text,
-        null_out: bool,
-    },
-    RegistryRemove {
-        null: bool,
-        stream: Text,
-        null_out: bool,
-    },
-    RegistrySnapshot {
-        null: bool,
-        cap: u16,
-        null_buf: bool,
-        null_len: bool,
-    },
-    RegistrySnapshotAlloc {
-        null: bool,
-        null_out: bool,
+        lookup: Lookup,
     },
     RegistryRestore {
         null: bool,
         doc: Doc,
     },
-    ElectLeaders {
-        view: Doc,
-        policy: Doc,
+    /// A text answer into a buffer.
+    Text {
+        answer: Answer,
         cap: u16,
         null_buf: bool,
         null_len: bool,
     },
-    ElectLeadersAlloc {
-        view: Doc,
-        policy: Doc,
+    /// A text answer in a string the library allocates.
+    Alloc {
+        answer: Answer,
         null_out: bool,
     },
     NextEpoch {
@@ -191,12 +215,15 @@ enum Call {
         id: Text,
         null_out: bool,
     },
-    StatusName(u32),
+    /// The status's name and kind, and the versions.
+    Info(u32),
     LastError {
         cap: u16,
         null_buf: bool,
     },
 }
+
+// ---- arguments --------------------------------------------------------------------------------
 
 /// A text's bytes as passed: the pointer (maybe NULL) and the length; `bytes` is what the
 /// library may read.
@@ -208,37 +235,26 @@ struct Arg {
 
 impl Arg {
     fn new(t: &Text) -> Arg {
-        match t {
+        let (bytes, null, len) = match t {
             Text::Name(i) => {
-                let bytes = NAMES[usize::from(*i) % NAMES.len()].to_vec();
-                Arg {
-                    len: bytes.len(),
-                    bytes,
-                    null: false,
-                }
+                let bytes = NAMES[usize::from(*i) % NAMES.len()];
+                (bytes, false, bytes.len())
             }
             Text::Raw(data, cut) => {
                 let len = cut.map_or(data.len(), |c| usize::from(c) % (data.len() + 1));
-                Arg {
-                    bytes: data[..len].to_vec(),
-                    null: false,
-                    len,
-                }
+                (&data[..len], false, len)
             }
-            Text::Null(n) => Arg {
-                bytes: Vec::new(),
-                null: true,
-                len: usize::from(n % 3),
-            },
+            Text::Null(n) => (&[][..], true, usize::from(n % 3)),
+        };
+        Arg {
+            bytes: bytes.to_vec(),
+            null,
+            len,
         }
     }
 
     fn ptr(&self) -> *const c_char {
-        if self.null {
-            ptr::null()
-        } else {
-            self.bytes.as_ptr().cast()
-        }
+        or_null(self.bytes.as_ptr().cast(), self.null)
     }
 
     /// NULL with a nonzero length is the caller's mistake; (NULL, 0) is the empty text.
@@ -253,16 +269,111 @@ impl Arg {
             &self.bytes
         }
     }
+
+    /// [`checked`] for a call taking this text: `null` (its other pointers) or this pointer,
+    /// then the text by `rule`.
+    fn checked(&self, null: bool, rule: fn(&[u8]) -> Option<Status>) -> Result<(), Status> {
+        checked(null || self.is_null_error(), rule(self.text()))
+    }
+}
+
+/// The gate a gate call is on, with its text as passed.
+enum Target {
+    Fencer,
+    Holder(Arg),
+    Stream(Arg),
+}
+
+impl Target {
+    fn new(on: &On) -> Target {
+        match on {
+            On::Fencer => Target::Fencer,
+            On::Holder(t) => Target::Holder(Arg::new(t)),
+            On::Stream(t) => Target::Stream(Arg::new(t)),
+        }
+    }
+}
+
+/// A gate call's operation and its out-parameter.
+enum Op {
+    Check(u64, *mut TaelVerdict),
+    Accept(u64, *mut bool),
+    Promote(Option<u64>, *mut u64),
+}
+
+/// Where a text answer goes: a buffer of `cap` bytes and the length, or an allocated string.
+enum Dest {
+    Buf(*mut c_char, usize, *mut usize),
+    Alloc(*mut *mut c_char),
+}
+
+/// A text answer's inputs as passed: the registry (maybe NULL) or the documents.
+enum Asked {
+    Snapshot(*const TaelRegistry),
+    Decisions(Option<CString>, Option<CString>),
+    Normalized(Option<CString>),
+}
+
+impl Asked {
+    /// # Safety
+    ///
+    /// The handle is live or NULL; `dest` holds NULL or writable pointers (a buffer for its
+    /// capacity).
+    unsafe fn call(&self, dest: Dest) -> TaelStatus {
+        // SAFETY: the caller's contract above; the documents are NULL or NUL-terminated.
+        unsafe {
+            match (self, dest) {
+                (Asked::Snapshot(r), Dest::Buf(b, c, l)) => tael_registry_snapshot(*r, b, c, l),
+                (Asked::Snapshot(r), Dest::Alloc(o)) => tael_registry_snapshot_alloc(*r, o),
+                (Asked::Decisions(v, p), Dest::Buf(b, c, l)) => {
+                    tael_elect_leaders(doc_ptr(v), doc_ptr(p), b, c, l)
+                }
+                (Asked::Decisions(v, p), Dest::Alloc(o)) => {
+                    tael_elect_leaders_alloc(doc_ptr(v), doc_ptr(p), o)
+                }
+                (Asked::Normalized(v), Dest::Buf(b, c, l)) => {
+                    tael_normalize_view(doc_ptr(v), b, c, l)
+                }
+                (Asked::Normalized(v), Dest::Alloc(o)) => tael_normalize_view_alloc(doc_ptr(v), o),
+            }
+        }
+    }
+}
+
+/// `p`, or NULL when asked (a handle, an input array, a text).
+fn or_null<T>(p: *const T, null: bool) -> *const T {
+    if null {
+        ptr::null()
+    } else {
+        p
+    }
+}
+
+/// A writable pointer (an out-parameter, a buffer), or NULL when asked.
+fn or_null_mut<T>(p: *mut T, null: bool) -> *mut T {
+    if null {
+        ptr::null_mut()
+    } else {
+        p
+    }
+}
+
+/// An out-parameter: a pointer to `slot`, or NULL when asked.
+fn out<T>(slot: &mut T, null: bool) -> *mut T {
+    or_null_mut(slot, null)
+}
+
+/// Bytes up to their first NUL, as a C string.
+fn c_string(bytes: &[u8]) -> CString {
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    CString::new(&bytes[..end]).expect("cut at the first NUL")
 }
 
 fn doc(d: &Doc) -> Option<CString> {
     match d {
         Doc::Null => None,
-        Doc::Raw(bytes) => {
-            let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
-            Some(CString::new(&bytes[..end]).expect("cut at the first NUL"))
-        }
-        Doc::Seed(i) => Some(CString::new(DOCS[usize::from(*i) % DOCS.len()]).expect("no NUL")),
+        Doc::Raw(bytes) => Some(c_string(bytes)),
+        Doc::Seed(i) => Some(c_string(DOCS[usize::from(*i) % DOCS.len()].as_bytes())),
     }
 }
 
@@ -270,10 +381,22 @@ fn doc_ptr(d: &Option<CString>) -> *const c_char {
     d.as_ref().map_or(ptr::null(), |c| c.as_ptr())
 }
 
+// ---- the expected answers ---------------------------------------------------------------------
+
+/// The checks every call makes before its work, in the C front's order: a required pointer
+/// that is NULL (`null`), then text it refuses (`text`, the first refused one's status).
+fn checked(null: bool, text: Option<Status>) -> Result<(), Status> {
+    if null {
+        Err(Status::NullPointer)
+    } else {
+        text.map_or(Ok(()), Err)
+    }
+}
+
 /// The id rules of SEMANTICS.md §2, written out independently of the core.
 fn id_status(bytes: &[u8]) -> Option<Status> {
-    match std::str::from_utf8(bytes) {
-        Err(_) => Some(Status::InvalidUtf8),
+    match utf8(bytes) {
+        Err(e) => Some(e),
         Ok(s) if s.is_empty() || s.len() > 255 || s.chars().any(char::is_control) => {
             Some(Status::InvalidId)
         }
@@ -281,14 +404,72 @@ fn id_status(bytes: &[u8]) -> Option<Status> {
     }
 }
 
-fn utf8_status(bytes: &[u8]) -> Option<Status> {
-    std::str::from_utf8(bytes)
-        .err()
-        .map(|_| Status::InvalidUtf8)
+fn utf8(bytes: &[u8]) -> Result<&str, Status> {
+    std::str::from_utf8(bytes).map_err(|_| Status::InvalidUtf8)
 }
+
+fn utf8_status(bytes: &[u8]) -> Option<Status> {
+    utf8(bytes).err()
+}
+
+/// A NUL-terminated document's text: its pointer, then UTF-8.
+fn doc_text(d: &Option<CString>) -> Result<&str, Status> {
+    utf8(d.as_ref().ok_or(Status::NullPointer)?.as_bytes())
+}
+
+/// A view document as the core reads it.
+fn view_of(d: &Option<CString>) -> Result<tael::View, Status> {
+    tael::View::from_json(doc_text(d)?).map_err(|e| e.status())
+}
+
+/// What tael_elect_leaders must answer for these documents, worked out through the core.
+/// Each document in turn: its pointer, then its text; then the core parses both.
+fn decide(view: &Option<CString>, policy: &Option<CString>) -> Result<String, Status> {
+    let v = doc_text(view)?;
+    let p = doc_text(policy)?;
+    tael::elect_leaders_json(v, p)
+        .map(|d| tael::decisions_to_json(&d))
+        .map_err(|e| e.status())
+}
+
+/// The smallest id in byte order, at its first occurrence; NO_LEADER for none.
+fn leader<'a>(ids: impl Iterator<Item = &'a [u8]>) -> Result<usize, Status> {
+    ids.enumerate()
+        .min_by_key(|&(_, id)| id)
+        .map(|(i, _)| i)
+        .ok_or(Status::NoLeader)
+}
+
+/// Canonical decimal u64 text (SEMANTICS.md §4).
+fn canonical_u64(text: &[u8]) -> Option<u64> {
+    let canonical = !text.is_empty()
+        && text.iter().all(u8::is_ascii_digit)
+        && (text == b"0" || text[0] != b'0');
+    if !canonical {
+        return None;
+    }
+    utf8(text).ok()?.parse().ok()
+}
+
+/// 64-bit FNV-1a over the group, one 0x00 byte, then the id (SEMANTICS.md §8).
+fn rendezvous(group: &[u8], id: &[u8]) -> u64 {
+    group
+        .iter()
+        .chain(&[0u8])
+        .chain(id)
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        })
+}
+
+// ---- the answers checked ----------------------------------------------------------------------
 
 fn st(s: Status) -> TaelStatus {
     TaelStatus(s.number())
+}
+
+fn bytes_of(buf: &[c_char]) -> Vec<u8> {
+    buf.iter().map(|&b| b as u8).collect()
 }
 
 fn last_error() -> String {
@@ -323,6 +504,117 @@ fn known(status: TaelStatus) -> TaelStatus {
     status
 }
 
+/// A call's status and its out-parameter, which started as `untouched`: on success OK and the
+/// model's value; on failure the model's status, and the out-parameter untouched.
+fn answered<T: PartialEq + Debug>(
+    status: TaelStatus,
+    want: Result<T, Status>,
+    got: T,
+    untouched: T,
+) {
+    match want {
+        Ok(value) => {
+            assert_eq!(status, st(Status::Ok));
+            assert_eq!(got, value);
+        }
+        Err(e) => {
+            assert_eq!(status, st(e));
+            assert_eq!(got, untouched, "an out-parameter was written on failure");
+        }
+    }
+}
+
+/// A getter given a live handle or NULL (`null`) and its out-parameter or NULL (`null_out`):
+/// NULL_POINTER with nothing written, or OK and the value, for the caller to compare.
+fn got<T: PartialEq + Debug + Copy>(
+    untouched: T,
+    null: bool,
+    null_out: bool,
+    call: impl FnOnce(*mut T) -> TaelStatus,
+) -> Option<T> {
+    let mut slot = untouched;
+    let status = known(call(out(&mut slot, null_out)));
+    answered(
+        status,
+        checked(null || null_out, None).map(|()| slot),
+        slot,
+        untouched,
+    );
+    (!null && !null_out).then_some(slot)
+}
+
+/// A text answer into a buffer of exactly `cap` bytes (NULL when asked): BUFFER_TOO_SMALL
+/// writes only the length; OK writes the text and its NUL, inside the buffer.
+fn text_answer(
+    cap: u16,
+    null_buf: bool,
+    null_len: bool,
+    want: Result<String, Status>,
+    call: impl FnOnce(*mut c_char, usize, *mut usize) -> TaelStatus,
+) {
+    let cap = usize::from(cap % 512);
+    let mut buf = vec![0x23 as c_char; cap];
+    let mut len = usize::MAX;
+    let buf_ptr = or_null_mut(buf.as_mut_ptr(), null_buf);
+    let status = known(call(buf_ptr, cap, out(&mut len, null_len)));
+    let expected = match &want {
+        _ if null_len || (null_buf && cap > 0) => Err(Status::NullPointer),
+        Ok(text) if text.len() >= cap => Err(Status::BufferTooSmall),
+        other => other.clone(),
+    };
+    match expected {
+        Ok(text) => {
+            assert_eq!(status, st(Status::Ok));
+            assert_eq!(len, text.len());
+            assert_eq!(buf[len], 0);
+            assert_eq!(bytes_of(&buf[..len]), text.as_bytes());
+            assert!(
+                buf[len + 1..].iter().all(|&b| b == 0x23),
+                "written past the NUL"
+            );
+        }
+        Err(Status::BufferTooSmall) => {
+            assert_eq!(status, st(Status::BufferTooSmall));
+            assert_eq!(Ok(len), want.map(|t| t.len()), "the required length");
+            assert!(
+                buf.iter().all(|&b| b == 0x23),
+                "a too-small buffer was written"
+            );
+        }
+        Err(e) => {
+            assert_eq!(status, st(e));
+            assert_eq!(len, usize::MAX, "the length was written on failure");
+        }
+    }
+}
+
+/// A text answer in a string the library allocates (the out-parameter NULL when asked): on
+/// success the model's text, freed here once; on failure the out-parameter set to NULL.
+fn alloc_answer(
+    null_out: bool,
+    want: Result<String, Status>,
+    call: impl FnOnce(*mut *mut c_char) -> TaelStatus,
+) {
+    let mut owned: *mut c_char = ptr::dangling_mut();
+    let status = known(call(out(&mut owned, null_out)));
+    match checked(null_out, None).and(want) {
+        Ok(text) => {
+            assert_eq!(status, st(Status::Ok));
+            // SAFETY: a NUL-terminated string the library allocated.
+            let got = unsafe { CStr::from_ptr(owned) }.to_bytes().to_vec();
+            // SAFETY: from an _alloc function, freed once.
+            unsafe { tael_string_free(owned) };
+            assert_eq!(got, text.as_bytes());
+        }
+        Err(e) => {
+            assert_eq!(status, st(e));
+            assert!(null_out || owned.is_null(), "set to NULL on failure");
+        }
+    }
+}
+
+// ---- the model ----------------------------------------------------------------------------------
+
 /// The gate rule of SEMANTICS.md §5, written out independently of the core.
 fn step(highest: u64, epoch: u64, cap: Option<u64>) -> Status {
     if epoch < highest {
@@ -336,29 +628,59 @@ fn step(highest: u64, epoch: u64, cap: Option<u64>) -> Status {
     }
 }
 
-struct Fencer {
-    handle: *mut TaelFencer,
-    highest: u64,
-    cap: Option<u64>,
+fn accepts(code: Status) -> bool {
+    matches!(code, Status::Current | Status::Advanced)
 }
 
-struct Holder {
-    handle: *mut TaelHolderFencer,
-    highest: u64,
-    holder: Option<Vec<u8>>,
+/// The model of the gate a gate call reaches.
+struct Gate<'a> {
+    highest: &'a mut u64,
     cap: Option<u64>,
+    /// On the holder gate: the holder it has recorded, and the one the call presents.
+    holder: Option<(&'a mut Option<Vec<u8>>, Vec<u8>)>,
 }
 
-struct Registry {
-    handle: *mut TaelRegistry,
-    streams: BTreeMap<Vec<u8>, u64>,
-    cap: Option<u64>,
-}
+impl Gate<'_> {
+    /// The verdict on a record (or token) stamped `epoch`, applied to the model (SEMANTICS.md
+    /// §5, §6); with the highest before it.
+    fn check(&mut self, epoch: u64) -> (Status, u64) {
+        let before = *self.highest;
+        let mut code = step(before, epoch, self.cap);
+        if let Some((recorded, claimant)) = &mut self.holder {
+            if code == Status::Current && recorded.as_ref().is_some_and(|h| *h != *claimant) {
+                code = Status::Conflict;
+            } else if accepts(code) {
+                **recorded = Some(claimant.clone());
+            }
+        }
+        if code == Status::Advanced {
+            *self.highest = epoch;
+        }
+        (code, before)
+    }
 
-struct World {
-    fencer: Fencer,
-    holder: Holder,
-    registry: Registry,
+    /// A new reign at `max(floor, highest + 1)`, for the holder on a holder gate; nothing
+    /// changes at the top.
+    fn promote(&mut self, floor: u64) -> Result<u64, Status> {
+        let next = self
+            .highest
+            .checked_add(1)
+            .ok_or(Status::EpochOverflow)?
+            .max(floor);
+        *self.highest = next;
+        if let Some((recorded, claimant)) = &mut self.holder {
+            **recorded = Some(claimant.clone());
+        }
+        Ok(next)
+    }
+
+    /// The recorded holder, as a CONFLICT names it ("" without one).
+    fn recorded(&self) -> Vec<u8> {
+        self.holder
+            .as_ref()
+            .and_then(|(recorded, _)| (**recorded).clone())
+            .unwrap_or_default()
+    }
 }
 
 const SENTINEL: u64 = 0x5EA5_EA5E_A5EA_5EA5;
@@ -379,29 +701,26 @@ fn is_untouched(v: &TaelVerdict) -> bool {
     v.code == TaelStatus(u32::MAX) && v.epoch == SENTINEL && v.from == SENTINEL
 }
 
-/// A verdict as written, against the model's (code, highest before).
-fn check_verdict(v: &TaelVerdict, code: Status, epoch: u64, before: u64, cap: Option<u64>) {
+/// A verdict as written, against the model's: its code, the epoch offered, the highest before,
+/// the cap and the recorded holder (named only by a CONFLICT).
+fn check_verdict(
+    v: &TaelVerdict,
+    code: Status,
+    epoch: u64,
+    before: u64,
+    cap: Option<u64>,
+    holder: &[u8],
+) {
+    let advanced = code == Status::Advanced;
     assert_eq!(v.code, st(code));
-    assert_eq!(
-        v.accepted,
-        matches!(code, Status::Current | Status::Advanced)
-    );
+    assert_eq!(v.accepted, accepts(code));
     assert_eq!(v.epoch, epoch);
-    let after = if code == Status::Advanced {
-        epoch
-    } else {
-        before
-    };
-    assert_eq!(v.highest, after);
-    assert_eq!(v.from, if code == Status::Advanced { before } else { 0 });
-    assert_eq!(
-        v.cap,
-        if code == Status::TooFarAhead {
-            cap.unwrap_or(0)
-        } else {
-            0
-        }
-    );
+    assert_eq!(v.highest, if advanced { epoch } else { before });
+    assert_eq!(v.from, if advanced { before } else { 0 });
+    let too_far = code == Status::TooFarAhead;
+    assert_eq!(v.cap, if too_far { cap.unwrap_or(0) } else { 0 });
+    let conflict = code == Status::Conflict;
+    assert_eq!(field(&v.holder), if conflict { holder } else { &b""[..] });
 }
 
 fn field(holder: &[c_char; TAEL_ID_FIELD_BYTES]) -> Vec<u8> {
@@ -411,150 +730,274 @@ fn field(holder: &[c_char; TAEL_ID_FIELD_BYTES]) -> Vec<u8> {
         .to_vec()
 }
 
-/// A text answer into a buffer of exactly `cap` bytes (NULL when asked): BUFFER_TOO_SMALL
-/// writes only the length; OK writes the text and its NUL, inside the buffer.
-fn text_answer(
-    cap: u16,
-    null_buf: bool,
-    null_len: bool,
-    want: Result<&str, Status>,
-    call: impl FnOnce(*mut c_char, usize, *mut usize) -> TaelStatus,
-) {
-    let cap = usize::from(cap % 512);
-    let mut buf = vec![0x23 as c_char; cap];
-    let mut len = usize::MAX;
-    let buf_ptr = if null_buf {
-        ptr::null_mut()
-    } else {
-        buf.as_mut_ptr()
-    };
-    let len_ptr = if null_len {
-        ptr::null_mut()
-    } else {
-        &mut len as *mut usize
-    };
-    let status = known(call(buf_ptr, cap, len_ptr));
-    let expected = match want {
-        _ if null_len || (null_buf && cap > 0) => Err(Status::NullPointer),
-        Ok(text) if text.len() >= cap => Err(Status::BufferTooSmall),
-        other => other,
-    };
-    match expected {
-        Ok(text) => {
-            assert_eq!(status, st(Status::Ok));
-            assert_eq!(len, text.len());
-            assert_eq!(buf[len], 0);
-            let got: Vec<u8> = buf[..len].iter().map(|&b| b as u8).collect();
-            assert_eq!(got, text.as_bytes());
-            assert!(
-                buf[len + 1..].iter().all(|&b| b == 0x23),
-                "written past the NUL"
-            );
-        }
-        Err(Status::BufferTooSmall) => {
-            assert_eq!(status, st(Status::BufferTooSmall));
-            assert_eq!(Ok(len), want.map(str::len), "the required length");
-            assert!(
-                buf.iter().all(|&b| b == 0x23),
-                "a too-small buffer was written"
-            );
-        }
-        Err(e) => {
-            assert_eq!(status, st(e));
-            assert_eq!(len, usize::MAX, "the length was written on failure");
-        }
+/// A handle the harness owns, freed when dropped (or replaced).
+struct Owned<T> {
+    ptr: *mut T,
+    free: unsafe extern "C" fn(*mut T),
+}
+
+impl<T> Owned<T> {
+    fn new(ptr: *mut T, free: unsafe extern "C" fn(*mut T)) -> Owned<T> {
+        assert!(!ptr.is_null(), "no handle: {}", last_error());
+        Owned { ptr, free }
     }
+
+    /// The handle, or NULL when asked.
+    fn or_null(&self, null: bool) -> *const T {
+        or_null(self.ptr, null)
+    }
+}
+
+impl<T> Drop for Owned<T> {
+    fn drop(&mut self) {
+        // SAFETY: a live handle from its own constructor, freed once.
+        unsafe { (self.free)(self.ptr) }
+    }
+}
+
+/// A handle and the model of what it holds: its jump cap and its state.
+struct Model<H, S> {
+    handle: Owned<H>,
+    cap: Option<u64>,
+    state: S,
+}
+
+impl<H, S> Model<H, S> {
+    fn new(ptr: *mut H, free: unsafe extern "C" fn(*mut H), cap: Option<u64>, state: S) -> Self {
+        let handle = Owned::new(ptr, free);
+        Model { handle, cap, state }
+    }
+}
+
+/// The holder gate's state: its highest epoch and the holder recorded for it.
+struct Reign {
+    highest: u64,
+    holder: Option<Vec<u8>>,
+}
+
+/// The epoch gate, with its highest epoch.
+type Fencer = Model<TaelFencer, u64>;
+type Holder = Model<TaelHolderFencer, Reign>;
+/// The registry, with every stream's highest epoch.
+type Registry = Model<TaelRegistry, BTreeMap<Vec<u8>, u64>>;
+
+struct World {
+    fencer: Fencer,
+    holder: Holder,
+    registry: Registry,
 }
 
 impl World {
     fn new() -> World {
         World {
-            fencer: Fencer {
-                handle: tael_fencer_new(0),
-                highest: 0,
-                cap: None,
-            },
-            holder: Holder {
-                handle: tael_holder_fencer_new(0),
-                highest: 0,
-                holder: None,
-                cap: None,
-            },
-            registry: Registry {
-                handle: tael_registry_new(),
-                streams: BTreeMap::new(),
-                cap: None,
-            },
+            fencer: Model::new(tael_fencer_new(0), tael_fencer_free, None, 0),
+            holder: Model::new(
+                tael_holder_fencer_new(0),
+                tael_holder_fencer_free,
+                None,
+                Reign {
+                    highest: 0,
+                    holder: None,
+                },
+            ),
+            registry: Model::new(
+                tael_registry_new(),
+                tael_registry_free,
+                None,
+                BTreeMap::new(),
+            ),
         }
     }
 
     /// Read every handle back through the C API and compare it with the model.
     fn verify(&self) {
-        let mut value = 0u64;
-        // SAFETY: live handles and writable out-pointers, here and below.
-        assert_eq!(
-            known(unsafe { tael_fencer_highest(self.fencer.handle, &mut value) }),
-            st(Status::Ok)
-        );
-        assert_eq!(value, self.fencer.highest);
+        for kind in KINDS {
+            self.read(kind, false, false);
+            self.jump_cap(kind, false, false, false);
+        }
+        let r = self.registry.handle.or_null(false);
+        for (name, &mark) in &self.registry.state {
+            let (p, n) = (name.as_ptr().cast::<c_char>(), name.len());
+            // SAFETY: a live handle, a readable name and writable out-parameters.
+            let highest = got(SENTINEL, false, false, |o| unsafe {
+                tael_registry_highest(r, p, n, o)
+            });
+            assert_eq!(highest, Some(mark));
+            // SAFETY: as above.
+            let held = got(false, false, false, |o| unsafe {
+                tael_registry_contains(r, p, n, o)
+            });
+            assert_eq!(held, Some(true));
+        }
+    }
 
-        let mut state = TaelHolderState {
-            highest: 0,
-            has_holder: false,
-            holder: [0; TAEL_ID_FIELD_BYTES],
+    /// The getters of a handle (a live one or NULL; the out-parameter or NULL), against the
+    /// model.
+    fn read(&self, kind: Kind, null: bool, null_out: bool) {
+        // SAFETY (every call here): a live handle or NULL, the out-parameter writable or NULL.
+        match kind {
+            Kind::Fencer => {
+                let f = self.fencer.handle.or_null(null);
+                if let Some(h) = got(SENTINEL, null, null_out, |o| unsafe {
+                    tael_fencer_highest(f, o)
+                }) {
+                    assert_eq!(h, self.fencer.state);
+                }
+            }
+            Kind::Holder => {
+                let g = self.holder.handle.or_null(null);
+                if let Some(h) = got(SENTINEL, null, null_out, |o| unsafe {
+                    tael_holder_fencer_highest(g, o)
+                }) {
+                    assert_eq!(h, self.holder.state.highest);
+                }
+                let fresh = TaelHolderState {
+                    highest: SENTINEL,
+                    has_holder: true,
+                    holder: [0x5A; TAEL_ID_FIELD_BYTES],
+                };
+                if let Some(state) = got(fresh, null, null_out, |o| unsafe {
+                    tael_holder_fencer_state(g, o)
+                }) {
+                    let recorded = self.holder.state.holder.clone();
+                    assert_eq!(state.highest, self.holder.state.highest);
+                    assert_eq!(state.has_holder, recorded.is_some());
+                    assert_eq!(field(&state.holder), recorded.unwrap_or_default());
+                }
+            }
+            Kind::Registry => {
+                let r = self.registry.handle.or_null(null);
+                if let Some(n) = got(usize::MAX, null, null_out, |o| unsafe {
+                    tael_registry_len(r, o)
+                }) {
+                    assert_eq!(n, self.registry.state.len());
+                }
+            }
+        }
+    }
+
+    /// A handle's jump cap, each pointer NULL when asked, against the model.
+    fn jump_cap(&self, kind: Kind, null: bool, null_has: bool, null_cap: bool) {
+        let (mut has, mut cap) = (false, SENTINEL);
+        let (h, c) = (out(&mut has, null_has), out(&mut cap, null_cap));
+        // SAFETY: a live handle or NULL; the out-parameters writable or NULL.
+        let s = known(unsafe {
+            match kind {
+                Kind::Fencer => tael_fencer_jump_cap(self.fencer.handle.or_null(null), h, c),
+                Kind::Holder => tael_holder_fencer_jump_cap(self.holder.handle.or_null(null), h, c),
+                Kind::Registry => tael_registry_jump_cap(self.registry.handle.or_null(null), h, c),
+            }
+        });
+        let model = match kind {
+            Kind::Fencer => self.fencer.cap,
+            Kind::Holder => self.holder.cap,
+            Kind::Registry => self.registry.cap,
         };
-        assert_eq!(
-            known(unsafe { tael_holder_fencer_state(self.holder.handle, &mut state) }),
-            st(Status::Ok)
-        );
-        assert_eq!(state.highest, self.holder.highest);
-        assert_eq!(state.has_holder, self.holder.holder.is_some());
-        assert_eq!(
-            field(&state.holder),
-            self.holder.holder.clone().unwrap_or_default()
-        );
+        let want = checked(null || null_has || null_cap, None)
+            .map(|()| (model.is_some(), model.unwrap_or(0)));
+        answered(s, want, (has, cap), (false, SENTINEL));
+    }
 
-        let mut n = 0usize;
-        assert_eq!(
-            known(unsafe { tael_registry_len(self.registry.handle, &mut n) }),
-            st(Status::Ok)
-        );
-        assert_eq!(n, self.registry.streams.len());
-        for (name, &mark) in &self.registry.streams {
-            let s = unsafe {
-                tael_registry_highest(
-                    self.registry.handle,
-                    name.as_ptr().cast(),
-                    name.len(),
-                    &mut value,
-                )
-            };
-            assert_eq!(known(s), st(Status::Ok));
-            assert_eq!(value, mark);
+    /// The model's gate a gate call on `t` reaches, or the status the call must fail with:
+    /// NULL_POINTER (`null`: the handle or the out-parameter; or the text's pointer), then a
+    /// holder that is not an id or a stream name that is not UTF-8, then an unknown stream.
+    fn gate(&mut self, t: &Target, null: bool) -> Result<Gate<'_>, Status> {
+        Ok(match t {
+            Target::Fencer => {
+                checked(null, None)?;
+                let f = &mut self.fencer;
+                Gate {
+                    highest: &mut f.state,
+                    cap: f.cap,
+                    holder: None,
+                }
+            }
+            Target::Holder(a) => {
+                a.checked(null, id_status)?;
+                let g = &mut self.holder;
+                Gate {
+                    highest: &mut g.state.highest,
+                    cap: g.cap,
+                    holder: Some((&mut g.state.holder, a.text().to_vec())),
+                }
+            }
+            Target::Stream(a) => {
+                a.checked(null, utf8_status)?;
+                let r = &mut self.registry;
+                Gate {
+                    highest: r.state.get_mut(a.text()).ok_or(Status::UnknownStream)?,
+                    cap: r.cap,
+                    holder: None,
+                }
+            }
+        })
+    }
+
+    /// Make a gate call on `t`, the handle NULL when asked.
+    ///
+    /// # Safety
+    ///
+    /// The out-parameter in `op` is NULL or writable.
+    unsafe fn c_gate(&self, t: &Target, null: bool, op: Op) -> TaelStatus {
+        let f = self.fencer.handle.or_null(null);
+        let g = self.holder.handle.or_null(null);
+        let r = self.registry.handle.or_null(null);
+        // SAFETY: live handles or NULL; texts NULL or readable for their lengths; the caller's
+        // contract above.
+        unsafe {
+            match (t, op) {
+                (Target::Fencer, Op::Check(e, o)) => tael_fencer_check(f, e, o),
+                (Target::Fencer, Op::Accept(e, o)) => tael_fencer_check_and_advance(f, e, o),
+                (Target::Fencer, Op::Promote(None, o)) => tael_fencer_promote(f, o),
+                (Target::Fencer, Op::Promote(Some(x), o)) => {
+                    tael_fencer_promote_to_at_least(f, x, o)
+                }
+                (Target::Holder(a), Op::Check(e, o)) => {
+                    tael_holder_fencer_check(g, e, a.ptr(), a.len, o)
+                }
+                (Target::Holder(a), Op::Accept(e, o)) => {
+                    tael_holder_fencer_check_and_advance(g, e, a.ptr(), a.len, o)
+                }
+                (Target::Holder(a), Op::Promote(None, o)) => {
+                    tael_holder_fencer_promote(g, a.ptr(), a.len, o)
+                }
+                (Target::Holder(a), Op::Promote(Some(x), o)) => {
+                    tael_holder_fencer_promote_to_at_least(g, x, a.ptr(), a.len, o)
+                }
+                (Target::Stream(a), Op::Check(e, o)) => {
+                    tael_registry_check(r, a.ptr(), a.len, e, o)
+                }
+                (Target::Stream(a), Op::Accept(e, o)) => {
+                    tael_registry_check_and_advance(r, a.ptr(), a.len, e, o)
+                }
+                (Target::Stream(a), Op::Promote(None, o)) => {
+                    tael_registry_promote(r, a.ptr(), a.len, o)
+                }
+                (Target::Stream(a), Op::Promote(Some(x), o)) => {
+                    tael_registry_promote_to_at_least(r, a.ptr(), a.len, x, o)
+                }
+            }
         }
     }
 
-    fn fencer_handle(&self, null: bool) -> *const TaelFencer {
-        if null {
-            ptr::null()
-        } else {
-            self.fencer.handle
-        }
-    }
-
-    fn holder_handle(&self, null: bool) -> *const TaelHolderFencer {
-        if null {
-            ptr::null()
-        } else {
-            self.holder.handle
-        }
-    }
-
-    fn registry_handle(&self, null: bool) -> *const TaelRegistry {
-        if null {
-            ptr::null()
-        } else {
-            self.registry.handle
+    /// A text answer's inputs as passed, and what the library must answer: the model's
+    /// snapshot, or what the core decides or normalizes.
+    fn asked(&self, answer: &Answer) -> (Asked, Result<String, Status>) {
+        match answer {
+            Answer::Snapshot { null } => (
+                Asked::Snapshot(self.registry.handle.or_null(*null)),
+                checked(*null, None).map(|()| self.snapshot_json()),
+            ),
+            Answer::Decisions { view, policy } => {
+                let (v, p) = (doc(view), doc(policy));
+                let want = decide(&v, &p);
+                (Asked::Decisions(v, p), want)
+            }
+            Answer::Normalized { view } => {
+                let v = doc(view);
+                let want = view_of(&v).map(|view| view.to_json());
+                (Asked::Normalized(v), want)
+            }
         }
     }
 
@@ -566,53 +1009,22 @@ impl World {
                 null_array,
                 null_out,
             } => {
-                let owned: Vec<Option<CString>> = ids
-                    .iter()
-                    .map(|id| {
-                        id.as_ref().map(|b| {
-                            let end = b.iter().position(|&x| x == 0).unwrap_or(b.len());
-                            CString::new(&b[..end]).expect("cut at the first NUL")
-                        })
-                    })
-                    .collect();
+                let owned: Vec<Option<CString>> =
+                    ids.iter().map(|id| id.as_deref().map(c_string)).collect();
                 let ptrs: Vec<*const c_char> = owned.iter().map(doc_ptr).collect();
-                let array = if *null_array {
-                    ptr::null()
-                } else {
-                    ptrs.as_ptr()
-                };
-                let mut index = usize::MAX;
-                let out = if *null_out {
-                    ptr::null_mut()
-                } else {
-                    &mut index as *mut usize
-                };
+                let (array, mut index) = (or_null(ptrs.as_ptr(), *null_array), usize::MAX);
                 // SAFETY: `ptrs` holds `len` pointers, each NULL or NUL-terminated.
-                let s = known(unsafe { tael_elect_leader(array, ptrs.len(), out) });
-                let want = if *null_out || (*null_array && !ptrs.is_empty()) {
-                    Status::NullPointer
-                } else {
-                    // Each id in order: its pointer, then its text; the first bad one decides.
-                    owned
-                        .iter()
-                        .find_map(|id| match id {
-                            None => Some(Status::NullPointer),
-                            Some(c) => id_status(c.as_bytes()),
-                        })
-                        .unwrap_or(if owned.is_empty() {
-                            Status::NoLeader
-                        } else {
-                            Status::Ok
-                        })
-                };
-                assert_eq!(s, st(want));
-                if want == Status::Ok {
-                    let texts: Vec<&[u8]> = owned.iter().flatten().map(|c| c.as_bytes()).collect();
-                    let min = texts.iter().min().expect("not empty");
-                    assert_eq!(index, texts.iter().position(|t| t == min).expect("present"));
-                } else if !*null_out {
-                    assert_eq!(index, usize::MAX);
-                }
+                let s = known(unsafe {
+                    tael_elect_leader(array, ptrs.len(), out(&mut index, *null_out))
+                });
+                // Each id in order: its pointer, then its text; the first bad one decides.
+                let bad = owned.iter().find_map(|id| {
+                    id.as_ref()
+                        .map_or(Some(Status::NullPointer), |c| id_status(c.as_bytes()))
+                });
+                let want = checked(*null_out || (*null_array && !ptrs.is_empty()), bad)
+                    .and_then(|()| leader(owned.iter().flatten().map(|c| c.as_bytes())));
+                answered(s, want, index, usize::MAX);
             }
             Call::ElectLeaderN {
                 ids,
@@ -623,705 +1035,320 @@ impl World {
                 let args: Vec<Arg> = ids.iter().map(Arg::new).collect();
                 let ptrs: Vec<*const c_char> = args.iter().map(Arg::ptr).collect();
                 let lens: Vec<usize> = args.iter().map(|a| a.len).collect();
+                let (p, l) = (
+                    or_null(ptrs.as_ptr(), *null_ids),
+                    or_null(lens.as_ptr(), *null_lens),
+                );
                 let mut index = usize::MAX;
-                let out = if *null_out {
-                    ptr::null_mut()
-                } else {
-                    &mut index as *mut usize
-                };
-                let p = if *null_ids {
-                    ptr::null()
-                } else {
-                    ptrs.as_ptr()
-                };
-                let l = if *null_lens {
-                    ptr::null()
-                } else {
-                    lens.as_ptr()
-                };
-                // SAFETY: both arrays hold `len` elements; each id is NULL or readable for its length.
-                let s = known(unsafe { tael_elect_leader_n(p, l, args.len(), out) });
-                let nonempty = !args.is_empty();
-                let want = if *null_out || (nonempty && (*null_ids || *null_lens)) {
-                    Status::NullPointer
-                } else {
-                    // Each id is checked in order: its pointer, then its text.
-                    args.iter()
-                        .find_map(|a| {
-                            if a.is_null_error() {
-                                Some(Status::NullPointer)
-                            } else {
-                                id_status(a.text())
-                            }
-                        })
-                        .unwrap_or(if nonempty {
-                            Status::Ok
-                        } else {
-                            Status::NoLeader
-                        })
-                };
-                assert_eq!(s, st(want));
-                if want == Status::Ok {
-                    let texts: Vec<&[u8]> = args.iter().map(Arg::text).collect();
-                    let min = texts.iter().min().expect("not empty");
-                    assert_eq!(index, texts.iter().position(|t| t == min).expect("present"));
-                }
+                // SAFETY: both arrays hold `len` elements; each id NULL or readable for its length.
+                let s = known(unsafe {
+                    tael_elect_leader_n(p, l, args.len(), out(&mut index, *null_out))
+                });
+                // Each id is checked in order: its pointer, then its text.
+                let bad = args.iter().find_map(|a| a.checked(false, id_status).err());
+                let arrays = !args.is_empty() && (*null_ids || *null_lens);
+                let want = checked(*null_out || arrays, bad)
+                    .and_then(|()| leader(args.iter().map(Arg::text)));
+                answered(s, want, index, usize::MAX);
             }
             Call::IdValidate(t) => {
                 let a = Arg::new(t);
                 // SAFETY: the pointer is NULL or readable for the length.
                 let s = known(unsafe { tael_id_validate(a.ptr(), a.len) });
-                let want = if a.is_null_error() {
-                    Some(Status::NullPointer)
-                } else {
-                    id_status(a.text())
-                };
-                assert_eq!(s, st(want.unwrap_or(Status::Ok)));
+                answered(s, a.checked(false, id_status), (), ());
             }
             Call::U64Parse(t, null_out) => {
-                let a = Arg::new(t);
-                let mut value = SENTINEL;
-                let out = if *null_out {
-                    ptr::null_mut()
-                } else {
-                    &mut value as *mut u64
-                };
-                // SAFETY: as above.
-                let s = known(unsafe { tael_u64_parse(a.ptr(), a.len, out) });
-                let text = a.text();
-                let canonical = !text.is_empty()
-                    && text.iter().all(u8::is_ascii_digit)
-                    && (text == b"0" || text[0] != b'0');
-                let parsed = std::str::from_utf8(text)
-                    .ok()
-                    .filter(|_| canonical)
-                    .and_then(|t| t.parse::<u64>().ok());
-                let want = if *null_out || a.is_null_error() {
-                    Status::NullPointer
-                } else if let Some(bad) = utf8_status(text) {
-                    bad
-                } else if parsed.is_none() {
-                    Status::InvalidEpoch
-                } else {
-                    Status::Ok
-                };
-                assert_eq!(s, st(want));
-                if want == Status::Ok {
-                    assert_eq!(Some(value), parsed);
-                } else if !*null_out {
-                    assert_eq!(value, SENTINEL);
-                }
+                let (a, mut value) = (Arg::new(t), SENTINEL);
+                // SAFETY: as above; the out-parameter writable or NULL, here and below.
+                let s =
+                    known(unsafe { tael_u64_parse(a.ptr(), a.len, out(&mut value, *null_out)) });
+                let want = a
+                    .checked(*null_out, utf8_status)
+                    .and_then(|()| canonical_u64(a.text()).ok_or(Status::InvalidEpoch));
+                answered(s, want, value, SENTINEL);
             }
-            Call::FencerNew(highest, cap) => {
+            Call::New(kind, highest, cap) => {
                 let (h, c) = (highest.get(), cap.map(U64::get));
-                let handle = match c {
-                    Some(c) => tael_fencer_new_with_jump_cap(h, c),
-                    None => tael_fencer_new(h),
-                };
-                assert!(!handle.is_null());
-                // SAFETY: the old handle is live and used by nothing else.
-                unsafe { tael_fencer_free(self.fencer.handle) };
-                self.fencer = Fencer {
-                    handle,
-                    highest: h,
-                    cap: c,
-                };
-                let (mut has, mut cap_out) = (!c.is_some(), SENTINEL);
-                // SAFETY: a live handle and writable out-pointers.
-                assert_eq!(
-                    known(unsafe { tael_fencer_jump_cap(handle, &mut has, &mut cap_out) }),
-                    st(Status::Ok)
-                );
-                assert_eq!((has, cap_out), (c.is_some(), c.unwrap_or(0)));
-            }
-            Call::FencerCheck {
-                null,
-                epoch,
-                null_out,
-            } => {
-                let e = epoch.get();
-                let mut v = fresh_verdict();
-                let out = if *null_out {
-                    ptr::null_mut()
-                } else {
-                    &mut v as *mut TaelVerdict
-                };
-                // SAFETY: a live handle or NULL; `out` writable or NULL.
-                let s = known(unsafe { tael_fencer_check(self.fencer_handle(*null), e, out) });
-                if *null || *null_out {
-                    assert_eq!(s, st(Status::NullPointer));
-                    assert!(is_untouched(&v));
-                } else {
-                    let f = &mut self.fencer;
-                    let code = step(f.highest, e, f.cap);
-                    assert_eq!(s, st(code));
-                    check_verdict(&v, code, e, f.highest, f.cap);
-                    f.highest = v.highest;
-                }
-            }
-            Call::FencerCheckAndAdvance {
-                null,
-                epoch,
-                null_out,
-            } => {
-                let e = epoch.get();
-                let mut accepted = false;
-                let out = if *null_out {
-                    ptr::null_mut()
-                } else {
-                    &mut accepted as *mut bool
-                };
-                // SAFETY: as above.
-                let s = known(unsafe {
-                    tael_fencer_check_and_advance(self.fencer_handle(*null), e, out)
-                });
-                if *null || *null_out {
-                    assert_eq!(s, st(Status::NullPointer));
-                } else {
-                    let f = &mut self.fencer;
-                    let code = step(f.highest, e, f.cap);
-                    assert_eq!(s, st(Status::Ok));
-                    assert_eq!(accepted, matches!(code, Status::Current | Status::Advanced));
-                    if code == Status::Advanced {
-                        f.highest = e;
+                // The old handle is freed as its model is replaced.
+                match kind {
+                    Kind::Fencer => {
+                        let new = c.map_or_else(
+                            || tael_fencer_new(h),
+                            |c| tael_fencer_new_with_jump_cap(h, c),
+                        );
+                        self.fencer = Model::new(new, tael_fencer_free, c, h);
+                    }
+                    Kind::Holder => {
+                        let capped = |c| tael_holder_fencer_new_with_jump_cap(h, c);
+                        let new = c.map_or_else(|| tael_holder_fencer_new(h), capped);
+                        let reign = Reign {
+                            highest: h,
+                            holder: None,
+                        };
+                        self.holder = Model::new(new, tael_holder_fencer_free, c, reign);
+                    }
+                    Kind::Registry => {
+                        let new = c.map_or_else(
+                            || tael_registry_new(),
+                            |c| tael_registry_new_with_jump_cap(c),
+                        );
+                        self.registry = Model::new(new, tael_registry_free, c, BTreeMap::new());
                     }
                 }
             }
-            Call::FencerPromote { null, null_out } => {
-                let mut epoch = SENTINEL;
-                let out = if *null_out {
-                    ptr::null_mut()
-                } else {
-                    &mut epoch as *mut u64
-                };
-                // SAFETY: as above.
-                let s = known(unsafe { tael_fencer_promote(self.fencer_handle(*null), out) });
-                if *null || *null_out {
-                    assert_eq!(s, st(Status::NullPointer));
-                } else if let Some(next) = self.fencer.highest.checked_add(1) {
-                    assert_eq!(s, st(Status::Ok));
-                    assert_eq!(epoch, next);
-                    self.fencer.highest = next;
-                } else {
-                    assert_eq!(s, st(Status::EpochOverflow));
-                    assert_eq!(epoch, SENTINEL);
+            Call::HolderResume {
+                highest,
+                holder,
+                cap,
+                null_out,
+            } => {
+                let (h, a, c) = (highest.get(), Arg::new(holder), cap.map(U64::get));
+                let cap_ptr = c.as_ref().map_or(ptr::null(), ptr::from_ref);
+                let mut fresh: *mut TaelHolderFencer = ptr::dangling_mut();
+                // SAFETY: the holder and the cap NULL or readable, the out-parameter as above.
+                let s = known(unsafe {
+                    tael_holder_fencer_new_with_holder(
+                        h,
+                        a.ptr(),
+                        a.len,
+                        cap_ptr,
+                        out(&mut fresh, *null_out),
+                    )
+                });
+                // An invalid holder makes no gate, and no handle is written.
+                let want = a.checked(*null_out, id_status);
+                answered(s, want.map(|()| fresh), fresh, ptr::dangling_mut());
+                if want.is_ok() {
+                    assert_ne!(fresh, ptr::dangling_mut(), "no handle was written");
+                    let reign = Reign {
+                        highest: h,
+                        holder: Some(a.text().to_vec()),
+                    };
+                    self.holder = Model::new(fresh, tael_holder_fencer_free, c, reign);
                 }
             }
-            Call::FencerJumpCap {
+            Call::Check {
+                on,
+                null,
+                epoch,
+                null_out,
+            } => {
+                let (t, e, mut v) = (Target::new(on), epoch.get(), fresh_verdict());
+                // SAFETY: the verdict is live across the call.
+                let s =
+                    known(unsafe { self.c_gate(&t, *null, Op::Check(e, out(&mut v, *null_out))) });
+                match self.gate(&t, *null || *null_out) {
+                    Ok(mut g) => {
+                        let (code, before) = g.check(e);
+                        assert_eq!(s, st(code));
+                        check_verdict(&v, code, e, before, g.cap, &g.recorded());
+                    }
+                    Err(bad) => {
+                        assert_eq!(s, st(bad));
+                        assert!(is_untouched(&v));
+                    }
+                }
+            }
+            Call::Accept {
+                on,
+                null,
+                epoch,
+                null_out,
+            } => {
+                let (t, e, mut accepted) = (Target::new(on), epoch.get(), false);
+                let o = Op::Accept(e, out(&mut accepted, *null_out));
+                // SAFETY: `accepted` is live across the call.
+                let s = known(unsafe { self.c_gate(&t, *null, o) });
+                let want = self
+                    .gate(&t, *null || *null_out)
+                    .map(|mut g| accepts(g.check(e).0));
+                answered(s, want, accepted, false);
+            }
+            Call::Promote {
+                on,
+                null,
+                floor,
+                null_out,
+            } => {
+                let (t, floor, mut epoch) = (Target::new(on), floor.map(U64::get), SENTINEL);
+                let o = Op::Promote(floor, out(&mut epoch, *null_out));
+                // SAFETY: `epoch` is live across the call.
+                let s = known(unsafe { self.c_gate(&t, *null, o) });
+                let want = self
+                    .gate(&t, *null || *null_out)
+                    .and_then(|mut g| g.promote(floor.unwrap_or(0)));
+                answered(s, want, epoch, SENTINEL);
+            }
+            Call::Read {
+                kind,
+                null,
+                null_out,
+            } => self.read(*kind, *null, *null_out),
+            Call::JumpCap {
+                kind,
                 null,
                 null_has,
                 null_cap,
-            } => {
-                let (mut has, mut cap) = (false, SENTINEL);
-                let h = if *null_has {
-                    ptr::null_mut()
-                } else {
-                    &mut has as *mut bool
-                };
-                let c = if *null_cap {
-                    ptr::null_mut()
-                } else {
-                    &mut cap as *mut u64
-                };
-                // SAFETY: as above.
-                let s = known(unsafe { tael_fencer_jump_cap(self.fencer_handle(*null), h, c) });
-                if *null || *null_has || *null_cap {
-                    assert_eq!(s, st(Status::NullPointer));
-                    assert_eq!(cap, SENTINEL);
-                } else {
-                    assert_eq!(s, st(Status::Ok));
-                    assert_eq!(
-                        (has, cap),
-                        (self.fencer.cap.is_some(), self.fencer.cap.unwrap_or(0))
-                    );
-                }
-            }
-            Call::HolderNew(highest, cap) => {
-                let (h, c) = (highest.get(), cap.map(U64::get));
-                let handle = match c {
-                    Some(c) => tael_holder_fencer_new_with_jump_cap(h, c),
-                    None => tael_holder_fencer_new(h),
-                };
-                assert!(!handle.is_null());
-                // SAFETY: the old handle is live and used by nothing else.
-                unsafe { tael_holder_fencer_free(self.holder.handle) };
-                self.holder = Holder {
-                    handle,
-                    highest: h,
-                    holder: None,
-                    cap: c,
-                };
-            }
-            Call::HolderCheck {
-                null,
-                epoch,
-                holder,
-                null_out,
-            } => {
-                let (e, a) = (epoch.get(), Arg::new(holder));
-                let mut v = fresh_verdict();
-                let out = if *null_out {
-                    ptr::null_mut()
-                } else {
-                    &mut v as *mut TaelVerdict
-                };
-                // SAFETY: as above; the holder is NULL or readable for its length.
-                let s = known(unsafe {
-                    tael_holder_fencer_check(self.holder_handle(*null), e, a.ptr(), a.len, out)
-                });
-                if *null || *null_out || a.is_null_error() {
-                    assert_eq!(s, st(Status::NullPointer));
-                    assert!(is_untouched(&v));
-                } else if let Some(bad) = id_status(a.text()) {
-                    assert_eq!(s, st(bad));
-                    assert!(is_untouched(&v));
-                } else {
-                    let g = &mut self.holder;
-                    let mut code = step(g.highest, e, g.cap);
-                    let name = a.text().to_vec();
-                    if code == Status::Current {
-                        match &g.holder {
-                            Some(h) if *h != name => code = Status::Conflict,
-                            Some(_) => {}
-                            None => g.holder = Some(name.clone()),
-                        }
-                    }
-                    assert_eq!(s, st(code));
-                    if code == Status::Conflict {
-                        assert_eq!(v.code, st(code));
-                        assert!(!v.accepted && v.epoch == e && v.highest == g.highest);
-                        assert_eq!(Some(field(&v.holder)), g.holder);
-                    } else {
-                        check_verdict(&v, code, e, g.highest, g.cap);
-                        assert_eq!(field(&v.holder), b"");
-                    }
-                    if code == Status::Advanced {
-                        g.highest = e;
-                        g.holder = Some(name);
-                    }
-                }
-            }
-            Call::HolderPromote {
-                null,
-                holder,
-                null_out,
-            } => {
-                let a = Arg::new(holder);
-                let mut epoch = SENTINEL;
-                let out = if *null_out {
-                    ptr::null_mut()
-                } else {
-                    &mut epoch as *mut u64
-                };
-                // SAFETY: as above.
-                let s = known(unsafe {
-                    tael_holder_fencer_promote(self.holder_handle(*null), a.ptr(), a.len, out)
-                });
-                let want = if *null || *null_out || a.is_null_error() {
-                    Status::NullPointer
-                } else if let Some(bad) = id_status(a.text()) {
-                    bad
-                } else if self.holder.highest == u64::MAX {
-                    Status::EpochOverflow
-                } else {
-                    Status::Ok
-                };
-                assert_eq!(s, st(want));
-                if want == Status::Ok {
-                    self.holder.highest += 1;
-                    self.holder.holder = Some(a.text().to_vec());
-                    assert_eq!(epoch, self.holder.highest);
-                } else {
-                    assert_eq!(epoch, SENTINEL);
-                }
-            }
-            Call::HolderJumpCap { null } => {
-                let (mut has, mut cap) = (false, SENTINEL);
-                // SAFETY: as above.
-                let s = known(unsafe {
-                    tael_holder_fencer_jump_cap(self.holder_handle(*null), &mut has, &mut cap)
-                });
-                if *null {
-                    assert_eq!(s, st(Status::NullPointer));
-                } else {
-                    assert_eq!(
-                        (has, cap),
-                        (self.holder.cap.is_some(), self.holder.cap.unwrap_or(0))
-                    );
-                }
-            }
-            Call::RegistryNew(cap) => {
-                let c = cap.map(U64::get);
-                let handle = match c {
-                    Some(c) => tael_registry_new_with_jump_cap(c),
-                    None => tael_registry_new(),
-                };
-                assert!(!handle.is_null());
-                // SAFETY: the old handle is live and used by nothing else.
-                unsafe { tael_registry_free(self.registry.handle) };
-                self.registry = Registry {
-                    handle,
-                    streams: BTreeMap::new(),
-                    cap: c,
-                };
-            }
+            } => self.jump_cap(*kind, *null, *null_has, *null_cap),
             Call::RegistryAdd {
                 null,
                 stream,
                 highest,
             } => {
                 let (a, h) = (Arg::new(stream), highest.get());
-                // SAFETY: as above.
-                let s = known(unsafe {
-                    tael_registry_add(self.registry_handle(*null), a.ptr(), a.len, h)
-                });
-                let want = if *null || a.is_null_error() {
-                    Status::NullPointer
-                } else if let Some(bad) = id_status(a.text()) {
-                    bad
-                } else if self.registry.streams.contains_key(a.text()) {
-                    Status::StreamExists
-                } else {
-                    Status::Ok
-                };
-                assert_eq!(s, st(want));
-                if want == Status::Ok {
-                    self.registry.streams.insert(a.text().to_vec(), h);
-                }
-            }
-            Call::RegistryCheck {
-                null,
-                stream,
-                epoch,
-                null_out,
-            } => {
-                let (a, e) = (Arg::new(stream), epoch.get());
-                let mut v = fresh_verdict();
-                let out = if *null_out {
-                    ptr::null_mut()
-                } else {
-                    &mut v as *mut TaelVerdict
-                };
-                // SAFETY: as above.
-                let s = known(unsafe {
-                    tael_registry_check(self.registry_handle(*null), a.ptr(), a.len, e, out)
-                });
-                let r = &mut self.registry;
-                if *null || *null_out || a.is_null_error() {
-                    assert_eq!(s, st(Status::NullPointer));
-                } else if let Some(bad) = utf8_status(a.text()) {
-                    assert_eq!(s, st(bad));
-                } else if let Some(highest) = r.streams.get_mut(a.text()) {
-                    let code = step(*highest, e, r.cap);
-                    assert_eq!(s, st(code));
-                    check_verdict(&v, code, e, *highest, r.cap);
-                    *highest = v.highest;
-                    return;
-                } else {
-                    assert_eq!(s, st(Status::UnknownStream));
-                }
-                assert!(is_untouched(&v));
-            }
-            Call::RegistryPromote {
-                null,
-                stream,
-                null_out,
-            } => {
-                let a = Arg::new(stream);
-                let mut epoch = SENTINEL;
-                let out = if *null_out {
-                    ptr::null_mut()
-                } else {
-                    &mut epoch as *mut u64
-                };
-                // SAFETY: as above.
-                let s = known(unsafe {
-                    tael_registry_promote(self.registry_handle(*null), a.ptr(), a.len, out)
-                });
-                let want = if *null || *null_out || a.is_null_error() {
-                    Status::NullPointer
-                } else if let Some(bad) = utf8_status(a.text()) {
-                    bad
-                } else {
-                    match self.registry.streams.get_mut(a.text()) {
-                        None => Status::UnknownStream,
-                        Some(h) if *h == u64::MAX => Status::EpochOverflow,
-                        Some(h) => {
-                            *h += 1;
-                            assert_eq!(epoch, *h);
-                            Status::Ok
+                let r = self.registry.handle.or_null(*null);
+                // SAFETY: a live handle or NULL; the name NULL or readable for its length.
+                let s = known(unsafe { tael_registry_add(r, a.ptr(), a.len, h) });
+                let streams = &mut self.registry.state;
+                let want = a.checked(*null, id_status).and_then(|()| {
+                    match streams.entry(a.text().to_vec()) {
+                        Entry::Occupied(_) => Err(Status::StreamExists),
+                        Entry::Vacant(slot) => {
+                            slot.insert(h);
+                            Ok(())
                         }
                     }
-                };
-                assert_eq!(s, st(want));
-                if want != Status::Ok {
-                    assert_eq!(epoch, SENTINEL);
-                }
+                });
+                answered(s, want, (), ());
             }
-            Call::RegistryHighest {
+            Call::RegistryLookup {
                 null,
                 stream,
                 null_out,
-            }
-            | Call::RegistryRemove {
-                null,
-                stream,
-                null_out,
+                lookup,
             } => {
-                let remove = matches!(call, Call::RegistryRemove { .. });
-                let a = Arg::new(stream);
-                let mut value = SENTINEL;
-                let out = if *null_out {
-                    ptr::null_mut()
-                } else {
-                    &mut value as *mut u64
-                };
-                let handle = self.registry_handle(*null);
-                // SAFETY: as above.
+                let (a, r) = (Arg::new(stream), self.registry.handle.or_null(*null));
+                let (mut mark, mut held) = (SENTINEL, false);
+                let (m, h) = (out(&mut mark, *null_out), out(&mut held, *null_out));
+                // SAFETY: a live handle or NULL; the name NULL or readable for its length.
                 let s = known(unsafe {
-                    if remove {
-                        tael_registry_remove(handle, a.ptr(), a.len, out)
-                    } else {
-                        tael_registry_highest(handle, a.ptr(), a.len, out)
+                    match lookup {
+                        Lookup::Highest => tael_registry_highest(r, a.ptr(), a.len, m),
+                        Lookup::Remove => tael_registry_remove(r, a.ptr(), a.len, m),
+                        Lookup::Contains => tael_registry_contains(r, a.ptr(), a.len, h),
                     }
                 });
-                let want = if *null || *null_out || a.is_null_error() {
-                    Status::NullPointer
-                } else if let Some(bad) = utf8_status(a.text()) {
-                    bad
-                } else {
-                    match self.registry.streams.get(a.text()).copied() {
-                        None => Status::UnknownStream,
-                        Some(mark) => {
-                            assert_eq!(value, mark);
-                            if remove {
-                                self.registry.streams.remove(a.text());
-                            }
-                            Status::Ok
-                        }
+                let streams = &mut self.registry.state;
+                let want = a.checked(*null || *null_out, utf8_status).and_then(|()| {
+                    let found = streams.get(a.text()).copied();
+                    match lookup {
+                        // Any UTF-8 name, an id or not, is simply held or not.
+                        Lookup::Contains => return Ok((SENTINEL, found.is_some())),
+                        Lookup::Remove => drop(streams.remove(a.text())),
+                        Lookup::Highest => {}
                     }
-                };
-                assert_eq!(s, st(want));
-                if want != Status::Ok {
-                    assert_eq!(value, SENTINEL);
-                }
-            }
-            Call::RegistrySnapshot {
-                null,
-                cap,
-                null_buf,
-                null_len,
-            } => {
-                let handle = self.registry_handle(*null);
-                let json = self.snapshot_json();
-                let want = if *null {
-                    Err(Status::NullPointer)
-                } else {
-                    Ok(json.as_str())
-                };
-                // SAFETY: the buffer is NULL or writable for `cap`; `len` NULL or writable.
-                text_answer(*cap, *null_buf, *null_len, want, |b, c, l| unsafe {
-                    tael_registry_snapshot(handle, b, c, l)
+                    Ok((found.ok_or(Status::UnknownStream)?, false))
                 });
-            }
-            Call::RegistrySnapshotAlloc { null, null_out } => {
-                let mut owned: *mut c_char = 0x1 as *mut c_char;
-                let out = if *null_out {
-                    ptr::null_mut()
-                } else {
-                    &mut owned as *mut *mut c_char
-                };
-                // SAFETY: as above.
-                let s = known(unsafe {
-                    tael_registry_snapshot_alloc(self.registry_handle(*null), out)
-                });
-                if *null || *null_out {
-                    assert_eq!(s, st(Status::NullPointer));
-                    assert!(*null_out || owned.is_null(), "set to NULL on failure");
-                } else {
-                    assert_eq!(s, st(Status::Ok));
-                    // SAFETY: a NUL-terminated string the library allocated.
-                    let text = unsafe { CStr::from_ptr(owned) }.to_bytes().to_vec();
-                    // SAFETY: from an _alloc function, freed once.
-                    unsafe { tael_string_free(owned) };
-                    assert_eq!(text, self.snapshot_json().as_bytes());
-                }
+                answered(s, want, (mark, held), (SENTINEL, false));
             }
             Call::RegistryRestore { null, doc: d } => {
                 let text = doc(d);
+                let r = self.registry.handle.or_null(*null);
                 // SAFETY: a live handle or NULL; the document NULL or NUL-terminated.
-                let s = known(unsafe {
-                    tael_registry_restore(self.registry_handle(*null), doc_ptr(&text))
-                });
-                if *null || text.is_none() {
-                    assert_eq!(s, st(Status::NullPointer));
-                    return;
+                let s = known(unsafe { tael_registry_restore(r, doc_ptr(&text)) });
+                let want = checked(*null, None)
+                    .and_then(|()| doc_text(&text))
+                    .and_then(|t| tael::Snapshot::from_json(t).map_err(|e| e.status()));
+                // Each stream is added at its mark or raised to it, never lowered.
+                let streams = &mut self.registry.state;
+                for (name, mark) in want.iter().flat_map(|snapshot| &snapshot.streams) {
+                    let slot = streams.entry(name.clone().into_bytes()).or_insert(0);
+                    *slot = (*slot).max(mark.0);
                 }
-                let bytes = text.as_ref().map_or(&[][..], |t| t.as_bytes());
-                let parsed = std::str::from_utf8(bytes).map(tael::Snapshot::from_json);
-                match parsed {
-                    Err(_) => assert_eq!(s, st(Status::InvalidUtf8)),
-                    Ok(Err(e)) => assert_eq!(s, st(e.status())),
-                    Ok(Ok(snapshot)) => {
-                        assert_eq!(s, st(Status::Ok));
-                        for (name, mark) in snapshot.streams {
-                            let slot = self.registry.streams.entry(name.into_bytes()).or_insert(0);
-                            *slot = (*slot).max(mark.0);
-                        }
-                    }
-                }
+                answered(s, want.map(drop), (), ());
             }
-            Call::ElectLeaders {
-                view,
-                policy,
+            Call::Text {
+                answer,
                 cap,
                 null_buf,
                 null_len,
             } => {
-                let (v, p) = (doc(view), doc(policy));
-                let (vp, pp) = (doc_ptr(&v), doc_ptr(&p));
-                let decided = decide(&v, &p);
-                // SAFETY: documents NULL or NUL-terminated; buffer as in text_answer.
-                text_answer(
-                    *cap,
-                    *null_buf,
-                    *null_len,
-                    decided.as_deref().map_err(|&e| e),
-                    |b, c, l| unsafe { tael_elect_leaders(vp, pp, b, c, l) },
-                );
+                let (asked, want) = self.asked(answer);
+                // SAFETY: the buffer NULL or writable for `cap`; `len` NULL or writable.
+                text_answer(*cap, *null_buf, *null_len, want, |b, c, l| unsafe {
+                    asked.call(Dest::Buf(b, c, l))
+                });
             }
-            Call::ElectLeadersAlloc {
-                view,
-                policy,
-                null_out,
-            } => {
-                let (v, p) = (doc(view), doc(policy));
-                let mut owned: *mut c_char = 0x1 as *mut c_char;
-                let out = if *null_out {
-                    ptr::null_mut()
-                } else {
-                    &mut owned as *mut *mut c_char
-                };
-                // SAFETY: as above.
-                let s = known(unsafe { tael_elect_leaders_alloc(doc_ptr(&v), doc_ptr(&p), out) });
-                if *null_out {
-                    assert_eq!(s, st(Status::NullPointer));
-                    return;
-                }
-                match decide(&v, &p) {
-                    Ok(json) => {
-                        assert_eq!(s, st(Status::Ok));
-                        // SAFETY: a NUL-terminated string the library allocated, freed once.
-                        let text = unsafe { CStr::from_ptr(owned) }.to_bytes().to_vec();
-                        unsafe { tael_string_free(owned) };
-                        assert_eq!(text, json.as_bytes());
-                    }
-                    Err(e) => {
-                        assert_eq!(s, st(e));
-                        assert!(owned.is_null());
-                    }
-                }
+            Call::Alloc { answer, null_out } => {
+                let (asked, want) = self.asked(answer);
+                // SAFETY: the out-parameter NULL or writable.
+                alloc_answer(*null_out, want, |o| unsafe { asked.call(Dest::Alloc(o)) });
             }
             Call::NextEpoch {
                 view,
                 group,
                 null_out,
             } => {
-                let (v, a) = (doc(view), Arg::new(group));
-                let mut epoch = SENTINEL;
-                let out = if *null_out {
-                    ptr::null_mut()
-                } else {
-                    &mut epoch as *mut u64
-                };
-                // SAFETY: as above.
-                let s = known(unsafe { tael_next_epoch(doc_ptr(&v), a.ptr(), a.len, out) });
-                let want = if *null_out || a.is_null_error() || v.is_none() {
-                    Err(Status::NullPointer)
-                } else {
-                    let text = v.as_ref().map_or(&[][..], |t| t.as_bytes());
-                    match std::str::from_utf8(text) {
-                        Err(_) => Err(Status::InvalidUtf8),
-                        Ok(t) => match tael::View::from_json(t) {
-                            Err(e) => Err(e.status()),
-                            Ok(view) => match std::str::from_utf8(a.text()) {
-                                Err(_) => Err(Status::InvalidUtf8),
-                                Ok(g) => tael::next_epoch(&view, g).map_err(|e| e.status()),
-                            },
-                        },
-                    }
-                };
-                match want {
-                    Ok(e) => {
-                        assert_eq!(s, st(Status::Ok));
-                        assert_eq!(epoch, e);
-                    }
-                    Err(e) => {
-                        assert_eq!(s, st(e));
-                        assert_eq!(epoch, SENTINEL);
-                    }
-                }
+                let (v, a, mut epoch) = (doc(view), Arg::new(group), SENTINEL);
+                // SAFETY: the document NULL or NUL-terminated; the group NULL or readable.
+                let s = known(unsafe {
+                    tael_next_epoch(doc_ptr(&v), a.ptr(), a.len, out(&mut epoch, *null_out))
+                });
+                // Every pointer (the out-parameter's, the view's, the group's), then each text
+                // in order (the view's, the group's), then the core.
+                let want = a
+                    .checked(*null_out || v.is_none(), |_| None)
+                    .and_then(|()| Ok((doc_text(&v)?, utf8(a.text())?)))
+                    .and_then(|(text, group)| {
+                        let view = tael::View::from_json(text).map_err(|e| e.status())?;
+                        tael::next_epoch(&view, group).map_err(|e| e.status())
+                    });
+                answered(s, want, epoch, SENTINEL);
             }
             Call::Rendezvous {
                 group,
                 id,
                 null_out,
             } => {
-                let (g, i) = (Arg::new(group), Arg::new(id));
-                let mut score = SENTINEL;
-                let out = if *null_out {
-                    ptr::null_mut()
-                } else {
-                    &mut score as *mut u64
-                };
-                // SAFETY: as above.
-                let s =
-                    known(unsafe { tael_rendezvous_score(g.ptr(), g.len, i.ptr(), i.len, out) });
-                let want = if *null_out || g.is_null_error() || i.is_null_error() {
-                    Status::NullPointer
-                } else if let Some(bad) = utf8_status(g.text()).or_else(|| utf8_status(i.text())) {
-                    bad
-                } else {
-                    let fnv = g
-                        .text()
-                        .iter()
-                        .chain(&[0u8])
-                        .chain(i.text())
-                        .fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
-                            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-                        });
-                    assert_eq!(score, fnv);
-                    Status::Ok
-                };
-                assert_eq!(s, st(want));
+                let (g, i, mut score) = (Arg::new(group), Arg::new(id), SENTINEL);
+                // SAFETY: both texts NULL or readable for their lengths.
+                let s = known(unsafe {
+                    tael_rendezvous_score(
+                        g.ptr(),
+                        g.len,
+                        i.ptr(),
+                        i.len,
+                        out(&mut score, *null_out),
+                    )
+                });
+                let null = *null_out || g.is_null_error() || i.is_null_error();
+                let bad = utf8_status(g.text()).or_else(|| utf8_status(i.text()));
+                let want = checked(null, bad).map(|()| rendezvous(g.text(), i.text()));
+                answered(s, want, score, SENTINEL);
             }
-            Call::StatusName(n) => {
-                // SAFETY: a static NUL-terminated string.
-                let name = unsafe { CStr::from_ptr(tael_status_name(TaelStatus(*n))) };
-                let want = Status::from_number(*n).map_or("UNKNOWN", Status::name);
+            Call::Info(n) => {
+                // These leave the last error as it is.
+                let before = last_error();
+                let status = Status::from_number(*n);
+                // SAFETY: static NUL-terminated strings.
+                let (name, version) = unsafe {
+                    (
+                        CStr::from_ptr(tael_status_name(TaelStatus(*n))),
+                        CStr::from_ptr(tael_version()),
+                    )
+                };
+                let want = status.map_or("UNKNOWN", Status::name);
                 assert_eq!(name.to_bytes(), want.as_bytes());
                 assert_eq!(
                     tael_status_is_verdict(TaelStatus(*n)),
-                    Status::from_number(*n).is_some_and(Status::is_verdict)
+                    status.is_some_and(Status::is_verdict)
                 );
+                assert_eq!(version.to_bytes(), tael::VERSION.as_bytes());
+                assert_eq!(tael_abi_version(), TAEL_ABI_VERSION);
+                assert_eq!(last_error(), before);
             }
             Call::LastError { cap, null_buf } => {
                 let full = last_error();
                 let cap = usize::from(*cap % 300);
                 let mut buf = vec![0x23 as c_char; cap];
-                let p = if *null_buf {
-                    ptr::null_mut()
-                } else {
-                    buf.as_mut_ptr()
-                };
+                let p = or_null_mut(buf.as_mut_ptr(), *null_buf);
                 // SAFETY: NULL or writable for `cap`.
                 let n = unsafe { tael_last_error_message(p, cap) };
                 assert_eq!(n, full.len());
                 if !*null_buf && cap > 0 {
                     let k = n.min(cap - 1);
                     assert_eq!(buf[k], 0);
-                    let got: Vec<u8> = buf[..k].iter().map(|&b| b as u8).collect();
-                    assert_eq!(got, &full.as_bytes()[..k]);
+                    assert_eq!(bytes_of(&buf[..k]), &full.as_bytes()[..k]);
                 }
             }
         }
@@ -1331,7 +1358,7 @@ impl World {
     fn snapshot_json(&self) -> String {
         let streams = self
             .registry
-            .streams
+            .state
             .iter()
             .map(|(k, &v)| {
                 (
@@ -1344,28 +1371,14 @@ impl World {
     }
 }
 
-/// What tael_elect_leaders must answer for these documents, worked out through the core.
-fn decide(view: &Option<CString>, policy: &Option<CString>) -> Result<String, Status> {
-    // Each document in turn: its pointer, then its text; then the core parses both.
-    fn text(d: &Option<CString>) -> Result<&str, Status> {
-        let d = d.as_ref().ok_or(Status::NullPointer)?;
-        std::str::from_utf8(d.as_bytes()).map_err(|_| Status::InvalidUtf8)
-    }
-    let v = text(view)?;
-    let p = text(policy)?;
-    tael::elect_leaders_json(v, p)
-        .map(|d| tael::decisions_to_json(&d))
-        .map_err(|e| e.status())
-}
-
 impl Drop for World {
     fn drop(&mut self) {
-        // SAFETY: live handles, each freed once; NULL is also accepted.
+        // The handles are freed with their models; NULL is also accepted.
+        // SAFETY: NULL.
         unsafe {
-            tael_fencer_free(self.fencer.handle);
-            tael_holder_fencer_free(self.holder.handle);
-            tael_registry_free(self.registry.handle);
             tael_fencer_free(ptr::null_mut());
+            tael_holder_fencer_free(ptr::null_mut());
+            tael_registry_free(ptr::null_mut());
             tael_string_free(ptr::null_mut());
         }
     }

@@ -7,10 +7,11 @@
 //!
 //! For every decision: each listed entry is the leader or excluded, exactly once, in view order,
 //! with its generation; the leader is live (and eligible under the eligibility policy) and is
-//! the winning entry of its id; the reason agrees with the outcome; decisions come one per group
-//! in byte order of the names, read back from their JSON as themselves, and equal what the typed
-//! path (`elect_leaders`) decides. `next_epoch` is one past the highest announced epoch, or
-//! `EPOCH_OVERFLOW`, or `UNKNOWN_GROUP` for a name the view lacks.
+//! the winning entry of its id, which `leader_index` and `leader_generation` name (null without
+//! a leader; the last two fields of its JSON); the reason agrees with the outcome; decisions
+//! come one per group in byte order of the names, read back from their JSON as themselves, and
+//! equal what the typed path (`elect_leaders`) decides. `next_epoch` is one past the highest
+//! announced epoch, or `EPOCH_OVERFLOW`, or `UNKNOWN_GROUP` for a name the view lacks.
 
 #![no_main]
 
@@ -115,6 +116,22 @@ fn check_decision(name: &str, group: &Group, policy: &Policy, d: &Decision) {
     assert_eq!(
         excluded, listed,
         "{name}: excluded is not every other entry in order"
+    );
+
+    // Which entry leads: its index and generation, both null without a leader, and the last two
+    // fields of the decision's JSON, in this order.
+    let generation = leader_at.map(|at| members[at].generation);
+    assert_eq!(d.leader_index, leader_at, "{name}: leader_index");
+    assert_eq!(d.leader_generation, generation, "{name}: leader_generation");
+    let tail = format!(
+        r#","leader_index":{},"leader_generation":{}}}"#,
+        leader_at.map_or("null".to_owned(), |at| at.to_string()),
+        generation.map_or("null".to_owned(), |g| format!("\"{g}\"")),
+    );
+    let json = d.to_json();
+    assert!(
+        json.ends_with(&tail),
+        "{name}: {json} does not end with {tail}"
     );
 
     // Each exclusion is true of its entry.

@@ -16,12 +16,15 @@
 //!   only while it is live, so a revived smaller id does not take leadership back;
 //! - the group's **configured** size, for the quorum guard, is the largest any member
 //!   announces;
+//! - the view's **policy** (what the cluster decides with, carried for watchers such as the
+//!   dashboard) is the one announced by the smallest node id that announces one (live or not,
+//!   newest generation first); nodes of one cluster are expected to announce the same;
 //! - nodes without a group key (observers) are not members of any group.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chitchat::{Chitchat, ChitchatId, NodeState};
-use tael_coord::{parse_u64, Group, Member, View};
+use tael_coord::{parse_u64, Group, Member, Policy, View};
 
 /// The chitchat key naming the replication group a node belongs to.
 pub const KEY_GROUP: &str = "tael.group";
@@ -36,6 +39,9 @@ pub const KEY_PRIORITY: &str = "tael.priority";
 pub const KEY_CONFIGURED: &str = "tael.configured";
 /// The chitchat key saying whether the node may lead (`"1"`, the default) or not (`"0"`).
 pub const KEY_ELIGIBLE: &str = "tael.eligible";
+/// The chitchat key holding the policy the node decides with, as the policy JSON of
+/// SEMANTICS.md §8 (absent when the node does not say).
+pub const KEY_POLICY: &str = "tael.policy";
 
 /// What a node publishes about itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,6 +58,8 @@ pub struct Announcement {
     pub eligible: bool,
     /// The size its group is configured to have, for the quorum guard.
     pub configured: Option<u64>,
+    /// The policy it decides with.
+    pub policy: Option<Policy>,
 }
 
 impl Announcement {
@@ -64,6 +72,7 @@ impl Announcement {
             priority: 0,
             eligible: true,
             configured: None,
+            policy: None,
         }
     }
 
@@ -79,6 +88,9 @@ impl Announcement {
         ];
         if let Some(size) = self.configured {
             kvs.push((KEY_CONFIGURED.to_owned(), size.to_string()));
+        }
+        if let Some(policy) = &self.policy {
+            kvs.push((KEY_POLICY.to_owned(), policy.to_json()));
         }
         kvs
     }
@@ -127,7 +139,18 @@ pub fn view_from_states<'a>(
 ) -> View {
     let mut groups: BTreeMap<String, Group> = BTreeMap::new();
     let mut claims: BTreeMap<String, (u64, String)> = BTreeMap::new();
+    // The announced policy of the smallest id, its newest generation first.
+    let mut policy: Option<(&str, std::cmp::Reverse<u64>, Policy)> = None;
     for (id, state) in nodes {
+        if let Some(announced) = state
+            .get(KEY_POLICY)
+            .and_then(|p| Policy::from_json(p).ok())
+        {
+            let rank = (id.node_id.as_ref(), std::cmp::Reverse(id.generation_id));
+            if policy.as_ref().is_none_or(|(n, g, _)| rank < (*n, *g)) {
+                policy = Some((rank.0, rank.1, announced));
+            }
+        }
         let Some((group, member, leading, configured)) = member(id, state, live.contains(id))
         else {
             continue;
@@ -153,7 +176,10 @@ pub fn view_from_states<'a>(
             g.incumbent = Some(holder);
         }
     }
-    View { groups }
+    View {
+        groups,
+        policy: policy.map(|(_, _, p)| p),
+    }
 }
 
 /// The view this chitchat instance holds now: every known node (live or dead, every
@@ -220,6 +246,7 @@ mod tests {
             Some("node-a"),
             "without sticky the smaller id leads"
         );
+        assert_eq!(view.policy, None, "no node announced a policy");
         assert_eq!(tael_coord::next_epoch(&view, "wal-0"), Ok(5));
     }
 
@@ -240,5 +267,38 @@ mod tests {
         let m = &view.groups["wal-0"].members[0];
         assert_eq!((m.epoch, m.priority, m.live), (0, 0, true));
         assert!(view.validate().is_ok());
+    }
+
+    #[test]
+    fn the_view_carries_the_policy_of_the_smallest_announcing_id() {
+        let sticky = Policy {
+            sticky_incumbent: true,
+            ..Policy::default()
+        };
+        let priority = Policy {
+            priority: true,
+            ..Policy::default()
+        };
+        let announcing = |policy| Announcement {
+            policy: Some(policy),
+            ..Announcement::member_of("wal-0")
+        };
+        let (b, c1, c2) = (node("node-b", 1), node("node-c", 1), node("node-c", 2));
+        let mut garbled = state(&Announcement::member_of("wal-0"));
+        garbled.set(KEY_POLICY, "{\"sticky\": true}");
+        let states = [
+            (c1.clone(), state(&announcing(sticky))),
+            (c2.clone(), state(&announcing(priority))),
+            (b.clone(), garbled),
+        ];
+        let live: BTreeSet<&ChitchatId> = [&b, &c2].into_iter().collect();
+        let view = view_from_states(states.iter().map(|(i, s)| (i, s)), &live);
+        assert_eq!(
+            view.policy,
+            Some(priority),
+            "node-b's policy does not parse; node-c's newest generation speaks"
+        );
+        let round_trip = View::from_json(&view.to_json()).unwrap();
+        assert_eq!(round_trip, view, "the policy travels in the view's JSON");
     }
 }

@@ -1,7 +1,11 @@
-//! Python values in, core values out: strict ints for u64 values, borrowed `&str` for text.
+//! Python values in, core values out: strict ints for u64 values, borrowed `&str` for text,
+//! paths.
+
+use std::path::PathBuf;
 
 use pyo3::exceptions::{PyOverflowError, PyUnicodeEncodeError};
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyInt, PyString};
 use tael_coord::Status;
 
@@ -109,4 +113,25 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Flag {
             )),
         }
     }
+}
+
+/// A path argument: a `str` or an `os.PathLike` whose `__fspath__` gives a `str`.
+pub fn to_path(obj: &Bound<'_, PyAny>) -> PyResult<PathBuf> {
+    let py = obj.py();
+    static FSPATH: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let fspath = FSPATH.import(py, "os", "fspath")?;
+    let wrong = || {
+        invalid_argument(
+            py,
+            format!(
+                "path must be a str or an os.PathLike of str, not {}",
+                type_name(obj)
+            ),
+        )
+    };
+    let text = fspath.call1((obj,)).map_err(|_| wrong())?;
+    if !text.is_instance_of::<PyString>() {
+        return Err(wrong());
+    }
+    text.extract::<PathBuf>().map_err(|e| not_unicode(py, e))
 }

@@ -3,10 +3,10 @@
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PySequence, PyString, PyTuple};
-use tael_coord::{Decision, Policy, View};
+use tael_coord::{Decision, Excluded, Exclusion, Policy, Reason, View};
 
 use crate::convert::{not_str, not_unicode, Flag, Text};
-use crate::errors::{invalid_argument, type_name, OrRaise};
+use crate::errors::{error, invalid_argument, type_name, OrRaise};
 use crate::gates::reduce_new;
 
 /// One id borrowed from its Python `str`: no copy, the object stays referenced while the core
@@ -134,128 +134,134 @@ pub fn rendezvous_score(group: Text<'_>, id: Text<'_>) -> u64 {
 #[derive(PartialEq, Eq, Hash)]
 pub struct PyPolicy(Policy);
 
-#[pymethods]
-impl PyPolicy {
-    #[new]
-    #[pyo3(
-        signature = (
-            *,
-            eligibility = Flag(false),
-            quorum_guard = Flag(false),
-            sticky_incumbent = Flag(false),
-            priority = Flag(false),
-            rendezvous = Flag(false)
-        ),
-        text_signature = "(*, eligibility=False, quorum_guard=False, sticky_incumbent=False, priority=False, rendezvous=False)"
-    )]
-    fn new(
-        eligibility: Flag,
-        quorum_guard: Flag,
-        sticky_incumbent: Flag,
-        priority: Flag,
-        rendezvous: Flag,
-    ) -> Self {
-        PyPolicy(Policy {
-            eligibility: eligibility.0,
-            quorum_guard: quorum_guard.0,
-            sticky_incumbent: sticky_incumbent.0,
-            priority: priority.0,
-            rendezvous: rendezvous.0,
-        })
-    }
+/// The class's methods, with one keyword argument and one property per toggle of the core's
+/// `Policy`, each named as the policy JSON names it; `$text_signature` is the constructor as
+/// Python shows it (pyo3 cannot write the default of a converted argument).
+macro_rules! policy_class {
+    ($text_signature:literal; $($toggle:ident),* $(,)?) => {
+        #[pymethods]
+        impl PyPolicy {
+            #[new]
+            #[pyo3(signature = (*, $($toggle = Flag(false)),*), text_signature = $text_signature)]
+            fn new($($toggle: Flag),*) -> Self {
+                PyPolicy(Policy { $($toggle: $toggle.0),* })
+            }
 
-    /// Parse a policy from JSON, e.g. '{"priority": true}' (INVALID_POLICY).
-    #[staticmethod]
-    fn from_json(py: Python<'_>, text: Text<'_>) -> PyResult<Self> {
-        Policy::from_json(text.0).or_raise(py).map(PyPolicy)
-    }
+            /// Parse a policy from JSON, e.g. '{"priority": true}' (INVALID_POLICY).
+            #[staticmethod]
+            fn from_json(py: Python<'_>, text: Text<'_>) -> PyResult<Self> {
+                Policy::from_json(text.0).or_raise(py).map(PyPolicy)
+            }
 
-    /// The policy as JSON with every toggle written.
-    fn to_json(&self) -> String {
-        self.0.to_json()
-    }
+            /// The policy as JSON with every toggle written.
+            fn to_json(&self) -> String {
+                self.0.to_json()
+            }
 
-    #[getter]
-    fn eligibility(&self) -> bool {
-        self.0.eligibility
-    }
+            $(
+                #[getter]
+                fn $toggle(&self) -> bool {
+                    self.0.$toggle
+                }
+            )*
 
-    #[getter]
-    fn quorum_guard(&self) -> bool {
-        self.0.quorum_guard
-    }
+            fn __repr__(&self) -> String {
+                let on: Vec<String> = [$((stringify!($toggle), self.0.$toggle)),*]
+                    .into_iter()
+                    .filter(|(_, on)| *on)
+                    .map(|(name, _)| format!("{name}=True"))
+                    .collect();
+                format!("Policy({})", on.join(", "))
+            }
 
-    #[getter]
-    fn sticky_incumbent(&self) -> bool {
-        self.0.sticky_incumbent
-    }
-
-    #[getter]
-    fn priority(&self) -> bool {
-        self.0.priority
-    }
-
-    #[getter]
-    fn rendezvous(&self) -> bool {
-        self.0.rendezvous
-    }
-
-    fn __repr__(&self) -> String {
-        let on: Vec<String> = self
-            .toggles()
-            .into_iter()
-            .filter(|(_, on)| *on)
-            .map(|(name, _)| format!("{name}=True"))
-            .collect();
-        format!("Policy({})", on.join(", "))
-    }
-
-    /// Pickle as `Policy(**toggles)`.
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
-        let py = slf.py();
-        let kwargs = PyDict::new(py);
-        for (name, on) in slf.get().toggles() {
-            kwargs.set_item(name, on)?;
+            /// Pickle as `Policy(**toggles)`.
+            fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+                let py = slf.py();
+                let kwargs = PyDict::new(py);
+                $(kwargs.set_item(stringify!($toggle), slf.get().0.$toggle)?;)*
+                reduce_new(slf.as_any(), PyTuple::empty(py), kwargs)
+            }
         }
-        reduce_new(slf.as_any(), PyTuple::empty(py), kwargs)
-    }
+    };
 }
 
-impl PyPolicy {
-    fn toggles(&self) -> [(&'static str, bool); 5] {
-        let p = &self.0;
-        [
-            ("eligibility", p.eligibility),
-            ("quorum_guard", p.quorum_guard),
-            ("sticky_incumbent", p.sticky_incumbent),
-            ("priority", p.priority),
-            ("rendezvous", p.rendezvous),
-        ]
-    }
-}
+policy_class!(
+    "(*, eligibility=False, quorum_guard=False, sticky_incumbent=False, priority=False, rendezvous=False)";
+    eligibility,
+    quorum_guard,
+    sticky_incumbent,
+    priority,
+    rendezvous
+);
 
 /// A decision as plain values; `tael_coord.Decision` wraps it in typed, immutable objects.
-type DecisionParts = (String, Option<String>, String, Vec<(String, u64, String)>);
-
-/// The core's own name of a reason: its serde name, e.g. "smallest_id".
-fn serde_name(value: serde_json::Result<serde_json::Value>) -> String {
-    match value {
-        Ok(serde_json::Value::String(name)) => name,
-        other => unreachable!("reasons serialize as strings, got {other:?}"),
-    }
-}
+type DecisionParts = (
+    String,
+    Option<String>,
+    &'static str,
+    Vec<(String, u64, &'static str)>,
+    Option<usize>,
+    Option<u64>,
+);
 
 fn parts(d: Decision) -> DecisionParts {
     let excluded = d
         .excluded
         .into_iter()
-        .map(|e| {
-            let reason = serde_name(serde_json::to_value(e.reason));
-            (e.id, e.generation, reason)
-        })
+        .map(|e| (e.id, e.generation, e.reason.name()))
         .collect();
-    let reason = serde_name(serde_json::to_value(d.reason));
-    (d.group, d.leader, reason, excluded)
+    (
+        d.group,
+        d.leader,
+        d.reason.name(),
+        excluded,
+        d.leader_index,
+        d.leader_generation,
+    )
+}
+
+/// The pinned decision JSON of a decision given as plain values (what `Decision.to_json`
+/// passes): the core writes it, so every front writes the same bytes.
+#[pyfunction]
+#[pyo3(name = "_decision_json")]
+#[allow(clippy::too_many_arguments)]
+pub fn decision_json(
+    py: Python<'_>,
+    group: String,
+    leader: Option<String>,
+    reason: Text<'_>,
+    excluded: Vec<(String, u64, String)>,
+    leader_index: Option<usize>,
+    leader_generation: Option<u64>,
+) -> PyResult<String> {
+    let unknown = |what: &str, name: &str| {
+        error(
+            py,
+            tael_coord::Status::InvalidArgument,
+            format!("{name:?} is not a {what} name"),
+        )
+    };
+    let reason = Reason::from_name(reason.0).ok_or_else(|| unknown("reason", reason.0))?;
+    let excluded = excluded
+        .into_iter()
+        .map(|(id, generation, why)| {
+            let reason = Exclusion::from_name(&why).ok_or_else(|| unknown("exclusion", &why))?;
+            Ok(Excluded {
+                id,
+                generation,
+                reason,
+            })
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let decision = Decision {
+        group,
+        leader,
+        reason,
+        excluded,
+        leader_index,
+        leader_generation,
+    };
+    Ok(decision.to_json())
 }
 
 /// Decide every group of a view (JSON text) under a policy (a `Policy` or its JSON text).
@@ -281,6 +287,13 @@ pub fn decide(
         ));
     };
     Ok(decisions.or_raise(py)?.into_iter().map(parts).collect())
+}
+
+/// The view as the core reads it, written back canonically (view as JSON text).
+#[pyfunction]
+#[pyo3(name = "_normalize_view")]
+pub fn normalize_view(py: Python<'_>, view: Text<'_>) -> PyResult<String> {
+    View::from_json(view.0).or_raise(py).map(|v| v.to_json())
 }
 
 /// The epoch a newly elected leader of `group` promotes to (view as JSON text).

@@ -179,19 +179,20 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 /// raised as `TaelError` with `code` set on the instance, so `.code` is always the status name.
 pub fn error(py: Python<'_>, status: Status, message: impl Into<String>) -> PyErr {
     let message = message.into();
-    let made = types(py).and_then(
-        |types| match CLASSES.iter().position(|c| c.status == status) {
-            Some(i) => Ok(PyErr::from_type(
-                types.classes[i].bind(py).clone(),
-                (message.clone(),),
-            )),
+    let made = types(py).and_then(|types| {
+        let class = CLASSES
+            .iter()
+            .zip(&types.classes)
+            .find(|(c, _)| c.status == status);
+        match class {
+            Some((_, class)) => Ok(PyErr::from_type(class.bind(py).clone(), (message.clone(),))),
             None => {
                 let instance = types.base.bind(py).call1((message.clone(),))?;
                 instance.setattr("code", status.name())?;
                 Ok(PyErr::from_value(instance))
             }
-        },
-    );
+        }
+    });
     made.unwrap_or_else(|e| e)
 }
 

@@ -6,10 +6,11 @@
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString, PyTuple};
-use tael_coord::{EpochFencer, HolderFencer, Verdict};
+use tael_coord::{EpochFencer, EpochGate, HolderFencer, HolderGate, Verdict};
 
 use crate::convert::{to_opt_u64, Text, U64};
 use crate::errors::OrRaise;
+use crate::wrap::{epoch_gate, holder_gate, owned, Access};
 
 /// What a gate decided about one record: immutable, hashable, compared by value.
 #[pyclass(frozen, eq, hash, module = "tael_coord", name = "Verdict")]
@@ -45,28 +46,19 @@ impl PyVerdict {
     /// ADVANCED only: the highest before the gate moved (`from` in the verdict JSON).
     #[getter]
     fn from_(&self) -> Option<u64> {
-        match self.0 {
-            Verdict::Advanced { from, .. } => Some(from),
-            _ => None,
-        }
+        self.0.from()
     }
 
     /// TOO_FAR_AHEAD only: the gate's jump cap.
     #[getter]
     fn cap(&self) -> Option<u64> {
-        match self.0 {
-            Verdict::TooFarAhead { cap, .. } => Some(cap),
-            _ => None,
-        }
+        self.0.cap()
     }
 
     /// CONFLICT only: the holder already recorded for the epoch.
     #[getter]
     fn holder(&self) -> Option<&str> {
-        match &self.0 {
-            Verdict::Conflict { holder, .. } => Some(holder),
-            _ => None,
-        }
+        self.0.holder()
     }
 
     /// The pinned verdict JSON (u64 values as decimal strings).
@@ -77,10 +69,10 @@ impl PyVerdict {
     fn __repr__(&self, py: Python<'_>) -> String {
         let v = &self.0;
         let accepted = if v.accepted() { "True" } else { "False" };
-        let extra = match v {
-            Verdict::Advanced { from, .. } => format!(", from_={from}"),
-            Verdict::TooFarAhead { cap, .. } => format!(", cap={cap}"),
-            Verdict::Conflict { holder, .. } => format!(", holder={}", py_str_repr(py, holder)),
+        let extra = match (v.from(), v.cap(), v.holder()) {
+            (Some(from), _, _) => format!(", from_={from}"),
+            (_, Some(cap), _) => format!(", cap={cap}"),
+            (_, _, Some(holder)) => format!(", holder={}", py_str_repr(py, holder)),
             _ => String::new(),
         };
         format!(
@@ -121,7 +113,7 @@ pub fn reduce_new<'py>(
     PyTuple::new(py, [newobj_ex.clone().into_any(), call.into_any()])
 }
 
-fn cap_repr(cap: Option<u64>) -> String {
+pub fn cap_repr(cap: Option<u64>) -> String {
     cap.map_or_else(String::new, |c| format!(", jump_cap={c}"))
 }
 
@@ -129,43 +121,14 @@ fn cap_repr(cap: Option<u64>) -> String {
 #[pyclass(frozen, module = "tael_coord", name = "EpochFencer")]
 pub struct PyEpochFencer(EpochFencer);
 
-#[pymethods]
-impl PyEpochFencer {
+owned!(PyEpochFencer => EpochFencer);
+
+epoch_gate!(PyEpochFencer {
     #[new]
     #[pyo3(signature = (highest = U64(0), *, jump_cap = None), text_signature = "(highest=0, *, jump_cap=None)")]
     fn new(highest: U64, jump_cap: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        let gate = EpochFencer::with_highest(highest.0);
-        Ok(PyEpochFencer(match to_opt_u64(jump_cap)? {
-            Some(cap) => gate.with_jump_cap(cap),
-            None => gate,
-        }))
-    }
-
-    /// Accept a record stamped with `epoch`? True for CURRENT and ADVANCED; advances the gate.
-    fn check_and_advance(&self, epoch: U64) -> bool {
-        self.0.check_and_advance(epoch.0)
-    }
-
-    /// Judge a record stamped with `epoch`, advancing the gate when it is higher.
-    fn check(&self, epoch: U64) -> PyVerdict {
-        PyVerdict(self.0.check(epoch.0))
-    }
-
-    /// A new leader's step: move one past every epoch seen and return the new epoch.
-    fn promote(&self, py: Python<'_>) -> PyResult<u64> {
-        self.0.promote().or_raise(py)
-    }
-
-    /// The highest epoch accepted so far.
-    #[getter]
-    fn highest(&self) -> u64 {
-        self.0.highest()
-    }
-
-    /// The jump cap, or None.
-    #[getter]
-    fn jump_cap(&self) -> Option<u64> {
-        self.0.jump_cap()
+        let gate = EpochFencer::with_highest(highest.0).with_jump_cap(to_opt_u64(jump_cap)?);
+        Ok(PyEpochFencer(gate))
     }
 
     fn __repr__(&self) -> String {
@@ -184,14 +147,15 @@ impl PyEpochFencer {
         kwargs.set_item("jump_cap", gate.jump_cap())?;
         reduce_new(slf.as_any(), PyTuple::new(py, [gate.highest()])?, kwargs)
     }
-}
+});
 
 /// An epoch gate that also records who holds the current epoch (a short internal lock per call).
 #[pyclass(frozen, module = "tael_coord", name = "HolderFencer")]
 pub struct PyHolderFencer(HolderFencer);
 
-#[pymethods]
-impl PyHolderFencer {
+owned!(PyHolderFencer => HolderFencer);
+
+holder_gate!(PyHolderFencer {
     #[new]
     #[pyo3(
         signature = (highest = U64(0), *, holder = None, jump_cap = None),
@@ -203,61 +167,10 @@ impl PyHolderFencer {
         holder: Option<&Bound<'_, PyAny>>,
         jump_cap: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let gate = HolderFencer::with_highest(highest.0);
-        let gate = match to_opt_u64(jump_cap)? {
-            Some(cap) => gate.with_jump_cap(cap),
-            None => gate,
-        };
-        if let Some(holder) = holder.filter(|h| !h.is_none()) {
-            // The core has no constructor taking a holder. A gate resumed with no holder gives
-            // its current epoch to the first claimant (CURRENT, cap not involved), which is
-            // exactly the state (highest, holder).
-            let holder: Text<'_> = holder.extract()?;
-            gate.check(highest.0, holder.0).or_raise(py)?;
-        }
-        Ok(PyHolderFencer(gate))
-    }
-
-    /// Judge a record carrying the token (epoch, holder).
-    fn check(&self, py: Python<'_>, epoch: U64, holder: Text<'_>) -> PyResult<PyVerdict> {
-        self.0.check(epoch.0, holder.0).or_raise(py).map(PyVerdict)
-    }
-
-    /// The boolean form of `check`, with the same effect.
-    fn check_and_advance(&self, py: Python<'_>, epoch: U64, holder: Text<'_>) -> PyResult<bool> {
-        self.0
-            .check(epoch.0, holder.0)
-            .or_raise(py)
-            .map(|v| v.accepted())
-    }
-
-    /// `holder` takes a new reign: one past the highest, recorded for `holder`; the new epoch.
-    fn promote(&self, py: Python<'_>, holder: Text<'_>) -> PyResult<u64> {
-        self.0.promote(holder.0).or_raise(py)
-    }
-
-    /// The highest epoch accepted so far.
-    #[getter]
-    fn highest(&self) -> u64 {
-        self.0.highest()
-    }
-
-    /// The holder of the highest epoch, or None if none is recorded.
-    #[getter]
-    fn holder(&self) -> Option<String> {
-        self.0.holder()
-    }
-
-    /// (highest, holder), read together.
-    #[getter]
-    fn state(&self) -> (u64, Option<String>) {
-        self.0.state()
-    }
-
-    /// The jump cap, or None.
-    #[getter]
-    fn jump_cap(&self) -> Option<u64> {
-        self.0.jump_cap()
+        let holder: Option<Text<'_>> = holder.filter(|h| !h.is_none()).map(|h| h.extract()).transpose()?;
+        let cap = to_opt_u64(jump_cap)?;
+        let gate = HolderFencer::with_holder(highest.0, holder.map(|h| h.0)).or_raise(py)?;
+        Ok(PyHolderFencer(gate.with_jump_cap(cap)))
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
@@ -266,7 +179,7 @@ impl PyHolderFencer {
             holder.map_or_else(String::new, |h| format!(", holder={}", py_str_repr(py, &h)));
         format!(
             "HolderFencer(highest={highest}{holder}{})",
-            cap_repr(self.0.jump_cap())
+            cap_repr(HolderGate::jump_cap(&self.0))
         )
     }
 
@@ -277,7 +190,7 @@ impl PyHolderFencer {
         let (highest, holder) = gate.state();
         let kwargs = PyDict::new(py);
         kwargs.set_item("holder", holder)?;
-        kwargs.set_item("jump_cap", gate.jump_cap())?;
+        kwargs.set_item("jump_cap", HolderGate::jump_cap(gate))?;
         reduce_new(slf.as_any(), PyTuple::new(py, [highest])?, kwargs)
     }
-}
+});

@@ -1,8 +1,11 @@
 //! The Python front of tael-coord: the native module `tael_coord._native`.
 //!
-//! It only converts types and errors; every decision is the core's. The pure-Python package
-//! `tael_coord` re-exports it, adds the `dict` view form and typed decision objects, and
-//! carries the hand-kept stubs (`_native.pyi`) that `mypy.stubtest` checks against this module.
+//! It only converts types and errors; every decision is the core's, and each operation of the
+//! core's gate traits is wrapped once for every class that holds such a gate (`wrap`). The
+//! pure-Python package `tael_coord` re-exports it, adds the `dict` view form and typed decision
+//! objects, and carries the hand-kept stubs (`_native.pyi`) that `mypy.stubtest` checks
+//! against this module. The crate's lints (Cargo.toml) forbid the calls that panic: pyo3 would
+//! turn a panic into a PanicException, not a TaelError.
 
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
@@ -13,6 +16,7 @@ mod durable;
 mod errors;
 mod gates;
 mod registry;
+mod wrap;
 
 #[pymodule]
 #[pyo3(name = "_native")]
@@ -23,6 +27,12 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // Every status name of the core, in numeric order (tests check the exceptions against it).
     let names = tael_coord::Status::ALL.iter().map(|s| s.name());
     m.setattr("_STATUS_NAMES", PyTuple::new(py, names)?)?;
+    // The pinned names of decision reasons and exclusions, in the core's order (the package's
+    // enums are checked against them).
+    let reasons = tael_coord::Reason::ALL.iter().map(|r| r.name());
+    m.setattr("_REASONS", PyTuple::new(py, reasons)?)?;
+    let exclusions = tael_coord::Exclusion::ALL.iter().map(|e| e.name());
+    m.setattr("_EXCLUSIONS", PyTuple::new(py, exclusions)?)?;
     errors::register(m)?;
     m.add_class::<gates::PyVerdict>()?;
     m.add_class::<gates::PyEpochFencer>()?;
@@ -38,5 +48,13 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(decide::rendezvous_score, m)?)?;
     m.setattr("_decide", wrap_pyfunction!(decide::decide, m)?)?;
     m.setattr("_next_epoch", wrap_pyfunction!(decide::next_epoch, m)?)?;
+    m.setattr(
+        "_normalize_view",
+        wrap_pyfunction!(decide::normalize_view, m)?,
+    )?;
+    m.setattr(
+        "_decision_json",
+        wrap_pyfunction!(decide::decision_json, m)?,
+    )?;
     Ok(())
 }

@@ -4,12 +4,13 @@ use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyMapping, PyTuple};
-use tael_coord::{validate_id, FenceRegistry, Mark, Snapshot};
+use pyo3::types::{PyDict, PyMapping, PyString, PyTuple};
+use tael_coord::{validate_id, FenceRegistry, GateRegistry, Mark, Snapshot};
 
 use crate::convert::{to_opt_u64, to_u64, Text, U64};
 use crate::errors::{invalid_argument, type_name, OrRaise};
-use crate::gates::{py_str_repr, reduce_new, PyVerdict};
+use crate::gates::{cap_repr, py_str_repr, reduce_new, PyVerdict};
+use crate::wrap::{owned, registry, Access};
 
 /// The high-water marks of a registry's streams: immutable, compared by value.
 #[pyclass(frozen, eq, module = "tael_coord", name = "Snapshot")]
@@ -95,12 +96,32 @@ impl PySnapshot {
     }
 }
 
+/// A snapshot argument: a `Snapshot` or its JSON text.
+pub fn to_snapshot(obj: &Bound<'_, PyAny>) -> PyResult<Snapshot> {
+    let py = obj.py();
+    if let Ok(snapshot) = obj.cast::<PySnapshot>() {
+        return Ok(snapshot.get().0.clone());
+    }
+    if obj.is_instance_of::<PyString>() {
+        let Text(text) = obj.extract()?;
+        return Snapshot::from_json(text).or_raise(py);
+    }
+    Err(invalid_argument(
+        py,
+        format!(
+            "snapshot must be a Snapshot or its JSON str, not {}",
+            type_name(obj)
+        ),
+    ))
+}
+
 /// Epoch gates keyed by stream name (thread-safe).
 #[pyclass(frozen, module = "tael_coord", name = "FenceRegistry")]
 pub struct PyFenceRegistry(FenceRegistry);
 
-#[pymethods]
-impl PyFenceRegistry {
+owned!(PyFenceRegistry => FenceRegistry);
+
+registry!(PyFenceRegistry {
     /// A registry, optionally restored from a snapshot, whose gates have an optional jump cap.
     #[new]
     #[pyo3(
@@ -112,98 +133,18 @@ impl PyFenceRegistry {
         snapshot: Option<&Bound<'_, PyAny>>,
         jump_cap: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let registry = match to_opt_u64(jump_cap)? {
-            Some(cap) => FenceRegistry::new().with_jump_cap(cap),
-            None => FenceRegistry::new(),
-        };
-        let registry = PyFenceRegistry(registry);
+        let registry = FenceRegistry::new().with_jump_cap(to_opt_u64(jump_cap)?);
         if let Some(snapshot) = snapshot.filter(|s| !s.is_none()) {
-            registry.restore(py, snapshot)?;
+            registry.restore(&to_snapshot(snapshot)?).or_raise(py)?;
         }
-        Ok(registry)
-    }
-
-    /// Add a stream whose gate starts at `highest` (STREAM_EXISTS if the name is taken).
-    #[pyo3(signature = (stream, highest = U64(0)), text_signature = "($self, stream, highest=0)")]
-    fn add(&self, py: Python<'_>, stream: Text<'_>, highest: U64) -> PyResult<()> {
-        self.0.add(stream.0, highest.0).or_raise(py)
-    }
-
-    /// Judge a record of `stream` stamped with `epoch` (UNKNOWN_STREAM if not registered).
-    fn check(&self, py: Python<'_>, stream: Text<'_>, epoch: U64) -> PyResult<PyVerdict> {
-        self.0.check(stream.0, epoch.0).or_raise(py).map(PyVerdict)
-    }
-
-    /// The boolean form of `check`, with the same effect.
-    fn check_and_advance(&self, py: Python<'_>, stream: Text<'_>, epoch: U64) -> PyResult<bool> {
-        self.0
-            .check(stream.0, epoch.0)
-            .or_raise(py)
-            .map(|v| v.accepted())
-    }
-
-    /// Promote `stream`'s gate and return its new epoch.
-    fn promote(&self, py: Python<'_>, stream: Text<'_>) -> PyResult<u64> {
-        self.0.promote(stream.0).or_raise(py)
-    }
-
-    /// The highest epoch `stream` has accepted.
-    fn highest(&self, py: Python<'_>, stream: Text<'_>) -> PyResult<u64> {
-        self.0.highest(stream.0).or_raise(py)
-    }
-
-    /// Remove `stream`, returning its last highest epoch.
-    fn remove(&self, py: Python<'_>, stream: Text<'_>) -> PyResult<u64> {
-        self.0.remove(stream.0).or_raise(py)
-    }
-
-    /// Every stream's mark, read under one lock.
-    fn snapshot(&self) -> PySnapshot {
-        PySnapshot(self.0.snapshot())
-    }
-
-    /// Merge a `Snapshot` (or its JSON text): missing streams are added, existing ones raised,
-    /// never lowered. A malformed snapshot changes nothing.
-    fn restore(&self, py: Python<'_>, snapshot: &Bound<'_, PyAny>) -> PyResult<()> {
-        if let Ok(snapshot) = snapshot.cast::<PySnapshot>() {
-            return self.0.restore(&snapshot.get().0).or_raise(py);
-        }
-        if snapshot.is_instance_of::<pyo3::types::PyString>() {
-            let Text(text) = snapshot.extract()?;
-            let parsed = Snapshot::from_json(text).or_raise(py)?;
-            return self.0.restore(&parsed).or_raise(py);
-        }
-        Err(invalid_argument(
-            py,
-            format!(
-                "snapshot must be a Snapshot or its JSON str, not {}",
-                type_name(snapshot)
-            ),
-        ))
-    }
-
-    /// The jump cap of every gate, or None.
-    #[getter]
-    fn jump_cap(&self) -> Option<u64> {
-        self.0.jump_cap()
-    }
-
-    fn __len__(&self) -> usize {
-        self.0.len()
-    }
-
-    fn __contains__(&self, stream: Text<'_>) -> bool {
-        self.0.highest(stream.0).is_ok()
+        Ok(PyFenceRegistry(registry))
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
-        let cap = self
-            .0
-            .jump_cap()
-            .map_or_else(String::new, |c| format!(", jump_cap={c}"));
         format!(
-            "FenceRegistry({}{cap})",
-            PySnapshot(self.0.snapshot()).__repr__(py)
+            "FenceRegistry({}{})",
+            PySnapshot(self.0.snapshot()).__repr__(py),
+            cap_repr(self.0.jump_cap())
         )
     }
 
@@ -212,7 +153,7 @@ impl PyFenceRegistry {
         let py = slf.py();
         let kwargs = PyDict::new(py);
         kwargs.set_item("jump_cap", slf.get().0.jump_cap())?;
-        let snapshot = Bound::new(py, slf.get().snapshot())?;
+        let snapshot = Bound::new(py, PySnapshot(slf.get().0.snapshot()))?;
         reduce_new(slf.as_any(), PyTuple::new(py, [snapshot])?, kwargs)
     }
-}
+});

@@ -22,6 +22,7 @@ from ._decide import (
     ViewLike,
     elect_leaders,
     next_epoch,
+    normalize_view,
 )
 from ._native import (
     DurableFencer,
@@ -85,6 +86,7 @@ __all__ = [
     "elect_leader_index",
     "elect_leaders",
     "next_epoch",
+    "normalize_view",
     "rendezvous_score",
     "validate_id",
 ]

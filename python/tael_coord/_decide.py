@@ -19,7 +19,9 @@ from ._native import (
     Policy,
     TaelError,
     _decide,
+    _decision_json,
     _next_epoch,
+    _normalize_view,
 )
 
 #: A membership view: its JSON text, or the same document as a dict.
@@ -28,8 +30,16 @@ ViewLike = Union[str, Mapping[str, object]]
 PolicyLike = Union[Policy, str, Mapping[str, object]]
 
 
-class Reason(enum.Enum):
-    """Why a group has the leader it has (or none). Values are the pinned JSON names."""
+class _Name(enum.Enum):
+    """A name of the pinned JSON; shown as ``Class.MEMBER``."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}.{self.name}"
+
+
+class Reason(_Name):
+    """Why a group has the leader it has (or none). Values are the pinned JSON names, in the
+    core's order (a test checks them against ``tael_coord._native._REASONS``)."""
 
     ONLY_CANDIDATE = "only_candidate"
     INCUMBENT = "incumbent"
@@ -41,12 +51,10 @@ class Reason(enum.Enum):
     NO_ELIGIBLE_MEMBERS = "no_eligible_members"
     NO_QUORUM = "no_quorum"
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}.{self.name}"
 
-
-class Exclusion(enum.Enum):
-    """Why a listed member is not the leader. Values are the pinned JSON names."""
+class Exclusion(_Name):
+    """Why a listed member is not the leader. Values are the pinned JSON names, in the core's
+    order (a test checks them against ``tael_coord._native._EXCLUSIONS``)."""
 
     DUPLICATE = "duplicate"
     DEAD = "dead"
@@ -56,9 +64,6 @@ class Exclusion(enum.Enum):
     OUTRANKED_BY_PRIORITY = "outranked_by_priority"
     OUTRANKED_BY_RENDEZVOUS = "outranked_by_rendezvous"
     OUTRANKED_BY_SMALLER_ID = "outranked_by_smaller_id"
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}.{self.name}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,13 +78,29 @@ class Excluded:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """The decision for one group: its leader (or None), the reason, and every listed member
-    that is not the leader, with why, in the order the view lists them."""
+    """The decision for one group: its leader (or None), the reason, every listed member that
+    is not the leader, with why, in the order the view lists them, and which listed entry
+    leads."""
 
     group: str
     leader: str | None
     reason: Reason
     excluded: tuple[Excluded, ...]
+    #: The index of the leader's entry in the group's ``members`` (or None without a leader).
+    leader_index: int | None
+    #: The generation of the leader's entry (or None without a leader).
+    leader_generation: int | None
+
+    def to_json(self) -> str:
+        """The pinned decision JSON of SEMANTICS.md §8, as the core writes it."""
+        return _decision_json(
+            self.group,
+            self.leader,
+            self.reason.value,
+            [(e.id, e.generation, e.reason.value) for e in self.excluded],
+            self.leader_index,
+            self.leader_generation,
+        )
 
 
 def _check_keys(value: object, path: str, error: type[TaelError]) -> None:
@@ -109,13 +130,17 @@ def _document(doc: object, what: str, error: type[TaelError]) -> str:
     raise InvalidArgumentError(f"{what} must be a dict or a JSON str, not {type(doc).__name__}")
 
 
-def _decision(parts: tuple[str, str | None, str, list[tuple[str, int, str]]]) -> Decision:
-    group, leader, reason, excluded = parts
+def _decision(
+    parts: tuple[str, str | None, str, list[tuple[str, int, str]], int | None, int | None],
+) -> Decision:
+    group, leader, reason, excluded, leader_index, leader_generation = parts
     return Decision(
         group=group,
         leader=leader,
         reason=Reason(reason),
         excluded=tuple(Excluded(id, generation, Exclusion(why)) for id, generation, why in excluded),
+        leader_index=leader_index,
+        leader_generation=leader_generation,
     )
 
 
@@ -132,7 +157,8 @@ def elect_leaders(
     """Decide every group of ``view``, in byte order of the group names.
 
     The policy is either ``policy`` (a :class:`Policy`, its JSON text or a dict) or the keyword
-    toggles, not both; with neither it is the plain smallest-live-id rule.
+    toggles, not both; with neither it is the plain smallest-live-id rule. The view's own
+    ``policy`` (what its cluster decides with) is not applied.
     """
     view_text = _document(view, "view", InvalidViewError)
     toggles = {
@@ -156,6 +182,12 @@ def elect_leaders(
             f"policy must be a Policy, a dict or a JSON str, not {type(policy).__name__}"
         )
     return [_decision(parts) for parts in _decide(view_text, chosen)]
+
+
+def normalize_view(view: ViewLike) -> str:
+    """The view as the core reads it, written back as JSON text: every u64 as a decimal string,
+    every default written out, the view's own ``policy`` kept (INVALID_VIEW)."""
+    return _normalize_view(_document(view, "view", InvalidViewError))
 
 
 def next_epoch(view: ViewLike, group: str) -> int:

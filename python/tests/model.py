@@ -1,11 +1,11 @@
-"""A small pure-Python model of the specification (SEMANTICS.md §2, §3, §5, §6), for the
+"""A small pure-Python model of the specification (SEMANTICS.md §2, §3, §5, §6, §9), for the
 property tests. It is written from the spec, independently of the core, and kept deliberately
 naive: sequential, no locks, no cleverness."""
 
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 U64_MAX = 2**64 - 1
 MAX_ID_BYTES = 255
@@ -81,10 +81,18 @@ class Gate:
         return out
 
     def promote(self) -> int:
-        if self.highest == U64_MAX:
-            raise ModelError("EPOCH_OVERFLOW")
-        self.highest += 1
+        return self.promote_to_at_least(0)
+
+    def promote_to_at_least(self, floor: int) -> int:
+        self.highest = _promoted(self.highest, floor)
         return self.highest
+
+
+def _promoted(highest: int, floor: int) -> int:
+    """§5: max(floor, highest + 1), never past 2**64-1."""
+    if highest == U64_MAX:
+        raise ModelError("EPOCH_OVERFLOW")
+    return max(floor, highest + 1)
 
 
 @dataclass
@@ -121,9 +129,47 @@ class HolderGate:
         return out
 
     def promote(self, holder: str) -> int:
+        return self.promote_to_at_least(0, holder)
+
+    def promote_to_at_least(self, floor: int, holder: str) -> int:
         validate_id(holder)
-        if self.highest == U64_MAX:
-            raise ModelError("EPOCH_OVERFLOW")
-        self.highest += 1
+        self.highest = _promoted(self.highest, floor)
         self.holder = holder
         return self.highest
+
+
+@dataclass
+class Registry:
+    """§9: gates by stream name; restore raises, never lowers, and ignores the cap."""
+
+    cap: int | None = None
+    gates: dict[str, Gate] = field(default_factory=dict)
+
+    def gate(self, stream: str) -> Gate:
+        if stream not in self.gates:
+            raise ModelError("UNKNOWN_STREAM")
+        return self.gates[stream]
+
+    def add(self, stream: str, highest: int) -> None:
+        validate_id(stream)
+        if stream in self.gates:
+            raise ModelError("STREAM_EXISTS")
+        self.gates[stream] = Gate(highest, self.cap)
+
+    def remove(self, stream: str) -> int:
+        highest = self.gate(stream).highest
+        del self.gates[stream]
+        return highest
+
+    def restore(self, marks: dict[str, int]) -> None:
+        for name in marks:
+            validate_id(name)
+        for name, mark in marks.items():
+            if name in self.gates:
+                self.gates[name].highest = max(self.gates[name].highest, mark)
+            else:
+                self.gates[name] = Gate(mark, self.cap)
+
+    def snapshot(self) -> dict[str, int]:
+        ordered = sorted(self.gates, key=lambda n: n.encode("utf-8"))
+        return {name: self.gates[name].highest for name in ordered}

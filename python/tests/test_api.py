@@ -188,13 +188,65 @@ def test_decisions_are_typed_immutable_objects() -> None:
             tc.Excluded("node-a", 0, tc.Exclusion.DEAD),
             tc.Excluded("node-c", 0, tc.Exclusion.OUTRANKED_BY_SMALLER_ID),
         ),
+        leader_index=0,
+        leader_generation=0,
     )
-    assert wal1 == tc.Decision("wal-1", None, tc.Reason.NO_MEMBERS, ())
+    assert wal1 == tc.Decision("wal-1", None, tc.Reason.NO_MEMBERS, (), None, None)
     assert hash(wal0) == hash(tc.elect_leaders(json.dumps(VIEW))[0])
     with pytest.raises(dataclasses.FrozenInstanceError):
         wal0.leader = "node-z"  # type: ignore[misc]
-    assert repr(wal1) == "Decision(group='wal-1', leader=None, reason=Reason.NO_MEMBERS, excluded=())"
+    assert repr(wal1) == (
+        "Decision(group='wal-1', leader=None, reason=Reason.NO_MEMBERS, excluded=(), "
+        "leader_index=None, leader_generation=None)"
+    )
     assert pickle.loads(pickle.dumps(plain)) == plain
+
+
+def test_a_decision_writes_the_pinned_json() -> None:
+    pinned = [
+        {
+            "group": "wal-0",
+            "leader": "node-b",
+            "reason": "smallest_id",
+            "excluded": [
+                {"id": "node-a", "generation": "0", "reason": "dead"},
+                {"id": "node-c", "generation": "0", "reason": "outranked_by_smaller_id"},
+            ],
+            "leader_index": 0,
+            "leader_generation": "0",
+        },
+        {
+            "group": "wal-1",
+            "leader": None,
+            "reason": "no_members",
+            "excluded": [],
+            "leader_index": None,
+            "leader_generation": None,
+        },
+    ]
+    assert [json.loads(d.to_json()) for d in tc.elect_leaders(VIEW)] == pinned
+    # Compact, in the pinned field order, exactly as every front writes it.
+    assert tc.elect_leaders(VIEW)[1].to_json() == (
+        '{"group":"wal-1","leader":null,"reason":"no_members","excluded":[],'
+        '"leader_index":null,"leader_generation":null}'
+    )
+
+
+def test_the_enums_are_the_cores_lists() -> None:
+    # A reason added to the core must be added here too, or this fails (not a run-time lookup).
+    assert tuple(r.value for r in tc.Reason) == tc._native._REASONS
+    assert tuple(e.value for e in tc.Exclusion) == tc._native._EXCLUSIONS
+
+
+def test_normalize_view_writes_the_view_back_canonically() -> None:
+    text = tc.normalize_view({"groups": {"g": {"members": [{"id": "a", "live": True}]}}, "policy": {"quorum_guard": True}})
+    assert json.loads(text) == {
+        "groups": {"g": {"members": [{"id": "a", "live": True, "generation": "0", "priority": "0", "eligible": True, "epoch": "0"}]}},
+        "policy": {"eligibility": False, "quorum_guard": True, "sticky_incumbent": False, "priority": False, "rendezvous": False},
+    }
+    assert tc.normalize_view(text) == text, "a normalized view is a fixed point"
+    with pytest.raises(tc.InvalidViewError):
+        tc.normalize_view({"groups": {}, "policy": {"quorum": True}})
 
     # the same policy three ways: keyword toggles, a Policy, a dict, JSON text
     sticky = [

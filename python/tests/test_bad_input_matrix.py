@@ -89,18 +89,31 @@ def run(state: State, step: dict[str, Json]) -> None:
         state.gate.check(number(step, "epoch", None))
     elif op == "promote":
         state.gate.promote()
+    elif op == "promote_to_at_least":
+        state.gate.promote_to_at_least(number(step, "floor", None))
     elif op == "holder_gate":
-        state.holder = tc.HolderFencer(number(step, "highest", 0))
+        holder = value(step["holder"]) if "holder" in step else None
+        state.holder = tc.HolderFencer(number(step, "highest", 0), holder=holder)
     elif op == "holder_check":
         state.holder.check(number(step, "epoch", None), value(step["holder"]))
+    elif op == "holder_check_and_advance":
+        state.holder.check_and_advance(number(step, "epoch", None), value(step["holder"]))
     elif op == "holder_promote":
         state.holder.promote(value(step["holder"]))
+    elif op == "holder_promote_to_at_least":
+        state.holder.promote_to_at_least(number(step, "floor", None), value(step["holder"]))
     elif op == "registry_add":
         state.registry.add(value(step["stream"]), number(step, "highest", 0))
     elif op == "registry_check":
         state.registry.check(value(step["stream"]), number(step, "epoch", None))
+    elif op == "registry_check_and_advance":
+        state.registry.check_and_advance(value(step["stream"]), number(step, "epoch", None))
     elif op == "registry_promote":
         state.registry.promote(value(step["stream"]))
+    elif op == "registry_promote_to_at_least":
+        state.registry.promote_to_at_least(value(step["stream"]), number(step, "floor", None))
+    elif op == "registry_contains":
+        value(step["stream"]) in state.registry  # noqa: B015 (the lookup is the call)
     elif op == "registry_remove":
         state.registry.remove(value(step["stream"]))
     elif op == "registry_restore":
@@ -110,6 +123,8 @@ def run(state: State, step: dict[str, Json]) -> None:
             tc.elect_leaders(value(step["view"]), value(step["policy"]))
         else:
             tc.elect_leaders(value(step["view"]))
+    elif op == "normalize_view":
+        tc.normalize_view(value(step["view"]))
     elif op == "next_epoch":
         tc.next_epoch(value(step["view"]), value(step["group"]))
     else:

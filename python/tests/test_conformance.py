@@ -70,6 +70,12 @@ def epoch_of(step: dict[str, Json]) -> int:
     return value
 
 
+def floor_of(step: dict[str, Json]) -> int:
+    value = u64(step, "floor")
+    assert value is not None
+    return value
+
+
 def verdict(v: tc.Verdict) -> dict[str, Json]:
     """The pinned verdict JSON, built from the Python attributes (and checked against to_json)."""
     out: dict[str, Json] = {
@@ -89,15 +95,9 @@ def verdict(v: tc.Verdict) -> dict[str, Json]:
 
 
 def decision(d: tc.Decision) -> dict[str, Json]:
-    return {
-        "group": d.group,
-        "leader": d.leader,
-        "reason": d.reason.value,
-        "excluded": [
-            {"id": e.id, "generation": str(e.generation), "reason": e.reason.value}
-            for e in d.excluded
-        ],
-    }
+    """The pinned decision JSON, as the core writes it from the Decision's fields."""
+    out: dict[str, Json] = json.loads(d.to_json())
+    return out
 
 
 def view_forms(step: dict[str, Json]) -> list[str | dict[str, Json]]:
@@ -147,12 +147,13 @@ def run_step(state: State, step: dict[str, Json]) -> dict[str, Json] | None:
             return None
         if op == "holder_gate":
             highest = u64(step, "highest", 0) or 0
-            state.holder = tc.HolderFencer(highest, jump_cap=u64(step, "cap"))
+            holder = text(step["holder"]) if "holder" in step else None
+            state.holder = tc.HolderFencer(highest, holder=holder, jump_cap=u64(step, "cap"))
             return None
         if op == "registry":
             state.registry = tc.FenceRegistry(jump_cap=u64(step, "cap"))
             return None
-        if op in ("check", "check_and_advance", "promote", "highest"):
+        if op in ("check", "check_and_advance", "promote", "promote_to_at_least", "highest"):
             gate = state.gate
             assert gate is not None
             if op == "check":
@@ -161,14 +162,21 @@ def run_step(state: State, step: dict[str, Json]) -> dict[str, Json] | None:
                 return {"accepted": gate.check_and_advance(epoch_of(step))}
             if op == "promote":
                 return {"epoch": str(gate.promote())}
+            if op == "promote_to_at_least":
+                return {"epoch": str(gate.promote_to_at_least(floor_of(step)))}
             return {"highest": str(gate.highest)}
         if op.startswith("holder_"):
             hgate = state.holder
             assert hgate is not None
             if op == "holder_check":
                 return verdict(hgate.check(epoch_of(step), text(step["holder"])))
+            if op == "holder_check_and_advance":
+                return {"accepted": hgate.check_and_advance(epoch_of(step), text(step["holder"]))}
             if op == "holder_promote":
                 return {"epoch": str(hgate.promote(text(step["holder"])))}
+            if op == "holder_promote_to_at_least":
+                epoch = hgate.promote_to_at_least(floor_of(step), text(step["holder"]))
+                return {"epoch": str(epoch)}
             if op == "holder_state":
                 highest, holder = hgate.state
                 assert (highest, holder) == (hgate.highest, hgate.holder)
@@ -181,8 +189,15 @@ def run_step(state: State, step: dict[str, Json]) -> dict[str, Json] | None:
                 return {"ok": True}
             if op == "registry_check":
                 return verdict(reg.check(text(step["stream"]), epoch_of(step)))
+            if op == "registry_check_and_advance":
+                return {"accepted": reg.check_and_advance(text(step["stream"]), epoch_of(step))}
             if op == "registry_promote":
                 return {"epoch": str(reg.promote(text(step["stream"])))}
+            if op == "registry_promote_to_at_least":
+                epoch = reg.promote_to_at_least(text(step["stream"]), floor_of(step))
+                return {"epoch": str(epoch)}
+            if op == "registry_contains":
+                return {"contains": text(step["stream"]) in reg}
             if op == "registry_highest":
                 return {"highest": str(reg.highest(text(step["stream"])))}
             if op == "registry_remove":
@@ -205,6 +220,14 @@ def run_step(state: State, step: dict[str, Json]) -> dict[str, Json] | None:
                     except tc.TaelError as e:
                         results.append(err(e))
             return same_for_every_form(results)
+        if op == "normalize_view":
+            results = []
+            for view in view_forms(step):
+                try:
+                    results.append({"view": json.loads(tc.normalize_view(view))})
+                except tc.TaelError as e:
+                    results.append(err(e))
+            return same_for_every_form(results)
         if op == "next_epoch":
             results = []
             for view in view_forms(step):
@@ -218,6 +241,26 @@ def run_step(state: State, step: dict[str, Json]) -> dict[str, Json] | None:
     raise AssertionError(f"unknown op {op!r}")
 
 
+def cap(value: int | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def state_of(state: State) -> dict[str, Json] | None:
+    """The case's gates and registry as the corpus writes their state, read back through the
+    package's own accessors; None while the case has none."""
+    out: dict[str, Json] = {}
+    if state.gate is not None:
+        out["gate"] = {"highest": str(state.gate.highest), "jump_cap": cap(state.gate.jump_cap)}
+    if state.holder is not None:
+        highest, holder = state.holder.state
+        jump_cap = cap(state.holder.jump_cap)
+        out["holder_gate"] = {"highest": str(highest), "holder": holder, "jump_cap": jump_cap}
+    if state.registry is not None:
+        streams = {k: str(v) for k, v in state.registry.snapshot().streams.items()}
+        out["registry"] = {"streams": streams, "jump_cap": cap(state.registry.jump_cap)}
+    return out or None
+
+
 @pytest.mark.parametrize("case", params())
 def test_case(case: dict[str, Json]) -> None:
     state = State()
@@ -225,6 +268,8 @@ def test_case(case: dict[str, Json]) -> None:
         got = run_step(state, step)
         want = step.get("expect")
         assert got == want, f"step {i} ({step['op']}): expected {want}, got {got}"
+        held = state_of(state)
+        assert held == step.get("state"), f"step {i} ({step['op']}) state: {held}"
 
 
 def test_corpus_is_whole() -> None:

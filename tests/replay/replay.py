@@ -10,25 +10,13 @@ import sys
 import tael_coord
 
 
-def pinned(d: tael_coord.Decision) -> dict[str, object]:
-    """The decision in the pinned JSON form of SEMANTICS.md §8."""
-    return {
-        "group": d.group,
-        "leader": d.leader,
-        "reason": d.reason.value,
-        "excluded": [
-            {"id": x.id, "generation": str(x.generation), "reason": x.reason.value} for x in d.excluded
-        ],
-    }
-
-
 def main(path: str) -> int:
     with open(path, encoding="utf-8") as f:
         entries = json.load(f)["views"]
     divergent = 0
     for entry in entries:
         decided = tael_coord.elect_leaders(json.dumps(entry["view"]), json.dumps(entry["policy"]))
-        mine = [pinned(d) for d in decided if d.group == entry["decision"]["group"]]
+        mine = [json.loads(d.to_json()) for d in decided if d.group == entry["decision"]["group"]]
         if mine != [entry["decision"]]:
             divergent += 1
             print(f"python differs on a view of {entry['node']}: {mine} vs {entry['decision']}")

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
+import { before, after } from "node:test";
 import { chromium } from "playwright-core";
 
 export const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -119,6 +120,25 @@ export async function openDashboard(context, url) {
   return page;
 }
 
+/**
+ * For a suite that shares one dashboard page: registers its hooks (a static server, a browser and
+ * the page, opened before the first test and closed after the last) and returns the object they
+ * fill in, `{ server, browser, page }`.
+ */
+export function dashboardSuite() {
+  const suite = {};
+  before(async () => {
+    suite.server = await startServer();
+    suite.browser = await launchBrowser();
+    suite.page = await openDashboard(suite.browser.context, `${suite.server.url}/`);
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.server?.close();
+  });
+  return suite;
+}
+
 /** Fails on any recorded console error or warning, except those `allowed` returns true for. */
 export function assertNoProblems(page, allowed = () => false) {
   const left = page.problems.filter((p) => !allowed(p));
@@ -187,6 +207,7 @@ export async function shownDecisions(page) {
             reason: r.querySelector(".decision .reason-code").textContent,
           })),
         leaderRows: rows.filter((r) => r.classList.contains("is-leader")).map((r) => r.querySelector(".member-id").textContent),
+        leaderIndex: rows.some((r) => r.classList.contains("is-leader")) ? rows.findIndex((r) => r.classList.contains("is-leader")) : null,
         rows: rows.map((r) => ({
           id: r.querySelector(".member-id").textContent,
           state: r.querySelector(".state").textContent.trim(),
@@ -199,6 +220,21 @@ export async function shownDecisions(page) {
       };
     }),
   );
+}
+
+/**
+ * What the page shows as the pinned decision JSON: each card's leader, reason and excluded rows,
+ * with the row marked leader as `leader_index` and that row's generation as `leader_generation`.
+ */
+export function asDecisions(shown) {
+  return shown.map(({ group, leader, reason, excluded, leaderIndex, rows }) => ({
+    group,
+    leader,
+    reason,
+    excluded,
+    leader_index: leaderIndex,
+    leader_generation: leaderIndex === null ? null : rows[leaderIndex].generation,
+  }));
 }
 
 /** The leader shown for `group` (null for none). */

@@ -5,8 +5,7 @@ import { describe, test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import {
   startServer, launchBrowser, openDashboard, assertNoProblems, applyView, setPolicy, shownDecisions,
-  shownLeader, clickMember, revision, waitRender, corpus,
-} from "./harness.mjs";
+  shownLeader, clickMember, revision, waitRender, corpus, asDecisions } from "./harness.mjs";
 
 // node-b's generation is 2^64-1 as a string; node-c's is 2^53+1 written as a JSON number, which
 // JSON.parse would round to 2^53.
@@ -152,7 +151,7 @@ describe("dashboard interactions", () => {
       const step = c.steps[0];
       await applyView(page, step.view_text);
       const shown = await shownDecisions(page);
-      assert.deepEqual(shown.map(({ group, leader, reason, excluded }) => ({ group, leader, reason, excluded })), step.expect.decisions);
+      assert.deepEqual(asDecisions(shown), step.expect.decisions);
     }
     // The last one: generation 2^64-1 as a number and as a string, priority 0 as a number.
     const rows = (await shownDecisions(page))[0].rows;

@@ -7,8 +7,8 @@
  *   succeeded, or the error. The typed verdict functions (tael_*_check) return the verdict
  *   itself (TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH, _TOO_FAR_AHEAD, _CONFLICT) on success.
  *   Results go through out-parameters, which are written only on success, except that
- *   TAEL_STATUS_BUFFER_TOO_SMALL writes the required length to *out_len and the _alloc functions
- *   set *out_json to NULL on failure.
+ *   TAEL_STATUS_BUFFER_TOO_SMALL writes the answer's length without its NUL to *out_len (the
+ *   buffer needs *out_len + 1 bytes) and the _alloc functions set *out_json to NULL on failure.
  * - Last error. A function that returns a TaelStatus or a handle sets this thread's last-error
  *   message when it fails and clears it when it succeeds (a verdict, even STALE_EPOCH, is a
  *   success). tael_last_error_message copies it out. Functions that cannot fail (names,
@@ -52,7 +52,7 @@
  * incompatibly (and the soname's major number with it); compare it with TAEL_ABI_VERSION
  * from the header you compiled against.
  */
-#define TAEL_ABI_VERSION 1
+#define TAEL_ABI_VERSION 2
 
 /**
  * The longest id, in UTF-8 bytes (node ids, holders, stream and group names).
@@ -65,24 +65,13 @@
 #define TAEL_ID_FIELD_BYTES 256
 
 /**
- * An epoch gate whose high-water mark lives in a file: an advance (a check that moves the
- * gate, a promotion) returns only after the new mark is on disk (written to `<path>.tmp`,
- * fsynced, renamed over `<path>`, the directory fsynced). Thread-safe: advances are serialized
- * by an internal lock held across the write. One owner at a time: the handle holds an
- * exclusive lock on `<path>.lock` until it is freed or its process dies.
- */
-typedef struct TaelDurableFencer TaelDurableFencer;
-
-/**
- * A fence registry whose marks all live in one file: every change of a mark (an advancing
- * check, promote, add, remove, a restore that raises a mark) rewrites the file durably before
- * the call returns. Thread-safe; one owner at a time, as TaelDurableFencer.
- */
-typedef struct TaelDurableRegistry TaelDurableRegistry;
-
-/**
  * An epoch gate: accepts records at or above the highest epoch it has seen, rejects older
- * ones, so a deposed leader cannot write to the replicas. Lock-free and thread-safe.
+ * ones, so a deposed leader cannot write to the replicas. Thread-safe.
+ *
+ * Made in memory (tael_fencer_new*: lock-free) or kept in a file (tael_fencer_open*: an advance
+ * returns only once its mark is on disk, SEMANTICS.md §12); every tael_fencer_* call works on
+ * both. Only a gate kept in a file can answer TAEL_STATUS_STORAGE (its write failed; nothing
+ * moved).
  */
 typedef struct TaelFencer TaelFencer;
 
@@ -94,8 +83,13 @@ typedef struct TaelHolderFencer TaelHolderFencer;
 
 /**
  * Epoch gates keyed by stream name, with an optional jump cap on every gate, and snapshots of
- * their high-water marks. Thread-safe: checks run in parallel; add, remove and restore take
- * an internal lock exclusively.
+ * their high-water marks. Thread-safe.
+ *
+ * Made in memory (tael_registry_new*: checks run in parallel; add, remove and restore take an
+ * internal lock exclusively) or kept in a file (tael_registry_open*: every change of a mark is
+ * on disk before the call returns, SEMANTICS.md §12); every tael_registry_* call works on
+ * both. Only a registry kept in a file can answer TAEL_STATUS_STORAGE (its write failed;
+ * nothing changed).
  */
 typedef struct TaelRegistry TaelRegistry;
 
@@ -151,7 +145,8 @@ typedef struct {
      */
     uint64_t highest;
     /**
-     * Whether a holder is recorded (false on a fresh or resumed gate until a token arrives).
+     * Whether a holder is recorded (false on a gate made from a highest alone, until a token
+     * arrives; true from the start on one resumed with tael_holder_fencer_new_with_holder).
      */
     bool has_holder;
     /**
@@ -251,7 +246,8 @@ typedef struct {
 #define TAEL_STATUS_NULL_POINTER 17
 
 /**
- * The caller's buffer is too small; nothing was written but the required length.
+ * The caller's buffer is too small: nothing was written but the answer's length without its
+ * NUL (the buffer needs one byte more).
  */
 #define TAEL_STATUS_BUFFER_TOO_SMALL 18
 
@@ -274,6 +270,25 @@ typedef struct {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Copy this thread's last-error message (e.g. "INVALID_ID: holder: id is empty") into `buf`.
+ *
+ * Copies at most `cap - 1` bytes and always NUL-terminates when `cap > 0`, like `snprintf`.
+ * The message is empty when the last call that sets it succeeded.
+ *
+ * \param buf Where to write; may be NULL when `cap` is 0 (to ask for the length).
+ * \param cap The size of `buf` in bytes.
+ * \return The full length of the message in bytes, without the NUL: the message was cut
+ *         short exactly when the return value is `>= cap`.
+ *
+ * Thread-safe (the message is per thread). Leaves the last error as it is.
+ *
+ * # Safety
+ *
+ * `buf` must be NULL or writable for `cap` bytes.
+ */
+size_t tael_last_error_message(char *buf, size_t cap);
 
 /**
  * The bare name of `status`, e.g. "STALE_EPOCH" for TAEL_STATUS_STALE_EPOCH, or "UNKNOWN" for
@@ -308,25 +323,6 @@ uint32_t tael_abi_version(void);
  * Thread-safe. Leaves the last error as it is.
  */
 const char *tael_version(void);
-
-/**
- * Copy this thread's last-error message (e.g. "INVALID_ID: holder: id is empty") into `buf`.
- *
- * Copies at most `cap - 1` bytes and always NUL-terminates when `cap > 0`, like `snprintf`.
- * The message is empty when the last call that sets it succeeded.
- *
- * \param buf Where to write; may be NULL when `cap` is 0 (to ask for the length).
- * \param cap The size of `buf` in bytes.
- * \return The full length of the message in bytes, without the NUL: the message was cut
- *         short exactly when the return value is `>= cap`.
- *
- * Thread-safe (the message is per thread). Leaves the last error as it is.
- *
- * # Safety
- *
- * `buf` must be NULL or writable for `cap` bytes.
- */
-size_t tael_last_error_message(char *buf, size_t cap);
 
 /**
  * Elect the leader among live node ids: the smallest id in UTF-8 byte order wins.
@@ -436,13 +432,60 @@ TaelFencer *tael_fencer_new(uint64_t highest);
 TaelFencer *tael_fencer_new_with_jump_cap(uint64_t highest, uint64_t cap);
 
 /**
- * Free an epoch gate. NULL is a no-op.
+ * Open the epoch gate kept in the file `(path, path_len)` (SEMANTICS.md §12).
+ *
+ * An existing file is read back (never reset); a missing one is a fresh gate at 0, written
+ * before this returns, only when `create` is true. Every advance of the gate returns only once
+ * its new mark is on disk (written to `<path>.tmp`, fsynced, renamed over `<path>`, the
+ * directory fsynced); advances are serialized by an internal lock held across the write. One
+ * owner at a time: the handle holds an exclusive lock on `<path>.lock` until it is freed or its
+ * process dies.
+ *
+ * \param path The file's path, `path_len` bytes (no NUL needed; a NUL inside is refused).
+ * \param create Whether a missing file starts a fresh gate.
+ * \param out_fencer Receives a handle the caller owns and frees with tael_fencer_free (which
+ *        releases the file); written only on success.
+ * \retval TAEL_STATUS_OK Opened.
+ * \retval TAEL_STATUS_STORAGE The file is missing (and `create` is false), unreadable, corrupt
+ *         or held by another owner, or the fresh file could not be written. Nothing was reset.
+ * \retval TAEL_STATUS_INVALID_ARGUMENT The path is empty, holds a NUL byte or names no file.
+ * \retval TAEL_STATUS_NULL_POINTER `out_fencer` is NULL, or `path` is NULL with a length.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `path` is NULL or readable for `path_len` bytes; `out_fencer` is NULL or writable.
+ */
+TaelStatus tael_fencer_open(const char *path,
+                            size_t path_len,
+                            bool create,
+                            TaelFencer **out_fencer);
+
+/**
+ * Open the epoch gate kept in the file `(path, path_len)` (as tael_fencer_open), with a jump
+ * cap: a record more than `cap` above the highest is TOO_FAR_AHEAD. The cap belongs to the
+ * handle; the file holds only the mark.
+ *
+ * # Safety
+ *
+ * As tael_fencer_open.
+ */
+TaelStatus tael_fencer_open_with_jump_cap(const char *path,
+                                          size_t path_len,
+                                          bool create,
+                                          uint64_t cap,
+                                          TaelFencer **out_fencer);
+
+/**
+ * Free an epoch gate (releasing its file, for a gate from tael_fencer_open*; its mark is
+ * already on disk). NULL is a no-op.
  *
  * Must not race with another call on the same gate. Leaves the last error as it is.
  *
  * # Safety
  *
- * `fencer` is NULL or a handle from tael_fencer_new* not freed before.
+ * `fencer` is NULL or a handle from tael_fencer_new* or tael_fencer_open* not freed before.
  */
 void tael_fencer_free(TaelFencer *fencer);
 
@@ -457,8 +500,10 @@ void tael_fencer_free(TaelFencer *fencer);
  * \param out_accepted Receives whether the record is accepted.
  * \retval TAEL_STATUS_OK `*out_accepted` is set.
  * \retval TAEL_STATUS_NULL_POINTER `fencer` or `out_accepted` is NULL (the gate is unchanged).
+ * \retval TAEL_STATUS_STORAGE A gate kept in a file could not write the new mark; it did not
+ *         move.
  *
- * Thread-safe (lock-free). Sets or clears the last error.
+ * Thread-safe (lock-free in memory). Sets or clears the last error.
  *
  * # Safety
  *
@@ -473,9 +518,11 @@ TaelStatus tael_fencer_check_and_advance(const TaelFencer *fencer,
  *
  * \param out_verdict Receives the full verdict.
  * \return The verdict's code (TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH or
- *         _TOO_FAR_AHEAD), or TAEL_STATUS_NULL_POINTER (the gate is unchanged).
+ *         _TOO_FAR_AHEAD), or an error after which the gate is unchanged:
+ *         TAEL_STATUS_NULL_POINTER, or TAEL_STATUS_STORAGE (a gate kept in a file could not
+ *         write the new mark). ADVANCED comes only once the new mark is on disk.
  *
- * Thread-safe (lock-free). Sets or clears the last error (a verdict is a success).
+ * Thread-safe (lock-free in memory). Sets or clears the last error (a verdict is a success).
  *
  * # Safety
  *
@@ -488,10 +535,11 @@ TaelStatus tael_fencer_check(const TaelFencer *fencer, uint64_t epoch, TaelVerdi
  * return the new epoch. The jump cap does not apply.
  *
  * \param out_epoch Receives the new epoch.
- * \retval TAEL_STATUS_OK `*out_epoch` is the new epoch.
+ * \retval TAEL_STATUS_OK `*out_epoch` is the new epoch (on disk, for a gate kept in a file).
  * \retval TAEL_STATUS_EPOCH_OVERFLOW The gate is at 2^64-1; nothing changed.
+ * \retval TAEL_STATUS_STORAGE The new mark could not be written; nothing changed.
  *
- * Thread-safe (lock-free). Sets or clears the last error.
+ * Thread-safe (lock-free in memory). Sets or clears the last error.
  *
  * # Safety
  *
@@ -500,9 +548,30 @@ TaelStatus tael_fencer_check(const TaelFencer *fencer, uint64_t epoch, TaelVerdi
 TaelStatus tael_fencer_promote(const TaelFencer *fencer, uint64_t *out_epoch);
 
 /**
- * The highest epoch the gate has accepted (or was created or promoted to).
+ * A new leader's step past a floor (usually tael_next_epoch of the view that elected it):
+ * atomically move the gate to `max(floor, highest + 1)` and return that epoch. The jump cap
+ * does not apply.
  *
- * Thread-safe (lock-free). Sets or clears the last error.
+ * \param out_epoch Receives the new epoch.
+ * \retval TAEL_STATUS_OK `*out_epoch` is the new epoch (on disk, for a gate kept in a file).
+ * \retval TAEL_STATUS_EPOCH_OVERFLOW The gate is at 2^64-1; nothing changed.
+ * \retval TAEL_STATUS_STORAGE The new mark could not be written; nothing changed.
+ *
+ * Thread-safe (lock-free in memory). Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `fencer` is NULL or a live handle; `out_epoch` is NULL or writable.
+ */
+TaelStatus tael_fencer_promote_to_at_least(const TaelFencer *fencer,
+                                           uint64_t floor,
+                                           uint64_t *out_epoch);
+
+/**
+ * The highest epoch the gate has accepted (or was created or promoted to; on disk, for a gate
+ * kept in a file).
+ *
+ * Thread-safe (lock-free in memory). Sets or clears the last error.
  *
  * # Safety
  *
@@ -542,6 +611,31 @@ TaelHolderFencer *tael_holder_fencer_new(uint64_t highest);
 TaelHolderFencer *tael_holder_fencer_new_with_jump_cap(uint64_t highest, uint64_t cap);
 
 /**
+ * A new holder gate resuming a known reign: `highest`, held by `(holder, holder_len)`, with an
+ * optional jump cap (e.g. what a restarted standby read back from its own records).
+ *
+ * \param holder The recorded holder, `holder_len` bytes (no NUL needed).
+ * \param jump_cap The jump cap, or NULL for none.
+ * \param out_fencer Receives a handle the caller owns and frees with tael_holder_fencer_free;
+ *        written only on success.
+ * \retval TAEL_STATUS_OK Created.
+ * \retval TAEL_STATUS_INVALID_UTF8, TAEL_STATUS_INVALID_ID The holder is not an id.
+ * \retval TAEL_STATUS_NULL_POINTER `out_fencer` is NULL, or `holder` is NULL with a length.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `holder` is NULL or readable for `holder_len` bytes; `jump_cap` is NULL or readable;
+ * `out_fencer` is NULL or writable.
+ */
+TaelStatus tael_holder_fencer_new_with_holder(uint64_t highest,
+                                              const char *holder,
+                                              size_t holder_len,
+                                              const uint64_t *jump_cap,
+                                              TaelHolderFencer **out_fencer);
+
+/**
  * Free a holder gate. NULL is a no-op.
  *
  * Must not race with another call on the same gate. Leaves the last error as it is.
@@ -577,6 +671,26 @@ TaelStatus tael_holder_fencer_check(const TaelHolderFencer *fencer,
                                     TaelVerdict *out_verdict);
 
 /**
+ * The boolean form of tael_holder_fencer_check, with the same effect.
+ *
+ * \param out_accepted Receives whether the record is accepted (CURRENT or ADVANCED).
+ * \retval TAEL_STATUS_OK `*out_accepted` is set.
+ * \retval TAEL_STATUS_INVALID_UTF8, TAEL_STATUS_INVALID_ID The holder is not an id; nothing
+ *         changed.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * As tael_holder_fencer_check, with `out_accepted` NULL or writable.
+ */
+TaelStatus tael_holder_fencer_check_and_advance(const TaelHolderFencer *fencer,
+                                                uint64_t epoch,
+                                                const char *holder,
+                                                size_t holder_len,
+                                                bool *out_accepted);
+
+/**
  * `holder` takes a new reign: the gate moves one past its highest and records `holder`.
  *
  * \param out_epoch Receives the new epoch.
@@ -596,6 +710,28 @@ TaelStatus tael_holder_fencer_promote(const TaelHolderFencer *fencer,
                                       const char *holder,
                                       size_t holder_len,
                                       uint64_t *out_epoch);
+
+/**
+ * `holder` takes a new reign at `max(floor, highest + 1)` (as tael_fencer_promote_to_at_least),
+ * recorded for `holder`.
+ *
+ * \param out_epoch Receives the new epoch.
+ * \retval TAEL_STATUS_OK `*out_epoch` is the new epoch.
+ * \retval TAEL_STATUS_EPOCH_OVERFLOW The gate is at 2^64-1; nothing changed.
+ * \retval TAEL_STATUS_INVALID_UTF8, TAEL_STATUS_INVALID_ID The holder is not an id; nothing
+ *         changed.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * As tael_holder_fencer_promote.
+ */
+TaelStatus tael_holder_fencer_promote_to_at_least(const TaelHolderFencer *fencer,
+                                                  uint64_t floor,
+                                                  const char *holder,
+                                                  size_t holder_len,
+                                                  uint64_t *out_epoch);
 
 /**
  * The highest epoch the holder gate has accepted.
@@ -653,13 +789,53 @@ TaelRegistry *tael_registry_new(void);
 TaelRegistry *tael_registry_new_with_jump_cap(uint64_t cap);
 
 /**
- * Free a registry and all its gates. NULL is a no-op.
+ * Open the registry kept in the file `(path, path_len)` (SEMANTICS.md §12; as
+ * tael_fencer_open, a fresh registry is empty). Every change of a mark (an advancing check, a
+ * promotion, add, remove, a restore that raises a mark) is on disk before the call returns.
+ *
+ * \param out_registry Receives a handle the caller owns and frees with tael_registry_free
+ *        (which releases the file); written only on success.
+ * \retval TAEL_STATUS_OK Opened.
+ * \retval TAEL_STATUS_STORAGE Missing (and `create` is false), unreadable, corrupt, held by
+ *         another owner, or the fresh file could not be written. Nothing was reset.
+ * \retval TAEL_STATUS_INVALID_ARGUMENT The path is empty, holds a NUL byte or names no file.
+ * \retval TAEL_STATUS_NULL_POINTER `out_registry` is NULL, or `path` is NULL with a length.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `path` is NULL or readable for `path_len` bytes; `out_registry` is NULL or writable.
+ */
+TaelStatus tael_registry_open(const char *path,
+                              size_t path_len,
+                              bool create,
+                              TaelRegistry **out_registry);
+
+/**
+ * Open the registry kept in the file `(path, path_len)` (as tael_registry_open) with a jump
+ * cap on every gate (restore is not capped). The cap belongs to the handle.
+ *
+ * # Safety
+ *
+ * As tael_registry_open.
+ */
+TaelStatus tael_registry_open_with_jump_cap(const char *path,
+                                            size_t path_len,
+                                            bool create,
+                                            uint64_t cap,
+                                            TaelRegistry **out_registry);
+
+/**
+ * Free a registry and all its gates (releasing its file, for a registry from
+ * tael_registry_open*; every mark is already on disk). NULL is a no-op.
  *
  * Must not race with another call on the same registry. Leaves the last error as it is.
  *
  * # Safety
  *
- * `registry` is NULL or a handle from tael_registry_new* not freed before.
+ * `registry` is NULL or a handle from tael_registry_new* or tael_registry_open* not freed
+ * before.
  */
 void tael_registry_free(TaelRegistry *registry);
 
@@ -669,6 +845,8 @@ void tael_registry_free(TaelRegistry *registry);
  * \retval TAEL_STATUS_OK Added.
  * \retval TAEL_STATUS_STREAM_EXISTS The name is taken; its gate is left as it was.
  * \retval TAEL_STATUS_INVALID_UTF8, TAEL_STATUS_INVALID_ID The name is not an id.
+ * \retval TAEL_STATUS_STORAGE A registry kept in a file could not write the change; nothing
+ *         changed.
  *
  * Thread-safe. Sets or clears the last error.
  *
@@ -687,7 +865,8 @@ TaelStatus tael_registry_add(const TaelRegistry *registry,
  * \param out_verdict Receives the full verdict.
  * \return The verdict's code (TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH or
  *         _TOO_FAR_AHEAD), or an error: TAEL_STATUS_UNKNOWN_STREAM, _INVALID_UTF8,
- *         _NULL_POINTER (nothing changed).
+ *         _NULL_POINTER, _STORAGE (a registry kept in a file could not write the new mark);
+ *         nothing changed. ADVANCED comes only once the new mark is on disk.
  *
  * Thread-safe. Sets or clears the last error (a verdict is a success).
  *
@@ -703,11 +882,35 @@ TaelStatus tael_registry_check(const TaelRegistry *registry,
                                TaelVerdict *out_verdict);
 
 /**
+ * The boolean form of tael_registry_check, with the same effect.
+ *
+ * \param out_accepted Receives whether the record is accepted (CURRENT or ADVANCED).
+ * \retval TAEL_STATUS_OK `*out_accepted` is set.
+ * \retval TAEL_STATUS_UNKNOWN_STREAM No such stream.
+ * \retval TAEL_STATUS_STORAGE A registry kept in a file could not write the change; nothing
+ *         changed.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `registry` is NULL or a live handle; `stream` is NULL or readable for `stream_len` bytes;
+ * `out_accepted` is NULL or writable.
+ */
+TaelStatus tael_registry_check_and_advance(const TaelRegistry *registry,
+                                           const char *stream,
+                                           size_t stream_len,
+                                           uint64_t epoch,
+                                           bool *out_accepted);
+
+/**
  * Promote `stream`'s gate (as tael_fencer_promote).
  *
  * \retval TAEL_STATUS_OK `*out_epoch` is the new epoch.
  * \retval TAEL_STATUS_EPOCH_OVERFLOW The gate is at 2^64-1; nothing changed.
  * \retval TAEL_STATUS_UNKNOWN_STREAM No such stream.
+ * \retval TAEL_STATUS_STORAGE A registry kept in a file could not write the change; nothing
+ *         changed.
  *
  * Thread-safe. Sets or clears the last error.
  *
@@ -720,6 +923,28 @@ TaelStatus tael_registry_promote(const TaelRegistry *registry,
                                  const char *stream,
                                  size_t stream_len,
                                  uint64_t *out_epoch);
+
+/**
+ * Promote `stream`'s gate past a floor (as tael_fencer_promote_to_at_least).
+ *
+ * \retval TAEL_STATUS_OK `*out_epoch` is the new epoch.
+ * \retval TAEL_STATUS_EPOCH_OVERFLOW The gate is at 2^64-1; nothing changed.
+ * \retval TAEL_STATUS_UNKNOWN_STREAM No such stream.
+ * \retval TAEL_STATUS_STORAGE A registry kept in a file could not write the change; nothing
+ *         changed.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `registry` is NULL or a live handle; `stream` is NULL or readable for `stream_len` bytes;
+ * `out_epoch` is NULL or writable.
+ */
+TaelStatus tael_registry_promote_to_at_least(const TaelRegistry *registry,
+                                             const char *stream,
+                                             size_t stream_len,
+                                             uint64_t floor,
+                                             uint64_t *out_epoch);
 
 /**
  * The highest epoch `stream` has accepted.
@@ -744,6 +969,8 @@ TaelStatus tael_registry_highest(const TaelRegistry *registry,
  *
  * \retval TAEL_STATUS_OK Removed.
  * \retval TAEL_STATUS_UNKNOWN_STREAM No such stream.
+ * \retval TAEL_STATUS_STORAGE A registry kept in a file could not write the change; nothing
+ *         changed.
  *
  * Thread-safe. Sets or clears the last error.
  *
@@ -756,6 +983,24 @@ TaelStatus tael_registry_remove(const TaelRegistry *registry,
                                 const char *stream,
                                 size_t stream_len,
                                 uint64_t *out_highest);
+
+/**
+ * Whether the registry holds `stream` (a name that is not UTF-8 is
+ * TAEL_STATUS_INVALID_UTF8; any other name the registry lacks is simply not held).
+ *
+ * \param out_contains Receives whether the stream is there.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `registry` is NULL or a live handle; `stream` is NULL or readable for `stream_len` bytes;
+ * `out_contains` is NULL or writable.
+ */
+TaelStatus tael_registry_contains(const TaelRegistry *registry,
+                                  const char *stream,
+                                  size_t stream_len,
+                                  bool *out_contains);
 
 /**
  * The number of streams in the registry.
@@ -829,6 +1074,8 @@ TaelStatus tael_registry_snapshot_alloc(const TaelRegistry *registry, char **out
  * \retval TAEL_STATUS_OK Merged.
  * \retval TAEL_STATUS_INVALID_SNAPSHOT Malformed; nothing changed.
  * \retval TAEL_STATUS_INVALID_UTF8 The text is not UTF-8; nothing changed.
+ * \retval TAEL_STATUS_STORAGE A registry kept in a file could not write the change; nothing
+ *         changed.
  *
  * Thread-safe. Sets or clears the last error.
  *
@@ -841,7 +1088,9 @@ TaelStatus tael_registry_restore(const TaelRegistry *registry, const char *snaps
 /**
  * Decide the leader of every group of a membership view under a policy, with why: the
  * decisions JSON of SEMANTICS.md §8, one object per group in name order,
- * `[{"group","leader","reason","excluded":[{"id","generation","reason"}]}]`, written into `buf`.
+ * `[{"group","leader","reason","excluded":[{"id","generation","reason"}],"leader_index",
+ * "leader_generation"}]`, written into `buf`. The view's own `policy` is not applied:
+ * `policy_json` decides.
  *
  * \param view_json The view, NUL-terminated UTF-8 JSON (SEMANTICS.md §7).
  * \param policy_json The policy, NUL-terminated UTF-8 JSON, e.g. `{}` (all toggles off) or
@@ -885,6 +1134,42 @@ TaelStatus tael_elect_leaders_alloc(const char *view_json,
                                     char **out_json);
 
 /**
+ * The view as the core reads it, written back canonically (SEMANTICS.md §7): every u64 as a
+ * decimal string and every default written out, the view's `policy` kept; into `buf`.
+ *
+ * \param view_json The view, NUL-terminated UTF-8 JSON.
+ * \param buf Receives the JSON and a NUL; may be NULL when `cap` is 0 (to ask for the length).
+ * \param cap The size of `buf` in bytes.
+ * \param out_len Receives the JSON's length in bytes without the NUL, also when the buffer is
+ *        too small (the buffer needs `*out_len + 1` bytes).
+ * \retval TAEL_STATUS_OK Written.
+ * \retval TAEL_STATUS_BUFFER_TOO_SMALL Only `*out_len` was written.
+ * \retval TAEL_STATUS_INVALID_VIEW, TAEL_STATUS_INVALID_UTF8 The view is malformed.
+ *
+ * Pure. Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `view_json` is NULL or NUL-terminated; `buf` is NULL or writable for `cap` bytes; `out_len`
+ * is NULL or writable.
+ */
+TaelStatus tael_normalize_view(const char *view_json, char *buf, size_t cap, size_t *out_len);
+
+/**
+ * The normalized view (as tael_normalize_view) in a string the library allocates.
+ *
+ * \param out_json Receives the NUL-terminated JSON, which the caller owns and frees with
+ *        tael_string_free; set to NULL on failure.
+ *
+ * Pure. Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `view_json` is NULL or NUL-terminated; `out_json` is NULL or writable.
+ */
+TaelStatus tael_normalize_view_alloc(const char *view_json, char **out_json);
+
+/**
  * The epoch a newly elected leader of `group` should promote to: one past every epoch any
  * listed member of the group announced (live or dead); 1 when none did.
  *
@@ -926,355 +1211,6 @@ TaelStatus tael_rendezvous_score(const char *group,
                                  const char *id,
                                  size_t id_len,
                                  uint64_t *out_score);
-
-/**
- * Open the durable gate stored at `(path, path_len)`.
- *
- * An existing file is read back (never reset); a missing one is a fresh gate at 0, written
- * before this returns, only when `create` is true.
- *
- * \param path The file's path, `path_len` bytes (no NUL needed; a NUL inside is refused).
- * \param create Whether a missing file starts a fresh gate.
- * \param out_fencer Receives a handle the caller owns and frees with tael_durable_fencer_free;
- *        written only on success.
- * \retval TAEL_STATUS_OK Opened.
- * \retval TAEL_STATUS_STORAGE The file is missing (and `create` is false), unreadable, corrupt
- *         or held by another owner, or the fresh file could not be written. Nothing was reset.
- * \retval TAEL_STATUS_INVALID_ARGUMENT The path is empty, holds a NUL byte or names no file.
- * \retval TAEL_STATUS_NULL_POINTER `out_fencer` is NULL, or `path` is NULL with a length.
- *
- * Thread-safe. Sets or clears the last error.
- *
- * # Safety
- *
- * `path` is NULL or readable for `path_len` bytes; `out_fencer` is NULL or writable.
- */
-TaelStatus tael_durable_fencer_open(const char *path,
-                                    size_t path_len,
-                                    bool create,
-                                    TaelDurableFencer **out_fencer);
-
-/**
- * Open the durable gate stored at `(path, path_len)` (as tael_durable_fencer_open), with a
- * jump cap: a record more than `cap` above the highest is TOO_FAR_AHEAD. The cap belongs to
- * the handle; the file holds only the mark.
- *
- * # Safety
- *
- * As tael_durable_fencer_open.
- */
-TaelStatus tael_durable_fencer_open_with_jump_cap(const char *path,
-                                                  size_t path_len,
-                                                  bool create,
-                                                  uint64_t cap,
-                                                  TaelDurableFencer **out_fencer);
-
-/**
- * Free a durable gate and release its file. NULL is a no-op. Its mark is already on disk.
- *
- * Must not race with another call on the same gate. Leaves the last error as it is.
- *
- * # Safety
- *
- * `fencer` is NULL or a handle from tael_durable_fencer_open* not freed before.
- */
-void tael_durable_fencer_free(TaelDurableFencer *fencer);
-
-/**
- * Accept a record stamped with `epoch`? The boolean form of tael_durable_fencer_check, with
- * the same effect; true is returned for a higher epoch only once it is on disk.
- *
- * \retval TAEL_STATUS_OK `*out_accepted` is set (false for a stale or too-far epoch).
- * \retval TAEL_STATUS_STORAGE The new mark could not be written; the gate did not move.
- * \retval TAEL_STATUS_NULL_POINTER `fencer` or `out_accepted` is NULL.
- *
- * Thread-safe. Sets or clears the last error.
- *
- * # Safety
- *
- * `fencer` is NULL or a live handle; `out_accepted` is NULL or writable.
- */
-TaelStatus tael_durable_fencer_check_and_advance(const TaelDurableFencer *fencer,
-                                                 uint64_t epoch,
-                                                 bool *out_accepted);
-
-/**
- * Judge a record stamped with `epoch` (as tael_fencer_check). TAEL_STATUS_ADVANCED is
- * returned only once the new mark is on disk.
- *
- * \param out_verdict Receives the full verdict.
- * \return The verdict's code (TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH or
- *         _TOO_FAR_AHEAD), or an error: TAEL_STATUS_STORAGE (the write failed; the gate did
- *         not move), TAEL_STATUS_NULL_POINTER.
- *
- * Thread-safe. Sets or clears the last error (a verdict is a success).
- *
- * # Safety
- *
- * `fencer` is NULL or a live handle; `out_verdict` is NULL or writable.
- */
-TaelStatus tael_durable_fencer_check(const TaelDurableFencer *fencer,
-                                     uint64_t epoch,
-                                     TaelVerdict *out_verdict);
-
-/**
- * A new leader's step: the gate moves one past its highest, and the new epoch is returned
- * once it is on disk. The jump cap does not apply.
- *
- * \retval TAEL_STATUS_OK `*out_epoch` is the new epoch.
- * \retval TAEL_STATUS_EPOCH_OVERFLOW The gate is at 2^64-1; nothing changed.
- * \retval TAEL_STATUS_STORAGE The new mark could not be written; the gate did not move.
- *
- * Thread-safe. Sets or clears the last error.
- *
- * # Safety
- *
- * `fencer` is NULL or a live handle; `out_epoch` is NULL or writable.
- */
-TaelStatus tael_durable_fencer_promote(const TaelDurableFencer *fencer, uint64_t *out_epoch);
-
-/**
- * The highest epoch the durable gate has accepted (it is on disk).
- *
- * Thread-safe. Sets or clears the last error.
- *
- * # Safety
- *
- * `fencer` is NULL or a live handle; `out_highest` is NULL or writable.
- */
-TaelStatus tael_durable_fencer_highest(const TaelDurableFencer *fencer, uint64_t *out_highest);
-
-/**
- * The durable gate's jump cap: `*out_has_cap` is false (and `*out_cap` 0) without one.
- *
- * Thread-safe. Sets or clears the last error.
- *
- * # Safety
- *
- * `fencer` is NULL or a live handle; the out-pointers are NULL or writable.
- */
-TaelStatus tael_durable_fencer_jump_cap(const TaelDurableFencer *fencer,
-                                        bool *out_has_cap,
-                                        uint64_t *out_cap);
-
-/**
- * Open the durable registry stored at `(path, path_len)` (as tael_durable_fencer_open; a
- * fresh registry is empty).
- *
- * \param out_registry Receives a handle the caller owns and frees with
- *        tael_durable_registry_free; written only on success.
- * \retval TAEL_STATUS_OK Opened.
- * \retval TAEL_STATUS_STORAGE Missing (and `create` is false), unreadable, corrupt, held by
- *         another owner, or the fresh file could not be written. Nothing was reset.
- * \retval TAEL_STATUS_INVALID_ARGUMENT The path is empty, holds a NUL byte or names no file.
- * \retval TAEL_STATUS_NULL_POINTER `out_registry` is NULL, or `path` is NULL with a length.
- *
- * Thread-safe. Sets or clears the last error.
- *
- * # Safety
- *
- * `path` is NULL or readable for `path_len` bytes; `out_registry` is NULL or writable.
- */
-TaelStatus tael_durable_registry_open(const char *path,
-                                      size_t path_len,
-                                      bool create,
-                                      TaelDurableRegistry **out_registry);
-
-/**
- * Open the durable registry stored at `(path, path_len)` with a jump cap on every gate (as
- * tael_durable_registry_open; restore is not capped).
- *
- * # Safety
- *
- * As tael_durable_registry_open.
- */
-TaelStatus tael_durable_registry_open_with_jump_cap(const char *path,
-                                                    size_t path_len,
-                                                    bool create,
-                                                    uint64_t cap,
-                                                    TaelDurableRegistry **out_registry);
-
-/**
- * Free a durable registry and release its file. NULL is a no-op.
- *
- * Must not race with another call on the same registry. Leaves the last error as it is.
- *
- * # Safety
- *
- * `registry` is NULL or a handle from tael_durable_registry_open* not freed before.
- */
-void tael_durable_registry_free(TaelDurableRegistry *registry);
-
-/**
- * Add the stream `(stream, stream_len)` with a gate at `highest`, on disk before this returns.
- *
- * \retval TAEL_STATUS_OK Added.
- * \retval TAEL_STATUS_STREAM_EXISTS The name is taken; its gate is left as it was.
- * \retval TAEL_STATUS_INVALID_UTF8, TAEL_STATUS_INVALID_ID The name is not an id.
- * \retval TAEL_STATUS_STORAGE The file could not be written; nothing changed.
- *
- * Thread-safe. Sets or clears the last error.
- *
- * # Safety
- *
- * `registry` is NULL or a live handle; `stream` is NULL or readable for `stream_len` bytes.
- */
-TaelStatus tael_durable_registry_add(const TaelDurableRegistry *registry,
-                                     const char *stream,
-                                     size_t stream_len,
-                                     uint64_t highest);
-
-/**
- * Judge a record of `stream` stamped with `epoch` (as tael_durable_fencer_check).
- *
- * \return The verdict's code, or an error: TAEL_STATUS_UNKNOWN_STREAM, _INVALID_UTF8,
- *         _STORAGE (the write failed; nothing changed), _NULL_POINTER.
- *
- * Thread-safe. Sets or clears the last error (a verdict is a success).
- *
- * # Safety
- *
- * `registry` is NULL or a live handle; `stream` is NULL or readable for `stream_len` bytes;
- * `out_verdict` is NULL or writable.
- */
-TaelStatus tael_durable_registry_check(const TaelDurableRegistry *registry,
-                                       const char *stream,
-                                       size_t stream_len,
-                                       uint64_t epoch,
-                                       TaelVerdict *out_verdict);
-
-/**
- * Promote `stream`'s gate (as tael_durable_fencer_promote).
- *
- * \retval TAEL_STATUS_OK `*out_epoch` is the new epoch, on disk.
- * \retval TAEL_STATUS_EPOCH_OVERFLOW The gate is at 2^64-1; nothing changed.
- * \retval TAEL_STATUS_UNKNOWN_STREAM No such stream.
- * \retval TAEL_STATUS_STORAGE The file could not be written; nothing changed.
- *
- * Thread-safe. Sets or clears the last error.
- *
- * # Safety
- *
- * `registry` is NULL or a live handle; `stream` is NULL or readable for `stream_len` bytes;
- * `out_epoch` is NULL or writable.
- */
-TaelStatus tael_durable_registry_promote(const TaelDurableRegistry *registry,
-                                         const char *stream,
-                                         size_t stream_len,
-                                         uint64_t *out_epoch);
-
-/**
- * The highest epoch `stream` has accepted (it is on disk).
- *
- * \retval TAEL_STATUS_OK `*out_highest` is set.
- * \retval TAEL_STATUS_UNKNOWN_STREAM No such stream.
- *
- * Thread-safe. Sets or clears the last error.
- *
- * # Safety
- *
- * `registry` is NULL or a live handle; `stream` is NULL or readable for `stream_len` bytes;
- * `out_highest` is NULL or writable.
- */
-TaelStatus tael_durable_registry_highest(const TaelDurableRegistry *registry,
-                                         const char *stream,
-                                         size_t stream_len,
-                                         uint64_t *out_highest);
-
-/**
- * Remove `stream`, returning its last highest epoch in `*out_highest`, once the file no
- * longer has it.
- *
- * \retval TAEL_STATUS_OK Removed.
- * \retval TAEL_STATUS_UNKNOWN_STREAM No such stream.
- * \retval TAEL_STATUS_STORAGE The file could not be written; nothing changed.
- *
- * Thread-safe. Sets or clears the last error.
- *
- * # Safety
- *
- * `registry` is NULL or a live handle; `stream` is NULL or readable for `stream_len` bytes;
- * `out_highest` is NULL or writable.
- */
-TaelStatus tael_durable_registry_remove(const TaelDurableRegistry *registry,
-                                        const char *stream,
-                                        size_t stream_len,
-                                        uint64_t *out_highest);
-
-/**
- * The number of streams in the durable registry.
- *
- * Thread-safe. Sets or clears the last error.
- *
- * # Safety
- *
- * `registry` is NULL or a live handle; `out_len` is NULL or writable.
- */
-TaelStatus tael_durable_registry_len(const TaelDurableRegistry *registry, size_t *out_len);
-
-/**
- * The durable registry's jump cap: `*out_has_cap` is false (and `*out_cap` 0) without one.
- *
- * Thread-safe. Sets or clears the last error.
- *
- * # Safety
- *
- * `registry` is NULL or a live handle; the out-pointers are NULL or writable.
- */
-TaelStatus tael_durable_registry_jump_cap(const TaelDurableRegistry *registry,
-                                          bool *out_has_cap,
-                                          uint64_t *out_cap);
-
-/**
- * Every stream's mark as snapshot JSON (as tael_registry_snapshot), written into `buf`.
- *
- * \retval TAEL_STATUS_OK Written.
- * \retval TAEL_STATUS_BUFFER_TOO_SMALL Only `*out_len` was written.
- *
- * Thread-safe. Sets or clears the last error.
- *
- * # Safety
- *
- * `registry` is NULL or a live handle; `buf` is NULL or writable for `cap` bytes; `out_len` is
- * NULL or writable.
- */
-TaelStatus tael_durable_registry_snapshot(const TaelDurableRegistry *registry,
-                                          char *buf,
-                                          size_t cap,
-                                          size_t *out_len);
-
-/**
- * The snapshot JSON (as tael_durable_registry_snapshot) in a string the library allocates.
- *
- * \param out_json Receives the NUL-terminated JSON, which the caller owns and frees with
- *        tael_string_free; set to NULL on failure.
- *
- * Thread-safe. Sets or clears the last error.
- *
- * # Safety
- *
- * `registry` is NULL or a live handle; `out_json` is NULL or writable.
- */
-TaelStatus tael_durable_registry_snapshot_alloc(const TaelDurableRegistry *registry,
-                                                char **out_json);
-
-/**
- * Merge a snapshot (as tael_registry_restore: missing streams added, lower marks raised,
- * none lowered, no jump cap); the file is rewritten, durably, only when a mark changed.
- *
- * \retval TAEL_STATUS_OK Merged (and on disk).
- * \retval TAEL_STATUS_INVALID_SNAPSHOT Malformed; nothing changed.
- * \retval TAEL_STATUS_INVALID_UTF8 The text is not UTF-8; nothing changed.
- * \retval TAEL_STATUS_STORAGE The file could not be written; nothing changed.
- *
- * Thread-safe. Sets or clears the last error.
- *
- * # Safety
- *
- * `registry` is NULL or a live handle; `snapshot_json` is NULL or NUL-terminated.
- */
-TaelStatus tael_durable_registry_restore(const TaelDurableRegistry *registry,
-                                         const char *snapshot_json);
 
 /**
  * Free a string from an `_alloc` function. NULL is a no-op.

@@ -11,13 +11,16 @@ use std::ptr;
 
 use crate::election::*;
 use crate::gates::*;
-use crate::guard::tael_string_free;
+use crate::info::*;
+use crate::last_error::tael_last_error_message;
 use crate::registry::*;
 use crate::status::*;
+use crate::text::tael_string_free;
+use crate::verdict::*;
 use crate::views::*;
 
 const VIEW: &CStr = c"{\"groups\":{\"g\":{\"members\":[{\"id\":\"b\",\"live\":true,\"epoch\":\"4\"},{\"id\":\"a\",\"live\":false,\"epoch\":\"7\"}]}}}";
-const DECISIONS: &str = r#"[{"group":"g","leader":"b","reason":"only_candidate","excluded":[{"id":"a","generation":"0","reason":"dead"}]}]"#;
+const DECISIONS: &str = r#"[{"group":"g","leader":"b","reason":"only_candidate","excluded":[{"id":"a","generation":"0","reason":"dead"}],"leader_index":0,"leader_generation":"0"}]"#;
 
 fn bytes(s: &str) -> (*const c_char, usize) {
     (s.as_ptr().cast(), s.len())
@@ -94,9 +97,10 @@ fn text_answers_stay_inside_their_buffers() {
 
 #[test]
 fn last_error_is_copied_like_snprintf() {
-    // SAFETY: NULL handle and out-pointer: refused before any use.
+    let mut highest = 0u64;
+    // SAFETY: a NULL handle is refused before any use; the out-pointer is writable.
     assert_eq!(
-        unsafe { tael_fencer_highest(ptr::null(), ptr::null_mut()) },
+        unsafe { tael_fencer_highest(ptr::null(), &mut highest) },
         TAEL_STATUS_NULL_POINTER
     );
     // SAFETY: (NULL, 0) asks for the length.

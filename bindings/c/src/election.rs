@@ -4,26 +4,29 @@ use std::ffi::{c_char, CStr};
 
 use tael::{Error, Result, Status};
 
-use crate::guard::{self, put};
-use crate::status::{TaelStatus, TAEL_STATUS_OK};
+use crate::guard;
+use crate::ops::{self, Arg};
+use crate::status::TaelStatus;
 
 /// The longest id, in UTF-8 bytes (node ids, holders, stream and group names).
 pub const TAEL_MAX_ID_BYTES: usize = 255;
 
 const _: () = assert!(TAEL_MAX_ID_BYTES == tael::MAX_ID_BYTES);
 
-fn elect(ids: &[&str], out_index: std::ptr::NonNull<usize>) -> Result<TaelStatus> {
-    match tael::try_elect_leader(ids)? {
-        Some(index) => {
-            // SAFETY: checked non-NULL by the caller; writable per the header.
-            unsafe { put(out_index, index) };
-            Ok(TAEL_STATUS_OK)
-        }
-        None => Err(Error::new(
-            Status::NoLeader,
-            "no ids were given, so there is no leader",
-        )),
-    }
+/// `error` about `ids[i]` (the index is formatted only when an id is refused).
+fn at(i: usize, error: Error) -> Error {
+    Error::new(error.status(), format!("ids[{i}]: {}", error.message()))
+}
+
+/// `ids[i]` as an id.
+fn id(i: usize, bytes: &[u8]) -> Result<&str> {
+    tael::validate_id_bytes(bytes).map_err(|e| at(i, e))
+}
+
+/// The index of the smallest of `ids`, or `NO_LEADER` for none (C has no "none" to return).
+fn elect(ids: Vec<&str>) -> Result<usize> {
+    tael::try_elect_leader(&ids)?
+        .ok_or_else(|| Error::new(Status::NoLeader, "no ids were given, so there is no leader"))
 }
 
 /// Elect the leader among live node ids: the smallest id in UTF-8 byte order wins.
@@ -54,22 +57,24 @@ pub unsafe extern "C" fn tael_elect_leader(
     len: usize,
     out_index: *mut usize,
 ) -> TaelStatus {
-    guard::status(|| {
-        let out = guard::out(out_index, "out_index")?;
+    let texts = || {
         // SAFETY: the caller's contract above.
         let pointers = unsafe { guard::array(ids, len, "ids") }?;
-        let mut texts = Vec::with_capacity(pointers.len());
-        for (i, &p) in pointers.iter().enumerate() {
-            let name = format!("ids[{i}]");
+        let id_at = |(i, &p): (usize, &*const c_char)| {
             if p.is_null() {
-                return Err(guard::null(&name));
+                return Err(guard::null(&format!("ids[{i}]")));
             }
             // SAFETY: non-NULL and NUL-terminated per the caller's contract.
-            let bytes = unsafe { CStr::from_ptr(p) }.to_bytes();
-            texts.push(guard::id(bytes, &name)?);
-        }
-        elect(&texts, out)
-    })
+            id(i, unsafe { CStr::from_ptr(p) }.to_bytes())
+        };
+        pointers
+            .iter()
+            .enumerate()
+            .map(id_at)
+            .collect::<Result<Vec<_>>>()
+    };
+    // SAFETY: the caller's contract above.
+    unsafe { ops::run((out_index, "out_index"), || elect(texts()?)) }
 }
 
 /// Elect the leader among live node ids given as bytes with lengths: as tael_elect_leader, but
@@ -97,21 +102,25 @@ pub unsafe extern "C" fn tael_elect_leader_n(
     len: usize,
     out_index: *mut usize,
 ) -> TaelStatus {
-    guard::status(|| {
-        let out = guard::out(out_index, "out_index")?;
+    let texts = || {
         // SAFETY: the caller's contract above.
         let pointers = unsafe { guard::array(ids, len, "ids") }?;
         // SAFETY: the caller's contract above.
         let lens = unsafe { guard::array(lens, len, "lens") }?;
-        let mut texts = Vec::with_capacity(pointers.len());
-        for (i, (&p, &n)) in pointers.iter().zip(lens).enumerate() {
-            let name = format!("ids[{i}]");
+        let id_at = |(i, (&p, &n)): (usize, (&*const c_char, &usize))| {
             // SAFETY: the caller's contract above.
-            let bytes = unsafe { guard::bytes(p, n, &name) }?;
-            texts.push(guard::id(bytes, &name)?);
-        }
-        elect(&texts, out)
-    })
+            let bytes = unsafe { guard::bytes(p, n, "the id") }.map_err(|e| at(i, e))?;
+            id(i, bytes)
+        };
+        pointers
+            .iter()
+            .zip(lens)
+            .enumerate()
+            .map(id_at)
+            .collect::<Result<Vec<_>>>()
+    };
+    // SAFETY: the caller's contract above.
+    unsafe { ops::run((out_index, "out_index"), || elect(texts()?)) }
 }
 
 /// Check that `(id, id_len)` is a valid id: UTF-8, 1 to TAEL_MAX_ID_BYTES bytes, no control
@@ -128,12 +137,9 @@ pub unsafe extern "C" fn tael_elect_leader_n(
 /// `id` is NULL or readable for `id_len` bytes.
 #[no_mangle]
 pub unsafe extern "C" fn tael_id_validate(id: *const c_char, id_len: usize) -> TaelStatus {
-    guard::status(|| {
-        // SAFETY: the caller's contract above.
-        let bytes = unsafe { guard::bytes(id, id_len, "id") }?;
-        guard::id(bytes, "id")?;
-        Ok(TAEL_STATUS_OK)
-    })
+    let id = Arg::Id((id, id_len, "id"));
+    // SAFETY: the caller's contract above.
+    unsafe { ops::run((), || ops::texts([id]).map(drop)) }
 }
 
 /// Parse a u64 written as canonical decimal text (ASCII digits, no sign, no leading zero except
@@ -156,13 +162,11 @@ pub unsafe extern "C" fn tael_u64_parse(
     text_len: usize,
     out_value: *mut u64,
 ) -> TaelStatus {
-    guard::status(|| {
-        let out = guard::out(out_value, "out_value")?;
+    let parse = || {
         // SAFETY: the caller's contract above.
-        let bytes = unsafe { guard::bytes(text, text_len, "text") }?;
-        let value = tael::parse_u64(guard::utf8(bytes, "text")?)?;
-        // SAFETY: checked non-NULL; writable per the caller's contract.
-        unsafe { put(out, value) };
-        Ok(TAEL_STATUS_OK)
-    })
+        let [text] = unsafe { ops::texts([Arg::Name((text, text_len, "text"))]) }?;
+        tael::parse_u64(text)
+    };
+    // SAFETY: the caller's contract above.
+    unsafe { ops::run((out_value, "out_value"), parse) }
 }

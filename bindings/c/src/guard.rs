@@ -4,13 +4,14 @@
 //! call that fails with `NULL_POINTER` (or `INVALID_ARGUMENT`) has changed nothing.
 
 use std::any::Any;
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::{c_char, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::ptr::{self, NonNull};
+use std::ptr::NonNull;
 
 use tael::{Error, Result, Status};
 
-use crate::status::{clear_last_error, set_last_error, TaelStatus, TAEL_STATUS_INTERNAL};
+use crate::last_error;
+use crate::status::{TaelStatus, TAEL_STATUS_INTERNAL};
 
 /// Run the body of a function that returns a status: a success clears the last error, an
 /// error sets it, and a panic becomes `INTERNAL` with the panic's message.
@@ -20,15 +21,15 @@ use crate::status::{clear_last_error, set_last_error, TaelStatus, TAEL_STATUS_IN
 pub(crate) fn status(body: impl FnOnce() -> Result<TaelStatus>) -> TaelStatus {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(status)) => {
-            clear_last_error();
+            last_error::clear();
             status
         }
         Ok(Err(error)) => {
-            set_last_error(&error);
+            last_error::set(&error);
             TaelStatus::from(error.status())
         }
         Err(payload) => {
-            set_last_error(&panicked(payload));
+            last_error::set(&panicked(payload));
             TAEL_STATUS_INTERNAL
         }
     }
@@ -38,12 +39,12 @@ pub(crate) fn status(body: impl FnOnce() -> Result<TaelStatus>) -> TaelStatus {
 pub(crate) fn handle<T>(body: impl FnOnce() -> T) -> *mut T {
     match catch_unwind(AssertUnwindSafe(|| Box::into_raw(Box::new(body())))) {
         Ok(handle) => {
-            clear_last_error();
+            last_error::clear();
             handle
         }
         Err(payload) => {
-            set_last_error(&panicked(payload));
-            ptr::null_mut()
+            last_error::set(&panicked(payload));
+            std::ptr::null_mut()
         }
     }
 }
@@ -54,7 +55,7 @@ pub(crate) fn infallible<T>(fallback: T, body: impl FnOnce() -> T) -> T {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(value) => value,
         Err(payload) => {
-            set_last_error(&panicked(payload));
+            last_error::set(&panicked(payload));
             fallback
         }
     }
@@ -177,116 +178,41 @@ pub(crate) fn utf8<'a>(bytes: &'a [u8], name: &str) -> Result<&'a str> {
 ///
 /// `p` is NULL or a NUL-terminated string readable for `'a`.
 pub(crate) unsafe fn c_text<'a>(p: *const c_char, name: &str) -> Result<&'a str> {
+    // SAFETY: the caller's contract above.
+    utf8(unsafe { c_bytes(p, name) }?, name)
+}
+
+/// The bytes of a NUL-terminated text, without the NUL.
+///
+/// # Safety
+///
+/// As [`c_text`].
+pub(crate) unsafe fn c_bytes<'a>(p: *const c_char, name: &str) -> Result<&'a [u8]> {
     if p.is_null() {
         return Err(null(name));
     }
     // SAFETY: the caller's contract above.
-    utf8(unsafe { CStr::from_ptr(p) }.to_bytes(), name)
+    Ok(unsafe { CStr::from_ptr(p) }.to_bytes())
 }
 
 /// Copy an id (at most `TAEL_MAX_ID_BYTES` bytes, no NUL) into a fixed, NUL-terminated field.
 pub(crate) fn id_field<const N: usize>(id: &str) -> [c_char; N] {
     let mut field = [0 as c_char; N];
-    for (slot, &b) in field.iter_mut().zip(id.as_bytes()).take(N - 1) {
+    for (slot, &b) in field
+        .iter_mut()
+        .zip(id.as_bytes())
+        .take(N.saturating_sub(1))
+    {
         *slot = b as c_char;
     }
     field
 }
 
-/// Where a text answer goes: a caller's buffer of `cap` bytes and its length.
-pub(crate) struct TextOut {
-    buf: *mut c_char,
-    cap: usize,
-    len: NonNull<usize>,
-}
-
-impl TextOut {
-    /// Check the buffer arguments: `buf` may be NULL only when `cap` is 0.
-    pub(crate) fn new(buf: *mut c_char, cap: usize, out_len: *mut usize) -> Result<TextOut> {
-        if buf.is_null() && cap > 0 {
-            return Err(null("buf"));
-        }
-        Ok(TextOut {
-            buf,
-            cap,
-            len: out(out_len, "out_len")?,
-        })
-    }
-
-    /// Write `text` and its NUL, or, when it does not fit, only its length (`BUFFER_TOO_SMALL`).
-    ///
-    /// # Safety
-    ///
-    /// `buf` is writable for `cap` bytes and `out_len` for one `size_t`.
-    pub(crate) unsafe fn put(self, text: &str) -> Result<TaelStatus> {
-        // SAFETY: the caller's contract above.
-        unsafe { put(self.len, text.len()) };
-        if text.len() >= self.cap {
-            return Err(Error::new(
-                Status::BufferTooSmall,
-                format!(
-                    "the answer needs {} bytes with its NUL; the buffer has {}",
-                    text.len() + 1,
-                    self.cap
-                ),
-            ));
-        }
-        // SAFETY: text.len() + 1 <= cap writable bytes at buf (non-NULL since cap > 0).
-        unsafe {
-            ptr::copy_nonoverlapping(text.as_ptr(), self.buf.cast::<u8>(), text.len());
-            self.buf.add(text.len()).write(0);
-        }
-        Ok(crate::status::TAEL_STATUS_OK)
-    }
-}
-
-/// Where an owned text answer goes; set to NULL as soon as it is checked, so it is NULL after
-/// any failure.
-pub(crate) struct OwnedOut(NonNull<*mut c_char>);
-
-impl OwnedOut {
-    /// # Safety
-    ///
-    /// `out_json` is NULL or writable for one pointer.
-    pub(crate) unsafe fn new(out_json: *mut *mut c_char) -> Result<OwnedOut> {
-        let slot = out(out_json, "out_json")?;
-        // SAFETY: the caller's contract above.
-        unsafe { put(slot, ptr::null_mut()) };
-        Ok(OwnedOut(slot))
-    }
-
-    /// Hand `text` to the caller as a NUL-terminated string it frees with `tael_string_free`.
-    pub(crate) fn put(self, text: String) -> Result<TaelStatus> {
-        let owned = CString::new(text).map_err(|_| {
-            Error::new(Status::Internal, "the answer has a NUL byte inside (a bug)")
-        })?;
-        // SAFETY: checked writable by `new`.
-        unsafe { put(self.0, owned.into_raw()) };
-        Ok(crate::status::TAEL_STATUS_OK)
-    }
-}
-
-/// Free a string from an `_alloc` function. NULL is a no-op.
-///
-/// Thread-safe. Leaves the last error as it is.
-///
-/// # Safety
-///
-/// `s` must be NULL or a string returned by a `tael_*_alloc` function that was not freed before.
-#[no_mangle]
-pub unsafe extern "C" fn tael_string_free(s: *mut c_char) {
-    infallible((), || {
-        if !s.is_null() {
-            // SAFETY: the caller's contract above: it came from CString::into_raw.
-            drop(unsafe { CString::from_raw(s) });
-        }
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::status::{tael_last_error_message, TAEL_STATUS_OK};
+    use crate::last_error::tael_last_error_message;
+    use crate::status::TAEL_STATUS_OK;
 
     fn last_error() -> String {
         let mut buf = [0 as c_char; 256];

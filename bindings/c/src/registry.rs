@@ -1,17 +1,26 @@
-//! The fence registry (`TaelRegistry`): epoch gates keyed by stream name, with snapshots.
+//! The fence registry (`TaelRegistry`, in memory or kept in a file): epoch gates keyed by stream
+//! name, with snapshots. Each function is one call to the wrapper of its operation in `ops`.
 
 use std::ffi::c_char;
 
-use tael::{FenceRegistry, Snapshot};
+use tael::{DurableRegistry, FenceRegistry, GateRegistry, Snapshot};
 
-use crate::gates::{self, TaelVerdict};
-use crate::guard::{self, put, OwnedOut, TextOut};
-use crate::status::{TaelStatus, TAEL_STATUS_OK};
+use crate::guard;
+use crate::ops::{self, handle, AllocOut, Arg, BufferOut, CapOut, VerdictOut};
+use crate::status::TaelStatus;
+use crate::verdict::TaelVerdict;
 
 /// Epoch gates keyed by stream name, with an optional jump cap on every gate, and snapshots of
-/// their high-water marks. Thread-safe: checks run in parallel; add, remove and restore take
-/// an internal lock exclusively.
-pub struct TaelRegistry(FenceRegistry);
+/// their high-water marks. Thread-safe.
+///
+/// Made in memory (tael_registry_new*: checks run in parallel; add, remove and restore take an
+/// internal lock exclusively) or kept in a file (tael_registry_open*: every change of a mark is
+/// on disk before the call returns, SEMANTICS.md §12); every tael_registry_* call works on
+/// both. Only a registry kept in a file can answer TAEL_STATUS_STORAGE (its write failed;
+/// nothing changed).
+pub struct TaelRegistry(Box<dyn GateRegistry>);
+
+handle!(TaelRegistry => dyn GateRegistry, "registry");
 
 /// A new, empty registry whose gates have no jump cap.
 ///
@@ -21,7 +30,7 @@ pub struct TaelRegistry(FenceRegistry);
 /// Thread-safe. Sets or clears the last error.
 #[no_mangle]
 pub extern "C" fn tael_registry_new() -> *mut TaelRegistry {
-    guard::handle(|| TaelRegistry(FenceRegistry::new()))
+    guard::handle(|| TaelRegistry(Box::new(FenceRegistry::new())))
 }
 
 /// A new, empty registry whose gates all have the jump cap `cap` (restore is not capped).
@@ -32,16 +41,75 @@ pub extern "C" fn tael_registry_new() -> *mut TaelRegistry {
 /// Thread-safe. Sets or clears the last error.
 #[no_mangle]
 pub extern "C" fn tael_registry_new_with_jump_cap(cap: u64) -> *mut TaelRegistry {
-    guard::handle(|| TaelRegistry(FenceRegistry::new().with_jump_cap(cap)))
+    guard::handle(|| TaelRegistry(Box::new(FenceRegistry::new().with_jump_cap(cap))))
 }
 
-/// Free a registry and all its gates. NULL is a no-op.
+/// Open the registry kept in the file `(path, path_len)` (SEMANTICS.md §12; as
+/// tael_fencer_open, a fresh registry is empty). Every change of a mark (an advancing check, a
+/// promotion, add, remove, a restore that raises a mark) is on disk before the call returns.
+///
+/// \param out_registry Receives a handle the caller owns and frees with tael_registry_free
+///        (which releases the file); written only on success.
+/// \retval TAEL_STATUS_OK Opened.
+/// \retval TAEL_STATUS_STORAGE Missing (and `create` is false), unreadable, corrupt, held by
+///         another owner, or the fresh file could not be written. Nothing was reset.
+/// \retval TAEL_STATUS_INVALID_ARGUMENT The path is empty, holds a NUL byte or names no file.
+/// \retval TAEL_STATUS_NULL_POINTER `out_registry` is NULL, or `path` is NULL with a length.
+///
+/// Thread-safe. Sets or clears the last error.
+///
+/// # Safety
+///
+/// `path` is NULL or readable for `path_len` bytes; `out_registry` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn tael_registry_open(
+    path: *const c_char,
+    path_len: usize,
+    create: bool,
+    out_registry: *mut *mut TaelRegistry,
+) -> TaelStatus {
+    let out = (out_registry, "out_registry");
+    // SAFETY: the caller's contract above.
+    unsafe { ops::open((path, path_len), out, |p| registry_at(p, create, None)) }
+}
+
+/// Open the registry kept in the file `(path, path_len)` (as tael_registry_open) with a jump
+/// cap on every gate (restore is not capped). The cap belongs to the handle.
+///
+/// # Safety
+///
+/// As tael_registry_open.
+#[no_mangle]
+pub unsafe extern "C" fn tael_registry_open_with_jump_cap(
+    path: *const c_char,
+    path_len: usize,
+    create: bool,
+    cap: u64,
+    out_registry: *mut *mut TaelRegistry,
+) -> TaelStatus {
+    let out = (out_registry, "out_registry");
+    // SAFETY: the caller's contract above.
+    unsafe { ops::open((path, path_len), out, |p| registry_at(p, create, Some(cap))) }
+}
+
+fn registry_at(
+    path: std::path::PathBuf,
+    create: bool,
+    cap: Option<u64>,
+) -> tael::Result<TaelRegistry> {
+    let registry = DurableRegistry::open_with(path, create)?.with_jump_cap(cap);
+    Ok(TaelRegistry(Box::new(registry)))
+}
+
+/// Free a registry and all its gates (releasing its file, for a registry from
+/// tael_registry_open*; every mark is already on disk). NULL is a no-op.
 ///
 /// Must not race with another call on the same registry. Leaves the last error as it is.
 ///
 /// # Safety
 ///
-/// `registry` is NULL or a handle from tael_registry_new* not freed before.
+/// `registry` is NULL or a handle from tael_registry_new* or tael_registry_open* not freed
+/// before.
 #[no_mangle]
 pub unsafe extern "C" fn tael_registry_free(registry: *mut TaelRegistry) {
     // SAFETY: the caller's contract above.
@@ -53,6 +121,8 @@ pub unsafe extern "C" fn tael_registry_free(registry: *mut TaelRegistry) {
 /// \retval TAEL_STATUS_OK Added.
 /// \retval TAEL_STATUS_STREAM_EXISTS The name is taken; its gate is left as it was.
 /// \retval TAEL_STATUS_INVALID_UTF8, TAEL_STATUS_INVALID_ID The name is not an id.
+/// \retval TAEL_STATUS_STORAGE A registry kept in a file could not write the change; nothing
+///         changed.
 ///
 /// Thread-safe. Sets or clears the last error.
 ///
@@ -66,14 +136,15 @@ pub unsafe extern "C" fn tael_registry_add(
     stream_len: usize,
     highest: u64,
 ) -> TaelStatus {
-    guard::status(|| {
-        // SAFETY: the caller's contract above.
-        let registry = unsafe { guard::get(registry, "registry") }?;
-        // SAFETY: the caller's contract above.
-        let stream = unsafe { guard::bytes(stream, stream_len, "stream") }?;
-        registry.0.add(guard::id(stream, "stream")?, highest)?;
-        Ok(TAEL_STATUS_OK)
-    })
+    // SAFETY: the caller's contract above.
+    unsafe {
+        ops::call(
+            registry,
+            Arg::Id((stream, stream_len, "stream")),
+            (),
+            |r, s| r.add(s, highest),
+        )
+    }
 }
 
 /// Judge a record of `stream` stamped with `epoch` (as tael_fencer_check).
@@ -81,7 +152,8 @@ pub unsafe extern "C" fn tael_registry_add(
 /// \param out_verdict Receives the full verdict.
 /// \return The verdict's code (TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH or
 ///         _TOO_FAR_AHEAD), or an error: TAEL_STATUS_UNKNOWN_STREAM, _INVALID_UTF8,
-///         _NULL_POINTER (nothing changed).
+///         _NULL_POINTER, _STORAGE (a registry kept in a file could not write the new mark);
+///         nothing changed. ADVANCED comes only once the new mark is on disk.
 ///
 /// Thread-safe. Sets or clears the last error (a verdict is a success).
 ///
@@ -97,16 +169,48 @@ pub unsafe extern "C" fn tael_registry_check(
     epoch: u64,
     out_verdict: *mut TaelVerdict,
 ) -> TaelStatus {
-    guard::status(|| {
-        // SAFETY: the caller's contract above.
-        let registry = unsafe { guard::get(registry, "registry") }?;
-        // SAFETY: the caller's contract above.
-        let stream = unsafe { guard::bytes(stream, stream_len, "stream") }?;
-        let out = guard::out(out_verdict, "out_verdict")?;
-        let v = registry.0.check(guard::utf8(stream, "stream")?, epoch)?;
-        // SAFETY: checked non-NULL; writable per the caller's contract.
-        Ok(unsafe { gates::verdict(&v, out) })
-    })
+    // SAFETY: the caller's contract above.
+    unsafe {
+        ops::call(
+            registry,
+            Arg::Name((stream, stream_len, "stream")),
+            VerdictOut(out_verdict),
+            |r, s| r.check(s, epoch),
+        )
+    }
+}
+
+/// The boolean form of tael_registry_check, with the same effect.
+///
+/// \param out_accepted Receives whether the record is accepted (CURRENT or ADVANCED).
+/// \retval TAEL_STATUS_OK `*out_accepted` is set.
+/// \retval TAEL_STATUS_UNKNOWN_STREAM No such stream.
+/// \retval TAEL_STATUS_STORAGE A registry kept in a file could not write the change; nothing
+///         changed.
+///
+/// Thread-safe. Sets or clears the last error.
+///
+/// # Safety
+///
+/// `registry` is NULL or a live handle; `stream` is NULL or readable for `stream_len` bytes;
+/// `out_accepted` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn tael_registry_check_and_advance(
+    registry: *const TaelRegistry,
+    stream: *const c_char,
+    stream_len: usize,
+    epoch: u64,
+    out_accepted: *mut bool,
+) -> TaelStatus {
+    // SAFETY: the caller's contract above.
+    unsafe {
+        ops::call(
+            registry,
+            Arg::Name((stream, stream_len, "stream")),
+            (out_accepted, "out_accepted"),
+            |r, s| r.check_and_advance(s, epoch),
+        )
+    }
 }
 
 /// Promote `stream`'s gate (as tael_fencer_promote).
@@ -114,6 +218,8 @@ pub unsafe extern "C" fn tael_registry_check(
 /// \retval TAEL_STATUS_OK `*out_epoch` is the new epoch.
 /// \retval TAEL_STATUS_EPOCH_OVERFLOW The gate is at 2^64-1; nothing changed.
 /// \retval TAEL_STATUS_UNKNOWN_STREAM No such stream.
+/// \retval TAEL_STATUS_STORAGE A registry kept in a file could not write the change; nothing
+///         changed.
 ///
 /// Thread-safe. Sets or clears the last error.
 ///
@@ -128,17 +234,48 @@ pub unsafe extern "C" fn tael_registry_promote(
     stream_len: usize,
     out_epoch: *mut u64,
 ) -> TaelStatus {
-    guard::status(|| {
-        // SAFETY: the caller's contract above.
-        let registry = unsafe { guard::get(registry, "registry") }?;
-        // SAFETY: the caller's contract above.
-        let stream = unsafe { guard::bytes(stream, stream_len, "stream") }?;
-        let out = guard::out(out_epoch, "out_epoch")?;
-        let epoch = registry.0.promote(guard::utf8(stream, "stream")?)?;
-        // SAFETY: checked non-NULL; writable per the caller's contract.
-        unsafe { put(out, epoch) };
-        Ok(TAEL_STATUS_OK)
-    })
+    // SAFETY: the caller's contract above.
+    unsafe {
+        ops::call(
+            registry,
+            Arg::Name((stream, stream_len, "stream")),
+            (out_epoch, "out_epoch"),
+            |r, s| r.promote(s),
+        )
+    }
+}
+
+/// Promote `stream`'s gate past a floor (as tael_fencer_promote_to_at_least).
+///
+/// \retval TAEL_STATUS_OK `*out_epoch` is the new epoch.
+/// \retval TAEL_STATUS_EPOCH_OVERFLOW The gate is at 2^64-1; nothing changed.
+/// \retval TAEL_STATUS_UNKNOWN_STREAM No such stream.
+/// \retval TAEL_STATUS_STORAGE A registry kept in a file could not write the change; nothing
+///         changed.
+///
+/// Thread-safe. Sets or clears the last error.
+///
+/// # Safety
+///
+/// `registry` is NULL or a live handle; `stream` is NULL or readable for `stream_len` bytes;
+/// `out_epoch` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn tael_registry_promote_to_at_least(
+    registry: *const TaelRegistry,
+    stream: *const c_char,
+    stream_len: usize,
+    floor: u64,
+    out_epoch: *mut u64,
+) -> TaelStatus {
+    // SAFETY: the caller's contract above.
+    unsafe {
+        ops::call(
+            registry,
+            Arg::Name((stream, stream_len, "stream")),
+            (out_epoch, "out_epoch"),
+            |r, s| r.promote_to_at_least(s, floor),
+        )
+    }
 }
 
 /// The highest epoch `stream` has accepted.
@@ -159,23 +296,23 @@ pub unsafe extern "C" fn tael_registry_highest(
     stream_len: usize,
     out_highest: *mut u64,
 ) -> TaelStatus {
-    guard::status(|| {
-        // SAFETY: the caller's contract above.
-        let registry = unsafe { guard::get(registry, "registry") }?;
-        // SAFETY: the caller's contract above.
-        let stream = unsafe { guard::bytes(stream, stream_len, "stream") }?;
-        let out = guard::out(out_highest, "out_highest")?;
-        let highest = registry.0.highest(guard::utf8(stream, "stream")?)?;
-        // SAFETY: checked non-NULL; writable per the caller's contract.
-        unsafe { put(out, highest) };
-        Ok(TAEL_STATUS_OK)
-    })
+    // SAFETY: the caller's contract above.
+    unsafe {
+        ops::call(
+            registry,
+            Arg::Name((stream, stream_len, "stream")),
+            (out_highest, "out_highest"),
+            |r, s| r.highest(s),
+        )
+    }
 }
 
 /// Remove `stream`, returning its gate's last highest epoch in `*out_highest`.
 ///
 /// \retval TAEL_STATUS_OK Removed.
 /// \retval TAEL_STATUS_UNKNOWN_STREAM No such stream.
+/// \retval TAEL_STATUS_STORAGE A registry kept in a file could not write the change; nothing
+///         changed.
 ///
 /// Thread-safe. Sets or clears the last error.
 ///
@@ -190,17 +327,44 @@ pub unsafe extern "C" fn tael_registry_remove(
     stream_len: usize,
     out_highest: *mut u64,
 ) -> TaelStatus {
-    guard::status(|| {
-        // SAFETY: the caller's contract above.
-        let registry = unsafe { guard::get(registry, "registry") }?;
-        // SAFETY: the caller's contract above.
-        let stream = unsafe { guard::bytes(stream, stream_len, "stream") }?;
-        let out = guard::out(out_highest, "out_highest")?;
-        let highest = registry.0.remove(guard::utf8(stream, "stream")?)?;
-        // SAFETY: checked non-NULL; writable per the caller's contract.
-        unsafe { put(out, highest) };
-        Ok(TAEL_STATUS_OK)
-    })
+    // SAFETY: the caller's contract above.
+    unsafe {
+        ops::call(
+            registry,
+            Arg::Name((stream, stream_len, "stream")),
+            (out_highest, "out_highest"),
+            |r, s| r.remove(s),
+        )
+    }
+}
+
+/// Whether the registry holds `stream` (a name that is not UTF-8 is
+/// TAEL_STATUS_INVALID_UTF8; any other name the registry lacks is simply not held).
+///
+/// \param out_contains Receives whether the stream is there.
+///
+/// Thread-safe. Sets or clears the last error.
+///
+/// # Safety
+///
+/// `registry` is NULL or a live handle; `stream` is NULL or readable for `stream_len` bytes;
+/// `out_contains` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn tael_registry_contains(
+    registry: *const TaelRegistry,
+    stream: *const c_char,
+    stream_len: usize,
+    out_contains: *mut bool,
+) -> TaelStatus {
+    // SAFETY: the caller's contract above.
+    unsafe {
+        ops::call(
+            registry,
+            Arg::Name((stream, stream_len, "stream")),
+            (out_contains, "out_contains"),
+            |r, s| Ok(r.contains(s)),
+        )
+    }
 }
 
 /// The number of streams in the registry.
@@ -215,14 +379,15 @@ pub unsafe extern "C" fn tael_registry_len(
     registry: *const TaelRegistry,
     out_len: *mut usize,
 ) -> TaelStatus {
-    guard::status(|| {
-        // SAFETY: the caller's contract above.
-        let registry = unsafe { guard::get(registry, "registry") }?;
-        let out = guard::out(out_len, "out_len")?;
-        // SAFETY: checked non-NULL; writable per the caller's contract.
-        unsafe { put(out, registry.0.len()) };
-        Ok(TAEL_STATUS_OK)
-    })
+    // SAFETY: the caller's contract above.
+    unsafe {
+        ops::call(
+            registry,
+            Arg::None,
+            (out_len, "out_len"),
+            |r, _| Ok(r.len()),
+        )
+    }
 }
 
 /// The registry's jump cap: `*out_has_cap` is false (and `*out_cap` 0) without one.
@@ -238,14 +403,12 @@ pub unsafe extern "C" fn tael_registry_jump_cap(
     out_has_cap: *mut bool,
     out_cap: *mut u64,
 ) -> TaelStatus {
-    guard::status(|| {
-        // SAFETY: the caller's contract above.
-        let registry = unsafe { guard::get(registry, "registry") }?;
-        let has = guard::out(out_has_cap, "out_has_cap")?;
-        let cap = guard::out(out_cap, "out_cap")?;
-        // SAFETY: checked non-NULL; writable per the caller's contract.
-        unsafe { gates::jump_cap(registry.0.jump_cap(), has, cap) }
-    })
+    // SAFETY: the caller's contract above.
+    unsafe {
+        ops::call(registry, Arg::None, CapOut(out_has_cap, out_cap), |r, _| {
+            Ok(r.jump_cap())
+        })
+    }
 }
 
 /// Every stream's high-water mark as snapshot JSON, `{"streams":{"<stream>":"<highest>"}}`
@@ -272,13 +435,12 @@ pub unsafe extern "C" fn tael_registry_snapshot(
     cap: usize,
     out_len: *mut usize,
 ) -> TaelStatus {
-    guard::status(|| {
-        // SAFETY: the caller's contract above.
-        let registry = unsafe { guard::get(registry, "registry") }?;
-        let out = TextOut::new(buf, cap, out_len)?;
-        // SAFETY: checked by TextOut::new; writable per the caller's contract.
-        unsafe { out.put(&registry.0.snapshot().to_json()) }
-    })
+    // SAFETY: the caller's contract above.
+    unsafe {
+        ops::call(registry, Arg::None, BufferOut(buf, cap, out_len), |r, _| {
+            Ok(r.snapshot().to_json())
+        })
+    }
 }
 
 /// The snapshot JSON (as tael_registry_snapshot) in a string the library allocates.
@@ -296,13 +458,12 @@ pub unsafe extern "C" fn tael_registry_snapshot_alloc(
     registry: *const TaelRegistry,
     out_json: *mut *mut c_char,
 ) -> TaelStatus {
-    guard::status(|| {
-        // SAFETY: the caller's contract above.
-        let out = unsafe { OwnedOut::new(out_json) }?;
-        // SAFETY: the caller's contract above.
-        let registry = unsafe { guard::get(registry, "registry") }?;
-        out.put(registry.0.snapshot().to_json())
-    })
+    // SAFETY: the caller's contract above.
+    unsafe {
+        ops::call(registry, Arg::None, AllocOut(out_json), |r, _| {
+            Ok(r.snapshot().to_json())
+        })
+    }
 }
 
 /// Merge a snapshot (JSON as tael_registry_snapshot writes it; marks may also be exact JSON
@@ -314,6 +475,8 @@ pub unsafe extern "C" fn tael_registry_snapshot_alloc(
 /// \retval TAEL_STATUS_OK Merged.
 /// \retval TAEL_STATUS_INVALID_SNAPSHOT Malformed; nothing changed.
 /// \retval TAEL_STATUS_INVALID_UTF8 The text is not UTF-8; nothing changed.
+/// \retval TAEL_STATUS_STORAGE A registry kept in a file could not write the change; nothing
+///         changed.
 ///
 /// Thread-safe. Sets or clears the last error.
 ///
@@ -325,12 +488,11 @@ pub unsafe extern "C" fn tael_registry_restore(
     registry: *const TaelRegistry,
     snapshot_json: *const c_char,
 ) -> TaelStatus {
-    guard::status(|| {
-        // SAFETY: the caller's contract above.
-        let registry = unsafe { guard::get(registry, "registry") }?;
-        // SAFETY: the caller's contract above.
-        let text = unsafe { guard::c_text(snapshot_json, "snapshot_json") }?;
-        registry.0.restore(&Snapshot::from_json(text)?)?;
-        Ok(TAEL_STATUS_OK)
-    })
+    let snapshot = Arg::Json(snapshot_json, "snapshot_json");
+    // SAFETY: the caller's contract above.
+    unsafe {
+        ops::call(registry, snapshot, (), |r, text| {
+            r.restore(&Snapshot::from_json(text)?)
+        })
+    }
 }

@@ -4,10 +4,11 @@ use std::ffi::c_char;
 
 use tael::{decisions_to_json, elect_leaders_json, Result, View};
 
-use crate::guard::{self, put, OwnedOut, TextOut};
-use crate::status::{TaelStatus, TAEL_STATUS_OK};
+use crate::guard;
+use crate::ops::{self, AllocOut, Arg, BufferOut};
+use crate::status::TaelStatus;
 
-/// Parse both documents and decide every group, as the core does for every front.
+/// Parse both documents and decide every group.
 ///
 /// # Safety
 ///
@@ -22,7 +23,9 @@ unsafe fn decide(view_json: *const c_char, policy_json: *const c_char) -> Result
 
 /// Decide the leader of every group of a membership view under a policy, with why: the
 /// decisions JSON of SEMANTICS.md §8, one object per group in name order,
-/// `[{"group","leader","reason","excluded":[{"id","generation","reason"}]}]`, written into `buf`.
+/// `[{"group","leader","reason","excluded":[{"id","generation","reason"}],"leader_index",
+/// "leader_generation"}]`, written into `buf`. The view's own `policy` is not applied:
+/// `policy_json` decides.
 ///
 /// \param view_json The view, NUL-terminated UTF-8 JSON (SEMANTICS.md §7).
 /// \param policy_json The policy, NUL-terminated UTF-8 JSON, e.g. `{}` (all toggles off) or
@@ -50,13 +53,12 @@ pub unsafe extern "C" fn tael_elect_leaders(
     cap: usize,
     out_len: *mut usize,
 ) -> TaelStatus {
-    guard::status(|| {
-        let out = TextOut::new(buf, cap, out_len)?;
-        // SAFETY: the caller's contract above.
-        let json = unsafe { decide(view_json, policy_json) }?;
-        // SAFETY: checked by TextOut::new; writable per the caller's contract.
-        unsafe { out.put(&json) }
-    })
+    // SAFETY: the caller's contract above.
+    unsafe {
+        ops::run(BufferOut(buf, cap, out_len), || {
+            decide(view_json, policy_json)
+        })
+    }
 }
 
 /// The decisions JSON (as tael_elect_leaders) in a string the library allocates.
@@ -75,12 +77,65 @@ pub unsafe extern "C" fn tael_elect_leaders_alloc(
     policy_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> TaelStatus {
-    guard::status(|| {
-        // SAFETY: the caller's contract above.
-        let out = unsafe { OwnedOut::new(out_json) }?;
-        // SAFETY: the caller's contract above.
-        out.put(unsafe { decide(view_json, policy_json) }?)
-    })
+    // SAFETY: the caller's contract above.
+    unsafe { ops::run(AllocOut(out_json), || decide(view_json, policy_json)) }
+}
+
+/// The view as the core reads it, written back canonically (SEMANTICS.md §7): every u64 as a
+/// decimal string and every default written out, the view's `policy` kept; into `buf`.
+///
+/// \param view_json The view, NUL-terminated UTF-8 JSON.
+/// \param buf Receives the JSON and a NUL; may be NULL when `cap` is 0 (to ask for the length).
+/// \param cap The size of `buf` in bytes.
+/// \param out_len Receives the JSON's length in bytes without the NUL, also when the buffer is
+///        too small (the buffer needs `*out_len + 1` bytes).
+/// \retval TAEL_STATUS_OK Written.
+/// \retval TAEL_STATUS_BUFFER_TOO_SMALL Only `*out_len` was written.
+/// \retval TAEL_STATUS_INVALID_VIEW, TAEL_STATUS_INVALID_UTF8 The view is malformed.
+///
+/// Pure. Thread-safe. Sets or clears the last error.
+///
+/// # Safety
+///
+/// `view_json` is NULL or NUL-terminated; `buf` is NULL or writable for `cap` bytes; `out_len`
+/// is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn tael_normalize_view(
+    view_json: *const c_char,
+    buf: *mut c_char,
+    cap: usize,
+    out_len: *mut usize,
+) -> TaelStatus {
+    // SAFETY: the caller's contract above.
+    unsafe { ops::run(BufferOut(buf, cap, out_len), || normalized(view_json)) }
+}
+
+/// The normalized view (as tael_normalize_view) in a string the library allocates.
+///
+/// \param out_json Receives the NUL-terminated JSON, which the caller owns and frees with
+///        tael_string_free; set to NULL on failure.
+///
+/// Pure. Thread-safe. Sets or clears the last error.
+///
+/// # Safety
+///
+/// `view_json` is NULL or NUL-terminated; `out_json` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn tael_normalize_view_alloc(
+    view_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> TaelStatus {
+    // SAFETY: the caller's contract above.
+    unsafe { ops::run(AllocOut(out_json), || normalized(view_json)) }
+}
+
+/// # Safety
+///
+/// `view_json` is NULL or NUL-terminated.
+unsafe fn normalized(view_json: *const c_char) -> Result<String> {
+    // SAFETY: the caller's contract above.
+    let view = unsafe { guard::c_text(view_json, "view_json") }?;
+    Ok(View::from_json(view)?.to_json())
 }
 
 /// The epoch a newly elected leader of `group` should promote to: one past every epoch any
@@ -107,17 +162,17 @@ pub unsafe extern "C" fn tael_next_epoch(
     group_len: usize,
     out_epoch: *mut u64,
 ) -> TaelStatus {
-    guard::status(|| {
-        let out = guard::out(out_epoch, "out_epoch")?;
+    let view_and_group = [
+        Arg::Json(view_json, "view_json"),
+        Arg::Name((group, group_len, "group")),
+    ];
+    let next = || {
         // SAFETY: the caller's contract above.
-        let group = unsafe { guard::bytes(group, group_len, "group") }?;
-        // SAFETY: the caller's contract above.
-        let view = View::from_json(unsafe { guard::c_text(view_json, "view_json") }?)?;
-        let epoch = tael::next_epoch(&view, guard::utf8(group, "group")?)?;
-        // SAFETY: checked non-NULL; writable per the caller's contract.
-        unsafe { put(out, epoch) };
-        Ok(TAEL_STATUS_OK)
-    })
+        let [view, group] = unsafe { ops::texts(view_and_group) }?;
+        tael::next_epoch(&View::from_json(view)?, group)
+    };
+    // SAFETY: the caller's contract above.
+    unsafe { ops::run((out_epoch, "out_epoch"), next) }
 }
 
 /// The rendezvous (highest-random-weight) score of `id` in `group`, as the rendezvous policy
@@ -139,15 +194,15 @@ pub unsafe extern "C" fn tael_rendezvous_score(
     id_len: usize,
     out_score: *mut u64,
 ) -> TaelStatus {
-    guard::status(|| {
-        let out = guard::out(out_score, "out_score")?;
+    let score = || {
+        let (group, id) = (
+            Arg::Name((group, group_len, "group")),
+            Arg::Name((id, id_len, "id")),
+        );
         // SAFETY: the caller's contract above.
-        let group = unsafe { guard::bytes(group, group_len, "group") }?;
-        // SAFETY: the caller's contract above.
-        let id = unsafe { guard::bytes(id, id_len, "id") }?;
-        let score = tael::rendezvous_score(guard::utf8(group, "group")?, guard::utf8(id, "id")?);
-        // SAFETY: checked non-NULL; writable per the caller's contract.
-        unsafe { put(out, score) };
-        Ok(TAEL_STATUS_OK)
-    })
+        let [group, id] = unsafe { ops::texts([group, id]) }?;
+        Ok(tael::rendezvous_score(group, id))
+    };
+    // SAFETY: the caller's contract above.
+    unsafe { ops::run((out_score, "out_score"), score) }
 }

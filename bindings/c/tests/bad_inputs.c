@@ -78,8 +78,9 @@ static void statuses(void) {
 static void last_error_rules(void) {
     char buf[64];
     size_t n = 0;
+    uint64_t highest = 0;
     /* A failure sets it, naming the status; a success clears it. */
-    CHECK_STATUS(tael_fencer_highest(NULL, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_fencer_highest(NULL, &highest), TAEL_STATUS_NULL_POINTER);
     CHECK(last_error_is(TAEL_STATUS_NULL_POINTER));
     const char *message = last_error(&n);
     CHECK(strstr(message, "fencer") != NULL); /* it says which parameter */
@@ -675,7 +676,8 @@ static char *summary(const Handles *h) {
 static TaelStatus run_step(Handles *h, const json_t *step) {
     const char *op = json_string_value(json_object_get(step, "op"));
     TaelVerdict v;
-    uint64_t epoch = 0, highest = 0, cap = 0, value = 0;
+    uint64_t epoch = 0, highest = 0, cap = 0, floor = 0, value = 0;
+    bool flag = false;
     size_t index = 0;
     TaelStatus status = NOT_C;
     Arg a = {NULL, 0, 0}, b = {NULL, 0, 0};
@@ -730,33 +732,64 @@ static TaelStatus run_step(Handles *h, const json_t *step) {
         }
     } else if (strcmp(op, "promote") == 0) {
         status = tael_fencer_promote(h->gate, &value);
+    } else if (strcmp(op, "promote_to_at_least") == 0) {
+        if (u64_arg(step, "floor", 0, &floor)) {
+            status = tael_fencer_promote_to_at_least(h->gate, floor, &value);
+        }
     } else if (strcmp(op, "holder_gate") == 0) {
-        if (u64_arg(step, "highest", 0, &highest)) {
+        if (!u64_arg(step, "highest", 0, &highest)) {
+            /* C cannot express it */
+        } else if (json_object_get(step, "holder") == NULL) {
             tael_holder_fencer_free(h->holder);
             h->holder = tael_holder_fencer_new(highest);
             status = h->holder != NULL ? TAEL_STATUS_OK : TAEL_STATUS_INTERNAL;
+        } else if (arg_of(json_object_get(step, "holder"), &a)) {
+            /* A refused resume leaves the case's holder gate as it was. */
+            TaelHolderFencer *made = NULL;
+            status = tael_holder_fencer_new_with_holder(highest, ptr_of(&a), a.len, NULL, &made);
+            if (status == TAEL_STATUS_OK) {
+                tael_holder_fencer_free(h->holder);
+                h->holder = made;
+            } else if (made != NULL) {
+                status = TAEL_STATUS_INTERNAL; /* a handle written on failure */
+            }
         }
     } else if (strcmp(op, "holder_check") == 0) {
         if (u64_arg(step, "epoch", 0, &epoch) && arg_of(json_object_get(step, "holder"), &a)) {
             status = tael_holder_fencer_check(h->holder, epoch, ptr_of(&a), a.len, &v);
         }
+    } else if (strcmp(op, "holder_check_and_advance") == 0) {
+        if (u64_arg(step, "epoch", 0, &epoch) && arg_of(json_object_get(step, "holder"), &a)) {
+            status = tael_holder_fencer_check_and_advance(h->holder, epoch, ptr_of(&a), a.len, &flag);
+        }
     } else if (strcmp(op, "holder_promote") == 0) {
         if (arg_of(json_object_get(step, "holder"), &a)) {
             status = tael_holder_fencer_promote(h->holder, ptr_of(&a), a.len, &value);
         }
+    } else if (strcmp(op, "holder_promote_to_at_least") == 0) {
+        if (u64_arg(step, "floor", 0, &floor) && arg_of(json_object_get(step, "holder"), &a)) {
+            status = tael_holder_fencer_promote_to_at_least(h->holder, floor, ptr_of(&a), a.len,
+                                                            &value);
+        }
     } else if (strncmp(op, "registry_", 9) == 0 && strcmp(op, "registry_restore") != 0) {
         if (arg_of(json_object_get(step, "stream"), &a) && u64_arg(step, "highest", 0, &highest) &&
-            u64_arg(step, "epoch", 0, &epoch)) {
+            u64_arg(step, "epoch", 0, &epoch) && u64_arg(step, "floor", 0, &floor)) {
             const char *s = ptr_of(&a);
             TaelRegistry *r = h->registry;
             if (strcmp(op, "registry_add") == 0) {
                 status = tael_registry_add(r, s, a.len, highest);
             } else if (strcmp(op, "registry_check") == 0) {
                 status = tael_registry_check(r, s, a.len, epoch, &v);
+            } else if (strcmp(op, "registry_check_and_advance") == 0) {
+                status = tael_registry_check_and_advance(r, s, a.len, epoch, &flag);
             } else if (strcmp(op, "registry_promote") == 0) {
                 status = tael_registry_promote(r, s, a.len, &value);
+            } else if (strcmp(op, "registry_promote_to_at_least") == 0) {
+                status = tael_registry_promote_to_at_least(r, s, a.len, floor, &value);
             } else if (strcmp(op, "registry_remove") == 0) {
                 status = tael_registry_remove(r, s, a.len, &value);
+            } else if (strcmp(op, "registry_contains") == 0) {
+                status = tael_registry_contains(r, s, a.len, &flag);
             }
         }
     } else if (strcmp(op, "registry_restore") == 0) {
@@ -774,6 +807,12 @@ static TaelStatus run_step(Handles *h, const json_t *step) {
             status = tael_elect_leaders(ptr_of(&a), ptr_of(&b), buf, n, &len);
         }
         free(buf);
+    } else if (strcmp(op, "normalize_view") == 0) {
+        char *owned = NULL;
+        if (arg_of(json_object_get(step, "view"), &a)) {
+            status = tael_normalize_view_alloc(ptr_of(&a), &owned);
+            tael_string_free(owned);
+        }
     } else if (strcmp(op, "next_epoch") == 0) {
         if (arg_of(json_object_get(step, "view"), &a) &&
             arg_of(json_object_get(step, "group"), &b)) {

@@ -1,7 +1,8 @@
 /* Runs every case of the conformance corpus (the .json files of tests/vectors, schema in its README.md)
  * through the C API, exactly as tests/conformance.rs runs it through the Rust core: each step's
  * result is built as JSON and compared with its `expect` (json_equal, so parsed JSON is
- * compared as parsed JSON). A case whose `fronts` leaves out "c" is skipped and counted. */
+ * compared as parsed JSON), and the state of the case's gates and registry, read back through
+ * the C API, with its `state`. A case whose `fronts` leaves out "c" is skipped and counted. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <dirent.h>
@@ -146,6 +147,11 @@ static json_t *u64_result(TaelStatus status, const char *key, const uint64_t *va
     return success(json_pack("{s:o}", key, u64_json(*value)));
 }
 
+static json_t *bool_result(TaelStatus status, const char *key, const bool *value) {
+    if (status != TAEL_STATUS_OK) return error_json(status);
+    return success(json_pack("{s:b}", key, *value));
+}
+
 static json_t *ok_result(TaelStatus status) {
     if (status != TAEL_STATUS_OK) return error_json(status);
     return success(json_pack("{s:b}", "ok", 1));
@@ -228,47 +234,23 @@ done:
     return result;
 }
 
-/* Both text forms of an answer (caller buffer after a size query, and owned) must agree. */
-static json_t *snapshot_json(const TaelRegistry *registry) {
-    size_t need = SIZE_MAX;
-    TaelStatus status = tael_registry_snapshot(registry, NULL, 0, &need);
-    if (status != TAEL_STATUS_BUFFER_TOO_SMALL) return error_json(status);
-    if (!last_error_is(TAEL_STATUS_BUFFER_TOO_SMALL)) return fault("no last error for the size query");
-    char *buf = malloc(need + 1);
-    char *owned = NULL;
-    size_t len = SIZE_MAX;
-    json_t *result = NULL;
-    if (buf == NULL) return fault("out of memory");
-    status = tael_registry_snapshot(registry, buf, need + 1, &len);
-    TaelStatus owned_status = tael_registry_snapshot_alloc(registry, &owned);
-    if (status != TAEL_STATUS_OK || owned_status != TAEL_STATUS_OK) {
-        result = error_json(status != TAEL_STATUS_OK ? status : owned_status);
-    } else if (len != need || strlen(buf) != len || strcmp(buf, owned) != 0) {
-        result = fault("the snapshot's two forms or its length disagree");
-    } else {
-        json_t *parsed = parse(buf);
-        result = parsed ? success(json_pack("{s:o}", "snapshot", parsed))
-                        : fault("the snapshot is not JSON");
-    }
-    free(buf);
-    tael_string_free(owned);
-    return result;
-}
+/* A text answer in both forms the C API gives it: into a caller's buffer after a size query,
+ * and in a string the library allocates. */
+typedef TaelStatus (*BufferForm)(const void *subject, const void *input, char *buf, size_t cap,
+                                 size_t *out_len);
+typedef TaelStatus (*AllocForm)(const void *subject, const void *input, char **out_json);
 
-static json_t *step_decide(const json_t *step) {
-    char *view = document(step, "view", "view_text", NULL);
-    char *policy = document(step, "policy", "policy_text", "{}");
-    json_t *result = NULL;
+/* Both forms must agree (and a failed _alloc call must leave *out_json NULL); the answer is
+ * parsed and put under `key`. */
+static json_t *text_answer(BufferForm buffer, AllocForm alloc, const void *subject,
+                           const void *input, const char *key) {
     static char not_set[] = "not set";
-    char *owned = not_set; /* a failed _alloc call must set it to NULL */
+    char *owned = not_set;
     char *buf = NULL;
-    if (view == NULL || policy == NULL) {
-        result = fault("a decide step needs one view and at most one policy");
-        goto done;
-    }
-    TaelStatus owned_status = tael_elect_leaders_alloc(view, policy, &owned);
+    json_t *result = NULL;
+    TaelStatus owned_status = alloc(subject, input, &owned);
     size_t need = SIZE_MAX;
-    TaelStatus status = tael_elect_leaders(view, policy, NULL, 0, &need);
+    TaelStatus status = buffer(subject, input, NULL, 0, &need);
     if (owned_status != TAEL_STATUS_OK) {
         if (owned != NULL) {
             owned = owned == not_set ? NULL : owned;
@@ -280,7 +262,8 @@ static json_t *step_decide(const json_t *step) {
         }
         goto done;
     }
-    if (status != TAEL_STATUS_BUFFER_TOO_SMALL || need != strlen(owned)) {
+    if (status != TAEL_STATUS_BUFFER_TOO_SMALL || need != strlen(owned) ||
+        !last_error_is(TAEL_STATUS_BUFFER_TOO_SMALL)) {
         result = fault("the size query does not report the answer's length");
         goto done;
     }
@@ -290,22 +273,114 @@ static json_t *step_decide(const json_t *step) {
         result = fault("out of memory");
         goto done;
     }
-    status = tael_elect_leaders(view, policy, buf, need + 1, &len);
+    status = buffer(subject, input, buf, need + 1, &len);
     if (status != TAEL_STATUS_OK) {
         result = error_json(status);
-    } else if (len != need || strcmp(buf, owned) != 0) {
+    } else if (len != need || strlen(buf) != len || strcmp(buf, owned) != 0) {
         result = fault("the buffer and _alloc forms disagree");
     } else {
         json_t *parsed = parse(buf);
-        result = parsed ? success(json_pack("{s:o}", "decisions", parsed))
-                        : fault("the decisions are not JSON");
+        result = parsed ? success(json_pack("{s:o}", key, parsed)) : fault("the answer is not JSON");
     }
 done:
-    free(view);
-    free(policy);
     free(buf);
     tael_string_free(owned);
     return result;
+}
+
+/* The C API's text answers in the shape text_answer calls. */
+static TaelStatus snapshot_buffer(const void *r, const void *in, char *b, size_t c, size_t *n) {
+    (void)in;
+    return tael_registry_snapshot(r, b, c, n);
+}
+static TaelStatus snapshot_alloc(const void *r, const void *in, char **out) {
+    (void)in;
+    return tael_registry_snapshot_alloc(r, out);
+}
+static TaelStatus decide_buffer(const void *view, const void *policy, char *b, size_t c,
+                                size_t *n) {
+    return tael_elect_leaders(view, policy, b, c, n);
+}
+static TaelStatus decide_alloc(const void *view, const void *policy, char **out) {
+    return tael_elect_leaders_alloc(view, policy, out);
+}
+static TaelStatus normalize_buffer(const void *view, const void *in, char *b, size_t c,
+                                   size_t *n) {
+    (void)in;
+    return tael_normalize_view(view, b, c, n);
+}
+static TaelStatus normalize_alloc(const void *view, const void *in, char **out) {
+    (void)in;
+    return tael_normalize_view_alloc(view, out);
+}
+
+static json_t *snapshot_json(const TaelRegistry *registry) {
+    return text_answer(snapshot_buffer, snapshot_alloc, registry, NULL, "snapshot");
+}
+
+static json_t *step_decide(const json_t *step) {
+    char *view = document(step, "view", "view_text", NULL);
+    char *policy = document(step, "policy", "policy_text", "{}");
+    json_t *result = view != NULL && policy != NULL
+                         ? text_answer(decide_buffer, decide_alloc, view, policy, "decisions")
+                         : fault("a decide step needs one view and at most one policy");
+    free(view);
+    free(policy);
+    return result;
+}
+
+static json_t *step_normalize_view(const json_t *step) {
+    char *view = document(step, "view", "view_text", NULL);
+    json_t *result = view != NULL ? text_answer(normalize_buffer, normalize_alloc, view, NULL, "view")
+                                  : fault("a normalize_view step needs a view");
+    free(view);
+    return result;
+}
+
+/* A jump cap as the corpus writes it: (pointers, so they are read after the call that writes
+ * them; the order arguments are evaluated in is unspecified). */
+static json_t *cap_json(TaelStatus status, const bool *has_cap, const uint64_t *cap) {
+    if (status != TAEL_STATUS_OK) return NULL;
+    return *has_cap ? u64_json(*cap) : json_null();
+}
+
+/* The case's gates and registry as the corpus writes their state, read through the C API; an
+ * empty object when the case has none yet. */
+static json_t *state_json(const State *s) {
+    json_t *out = json_object();
+    bool has_cap = false;
+    uint64_t highest = 0, cap = 0;
+    if (s->gate != NULL) {
+        TaelStatus a = tael_fencer_highest(s->gate, &highest);
+        json_t *jump = cap_json(tael_fencer_jump_cap(s->gate, &has_cap, &cap), &has_cap, &cap);
+        json_object_set_new(out, "gate",
+                            a == TAEL_STATUS_OK && jump != NULL
+                                ? json_pack("{s:o, s:o}", "highest", u64_json(highest), "jump_cap", jump)
+                                : fault("the gate's state cannot be read"));
+    }
+    if (s->holder != NULL) {
+        TaelHolderState st;
+        TaelStatus a = tael_holder_fencer_state(s->holder, &st);
+        json_t *jump = cap_json(tael_holder_fencer_jump_cap(s->holder, &has_cap, &cap), &has_cap, &cap);
+        json_object_set_new(
+            out, "holder_gate",
+            a == TAEL_STATUS_OK && jump != NULL
+                ? json_pack("{s:o, s:o, s:o}", "highest", u64_json(st.highest), "holder",
+                            st.has_holder ? json_string(st.holder) : json_null(), "jump_cap", jump)
+                : fault("the holder gate's state cannot be read"));
+    }
+    if (s->registry != NULL) {
+        json_t *snap = snapshot_json(s->registry);
+        json_t *streams = json_object_get(json_object_get(snap, "snapshot"), "streams");
+        json_t *jump =
+            cap_json(tael_registry_jump_cap(s->registry, &has_cap, &cap), &has_cap, &cap);
+        json_object_set_new(out, "registry",
+                            streams != NULL && jump != NULL
+                                ? json_pack("{s:O, s:o}", "streams", streams, "jump_cap", jump)
+                                : fault("the registry's state cannot be read"));
+        json_decref(snap);
+    }
+    return out;
 }
 
 static json_t *step_next_epoch(const json_t *step) {
@@ -327,7 +402,8 @@ static json_t *step_next_epoch(const json_t *step) {
 /* One step: its result as JSON (new reference), or NULL for a step that has none. */
 static json_t *run_step(State *s, const json_t *step) {
     const char *op = json_string_value(json_object_get(step, "op"));
-    uint64_t epoch = 0, highest = 0, cap = 0, value = 0;
+    uint64_t epoch = 0, highest = 0, cap = 0, floor = 0, value = 0;
+    bool flag = false;
     int has_cap = json_object_get(step, "cap") != NULL;
     Text text = {NULL, 0};
     json_t *result = NULL;
@@ -336,7 +412,7 @@ static json_t *run_step(State *s, const json_t *step) {
 
     if (op == NULL) return fault("a step without an op");
     if (!u64_field(step, "epoch", 0, &epoch) || !u64_field(step, "highest", 0, &highest) ||
-        !u64_field(step, "cap", 0, &cap))
+        !u64_field(step, "cap", 0, &cap) || !u64_field(step, "floor", 0, &floor))
         return fault("a u64 field that is not a canonical decimal string");
     const char *text_key = json_object_get(step, "holder") ? "holder"
                            : json_object_get(step, "stream") ? "stream"
@@ -353,23 +429,37 @@ static json_t *run_step(State *s, const json_t *step) {
     } else if (strcmp(op, "check") == 0) {
         result = verdict_json(tael_fencer_check(s->gate, epoch, &v), &v);
     } else if (strcmp(op, "check_and_advance") == 0) {
-        bool accepted = false;
-        TaelStatus status = tael_fencer_check_and_advance(s->gate, epoch, &accepted);
-        result = status == TAEL_STATUS_OK ? success(json_pack("{s:b}", "accepted", accepted))
-                                          : error_json(status);
+        result = bool_result(tael_fencer_check_and_advance(s->gate, epoch, &flag), "accepted", &flag);
     } else if (strcmp(op, "promote") == 0) {
         result = u64_result(tael_fencer_promote(s->gate, &value), "epoch", &value);
+    } else if (strcmp(op, "promote_to_at_least") == 0) {
+        result = u64_result(tael_fencer_promote_to_at_least(s->gate, floor, &value), "epoch", &value);
     } else if (strcmp(op, "highest") == 0) {
         result = u64_result(tael_fencer_highest(s->gate, &value), "highest", &value);
     } else if (strcmp(op, "holder_gate") == 0) {
         tael_holder_fencer_free(s->holder);
-        s->holder = has_cap ? tael_holder_fencer_new_with_jump_cap(highest, cap)
-                            : tael_holder_fencer_new(highest);
-        if (s->holder == NULL) result = fault("tael_holder_fencer_new failed");
+        s->holder = NULL;
+        if (text_key != NULL) {
+            TaelStatus status = tael_holder_fencer_new_with_holder(
+                highest, text.bytes, text.len, has_cap ? &cap : NULL, &s->holder);
+            if (status != TAEL_STATUS_OK) result = error_json(status);
+        } else {
+            s->holder = has_cap ? tael_holder_fencer_new_with_jump_cap(highest, cap)
+                                : tael_holder_fencer_new(highest);
+            if (s->holder == NULL) result = fault("tael_holder_fencer_new failed");
+        }
     } else if (strcmp(op, "holder_check") == 0) {
         result = verdict_json(tael_holder_fencer_check(s->holder, epoch, text.bytes, text.len, &v), &v);
+    } else if (strcmp(op, "holder_check_and_advance") == 0) {
+        result = bool_result(
+            tael_holder_fencer_check_and_advance(s->holder, epoch, text.bytes, text.len, &flag),
+            "accepted", &flag);
     } else if (strcmp(op, "holder_promote") == 0) {
         result = u64_result(tael_holder_fencer_promote(s->holder, text.bytes, text.len, &value),
+                            "epoch", &value);
+    } else if (strcmp(op, "holder_promote_to_at_least") == 0) {
+        result = u64_result(tael_holder_fencer_promote_to_at_least(s->holder, floor, text.bytes,
+                                                                   text.len, &value),
                             "epoch", &value);
     } else if (strcmp(op, "holder_state") == 0) {
         TaelHolderState st;
@@ -391,9 +481,20 @@ static json_t *run_step(State *s, const json_t *step) {
         result = ok_result(tael_registry_add(s->registry, text.bytes, text.len, highest));
     } else if (strcmp(op, "registry_check") == 0) {
         result = verdict_json(tael_registry_check(s->registry, text.bytes, text.len, epoch, &v), &v);
+    } else if (strcmp(op, "registry_check_and_advance") == 0) {
+        result = bool_result(
+            tael_registry_check_and_advance(s->registry, text.bytes, text.len, epoch, &flag),
+            "accepted", &flag);
     } else if (strcmp(op, "registry_promote") == 0) {
         result = u64_result(tael_registry_promote(s->registry, text.bytes, text.len, &value),
                             "epoch", &value);
+    } else if (strcmp(op, "registry_promote_to_at_least") == 0) {
+        result = u64_result(
+            tael_registry_promote_to_at_least(s->registry, text.bytes, text.len, floor, &value),
+            "epoch", &value);
+    } else if (strcmp(op, "registry_contains") == 0) {
+        result = bool_result(tael_registry_contains(s->registry, text.bytes, text.len, &flag),
+                             "contains", &flag);
     } else if (strcmp(op, "registry_highest") == 0) {
         result = u64_result(tael_registry_highest(s->registry, text.bytes, text.len, &value),
                             "highest", &value);
@@ -410,6 +511,8 @@ static json_t *run_step(State *s, const json_t *step) {
             result = ok_result(tael_registry_restore(s->registry, json_string_value(snap)));
     } else if (strcmp(op, "decide") == 0) {
         result = step_decide(step);
+    } else if (strcmp(op, "normalize_view") == 0) {
+        result = step_normalize_view(step);
     } else if (strcmp(op, "next_epoch") == 0) {
         result = step_next_epoch(step);
     } else {
@@ -431,7 +534,22 @@ static int skipped_for_c(const json_t *c) {
     return 1;
 }
 
-/* Run one case; 1 when every step gave its expected result. */
+/* 1 when `got` is `want` (both absent, or equal as parsed JSON); otherwise says what differs. */
+static int same_or_report(const char *name, size_t i, const json_t *step, const char *what,
+                          const json_t *want, const json_t *got) {
+    if ((got == NULL && want == NULL) || (got != NULL && want != NULL && json_equal(got, want)))
+        return 1;
+    char *w = want ? json_dumps(want, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    char *g = got ? json_dumps(got, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    fprintf(stderr, "FAIL corpus %s step %zu (%s) %s: expected %s, got %s\n", name, i,
+            json_string_value(json_object_get(step, "op")), what, w ? w : "nothing",
+            g ? g : "nothing");
+    free(w);
+    free(g);
+    return 0;
+}
+
+/* Run one case; 1 when every step gave its expected result and left its expected state. */
 static int run_case(const json_t *c, const char *name) {
     State s = {NULL, NULL, NULL};
     const json_t *steps = json_object_get(c, "steps");
@@ -440,19 +558,16 @@ static int run_case(const json_t *c, const char *name) {
     int ok = json_array_size(steps) > 0;
     json_array_foreach(steps, i, step) {
         json_t *got = run_step(&s, step);
-        const json_t *want = json_object_get(step, "expect");
-        int same = (got == NULL && want == NULL) || (got != NULL && want != NULL && json_equal(got, want));
-        if (!same) {
-            char *w = want ? json_dumps(want, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-            char *g = got ? json_dumps(got, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-            fprintf(stderr, "FAIL corpus %s step %zu (%s): expected %s, got %s\n", name, i,
-                    json_string_value(json_object_get(step, "op")), w ? w : "nothing",
-                    g ? g : "nothing");
-            free(w);
-            free(g);
-            ok = 0;
-        }
+        ok = same_or_report(name, i, step, "result", json_object_get(step, "expect"), got);
         json_decref(got);
+        if (!ok) break;
+        json_t *held = state_json(&s);
+        if (json_object_size(held) == 0) {
+            json_decref(held);
+            held = NULL;
+        }
+        ok = same_or_report(name, i, step, "state", json_object_get(step, "state"), held);
+        json_decref(held);
         if (!ok) break;
     }
     state_free(&s);

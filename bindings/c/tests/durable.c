@@ -57,45 +57,45 @@ static void remove_all(const char *name) {
 static void gate_round_trip(void) {
     char path[512];
     in_dir(path, sizeof path, "gate");
-    TaelDurableFencer *g = NULL, *second = NULL;
+    TaelFencer *g = NULL, *second = NULL;
     TaelVerdict v;
     uint64_t value = U64_SENTINEL;
     bool accepted = true, has_cap = true;
 
     /* A missing file is a fresh gate only when asked. */
-    CHECK_STATUS(tael_durable_fencer_open(PATH(path), false, &g), TAEL_STATUS_STORAGE);
+    CHECK_STATUS(tael_fencer_open(PATH(path), false, &g), TAEL_STATUS_STORAGE);
     CHECK(g == NULL && last_error_is(TAEL_STATUS_STORAGE));
     CHECK(strstr(last_error(NULL), "create") != NULL);
     CHECK(access(path, F_OK) != 0); /* and nothing was made */
-    if (!CHECK_STATUS(tael_durable_fencer_open(PATH(path), true, &g), TAEL_STATUS_OK)) return;
+    if (!CHECK_STATUS(tael_fencer_open(PATH(path), true, &g), TAEL_STATUS_OK)) return;
     CHECK(g != NULL && access(path, F_OK) == 0); /* the fresh gate is on disk already */
     CHECK(tael_last_error_message(NULL, 0) == 0);
 
-    CHECK_STATUS(tael_durable_fencer_check(g, 5, &v), TAEL_STATUS_ADVANCED);
+    CHECK_STATUS(tael_fencer_check(g, 5, &v), TAEL_STATUS_ADVANCED);
     CHECK(v.accepted && v.from == 0 && v.epoch == 5 && v.highest == 5);
-    CHECK_STATUS(tael_durable_fencer_promote(g, &value), TAEL_STATUS_OK);
+    CHECK_STATUS(tael_fencer_promote(g, &value), TAEL_STATUS_OK);
     CHECK(value == 6);
-    CHECK_STATUS(tael_durable_fencer_check_and_advance(g, 4, &accepted), TAEL_STATUS_OK);
+    CHECK_STATUS(tael_fencer_check_and_advance(g, 4, &accepted), TAEL_STATUS_OK);
     CHECK(!accepted);
-    CHECK_STATUS(tael_durable_fencer_check(g, 6, &v), TAEL_STATUS_CURRENT);
-    CHECK_STATUS(tael_durable_fencer_jump_cap(g, &has_cap, &value), TAEL_STATUS_OK);
+    CHECK_STATUS(tael_fencer_check(g, 6, &v), TAEL_STATUS_CURRENT);
+    CHECK_STATUS(tael_fencer_jump_cap(g, &has_cap, &value), TAEL_STATUS_OK);
     CHECK(!has_cap && value == 0);
 
     /* One owner at a time: a second handle on the same file is refused, not handed out. */
-    CHECK_STATUS(tael_durable_fencer_open(PATH(path), true, &second), TAEL_STATUS_STORAGE);
+    CHECK_STATUS(tael_fencer_open(PATH(path), true, &second), TAEL_STATUS_STORAGE);
     CHECK(second == NULL && strstr(last_error(NULL), "in use") != NULL);
-    tael_durable_fencer_free(g);
+    tael_fencer_free(g);
 
     /* Reopened, the mark is read back; `create` never resets an existing file. */
     g = NULL;
-    if (!CHECK_STATUS(tael_durable_fencer_open_with_jump_cap(PATH(path), true, 2, &g),
+    if (!CHECK_STATUS(tael_fencer_open_with_jump_cap(PATH(path), true, 2, &g),
                       TAEL_STATUS_OK))
         return;
-    CHECK_STATUS(tael_durable_fencer_highest(g, &value), TAEL_STATUS_OK);
+    CHECK_STATUS(tael_fencer_highest(g, &value), TAEL_STATUS_OK);
     CHECK(value == 6);
-    CHECK_STATUS(tael_durable_fencer_jump_cap(g, &has_cap, &value), TAEL_STATUS_OK);
+    CHECK_STATUS(tael_fencer_jump_cap(g, &has_cap, &value), TAEL_STATUS_OK);
     CHECK(has_cap && value == 2);
-    CHECK_STATUS(tael_durable_fencer_check(g, 9, &v), TAEL_STATUS_TOO_FAR_AHEAD);
+    CHECK_STATUS(tael_fencer_check(g, 9, &v), TAEL_STATUS_TOO_FAR_AHEAD);
     CHECK(v.cap == 2 && v.highest == 6);
 
     /* A directory where the temporary file goes makes every write fail: advances report
@@ -103,107 +103,107 @@ static void gate_round_trip(void) {
     char tmp[520];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     CHECK(mkdir(tmp, 0700) == 0);
-    CHECK_STATUS(tael_durable_fencer_check(g, 7, &v), TAEL_STATUS_STORAGE);
+    CHECK_STATUS(tael_fencer_check(g, 7, &v), TAEL_STATUS_STORAGE);
     CHECK(last_error_is(TAEL_STATUS_STORAGE));
-    CHECK_STATUS(tael_durable_fencer_check_and_advance(g, 7, &accepted), TAEL_STATUS_STORAGE);
-    CHECK_STATUS(tael_durable_fencer_promote(g, &value), TAEL_STATUS_STORAGE);
-    CHECK_STATUS(tael_durable_fencer_check(g, 6, &v), TAEL_STATUS_CURRENT);
-    CHECK_STATUS(tael_durable_fencer_check(g, 1, &v), TAEL_STATUS_STALE_EPOCH);
-    CHECK_STATUS(tael_durable_fencer_highest(g, &value), TAEL_STATUS_OK);
+    CHECK_STATUS(tael_fencer_check_and_advance(g, 7, &accepted), TAEL_STATUS_STORAGE);
+    CHECK_STATUS(tael_fencer_promote(g, &value), TAEL_STATUS_STORAGE);
+    CHECK_STATUS(tael_fencer_check(g, 6, &v), TAEL_STATUS_CURRENT);
+    CHECK_STATUS(tael_fencer_check(g, 1, &v), TAEL_STATUS_STALE_EPOCH);
+    CHECK_STATUS(tael_fencer_highest(g, &value), TAEL_STATUS_OK);
     CHECK(value == 6);
     CHECK(rmdir(tmp) == 0);
-    CHECK_STATUS(tael_durable_fencer_promote(g, &value), TAEL_STATUS_OK);
+    CHECK_STATUS(tael_fencer_promote(g, &value), TAEL_STATUS_OK);
     CHECK(value == 7);
-    tael_durable_fencer_free(g);
+    tael_fencer_free(g);
     g = NULL;
-    CHECK_STATUS(tael_durable_fencer_open(PATH(path), false, &g), TAEL_STATUS_OK);
-    CHECK_STATUS(tael_durable_fencer_highest(g, &value), TAEL_STATUS_OK);
+    CHECK_STATUS(tael_fencer_open(PATH(path), false, &g), TAEL_STATUS_OK);
+    CHECK_STATUS(tael_fencer_highest(g, &value), TAEL_STATUS_OK);
     CHECK(value == 7);
-    tael_durable_fencer_free(g);
+    tael_fencer_free(g);
 }
 
 static void gate_nulls(void) {
     char path[512];
     in_dir(path, sizeof path, "nulls");
-    TaelDurableFencer *g = NULL;
-    TaelDurableFencer *untouched = (TaelDurableFencer *)&g; /* any non-NULL value */
+    TaelFencer *g = NULL;
+    TaelFencer *untouched = (TaelFencer *)&g; /* any non-NULL value */
     TaelVerdict v;
     uint64_t value = U64_SENTINEL;
     bool accepted = true, has_cap = true;
 
-    CHECK_STATUS(tael_durable_fencer_open(NULL, 4, true, &untouched), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_fencer_open(PATH(path), true, NULL), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_fencer_open_with_jump_cap(NULL, 4, true, 1, &untouched),
+    CHECK_STATUS(tael_fencer_open(NULL, 4, true, &untouched), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_fencer_open(PATH(path), true, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_fencer_open_with_jump_cap(NULL, 4, true, 1, &untouched),
                  TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_fencer_open_with_jump_cap(PATH(path), true, 1, NULL),
+    CHECK_STATUS(tael_fencer_open_with_jump_cap(PATH(path), true, 1, NULL),
                  TAEL_STATUS_NULL_POINTER);
-    CHECK(untouched == (TaelDurableFencer *)&g); /* written only on success */
+    CHECK(untouched == (TaelFencer *)&g); /* written only on success */
     CHECK(access(path, F_OK) != 0);              /* no call got as far as the file */
 
-    if (!CHECK_STATUS(tael_durable_fencer_open(PATH(path), true, &g), TAEL_STATUS_OK)) return;
-    CHECK_STATUS(tael_durable_fencer_check(NULL, 1, &v), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_fencer_check(g, 1, NULL), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_fencer_check_and_advance(NULL, 1, &accepted), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_fencer_check_and_advance(g, 1, NULL), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_fencer_promote(NULL, &value), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_fencer_promote(g, NULL), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_fencer_highest(NULL, &value), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_fencer_highest(g, NULL), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_fencer_jump_cap(NULL, &has_cap, &value), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_fencer_jump_cap(g, NULL, &value), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_fencer_jump_cap(g, &has_cap, NULL), TAEL_STATUS_NULL_POINTER);
+    if (!CHECK_STATUS(tael_fencer_open(PATH(path), true, &g), TAEL_STATUS_OK)) return;
+    CHECK_STATUS(tael_fencer_check(NULL, 1, &v), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_fencer_check(g, 1, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_fencer_check_and_advance(NULL, 1, &accepted), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_fencer_check_and_advance(g, 1, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_fencer_promote(NULL, &value), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_fencer_promote(g, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_fencer_highest(NULL, &value), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_fencer_highest(g, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_fencer_jump_cap(NULL, &has_cap, &value), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_fencer_jump_cap(g, NULL, &value), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_fencer_jump_cap(g, &has_cap, NULL), TAEL_STATUS_NULL_POINTER);
     CHECK(accepted && has_cap && value == U64_SENTINEL);
     /* None of it moved the gate (a NULL out-pointer is caught before the check). */
-    CHECK_STATUS(tael_durable_fencer_highest(g, &value), TAEL_STATUS_OK);
+    CHECK_STATUS(tael_fencer_highest(g, &value), TAEL_STATUS_OK);
     CHECK(value == 0);
-    tael_durable_fencer_free(g);
-    tael_durable_fencer_free(NULL);
-    tael_durable_registry_free(NULL);
+    tael_fencer_free(g);
+    tael_fencer_free(NULL);
+    tael_registry_free(NULL);
 }
 
 static void bad_paths(void) {
-    TaelDurableFencer *g = NULL;
-    TaelDurableRegistry *r = NULL;
+    TaelFencer *g = NULL;
+    TaelRegistry *r = NULL;
     char path[512];
     /* Empty, a NUL inside, a root: not a file path at all. */
-    CHECK_STATUS(tael_durable_fencer_open(NULL, 0, true, &g), TAEL_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(tael_durable_fencer_open("", 0, true, &g), TAEL_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(tael_fencer_open(NULL, 0, true, &g), TAEL_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(tael_fencer_open("", 0, true, &g), TAEL_STATUS_INVALID_ARGUMENT);
     in_dir(path, sizeof path, "a");
     size_t n = strlen(path);
     path[n + 1] = 'b';
     path[n + 2] = '\0';
-    CHECK_STATUS(tael_durable_fencer_open(path, n + 2, true, &g), TAEL_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(tael_fencer_open(path, n + 2, true, &g), TAEL_STATUS_INVALID_ARGUMENT);
     CHECK(strstr(last_error(NULL), "NUL") != NULL);
-    CHECK_STATUS(tael_durable_fencer_open(LIT("/"), true, &g), TAEL_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(tael_durable_registry_open(NULL, 0, true, &r), TAEL_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(tael_durable_registry_open(path, n + 2, true, &r), TAEL_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(tael_fencer_open(LIT("/"), true, &g), TAEL_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(tael_registry_open(NULL, 0, true, &r), TAEL_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(tael_registry_open(path, n + 2, true, &r), TAEL_STATUS_INVALID_ARGUMENT);
     /* A missing directory, a directory, a device: no usable file. */
     in_dir(path, sizeof path, "no/such/dir/gate");
-    CHECK_STATUS(tael_durable_fencer_open(PATH(path), true, &g), TAEL_STATUS_STORAGE);
-    CHECK_STATUS(tael_durable_fencer_open(PATH(dir), true, &g), TAEL_STATUS_STORAGE);
-    CHECK_STATUS(tael_durable_registry_open(PATH(dir), true, &r), TAEL_STATUS_STORAGE);
-    CHECK_STATUS(tael_durable_fencer_open(LIT("/dev/null"), false, &g), TAEL_STATUS_STORAGE);
+    CHECK_STATUS(tael_fencer_open(PATH(path), true, &g), TAEL_STATUS_STORAGE);
+    CHECK_STATUS(tael_fencer_open(PATH(dir), true, &g), TAEL_STATUS_STORAGE);
+    CHECK_STATUS(tael_registry_open(PATH(dir), true, &r), TAEL_STATUS_STORAGE);
+    CHECK_STATUS(tael_fencer_open(LIT("/dev/null"), false, &g), TAEL_STATUS_STORAGE);
     CHECK(strstr(last_error(NULL), "not a regular file") != NULL);
     /* Invalid UTF-8 is a valid POSIX path: it names a file like any other. */
     in_dir(path, sizeof path, "\xff\xfe");
-    CHECK_STATUS(tael_durable_fencer_open(PATH(path), true, &g), TAEL_STATUS_OK);
-    tael_durable_fencer_free(g);
+    CHECK_STATUS(tael_fencer_open(PATH(path), true, &g), TAEL_STATUS_OK);
+    tael_fencer_free(g);
     remove_all("\xff\xfe");
     CHECK(access(path, F_OK) != 0);
     /* Lengths no array can have are refused before anything is read. */
-    CHECK_STATUS(tael_durable_fencer_open(path, SIZE_MAX, true, &g), TAEL_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(tael_fencer_open(path, SIZE_MAX, true, &g), TAEL_STATUS_INVALID_ARGUMENT);
 }
 
 /* Every damaged form of a good file is refused with STORAGE and left exactly as it was. */
 static void damaged_files(void) {
     char path[512], good[256], bad[512], back[512];
     in_dir(path, sizeof path, "damaged");
-    TaelDurableFencer *g = NULL;
-    TaelDurableRegistry *r = NULL;
+    TaelFencer *g = NULL;
+    TaelRegistry *r = NULL;
     uint64_t value = 0;
-    if (!CHECK_STATUS(tael_durable_fencer_open(PATH(path), true, &g), TAEL_STATUS_OK)) return;
-    CHECK_STATUS(tael_durable_fencer_check_and_advance(g, 424242, &(bool){false}), TAEL_STATUS_OK);
-    tael_durable_fencer_free(g);
+    if (!CHECK_STATUS(tael_fencer_open(PATH(path), true, &g), TAEL_STATUS_OK)) return;
+    CHECK_STATUS(tael_fencer_check_and_advance(g, 424242, &(bool){false}), TAEL_STATUS_OK);
+    tael_fencer_free(g);
     long len = read_file(path, good, sizeof good);
     if (!CHECK(len > 40 && (size_t)len < sizeof good)) return;
 
@@ -212,7 +212,7 @@ static void damaged_files(void) {
         tried++;
         CHECK(write_file(path, good, (size_t)cut));
         g = NULL;
-        refused += tael_durable_fencer_open(PATH(path), true, &g) == TAEL_STATUS_STORAGE;
+        refused += tael_fencer_open(PATH(path), true, &g) == TAEL_STATUS_STORAGE;
         CHECK(g == NULL && read_file(path, back, sizeof back) == cut);
     }
     for (long i = 0; i < len; i++) { /* every byte, flipped */
@@ -221,127 +221,127 @@ static void damaged_files(void) {
         tried++;
         CHECK(write_file(path, bad, (size_t)len));
         g = NULL;
-        refused += tael_durable_fencer_open(PATH(path), false, &g) == TAEL_STATUS_STORAGE;
+        refused += tael_fencer_open(PATH(path), false, &g) == TAEL_STATUS_STORAGE;
         CHECK(g == NULL && read_file(path, back, sizeof back) == len && memcmp(back, bad, len) == 0);
     }
     memcpy(bad, good, (size_t)len);
     memcpy(bad + len, "garbage\n", 8);
     tried++;
     CHECK(write_file(path, bad, (size_t)len + 8));
-    refused += tael_durable_fencer_open(PATH(path), false, &g) == TAEL_STATUS_STORAGE;
+    refused += tael_fencer_open(PATH(path), false, &g) == TAEL_STATUS_STORAGE;
     CHECK(refused == tried);
     CHECK(last_error_is(TAEL_STATUS_STORAGE) && strstr(last_error(NULL), "corrupt") != NULL);
     printf("  durable: %zu damaged gate files refused\n", refused);
 
     /* A gate file is not a registry file, and the other way round. */
     CHECK(write_file(path, good, (size_t)len));
-    CHECK_STATUS(tael_durable_registry_open(PATH(path), false, &r), TAEL_STATUS_STORAGE);
+    CHECK_STATUS(tael_registry_open(PATH(path), false, &r), TAEL_STATUS_STORAGE);
     CHECK(strstr(last_error(NULL), "durable gate file") != NULL);
     /* The good bytes again: the mark is back. */
     g = NULL;
-    CHECK_STATUS(tael_durable_fencer_open(PATH(path), false, &g), TAEL_STATUS_OK);
-    CHECK_STATUS(tael_durable_fencer_highest(g, &value), TAEL_STATUS_OK);
+    CHECK_STATUS(tael_fencer_open(PATH(path), false, &g), TAEL_STATUS_OK);
+    CHECK_STATUS(tael_fencer_highest(g, &value), TAEL_STATUS_OK);
     CHECK(value == 424242);
-    tael_durable_fencer_free(g);
+    tael_fencer_free(g);
 }
 
 static void registry_round_trip(void) {
     char path[512], buf[256];
     in_dir(path, sizeof path, "registry");
-    TaelDurableRegistry *r = NULL;
-    TaelDurableRegistry *untouched = (TaelDurableRegistry *)&r;
+    TaelRegistry *r = NULL;
+    TaelRegistry *untouched = (TaelRegistry *)&r;
     TaelVerdict v;
     uint64_t value = U64_SENTINEL;
     size_t len = 0;
     bool has_cap = true;
     char *owned = buf;
 
-    CHECK_STATUS(tael_durable_registry_open(PATH(path), false, &untouched), TAEL_STATUS_STORAGE);
-    CHECK_STATUS(tael_durable_registry_open(NULL, 3, true, &untouched), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_registry_open(PATH(path), true, NULL), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_registry_open_with_jump_cap(PATH(path), true, 1, NULL),
+    CHECK_STATUS(tael_registry_open(PATH(path), false, &untouched), TAEL_STATUS_STORAGE);
+    CHECK_STATUS(tael_registry_open(NULL, 3, true, &untouched), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_open(PATH(path), true, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_open_with_jump_cap(PATH(path), true, 1, NULL),
                  TAEL_STATUS_NULL_POINTER);
-    CHECK(untouched == (TaelDurableRegistry *)&r && access(path, F_OK) != 0);
-    if (!CHECK_STATUS(tael_durable_registry_open_with_jump_cap(PATH(path), true, 100, &r),
+    CHECK(untouched == (TaelRegistry *)&r && access(path, F_OK) != 0);
+    if (!CHECK_STATUS(tael_registry_open_with_jump_cap(PATH(path), true, 100, &r),
                       TAEL_STATUS_OK))
         return;
-    CHECK_STATUS(tael_durable_registry_add(r, LIT("wal-0"), 3), TAEL_STATUS_OK);
-    CHECK_STATUS(tael_durable_registry_add(r, LIT("wal-1"), 0), TAEL_STATUS_OK);
-    CHECK_STATUS(tael_durable_registry_add(r, LIT("wal-0"), 9), TAEL_STATUS_STREAM_EXISTS);
-    CHECK_STATUS(tael_durable_registry_add(r, LIT("\xff"), 9), TAEL_STATUS_INVALID_UTF8);
-    CHECK_STATUS(tael_durable_registry_add(r, LIT("a\0b"), 9), TAEL_STATUS_INVALID_ID);
-    CHECK_STATUS(tael_durable_registry_check(r, LIT("wal-0"), 8, &v), TAEL_STATUS_ADVANCED);
+    CHECK_STATUS(tael_registry_add(r, LIT("wal-0"), 3), TAEL_STATUS_OK);
+    CHECK_STATUS(tael_registry_add(r, LIT("wal-1"), 0), TAEL_STATUS_OK);
+    CHECK_STATUS(tael_registry_add(r, LIT("wal-0"), 9), TAEL_STATUS_STREAM_EXISTS);
+    CHECK_STATUS(tael_registry_add(r, LIT("\xff"), 9), TAEL_STATUS_INVALID_UTF8);
+    CHECK_STATUS(tael_registry_add(r, LIT("a\0b"), 9), TAEL_STATUS_INVALID_ID);
+    CHECK_STATUS(tael_registry_check(r, LIT("wal-0"), 8, &v), TAEL_STATUS_ADVANCED);
     CHECK(v.from == 3 && v.highest == 8);
-    CHECK_STATUS(tael_durable_registry_check(r, LIT("wal-0"), 500, &v), TAEL_STATUS_TOO_FAR_AHEAD);
-    CHECK_STATUS(tael_durable_registry_check(r, LIT("wal-0"), 2, &v), TAEL_STATUS_STALE_EPOCH);
-    CHECK_STATUS(tael_durable_registry_check(r, LIT("nope"), 2, &v), TAEL_STATUS_UNKNOWN_STREAM);
-    CHECK_STATUS(tael_durable_registry_promote(r, LIT("wal-1"), &value), TAEL_STATUS_OK);
+    CHECK_STATUS(tael_registry_check(r, LIT("wal-0"), 500, &v), TAEL_STATUS_TOO_FAR_AHEAD);
+    CHECK_STATUS(tael_registry_check(r, LIT("wal-0"), 2, &v), TAEL_STATUS_STALE_EPOCH);
+    CHECK_STATUS(tael_registry_check(r, LIT("nope"), 2, &v), TAEL_STATUS_UNKNOWN_STREAM);
+    CHECK_STATUS(tael_registry_promote(r, LIT("wal-1"), &value), TAEL_STATUS_OK);
     CHECK(value == 1);
-    CHECK_STATUS(tael_durable_registry_add(r, LIT("gone"), 5), TAEL_STATUS_OK);
-    CHECK_STATUS(tael_durable_registry_remove(r, LIT("gone"), &value), TAEL_STATUS_OK);
+    CHECK_STATUS(tael_registry_add(r, LIT("gone"), 5), TAEL_STATUS_OK);
+    CHECK_STATUS(tael_registry_remove(r, LIT("gone"), &value), TAEL_STATUS_OK);
     CHECK(value == 5);
-    CHECK_STATUS(tael_durable_registry_restore(r, "{\"streams\":{\"wal-1\":\"40\",\"wal-0\":\"1\"}}"),
+    CHECK_STATUS(tael_registry_restore(r, "{\"streams\":{\"wal-1\":\"40\",\"wal-0\":\"1\"}}"),
                  TAEL_STATUS_OK);
-    CHECK_STATUS(tael_durable_registry_restore(r, "{\"streams\":{\"wal-1\":-1}}"),
+    CHECK_STATUS(tael_registry_restore(r, "{\"streams\":{\"wal-1\":-1}}"),
                  TAEL_STATUS_INVALID_SNAPSHOT);
-    CHECK_STATUS(tael_durable_registry_jump_cap(r, &has_cap, &value), TAEL_STATUS_OK);
+    CHECK_STATUS(tael_registry_jump_cap(r, &has_cap, &value), TAEL_STATUS_OK);
     CHECK(has_cap && value == 100);
 
     /* NULLs. */
-    CHECK_STATUS(tael_durable_registry_add(NULL, LIT("s"), 1), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_registry_add(r, NULL, 1, 1), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_registry_check(NULL, LIT("wal-0"), 9, &v), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_registry_check(r, NULL, 1, 9, &v), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_registry_check(r, LIT("wal-0"), 9, NULL), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_registry_promote(NULL, LIT("wal-0"), &value), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_registry_promote(r, LIT("wal-0"), NULL), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_registry_highest(NULL, LIT("wal-0"), &value), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_registry_highest(r, LIT("wal-0"), NULL), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_registry_remove(NULL, LIT("wal-0"), &value), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_registry_remove(r, LIT("wal-0"), NULL), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_registry_len(NULL, &len), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_registry_len(r, NULL), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_registry_jump_cap(NULL, &has_cap, &value), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_registry_jump_cap(r, NULL, &value), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_registry_jump_cap(r, &has_cap, NULL), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_registry_snapshot(NULL, buf, sizeof buf, &len), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_registry_snapshot(r, NULL, sizeof buf, &len), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_registry_snapshot(r, buf, sizeof buf, NULL), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_registry_snapshot_alloc(NULL, &owned), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_add(NULL, LIT("s"), 1), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_add(r, NULL, 1, 1), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_check(NULL, LIT("wal-0"), 9, &v), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_check(r, NULL, 1, 9, &v), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_check(r, LIT("wal-0"), 9, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_promote(NULL, LIT("wal-0"), &value), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_promote(r, LIT("wal-0"), NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_highest(NULL, LIT("wal-0"), &value), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_highest(r, LIT("wal-0"), NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_remove(NULL, LIT("wal-0"), &value), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_remove(r, LIT("wal-0"), NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_len(NULL, &len), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_len(r, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_jump_cap(NULL, &has_cap, &value), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_jump_cap(r, NULL, &value), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_jump_cap(r, &has_cap, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_snapshot(NULL, buf, sizeof buf, &len), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_snapshot(r, NULL, sizeof buf, &len), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_snapshot(r, buf, sizeof buf, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_snapshot_alloc(NULL, &owned), TAEL_STATUS_NULL_POINTER);
     CHECK(owned == NULL);
-    CHECK_STATUS(tael_durable_registry_snapshot_alloc(r, NULL), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_registry_restore(NULL, "{\"streams\":{}}"), TAEL_STATUS_NULL_POINTER);
-    CHECK_STATUS(tael_durable_registry_restore(r, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_snapshot_alloc(r, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_restore(NULL, "{\"streams\":{}}"), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_restore(r, NULL), TAEL_STATUS_NULL_POINTER);
     CHECK(value == 100);
-    tael_durable_registry_free(r);
+    tael_registry_free(r);
 
     /* Reopened: every change is there. */
     r = NULL;
-    if (!CHECK_STATUS(tael_durable_registry_open(PATH(path), false, &r), TAEL_STATUS_OK)) return;
+    if (!CHECK_STATUS(tael_registry_open(PATH(path), false, &r), TAEL_STATUS_OK)) return;
     const char *expected = "{\"streams\":{\"wal-0\":\"8\",\"wal-1\":\"40\"}}";
-    CHECK_STATUS(tael_durable_registry_snapshot(r, buf, 4, &len), TAEL_STATUS_BUFFER_TOO_SMALL);
+    CHECK_STATUS(tael_registry_snapshot(r, buf, 4, &len), TAEL_STATUS_BUFFER_TOO_SMALL);
     CHECK(len == strlen(expected));
-    CHECK_STATUS(tael_durable_registry_snapshot(r, buf, sizeof buf, &len), TAEL_STATUS_OK);
+    CHECK_STATUS(tael_registry_snapshot(r, buf, sizeof buf, &len), TAEL_STATUS_OK);
     CHECK(strcmp(buf, expected) == 0);
-    CHECK_STATUS(tael_durable_registry_snapshot_alloc(r, &owned), TAEL_STATUS_OK);
+    CHECK_STATUS(tael_registry_snapshot_alloc(r, &owned), TAEL_STATUS_OK);
     CHECK(owned != NULL && strcmp(owned, expected) == 0);
     tael_string_free(owned);
-    CHECK_STATUS(tael_durable_registry_len(r, &len), TAEL_STATUS_OK);
+    CHECK_STATUS(tael_registry_len(r, &len), TAEL_STATUS_OK);
     CHECK(len == 2);
-    CHECK_STATUS(tael_durable_registry_highest(r, LIT("gone"), &value), TAEL_STATUS_UNKNOWN_STREAM);
-    CHECK_STATUS(tael_durable_registry_jump_cap(r, &has_cap, &value), TAEL_STATUS_OK);
+    CHECK_STATUS(tael_registry_highest(r, LIT("gone"), &value), TAEL_STATUS_UNKNOWN_STREAM);
+    CHECK_STATUS(tael_registry_jump_cap(r, &has_cap, &value), TAEL_STATUS_OK);
     CHECK(!has_cap && value == 0);
-    tael_durable_registry_free(r);
+    tael_registry_free(r);
 
     /* A registry file opened as a gate, and a damaged registry file. */
-    TaelDurableFencer *g = NULL;
-    CHECK_STATUS(tael_durable_fencer_open(PATH(path), false, &g), TAEL_STATUS_STORAGE);
+    TaelFencer *g = NULL;
+    CHECK_STATUS(tael_fencer_open(PATH(path), false, &g), TAEL_STATUS_STORAGE);
     CHECK(g == NULL && strstr(last_error(NULL), "durable registry file") != NULL);
     long n = read_file(path, buf, sizeof buf);
     if (!CHECK(n > 10 && (size_t)n < sizeof buf)) return;
     CHECK(write_file(path, buf, (size_t)n - 10));
     r = NULL;
-    CHECK_STATUS(tael_durable_registry_open(PATH(path), true, &r), TAEL_STATUS_STORAGE);
+    CHECK_STATUS(tael_registry_open(PATH(path), true, &r), TAEL_STATUS_STORAGE);
     CHECK(r == NULL && read_file(path, buf, sizeof buf) == n - 10);
 }
 

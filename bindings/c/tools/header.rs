@@ -58,7 +58,7 @@ fn main() -> ExitCode {
         .zip(generated.split(|&b| b == b'\n'))
         .take_while(|(a, b)| a == b)
         .count()
-        + 1;
+        .saturating_add(1);
     eprintln!(
         "error: {} is not what the source generates (first difference at line {line}; \
          the generated header is at {}).\n\

@@ -5,11 +5,15 @@
 //! and a `String` parameter would replace lone surrogates with U+FFFD, so epochs and ids arrive
 //! as `JsValue` and are checked here, and anything out of range or malformed is refused with an
 //! error whose `code` is the core's status name. wasm32 cannot unwind, so no input may reach a
-//! panic: every fallible step returns an error instead.
+//! panic: the crate's lints (Cargo.toml) forbid the calls that panic, and every fallible step
+//! returns an error instead. Where a caller's code can run during a call (array getters,
+//! `toJSON`), the call holds no borrow of this module's state, so a re-entrant call or a thrown
+//! exception leaves the module usable.
 
-use js_sys::{Array, JsString, Reflect};
-use tael_coord as core;
-use tael_coord::Status;
+use std::cell::Cell;
+
+use js_sys::{Array, JsString, Object, Reflect};
+use tael_coord::{self as core, GateRegistry, HolderGate, Status};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -26,10 +30,12 @@ export interface Policy {
   rendezvous?: boolean;
 }
 
+/** Why a group has the leader it has (or none); `decisionReasons()` lists them at run time. */
 export type DecisionReason =
   | "only_candidate" | "incumbent" | "priority" | "rendezvous" | "smallest_id"
   | "no_members" | "no_live_members" | "no_eligible_members" | "no_quorum";
 
+/** Why a member is not the leader; `exclusionReasons()` lists them at run time. */
 export type ExclusionReason =
   | "duplicate" | "dead" | "ineligible" | "no_quorum" | "outranked_by_incumbent"
   | "outranked_by_priority" | "outranked_by_rendezvous" | "outranked_by_smaller_id";
@@ -47,6 +53,16 @@ export interface Decision {
   leader: string | null;
   reason: DecisionReason;
   excluded: Excluded[];
+  /** The index of the leader's entry in the group's `members`, or null without a leader. */
+  leader_index: number | null;
+  /** The generation of the leader's entry (a decimal string), or null without a leader. */
+  leader_generation: string | null;
+}
+
+/** A holder gate's highest epoch and the holder recorded for it, read together. */
+export interface HolderState {
+  highest: bigint;
+  holder: string | undefined;
 }
 
 /** The code of every verdict. */
@@ -73,7 +89,7 @@ export interface TaelError extends Error {
 extern "C" {
     #[wasm_bindgen(typescript_type = "U64Input")]
     pub type U64Input;
-    #[wasm_bindgen(typescript_type = "string[]")]
+    #[wasm_bindgen(typescript_type = "readonly string[]")]
     pub type IdList;
     #[wasm_bindgen(typescript_type = "string")]
     pub type Str;
@@ -85,35 +101,56 @@ extern "C" {
     pub type VerdictCode;
     #[wasm_bindgen(typescript_type = "VerdictJSON")]
     pub type VerdictJson;
+    #[wasm_bindgen(typescript_type = "HolderState")]
+    pub type HolderState;
+    #[wasm_bindgen(typescript_type = "DecisionReason[]")]
+    pub type DecisionReasonList;
+    #[wasm_bindgen(typescript_type = "ExclusionReason[]")]
+    pub type ExclusionReasonList;
 }
 
 // The ids travel into WebAssembly as UTF-16 code units written straight into a scratch buffer
-// of this module's memory, U+0000 between ids: one pass in JavaScript, no string glue, no
-// allocation. It only moves code units; the core validates and orders. `fillIds` returns the
-// number of units written, a larger number than `cap` when the buffer must grow first, or -1
-// when `ids` is not an array of strings.
+// of this module's memory, U+0000 between ids: no string glue, no allocation per id. It only
+// moves code units; the core validates and orders.
+//
+// `readIds` reads the caller's array exactly once: its length, then each element in index
+// order, into a plain array of the values read (a getter's exception passes through; nothing of
+// this module is borrowed meanwhile). From then on only that copy is used, so the answer is the
+// leader of the values read. `fillIds` writes the copy's code units at `ptr` and stores at
+// `out` the number of units written, a larger number than `cap` when the buffer must grow
+// first, or -1 when an element is not a string.
 #[wasm_bindgen(inline_js = r#"
 let units = null;
-export function fillIds(ids, memory, ptr, cap) {
-  if (!Array.isArray(ids)) return -1;
-  if (units === null || units.buffer !== memory.buffer) units = new Uint16Array(memory.buffer);
+let words = null;
+export function readIds(ids) {
+  if (!Array.isArray(ids)) return undefined;
+  const n = ids.length;
+  const copy = new Array(n);
+  for (let i = 0; i < n; i++) copy[i] = ids[i];
+  return copy;
+}
+export function fillIds(copy, memory, ptr, cap, out) {
+  if (units === null || units.buffer !== memory.buffer) {
+    units = new Uint16Array(memory.buffer);
+    words = new Int32Array(memory.buffer);
+  }
   const start = ptr >>> 1;
   const end = start + cap;
   let at = start;
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i];
-    if (typeof id !== "string") return -1;
-    const n = id.length;
-    if (at + n + 1 > end) {
-      let total = 0;
-      for (const x of ids) total += (typeof x === "string" ? x.length : 0) + 1;
-      return Math.max(total, cap + 1);
+  let total = 0;
+  for (let i = 0; i < copy.length; i++) {
+    const id = copy[i];
+    if (typeof id !== "string") {
+      words[out >>> 2] = -1;
+      return;
     }
+    total += id.length + 1;
+    if (total - 1 > cap) continue;
     if (i > 0) units[at++] = 0;
-    for (let k = 0; k < n; k++) units[at + k] = id.charCodeAt(k);
-    at += n;
+    for (let k = 0; k < id.length; k++) units[at + k] = id.charCodeAt(k);
+    at += id.length;
   }
-  return at - start;
+  words[out >>> 2] = total - 1 > cap ? Math.max(total, cap + 1) : at - start;
 }
 
 export function isWellFormed(s) {
@@ -121,27 +158,26 @@ export function isWellFormed(s) {
 }
 "#)]
 extern "C" {
+    #[wasm_bindgen(catch, js_name = readIds)]
+    fn read_ids(ids: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = fillIds)]
-    fn fill_ids(ids: &JsValue, memory: &JsValue, ptr: u32, cap: u32) -> i32;
+    fn fill_ids(copy: &Array, memory: &JsValue, ptr: u32, cap: u32, out: u32);
     #[wasm_bindgen(js_name = isWellFormed)]
     fn is_well_formed(s: &JsString) -> bool;
 }
 
-/// What `electLeader` reuses from call to call (WebAssembly here is single-threaded).
+/// What `electLeader` reuses from call to call. A call takes it out of its cell and puts it
+/// back when done, so a re-entrant call (from an array getter) simply starts with an empty one.
+#[derive(Default)]
 struct Scratch {
-    memory: JsValue,
     units: Vec<u16>,
     bytes: Vec<u8>,
     text: String,
 }
 
 thread_local! {
-    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch {
-        memory: wasm_bindgen::memory(),
-        units: vec![0; 256],
-        bytes: Vec::with_capacity(256),
-        text: String::with_capacity(256),
-    });
+    static SCRATCH: Cell<Scratch> = Cell::new(Scratch::default());
+    static MEMORY: JsValue = wasm_bindgen::memory();
 }
 
 /// Throw-able error with `code` set to the status name: `TypeError` for a value of the wrong
@@ -162,6 +198,18 @@ fn core_error(e: core::Error) -> JsValue {
 }
 
 type JsResult<T> = Result<T, JsValue>;
+
+/// A core result with its error converted.
+trait OrThrow<T> {
+    fn or_throw(self) -> JsResult<T>;
+}
+
+impl<T> OrThrow<T> for core::Result<T> {
+    #[inline]
+    fn or_throw(self) -> JsResult<T> {
+        self.map_err(core_error)
+    }
+}
 
 /// A u64 from a bigint in range or a safe non-negative integer number.
 fn u64_from(value: &JsValue, what: &str) -> JsResult<u64> {
@@ -218,69 +266,98 @@ fn id_from(value: &JsValue, what: &str) -> JsResult<String> {
     Ok(id)
 }
 
-/// The smallest id of `ids` (UTF-8 byte order, as every front), or `undefined` when empty.
-/// Throws `INVALID_ID`/`INVALID_UTF8` for an invalid id and `INVALID_ARGUMENT` for a value that
-/// is not an array of strings.
-#[wasm_bindgen(js_name = electLeader)]
-pub fn elect_leader(ids: &IdList) -> JsResult<Option<JsString>> {
-    SCRATCH.with(|scratch| {
-        let Scratch {
-            memory,
-            units,
-            bytes,
-            text,
-        } = &mut *scratch.borrow_mut();
-        let written = loop {
-            let cap = u32::try_from(units.len()).unwrap_or(u32::MAX);
-            match fill_ids(ids, memory, units.as_mut_ptr() as u32, cap) {
-                n if n < 0 => return Err(bad_id_list(ids)),
-                n if n as u32 > cap => units.resize(n as usize, 0),
-                n => break n as usize,
-            }
-        };
-        // fillIds accepted it, so `ids` is an array of strings.
-        let ids: &Array = ids.unchecked_ref();
-        let count = ids.length() as usize;
-        if count == 0 {
-            return Ok(None);
+/// Elect over `ids` (read once): the index of the leader and the values read, `None` when
+/// there are none.
+fn elect(ids: &JsValue) -> JsResult<Option<(u32, Array)>> {
+    let copy = read_ids(ids)?;
+    let Some(copy) = copy.dyn_ref::<Array>() else {
+        return Err(error(
+            Status::InvalidArgument,
+            "ids must be an array of strings",
+        ));
+    };
+    let mut scratch = SCRATCH.with(Cell::take);
+    let elected = elect_copy(copy, &mut scratch);
+    SCRATCH.with(|cell| cell.set(scratch));
+    Ok(elected?.map(|index| (index, copy.clone())))
+}
+
+/// Elect over the values read (a plain array no caller's code can change).
+fn elect_copy(copy: &Array, scratch: &mut Scratch) -> JsResult<Option<u32>> {
+    let Scratch { units, bytes, text } = scratch;
+    let count = copy.length();
+    if count == 0 {
+        return Ok(None);
+    }
+    let written = loop {
+        let cap = u32::try_from(units.len()).unwrap_or(u32::MAX);
+        let mut answer: i32 = 0;
+        let out = std::ptr::addr_of_mut!(answer) as u32;
+        MEMORY.with(|memory| fill_ids(copy, memory, units.as_mut_ptr() as u32, cap, out));
+        // SAFETY: a live local, written by `fillIds` through the memory it was handed.
+        match unsafe { std::ptr::read_volatile(&answer) } {
+            n if n < 0 => return Err(bad_id_list(copy)),
+            n if n as u32 > cap => units.resize(n as usize, 0),
+            n => break n as usize,
         }
-        let units = &units[..written];
-        let text: &str = if units.iter().all(|&u| u < 0x80) {
-            // ASCII, the common case: one byte per unit.
-            bytes.clear();
-            bytes.extend(units.iter().map(|&u| u as u8));
-            std::str::from_utf8(bytes).map_err(|_| bad_id_list(ids))?
-        } else {
-            text.clear();
-            for c in char::decode_utf16(units.iter().copied()) {
-                // A lone surrogate: the slow path names the id.
-                text.push(c.map_err(|_| bad_id_list(ids))?);
-            }
-            text
-        };
-        if text.bytes().filter(|&b| b == 0).count() + 1 != count {
-            // Some id holds U+0000 (a control character), so the parts are not the ids.
-            return Err(bad_id_list(ids));
+    };
+    let units = units.get(..written).unwrap_or_default();
+    let text: &str = if units.iter().all(|&u| u < 0x80) {
+        // ASCII, the common case: one byte per unit.
+        bytes.clear();
+        bytes.extend(units.iter().map(|&u| u as u8));
+        std::str::from_utf8(bytes).map_err(|_| bad_id_list(copy))?
+    } else {
+        text.clear();
+        for c in char::decode_utf16(units.iter().copied()) {
+            // A lone surrogate: the slow path names the id.
+            text.push(c.map_err(|_| bad_id_list(copy))?);
         }
-        match core::try_elect_leader(text.split('\0')).map_err(core_error)? {
-            Some(index) => Ok(Some(ids.get(index as u32).unchecked_into())),
-            None => Ok(None),
-        }
-    })
+        text
+    };
+    if text.bytes().filter(|&b| b == 0).count() + 1 != count as usize {
+        // Some id holds U+0000 (a control character), so the parts are not the ids.
+        return Err(bad_id_list(copy));
+    }
+    match core::try_elect_leader(text.split('\0')).or_throw()? {
+        Some(index) => Ok(Some(u32::try_from(index).unwrap_or(u32::MAX))),
+        None => Ok(None),
+    }
 }
 
 /// The error for an id list the fast path refused: the first element that is not a
 /// well-formed string or not a valid id, in order.
-fn bad_id_list(ids: &JsValue) -> JsValue {
-    let Some(ids) = ids.dyn_ref::<Array>() else {
-        return error(Status::InvalidArgument, "ids must be an array of strings");
-    };
-    for i in 0..ids.length() {
-        if let Err(e) = id_from(&ids.get(i), &format!("ids[{i}]")) {
+fn bad_id_list(copy: &Array) -> JsValue {
+    for i in 0..copy.length() {
+        if let Err(e) = id_from(&copy.get(i), &format!("ids[{i}]")) {
             return e;
         }
     }
     error(Status::Internal, "the id list was refused without a reason")
+}
+
+/// The smallest id of `ids` (UTF-8 byte order, as every front), or `undefined` when empty.
+/// Each element is read once, in order; the answer is one of the values read. Throws
+/// `INVALID_ID`/`INVALID_UTF8` for an invalid id and `INVALID_ARGUMENT` for a value that is
+/// not an array of strings (an element getter's own exception passes through).
+#[wasm_bindgen(js_name = electLeader)]
+pub fn elect_leader(ids: &IdList) -> JsResult<Option<JsString>> {
+    Ok(elect(ids)?.map(|(index, copy)| copy.get(index).unchecked_into()))
+}
+
+/// The index of the first occurrence of the smallest id in `ids`, or `undefined` when empty
+/// (as `electLeader`, which returns the id itself).
+#[wasm_bindgen(js_name = electLeaderIndex)]
+pub fn elect_leader_index(ids: &IdList) -> JsResult<Option<u32>> {
+    Ok(elect(ids)?.map(|(index, _)| index))
+}
+
+/// Throws `INVALID_ID` (or `INVALID_UTF8`, `INVALID_ARGUMENT`) unless `id` is a valid node,
+/// group or stream id (SEMANTICS.md §2).
+#[wasm_bindgen(js_name = validateId)]
+pub fn validate_id(id: &Str) -> JsResult<()> {
+    let id = text_from(id, "id")?;
+    core::validate_id(&id).or_throw()
 }
 
 /// What a gate decided about one record. Epochs are `bigint`.
@@ -316,28 +393,19 @@ impl Verdict {
     /// For `ADVANCED`: the highest epoch before.
     #[wasm_bindgen(getter)]
     pub fn from(&self) -> Option<u64> {
-        match self.0 {
-            core::Verdict::Advanced { from, .. } => Some(from),
-            _ => None,
-        }
+        self.0.from()
     }
 
     /// For `TOO_FAR_AHEAD`: the gate's jump cap.
     #[wasm_bindgen(getter)]
     pub fn cap(&self) -> Option<u64> {
-        match self.0 {
-            core::Verdict::TooFarAhead { cap, .. } => Some(cap),
-            _ => None,
-        }
+        self.0.cap()
     }
 
     /// For `CONFLICT`: the holder already recorded for the epoch.
     #[wasm_bindgen(getter)]
     pub fn holder(&self) -> Option<String> {
-        match &self.0 {
-            core::Verdict::Conflict { holder, .. } => Some(holder.clone()),
-            _ => None,
-        }
+        self.0.holder().map(str::to_owned)
     }
 
     /// The pinned verdict JSON (u64 values as decimal strings).
@@ -347,26 +415,38 @@ impl Verdict {
     }
 }
 
-/// The lock-free epoch gate of a stream: accepts records at or above the highest epoch seen.
-#[wasm_bindgen]
-pub struct EpochFencer(core::EpochFencer);
+/// A gate class wrapping the core type of the same name, with its constructor
+/// `new $class(highest = 0, jumpCap)`; the class's other methods are its own `impl`.
+macro_rules! gate_class {
+    ($(#[$doc:meta])* $class:ident, $new_doc:literal) => {
+        $(#[$doc])*
+        #[wasm_bindgen]
+        pub struct $class(core::$class);
+
+        #[wasm_bindgen]
+        impl $class {
+            #[doc = $new_doc]
+            #[wasm_bindgen(constructor)]
+            pub fn new(
+                highest: Option<U64Input>,
+                #[wasm_bindgen(js_name = jumpCap)] jump_cap: Option<U64Input>,
+            ) -> JsResult<$class> {
+                let highest = opt_u64_from(highest, "highest")?.unwrap_or(0);
+                let cap = opt_u64_from(jump_cap, "jumpCap")?;
+                Ok($class(core::$class::with_highest(highest).with_jump_cap(cap)))
+            }
+        }
+    };
+}
+
+gate_class!(
+    /// The lock-free epoch gate of a stream: accepts records at or above the highest epoch seen.
+    EpochFencer,
+    "A gate resuming at `highest` (default 0), with an optional jump cap."
+);
 
 #[wasm_bindgen]
 impl EpochFencer {
-    /// A gate resuming at `highest` (default 0), with an optional jump cap.
-    #[wasm_bindgen(constructor)]
-    pub fn new(
-        highest: Option<U64Input>,
-        #[wasm_bindgen(js_name = jumpCap)] jump_cap: Option<U64Input>,
-    ) -> JsResult<EpochFencer> {
-        let highest = opt_u64_from(highest, "highest")?.unwrap_or(0);
-        let gate = core::EpochFencer::with_highest(highest);
-        Ok(EpochFencer(match opt_u64_from(jump_cap, "jumpCap")? {
-            Some(cap) => gate.with_jump_cap(cap),
-            None => gate,
-        }))
-    }
-
     /// Accept a record stamped with `epoch`? Advances the gate on a higher epoch.
     #[wasm_bindgen(js_name = checkAndAdvance)]
     pub fn check_and_advance(&self, epoch: &U64Input) -> JsResult<bool> {
@@ -380,7 +460,16 @@ impl EpochFencer {
 
     /// Move one past every epoch seen and return it; throws `EPOCH_OVERFLOW` at 2^64-1.
     pub fn promote(&self) -> JsResult<u64> {
-        self.0.promote().map_err(core_error)
+        self.0.promote().or_throw()
+    }
+
+    /// Move to max(floor, highest + 1) and return it (usually `nextEpoch` of the view); the jump
+    /// cap does not apply; throws `EPOCH_OVERFLOW` at 2^64-1.
+    #[wasm_bindgen(js_name = promoteToAtLeast)]
+    pub fn promote_to_at_least(&self, floor: &U64Input) -> JsResult<u64> {
+        self.0
+            .promote_to_at_least(u64_from(floor, "floor")?)
+            .or_throw()
     }
 
     /// The highest epoch accepted so far.
@@ -396,40 +485,58 @@ impl EpochFencer {
     }
 }
 
-/// The holder-aware gate over `(epoch, holder)` tokens.
-#[wasm_bindgen]
-pub struct HolderFencer(core::HolderFencer);
+gate_class!(
+    /// The holder-aware gate over `(epoch, holder)` tokens.
+    HolderFencer,
+    "A gate resuming at `highest` (default 0) with no holder, with an optional jump cap."
+);
 
 #[wasm_bindgen]
 impl HolderFencer {
-    /// A gate resuming at `highest` (default 0) with no holder, with an optional jump cap.
-    #[wasm_bindgen(constructor)]
-    pub fn new(
-        highest: Option<U64Input>,
+    /// A gate resuming a known reign: `highest` held by `holder`, with an optional jump cap.
+    #[wasm_bindgen(js_name = withHolder)]
+    pub fn with_holder(
+        highest: &U64Input,
+        holder: &Str,
         #[wasm_bindgen(js_name = jumpCap)] jump_cap: Option<U64Input>,
     ) -> JsResult<HolderFencer> {
-        let highest = opt_u64_from(highest, "highest")?.unwrap_or(0);
-        let gate = core::HolderFencer::with_highest(highest);
-        Ok(HolderFencer(match opt_u64_from(jump_cap, "jumpCap")? {
-            Some(cap) => gate.with_jump_cap(cap),
-            None => gate,
-        }))
+        let highest = u64_from(highest, "highest")?;
+        let holder = text_from(holder, "holder")?;
+        let cap = opt_u64_from(jump_cap, "jumpCap")?;
+        let gate = core::HolderFencer::with_holder(highest, Some(&holder)).or_throw()?;
+        Ok(HolderFencer(gate.with_jump_cap(cap)))
     }
 
     /// Judge a record carrying the token `(epoch, holder)`.
     pub fn check(&self, epoch: &U64Input, holder: &Str) -> JsResult<Verdict> {
         let epoch = u64_from(epoch, "epoch")?;
-        let holder = text_from(holder, "holder")?;
         self.0
-            .check(epoch, &holder)
+            .check(epoch, &text_from(holder, "holder")?)
             .map(Verdict)
-            .map_err(core_error)
+            .or_throw()
+    }
+
+    /// The boolean form of `check`, with the same effect.
+    #[wasm_bindgen(js_name = checkAndAdvance)]
+    pub fn check_and_advance(&self, epoch: &U64Input, holder: &Str) -> JsResult<bool> {
+        let epoch = u64_from(epoch, "epoch")?;
+        self.0
+            .check_and_advance(epoch, &text_from(holder, "holder")?)
+            .or_throw()
     }
 
     /// `holder` takes a new reign one past the highest epoch; returns it.
     pub fn promote(&self, holder: &Str) -> JsResult<u64> {
-        let holder = text_from(holder, "holder")?;
-        self.0.promote(&holder).map_err(core_error)
+        self.0.promote(&text_from(holder, "holder")?).or_throw()
+    }
+
+    /// `holder` takes a new reign at max(floor, highest + 1); returns it.
+    #[wasm_bindgen(js_name = promoteToAtLeast)]
+    pub fn promote_to_at_least(&self, floor: &U64Input, holder: &Str) -> JsResult<u64> {
+        let floor = u64_from(floor, "floor")?;
+        self.0
+            .promote_to_at_least(floor, &text_from(holder, "holder")?)
+            .or_throw()
     }
 
     /// The highest epoch accepted so far.
@@ -442,6 +549,16 @@ impl HolderFencer {
     #[wasm_bindgen(getter)]
     pub fn holder(&self) -> Option<String> {
         self.0.holder()
+    }
+
+    /// The highest epoch and its holder, read together: `{highest, holder}`.
+    #[wasm_bindgen(getter)]
+    pub fn state(&self) -> JsResult<HolderState> {
+        let (highest, holder) = self.0.state();
+        let state = Object::new();
+        Reflect::set(&state, &"highest".into(), &highest.into())?;
+        Reflect::set(&state, &"holder".into(), &holder.into())?;
+        Ok(state.unchecked_into())
     }
 
     /// The jump cap, if any.
@@ -462,52 +579,74 @@ impl FenceRegistry {
     pub fn new(
         #[wasm_bindgen(js_name = jumpCap)] jump_cap: Option<U64Input>,
     ) -> JsResult<FenceRegistry> {
-        let registry = core::FenceRegistry::new();
-        Ok(FenceRegistry(match opt_u64_from(jump_cap, "jumpCap")? {
-            Some(cap) => registry.with_jump_cap(cap),
-            None => registry,
-        }))
+        let cap = opt_u64_from(jump_cap, "jumpCap")?;
+        Ok(FenceRegistry(core::FenceRegistry::new().with_jump_cap(cap)))
     }
 
     /// Add a stream whose gate starts at `highest` (default 0).
     pub fn add(&self, stream: &Str, highest: Option<U64Input>) -> JsResult<()> {
         let stream = text_from(stream, "stream")?;
-        let highest = opt_u64_from(highest, "highest")?.unwrap_or(0);
-        self.0.add(&stream, highest).map_err(core_error)
+        let highest = opt_u64_from(highest, "highest")?;
+        self.0.add(&stream, highest.unwrap_or(0)).or_throw()
     }
 
     /// Judge a record of `stream` stamped with `epoch`.
     pub fn check(&self, stream: &Str, epoch: &U64Input) -> JsResult<Verdict> {
         let stream = text_from(stream, "stream")?;
-        let epoch = u64_from(epoch, "epoch")?;
         self.0
-            .check(&stream, epoch)
+            .check(&stream, u64_from(epoch, "epoch")?)
             .map(Verdict)
-            .map_err(core_error)
+            .or_throw()
+    }
+
+    /// The boolean form of `check`, with the same effect.
+    #[wasm_bindgen(js_name = checkAndAdvance)]
+    pub fn check_and_advance(&self, stream: &Str, epoch: &U64Input) -> JsResult<bool> {
+        let stream = text_from(stream, "stream")?;
+        self.0
+            .check_and_advance(&stream, u64_from(epoch, "epoch")?)
+            .or_throw()
     }
 
     /// Promote `stream`'s gate; returns the new epoch.
     pub fn promote(&self, stream: &Str) -> JsResult<u64> {
+        self.0.promote(&text_from(stream, "stream")?).or_throw()
+    }
+
+    /// Promote `stream`'s gate to max(floor, highest + 1); returns it.
+    #[wasm_bindgen(js_name = promoteToAtLeast)]
+    pub fn promote_to_at_least(&self, stream: &Str, floor: &U64Input) -> JsResult<u64> {
         let stream = text_from(stream, "stream")?;
-        self.0.promote(&stream).map_err(core_error)
+        self.0
+            .promote_to_at_least(&stream, u64_from(floor, "floor")?)
+            .or_throw()
     }
 
     /// The highest epoch `stream` has accepted.
     pub fn highest(&self, stream: &Str) -> JsResult<u64> {
-        let stream = text_from(stream, "stream")?;
-        self.0.highest(&stream).map_err(core_error)
+        self.0.highest(&text_from(stream, "stream")?).or_throw()
     }
 
     /// Remove `stream`; returns its last highest epoch.
     pub fn remove(&self, stream: &Str) -> JsResult<u64> {
-        let stream = text_from(stream, "stream")?;
-        self.0.remove(&stream).map_err(core_error)
+        self.0.remove(&text_from(stream, "stream")?).or_throw()
+    }
+
+    /// Whether the registry holds `stream`.
+    pub fn contains(&self, stream: &Str) -> JsResult<bool> {
+        Ok(self.0.contains(&text_from(stream, "stream")?))
     }
 
     /// The number of streams.
     #[wasm_bindgen(getter)]
     pub fn size(&self) -> usize {
         self.0.len()
+    }
+
+    /// The jump cap of every gate, if any.
+    #[wasm_bindgen(getter, js_name = jumpCap)]
+    pub fn jump_cap(&self) -> Option<u64> {
+        self.0.jump_cap()
     }
 
     /// Every stream's mark as snapshot JSON text (`{"streams": {"name": "highest"}}`).
@@ -518,8 +657,8 @@ impl FenceRegistry {
     /// Merge snapshot JSON text; never lowers a gate.
     pub fn restore(&self, snapshot: &Str) -> JsResult<()> {
         let text = text_from(snapshot, "snapshot")?;
-        let snapshot = core::Snapshot::from_json(&text).map_err(core_error)?;
-        self.0.restore(&snapshot).map_err(core_error)
+        let snapshot = core::Snapshot::from_json(&text).or_throw()?;
+        self.0.restore(&snapshot).or_throw()
     }
 }
 
@@ -539,34 +678,37 @@ fn policy_from(policy: &JsValue) -> JsResult<core::Policy> {
             "policy must be an object or JSON text",
         ));
     };
-    core::Policy::from_json(&text).map_err(core_error)
+    core::Policy::from_json(&text).or_throw()
+}
+
+fn view_from(view: &Str) -> JsResult<core::View> {
+    core::View::from_json(&text_from(view, "view")?).or_throw()
 }
 
 /// Decide every group of a view given as JSON text (so u64 values are never rounded), under a
 /// policy given as an object or JSON text. Returns the pinned decisions, in group-name order.
+/// The view's own `policy` is not applied: `policy` decides.
 #[wasm_bindgen(js_name = electLeaders)]
 pub fn elect_leaders(view: &Str, policy: &PolicyInput) -> JsResult<DecisionList> {
-    let view = text_from(view, "view")?;
-    let view = core::View::from_json(&view).map_err(core_error)?;
-    let decisions = core::elect_leaders(&view, &policy_from(policy)?).map_err(core_error)?;
+    let view = view_from(view)?;
+    let decisions = core::elect_leaders(&view, &policy_from(policy)?).or_throw()?;
     Ok(js_sys::JSON::parse(&core::decisions_to_json(&decisions))?.unchecked_into())
 }
 
 /// The view as the core reads it, written back canonically: the same JSON with every u64 value
-/// as a decimal string and every default written out, so `JSON.parse` of the result loses
-/// nothing. Throws `INVALID_VIEW` for a view the core refuses.
+/// as a decimal string, every default written out and the view's `policy` kept, so
+/// `JSON.parse` of the result loses nothing. Throws `INVALID_VIEW` for a view the core refuses.
 #[wasm_bindgen(js_name = normalizeView)]
 pub fn normalize_view(view: &Str) -> JsResult<String> {
-    let view = core::View::from_json(&text_from(view, "view")?).map_err(core_error)?;
-    Ok(view.to_json())
+    Ok(view_from(view)?.to_json())
 }
 
 /// The epoch a newly elected leader of `group` should promote to.
 #[wasm_bindgen(js_name = nextEpoch)]
 pub fn next_epoch(view: &Str, group: &Str) -> JsResult<u64> {
-    let view = core::View::from_json(&text_from(view, "view")?).map_err(core_error)?;
+    let view = view_from(view)?;
     let group = text_from(group, "group")?;
-    core::next_epoch(&view, &group).map_err(core_error)
+    core::next_epoch(&view, &group).or_throw()
 }
 
 /// The rendezvous score of `id` in `group` (SEMANTICS.md §8).
@@ -576,6 +718,22 @@ pub fn rendezvous_score(group: &Str, id: &Str) -> JsResult<u64> {
         &text_from(group, "group")?,
         &text_from(id, "id")?,
     ))
+}
+
+/// Every decision reason, in the order SEMANTICS.md §8 lists them (the core's list).
+#[wasm_bindgen(js_name = decisionReasons)]
+pub fn decision_reasons() -> DecisionReasonList {
+    names(core::Reason::ALL.iter().map(|r| r.name())).unchecked_into()
+}
+
+/// Every exclusion reason, in the order SEMANTICS.md §8 lists them (the core's list).
+#[wasm_bindgen(js_name = exclusionReasons)]
+pub fn exclusion_reasons() -> ExclusionReasonList {
+    names(core::Exclusion::ALL.iter().map(|e| e.name())).unchecked_into()
+}
+
+fn names<'a>(names: impl Iterator<Item = &'a str>) -> JsValue {
+    names.map(JsValue::from_str).collect::<Array>().into()
 }
 
 /// The package version (the core's).

@@ -61,25 +61,42 @@ function run(state, step) {
       return state.gate.check(number(step, "epoch"));
     case "promote":
       return state.gate.promote();
+    case "promote_to_at_least":
+      return state.gate.promoteToAtLeast(number(step, "floor"));
     case "holder_gate":
-      state.holder = new tael.HolderFencer(number(step, "highest", undefined));
+      state.holder =
+        "holder" in step
+          ? tael.HolderFencer.withHolder(number(step, "highest", 0n), value(step.holder))
+          : new tael.HolderFencer(number(step, "highest", undefined));
       return undefined;
     case "holder_check":
       return state.holder.check(number(step, "epoch"), value(step.holder));
+    case "holder_check_and_advance":
+      return state.holder.checkAndAdvance(number(step, "epoch"), value(step.holder));
     case "holder_promote":
       return state.holder.promote(value(step.holder));
+    case "holder_promote_to_at_least":
+      return state.holder.promoteToAtLeast(number(step, "floor"), value(step.holder));
     case "registry_add":
       return state.registry.add(value(step.stream), number(step, "highest", undefined));
     case "registry_check":
       return state.registry.check(value(step.stream), number(step, "epoch"));
+    case "registry_check_and_advance":
+      return state.registry.checkAndAdvance(value(step.stream), number(step, "epoch"));
     case "registry_promote":
       return state.registry.promote(value(step.stream));
+    case "registry_promote_to_at_least":
+      return state.registry.promoteToAtLeast(value(step.stream), number(step, "floor"));
+    case "registry_contains":
+      return state.registry.contains(value(step.stream));
     case "registry_remove":
       return state.registry.remove(value(step.stream));
     case "registry_restore":
       return state.registry.restore(value(step.snapshot));
     case "decide":
       return "policy" in step ? tael.electLeaders(value(step.view), value(step.policy)) : tael.electLeaders(value(step.view));
+    case "normalize_view":
+      return tael.normalizeView(value(step.view));
     case "next_epoch":
       return tael.nextEpoch(value(step.view), value(step.group));
     default:

@@ -1,4 +1,5 @@
-// Runs every case of the conformance corpus (tests/vectors/*.json) against the Node build.
+// Runs every case of the conformance corpus (tests/vectors/*.json) against the Node build: each
+// step's result and, after it, the state of the case's gates and registry.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
@@ -65,17 +66,33 @@ function run(state, s) {
       return { accepted: state.gate.checkAndAdvance(u64(s.epoch)) };
     case "promote":
       return attempt(() => ({ epoch: str(state.gate.promote()) }));
+    case "promote_to_at_least":
+      return attempt(() => ({ epoch: str(state.gate.promoteToAtLeast(u64(s.floor))) }));
     case "highest":
       return { highest: str(state.gate.highest) };
     case "holder_gate":
-      state.holder = new tael.HolderFencer(u64(s.highest), u64(s.cap));
-      return undefined;
+      if (s.holder === undefined) {
+        state.holder = new tael.HolderFencer(u64(s.highest), u64(s.cap));
+        return undefined;
+      }
+      return attempt(() => {
+        state.holder = tael.HolderFencer.withHolder(u64(s.highest ?? "0"), text(s.holder), u64(s.cap));
+        return undefined;
+      });
     case "holder_check":
       return attempt(() => verdict(state.holder.check(u64(s.epoch), text(s.holder))));
+    case "holder_check_and_advance":
+      return attempt(() => ({ accepted: state.holder.checkAndAdvance(u64(s.epoch), text(s.holder)) }));
     case "holder_promote":
       return attempt(() => ({ epoch: str(state.holder.promote(text(s.holder))) }));
-    case "holder_state":
-      return { highest: str(state.holder.highest), holder: state.holder.holder ?? null };
+    case "holder_promote_to_at_least":
+      return attempt(() => ({ epoch: str(state.holder.promoteToAtLeast(u64(s.floor), text(s.holder))) }));
+    case "holder_state": {
+      const { highest, holder } = state.holder.state;
+      assert.equal(highest, state.holder.highest);
+      assert.equal(holder, state.holder.holder);
+      return { highest: str(highest), holder: holder ?? null };
+    }
     case "registry":
       state.registry = new tael.FenceRegistry(u64(s.cap));
       return undefined;
@@ -83,8 +100,14 @@ function run(state, s) {
       return attempt(() => (state.registry.add(text(s.stream), u64(s.highest)), { ok: true }));
     case "registry_check":
       return attempt(() => verdict(state.registry.check(text(s.stream), u64(s.epoch))));
+    case "registry_check_and_advance":
+      return attempt(() => ({ accepted: state.registry.checkAndAdvance(text(s.stream), u64(s.epoch)) }));
     case "registry_promote":
       return attempt(() => ({ epoch: str(state.registry.promote(text(s.stream))) }));
+    case "registry_promote_to_at_least":
+      return attempt(() => ({ epoch: str(state.registry.promoteToAtLeast(text(s.stream), u64(s.floor))) }));
+    case "registry_contains":
+      return attempt(() => ({ contains: state.registry.contains(text(s.stream)) }));
     case "registry_highest":
       return attempt(() => ({ highest: str(state.registry.highest(text(s.stream))) }));
     case "registry_remove":
@@ -95,11 +118,29 @@ function run(state, s) {
       return attempt(() => (state.registry.restore(s.snapshot), { ok: true }));
     case "decide":
       return attempt(() => ({ decisions: tael.electLeaders(viewText(s), policyOf(s)) }));
+    case "normalize_view":
+      return attempt(() => ({ view: JSON.parse(tael.normalizeView(viewText(s))) }));
     case "next_epoch":
       return attempt(() => ({ epoch: str(tael.nextEpoch(viewText(s), text(s.group))) }));
     default:
       throw new Error(`unknown op ${s.op}`);
   }
+}
+
+const cap = (c) => (c === undefined ? null : str(c));
+
+// The case's gates and registry as the corpus writes their state, read through the package.
+function stateOf(state) {
+  const out = {};
+  if (state.gate) out.gate = { highest: str(state.gate.highest), jump_cap: cap(state.gate.jumpCap) };
+  if (state.holder) {
+    const { highest, holder } = state.holder.state;
+    out.holder_gate = { highest: str(highest), holder: holder ?? null, jump_cap: cap(state.holder.jumpCap) };
+  }
+  if (state.registry) {
+    out.registry = { streams: JSON.parse(state.registry.snapshot()).streams, jump_cap: cap(state.registry.jumpCap) };
+  }
+  return Object.keys(out).length === 0 ? undefined : out;
 }
 
 let skipped = 0;
@@ -110,6 +151,7 @@ for (const c of cases) {
     const state = {};
     c.steps.forEach((s, i) => {
       assert.deepEqual(run(state, s), s.expect, `step ${i} (${s.op})`);
+      assert.deepEqual(stateOf(state), s.state, `step ${i} (${s.op}): state`);
     });
   });
 }

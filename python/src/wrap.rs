@@ -1,0 +1,410 @@
+//! One wrapper per operation of the core's gate traits, written once for every class that holds
+//! such a gate: [`Access`] says how a class reaches its core object (directly, or through a
+//! durable handle that may be closed), and the macros below write the `#[pymethods]` of each
+//! family from it. An operation added to a core trait is added here once.
+
+use std::path::{Path, PathBuf};
+use std::sync::{RwLock, RwLockReadGuard};
+
+use pyo3::prelude::*;
+use tael_coord::{Result, Status};
+
+use crate::errors::{error, from_core, OrRaise};
+
+/// How a Python class reaches the core object it wraps.
+pub trait Access {
+    /// The core object.
+    type Core;
+
+    /// Run `f` on the core object and raise its error, if any.
+    fn with<R: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&Self::Core) -> Result<R> + Send,
+    ) -> PyResult<R>;
+}
+
+/// `impl Access` for a one-field tuple class that owns its core object: calls run with the GIL
+/// held (they never block).
+macro_rules! owned {
+    ($class:ty => $core:ty) => {
+        impl $crate::wrap::Access for $class {
+            type Core = $core;
+
+            #[inline]
+            fn with<R: Send>(
+                &self,
+                py: pyo3::Python<'_>,
+                f: impl FnOnce(&$core) -> tael_coord::Result<R> + Send,
+            ) -> pyo3::PyResult<R> {
+                $crate::errors::OrRaise::or_raise(f(&self.0), py)
+            }
+        }
+    };
+}
+pub(crate) use owned;
+
+/// A durable core object owned by a Python handle, with a known moment of release.
+///
+/// The core object sits behind a `RwLock<Option<_>>` only so that `close()` can release the
+/// file (and its lock) at a known moment: calls hold the read side, `close()` takes the write
+/// side and so waits for calls in flight. Every call runs with the GIL released (it may write).
+pub struct Durable<T> {
+    cell: RwLock<Option<T>>,
+    path: PathBuf,
+    /// What the object is, for the error once it is closed ("durable gate").
+    what: &'static str,
+}
+
+impl<T: Send + Sync> Durable<T> {
+    /// Open the object with the GIL released.
+    pub fn open(
+        py: Python<'_>,
+        what: &'static str,
+        open: impl FnOnce() -> Result<T> + Send,
+        path_of: impl FnOnce(&T) -> &Path,
+    ) -> PyResult<Self>
+    where
+        T: Send,
+    {
+        let object = py.detach(open).map_err(|e| from_core(py, e))?;
+        Ok(Durable {
+            path: path_of(&object).to_owned(),
+            cell: RwLock::new(Some(object)),
+            what,
+        })
+    }
+
+    /// Read access to the open object, or `None` once it is closed.
+    fn open_ref(&self) -> Option<RwLockReadGuard<'_, Option<T>>> {
+        let guard = self.cell.read().unwrap_or_else(|e| e.into_inner());
+        guard.is_some().then_some(guard)
+    }
+
+    /// Run `f` on the open object with the GIL released; `STORAGE` once it is closed.
+    pub fn with<R: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&T) -> Result<R> + Send,
+    ) -> PyResult<R> {
+        let outcome = py.detach(|| self.open_ref().map(|guard| guard.as_ref().map(f)));
+        match outcome {
+            Some(Some(result)) => result.or_raise(py),
+            _ => Err(error(
+                py,
+                Status::Storage,
+                format!("the {} is closed", self.what),
+            )),
+        }
+    }
+
+    /// `f` of the open object, or `None` once it is closed (for `__repr__`).
+    pub fn peek<R>(&self, f: impl FnOnce(&T) -> R) -> Option<R> {
+        self.open_ref().and_then(|guard| guard.as_ref().map(f))
+    }
+
+    /// Drop the object (releasing its file) once no call holds it. Idempotent.
+    pub fn close(&self, py: Python<'_>) {
+        let taken = py.detach(|| self.cell.write().unwrap_or_else(|e| e.into_inner()).take());
+        drop(taken);
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.open_ref().is_none()
+    }
+
+    /// The object's file (absolute, through any symbolic link).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The file as Python's `repr()` of its `str`, for `__repr__`.
+    pub fn path_repr(&self, py: Python<'_>) -> String {
+        self.path
+            .as_path()
+            .into_pyobject(py)
+            .and_then(|p| p.str())
+            .and_then(|s| s.repr())
+            .map_or_else(|_| format!("{:?}", self.path), |r| r.to_string())
+    }
+}
+
+/// A Python class holding a durable object of the core type `$core` (opened with
+/// `$core::open_with(path, create)` and `with_jump_cap`): the class, its access to the object,
+/// its constructor, its lifecycle (`path`, `closed`, `close`, the context manager) and its repr
+/// (`$summary` of the open object), then the methods of its family, which `$family!` (one of
+/// the macros below) writes.
+macro_rules! durable_class {
+    (
+        $(#[$doc:meta])*
+        $family:ident! $class:ident($name:literal, $core:ty, $what:literal),
+        |$object:ident| $summary:expr
+    ) => {
+        $(#[$doc])*
+        #[pyclass(frozen, module = "tael_coord", name = $name)]
+        pub struct $class {
+            durable: $crate::wrap::Durable<$core>,
+        }
+
+        impl $crate::wrap::Access for $class {
+            type Core = $core;
+
+            fn with<R: Send>(
+                &self,
+                py: pyo3::Python<'_>,
+                f: impl FnOnce(&$core) -> tael_coord::Result<R> + Send,
+            ) -> pyo3::PyResult<R> {
+                self.durable.with(py, f)
+            }
+        }
+
+        $crate::wrap::$family! { $class {
+            #[new]
+            #[pyo3(
+                signature = (path, *, create = Flag(false), jump_cap = None),
+                text_signature = "(path, *, create=False, jump_cap=None)"
+            )]
+            fn new(
+                py: Python<'_>,
+                path: &Bound<'_, PyAny>,
+                create: Flag,
+                jump_cap: Option<&Bound<'_, PyAny>>,
+            ) -> PyResult<Self> {
+                let path = $crate::convert::to_path(path)?;
+                let cap = to_opt_u64(jump_cap)?;
+                let open = || Ok(<$core>::open_with(&path, create.0)?.with_jump_cap(cap));
+                let durable = $crate::wrap::Durable::open(py, $what, open, <$core>::path)?;
+                Ok($class { durable })
+            }
+
+            /// The file (absolute, through any symbolic link).
+            #[getter]
+            fn path<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                self.durable.path().into_pyobject(py)
+            }
+
+            /// Whether `close()` was called.
+            #[getter]
+            fn closed(&self) -> bool {
+                self.durable.is_closed()
+            }
+
+            /// Release the file and its lock (waiting for calls in flight). Every change is
+            /// already on disk; later calls raise StorageError. Calling it again does nothing.
+            fn close(&self, py: Python<'_>) {
+                self.durable.close(py);
+            }
+
+            fn __enter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+                slf
+            }
+
+            #[pyo3(signature = (*_exc))]
+            fn __exit__(&self, py: Python<'_>, _exc: &Bound<'_, pyo3::types::PyTuple>) {
+                self.durable.close(py);
+            }
+
+            fn __repr__(&self, py: Python<'_>) -> String {
+                let path = self.durable.path_repr(py);
+                self.durable
+                    .peek(|$object| format!("{}({path}, {})", $name, $summary))
+                    .unwrap_or_else(|| format!("{}({path}, closed)", $name))
+            }
+        } }
+    };
+}
+pub(crate) use durable_class;
+
+/// The `#[pymethods]` of an epoch gate class (the core's `EpochGate`), plus `$extra`.
+macro_rules! epoch_gate {
+    ($class:ident { $($extra:tt)* }) => {
+        #[pymethods]
+        impl $class {
+            /// Judge a record stamped with `epoch`, advancing the gate when it is higher. A
+            /// durable gate answers ADVANCED only once the new mark is on disk.
+            fn check(&self, py: Python<'_>, epoch: U64) -> PyResult<PyVerdict> {
+                self.with(py, |g| EpochGate::check(g, epoch.0)).map(PyVerdict)
+            }
+
+            /// Accept a record stamped with `epoch`? True for CURRENT and ADVANCED; advances the
+            /// gate as `check` does.
+            fn check_and_advance(&self, py: Python<'_>, epoch: U64) -> PyResult<bool> {
+                self.with(py, |g| EpochGate::check_and_advance(g, epoch.0))
+            }
+
+            /// A new leader's step: one past every epoch seen; returns the new epoch.
+            fn promote(&self, py: Python<'_>) -> PyResult<u64> {
+                self.with(py, |g| EpochGate::promote(g))
+            }
+
+            /// A new leader's step past `floor` (usually `next_epoch` of its view): the gate
+            /// moves to max(floor, highest + 1), which is returned. The jump cap does not apply.
+            fn promote_to_at_least(&self, py: Python<'_>, floor: U64) -> PyResult<u64> {
+                self.with(py, |g| EpochGate::promote_to_at_least(g, floor.0))
+            }
+
+            /// The highest epoch accepted so far.
+            #[getter]
+            fn highest(&self, py: Python<'_>) -> PyResult<u64> {
+                self.with(py, |g| Ok(EpochGate::highest(g)))
+            }
+
+            /// The jump cap, or None.
+            #[getter]
+            fn jump_cap(&self, py: Python<'_>) -> PyResult<Option<u64>> {
+                self.with(py, |g| Ok(EpochGate::jump_cap(g)))
+            }
+
+            $($extra)*
+        }
+    };
+}
+pub(crate) use epoch_gate;
+
+/// The `#[pymethods]` of a holder gate class (the core's `HolderGate`), plus `$extra`.
+macro_rules! holder_gate {
+    ($class:ident { $($extra:tt)* }) => {
+        #[pymethods]
+        impl $class {
+            /// Judge a record carrying the token (epoch, holder).
+            fn check(&self, py: Python<'_>, epoch: U64, holder: Text<'_>) -> PyResult<PyVerdict> {
+                self.with(py, |g| HolderGate::check(g, epoch.0, holder.0)).map(PyVerdict)
+            }
+
+            /// The boolean form of `check`, with the same effect.
+            fn check_and_advance(
+                &self,
+                py: Python<'_>,
+                epoch: U64,
+                holder: Text<'_>,
+            ) -> PyResult<bool> {
+                self.with(py, |g| HolderGate::check_and_advance(g, epoch.0, holder.0))
+            }
+
+            /// `holder` takes a new reign one past the highest; returns the new epoch.
+            fn promote(&self, py: Python<'_>, holder: Text<'_>) -> PyResult<u64> {
+                self.with(py, |g| HolderGate::promote(g, holder.0))
+            }
+
+            /// `holder` takes a new reign at max(floor, highest + 1); returns it.
+            fn promote_to_at_least(
+                &self,
+                py: Python<'_>,
+                floor: U64,
+                holder: Text<'_>,
+            ) -> PyResult<u64> {
+                self.with(py, |g| HolderGate::promote_to_at_least(g, floor.0, holder.0))
+            }
+
+            /// The highest epoch accepted so far.
+            #[getter]
+            fn highest(&self, py: Python<'_>) -> PyResult<u64> {
+                self.with(py, |g| Ok(HolderGate::highest(g)))
+            }
+
+            /// The holder of the highest epoch, or None if none is recorded.
+            #[getter]
+            fn holder(&self, py: Python<'_>) -> PyResult<Option<String>> {
+                self.with(py, |g| Ok(HolderGate::holder(g)))
+            }
+
+            /// (highest, holder), read together.
+            #[getter]
+            fn state(&self, py: Python<'_>) -> PyResult<(u64, Option<String>)> {
+                self.with(py, |g| Ok(HolderGate::state(g)))
+            }
+
+            /// The jump cap, or None.
+            #[getter]
+            fn jump_cap(&self, py: Python<'_>) -> PyResult<Option<u64>> {
+                self.with(py, |g| Ok(HolderGate::jump_cap(g)))
+            }
+
+            $($extra)*
+        }
+    };
+}
+pub(crate) use holder_gate;
+
+/// The `#[pymethods]` of a registry class (the core's `GateRegistry`), plus `$extra`.
+macro_rules! registry {
+    ($class:ident { $($extra:tt)* }) => {
+        #[pymethods]
+        impl $class {
+            /// Add a stream whose gate starts at `highest` (STREAM_EXISTS if the name is taken).
+            #[pyo3(signature = (stream, highest = U64(0)), text_signature = "($self, stream, highest=0)")]
+            fn add(&self, py: Python<'_>, stream: Text<'_>, highest: U64) -> PyResult<()> {
+                self.with(py, |r| GateRegistry::add(r, stream.0, highest.0))
+            }
+
+            /// Judge a record of `stream` stamped with `epoch` (UNKNOWN_STREAM if not there).
+            fn check(&self, py: Python<'_>, stream: Text<'_>, epoch: U64) -> PyResult<PyVerdict> {
+                self.with(py, |r| GateRegistry::check(r, stream.0, epoch.0)).map(PyVerdict)
+            }
+
+            /// The boolean form of `check`, with the same effect.
+            fn check_and_advance(
+                &self,
+                py: Python<'_>,
+                stream: Text<'_>,
+                epoch: U64,
+            ) -> PyResult<bool> {
+                self.with(py, |r| GateRegistry::check_and_advance(r, stream.0, epoch.0))
+            }
+
+            /// Promote `stream`'s gate and return its new epoch.
+            fn promote(&self, py: Python<'_>, stream: Text<'_>) -> PyResult<u64> {
+                self.with(py, |r| GateRegistry::promote(r, stream.0))
+            }
+
+            /// Promote `stream`'s gate to max(floor, highest + 1) and return it.
+            fn promote_to_at_least(
+                &self,
+                py: Python<'_>,
+                stream: Text<'_>,
+                floor: U64,
+            ) -> PyResult<u64> {
+                self.with(py, |r| GateRegistry::promote_to_at_least(r, stream.0, floor.0))
+            }
+
+            /// The highest epoch `stream` has accepted.
+            fn highest(&self, py: Python<'_>, stream: Text<'_>) -> PyResult<u64> {
+                self.with(py, |r| GateRegistry::highest(r, stream.0))
+            }
+
+            /// Remove `stream`, returning its last highest epoch.
+            fn remove(&self, py: Python<'_>, stream: Text<'_>) -> PyResult<u64> {
+                self.with(py, |r| GateRegistry::remove(r, stream.0))
+            }
+
+            /// Every stream's mark, read under one lock.
+            fn snapshot(&self, py: Python<'_>) -> PyResult<PySnapshot> {
+                self.with(py, |r| Ok(GateRegistry::snapshot(r))).map(PySnapshot)
+            }
+
+            /// Merge a `Snapshot` (or its JSON text): missing streams are added, lower marks
+            /// raised, none lowered. A malformed snapshot changes nothing.
+            fn restore(&self, py: Python<'_>, snapshot: &Bound<'_, PyAny>) -> PyResult<()> {
+                let snapshot = to_snapshot(snapshot)?;
+                self.with(py, |r| GateRegistry::restore(r, &snapshot))
+            }
+
+            /// The jump cap of every gate, or None.
+            #[getter]
+            fn jump_cap(&self, py: Python<'_>) -> PyResult<Option<u64>> {
+                self.with(py, |r| Ok(GateRegistry::jump_cap(r)))
+            }
+
+            fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+                self.with(py, |r| Ok(GateRegistry::len(r)))
+            }
+
+            fn __contains__(&self, py: Python<'_>, stream: Text<'_>) -> PyResult<bool> {
+                self.with(py, |r| Ok(GateRegistry::contains(r, stream.0)))
+            }
+
+            $($extra)*
+        }
+    };
+}
+pub(crate) use registry;
