@@ -62,6 +62,9 @@ if [ "$exported" != "$declared" ]; then
   fail "exported symbols (right) differ from the header's functions (left)"
 fi
 echo "$(printf '%s\n' "$exported" | wc -l) functions, all declared"
+# shellcheck disable=SC2086 # one symbol per word
+python3 "$root/tests/api/table.py" check-c "$header" $exported ||
+  fail "the exported symbols differ from the API table's C names (tests/api.json)"
 readelf -d "$lib_dir/libtael_coord.so" | grep -q 'SONAME.*\[libtael_coord\.so\.1\]' ||
   fail "libtael_coord.so has no soname libtael_coord.so.1"
 
