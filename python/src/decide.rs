@@ -46,19 +46,21 @@ fn run<'py>(
     }
 }
 
-enum Ids<'a, 'py> {
-    List(&'a Bound<'py, PyList>),
-    Tuple(&'a Bound<'py, PyTuple>),
-    Sequence(&'a Bound<'py, PySequence>),
+/// The ids as read: a list or a tuple as passed (reading them runs no Python code), any other
+/// sequence read once into a new list (its `__iter__` or `__getitem__` may answer differently
+/// each time), so the winner returned is the very object the election read.
+enum Ids<'py> {
+    List(Bound<'py, PyList>),
+    Tuple(Bound<'py, PyTuple>),
 }
 
-impl<'a, 'py> Ids<'a, 'py> {
-    fn of(ids: &'a Bound<'py, PyAny>) -> PyResult<Self> {
+impl<'py> Ids<'py> {
+    fn of(ids: &Bound<'py, PyAny>) -> PyResult<Self> {
         if let Ok(list) = ids.cast::<PyList>() {
-            return Ok(Ids::List(list));
+            return Ok(Ids::List(list.clone()));
         }
         if let Ok(tuple) = ids.cast::<PyTuple>() {
-            return Ok(Ids::Tuple(tuple));
+            return Ok(Ids::Tuple(tuple.clone()));
         }
         let py = ids.py();
         // A str is a sequence of one-character strs: almost certainly a mistake for [id].
@@ -75,7 +77,10 @@ impl<'a, 'py> Ids<'a, 'py> {
             ));
         }
         match ids.cast::<PySequence>() {
-            Ok(seq) => Ok(Ids::Sequence(seq)),
+            Ok(seq) => {
+                let items = seq.try_iter()?.collect::<PyResult<Vec<_>>>()?;
+                Ok(Ids::List(PyList::new(py, items)?))
+            }
             Err(_) => Err(invalid_argument(
                 py,
                 format!("ids must be a sequence of str, not {}", type_name(ids)),
@@ -87,7 +92,6 @@ impl<'a, 'py> Ids<'a, 'py> {
         match self {
             Ids::List(l) => run(l.py(), l.iter().map(Ok)),
             Ids::Tuple(t) => run(t.py(), t.iter().map(Ok)),
-            Ids::Sequence(s) => run(s.py(), s.try_iter()?),
         }
     }
 
@@ -95,7 +99,6 @@ impl<'a, 'py> Ids<'a, 'py> {
         match self {
             Ids::List(l) => l.get_item(index),
             Ids::Tuple(t) => t.get_item(index),
-            Ids::Sequence(s) => s.get_item(index),
         }
     }
 }

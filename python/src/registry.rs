@@ -8,7 +8,7 @@ use pyo3::types::{PyDict, PyMapping, PyString, PyTuple};
 use tael_coord::{validate_id, FenceRegistry, GateRegistry, Mark, Snapshot};
 
 use crate::convert::{to_opt_u64, to_u64, Text, U64};
-use crate::errors::{invalid_argument, type_name, OrRaise};
+use crate::errors::{error, invalid_argument, type_name, OrRaise};
 use crate::gates::{cap_repr, py_str_repr, reduce_new, PyVerdict};
 use crate::wrap::{owned, registry, Access};
 
@@ -38,7 +38,14 @@ impl PySnapshot {
                 let (name, mark) = item.extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>()?;
                 let Text(name) = name.extract()?;
                 validate_id(name).or_raise(py)?;
-                out.insert(name.to_owned(), Mark(to_u64(&mark)?));
+                if out.insert(name.to_owned(), Mark(to_u64(&mark)?)).is_some() {
+                    // As the snapshot JSON's repeated keys are (a mapping's items() can repeat).
+                    return Err(error(
+                        py,
+                        tael_coord::Status::InvalidSnapshot,
+                        format!("stream {name:?} appears twice"),
+                    ));
+                }
             }
         }
         Ok(PySnapshot(Snapshot { streams: out }))

@@ -115,6 +115,31 @@ def test_gate_reprs_and_pickles_keep_mark_cap_and_holder() -> None:
     assert original.highest == 3, "a copy is a separate gate"
 
 
+def test_a_snapshot_names_each_stream_once() -> None:
+    import collections.abc
+
+    class Twice(collections.abc.Mapping[str, int]):
+        """A mapping whose items() repeat a name, as a JSON object may repeat a key."""
+
+        def __getitem__(self, name: str) -> int:
+            return 1
+
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            return iter(["a"])
+
+        def __len__(self) -> int:
+            return 1
+
+        def items(self):  # type: ignore[no-untyped-def]
+            return [("a", 1), ("a", 2)]
+
+    with pytest.raises(tc.InvalidSnapshotError) as e:
+        tc.Snapshot(Twice())
+    assert e.value.code == "INVALID_SNAPSHOT"
+    with pytest.raises(tc.InvalidSnapshotError):
+        tc.Snapshot.from_json('{"streams": {"a": "1", "a": "2"}}')
+
+
 def test_registry_snapshot_restore_pickle() -> None:
     reg = tc.FenceRegistry(jump_cap=100)
     reg.add("b", 5)
@@ -290,3 +315,27 @@ def test_elect_leader_takes_any_sequence_and_returns_the_same_object() -> None:
     collections.abc.Sequence.register(Ids)
     assert tc.elect_leader(Ids(ids)) == "node-a"  # type: ignore[arg-type]
     assert tc.elect_leader_index(Ids(ids)) == 1  # type: ignore[arg-type]
+
+
+def test_a_sequence_is_read_once_and_the_answer_is_a_value_read() -> None:
+    import collections.abc
+
+    class Shifty:
+        """Answers ["node-b", "node-a"] on the first reads, anything else afterwards."""
+
+        def __init__(self) -> None:
+            self.reads = 0
+
+        def __len__(self) -> int:
+            return 2
+
+        def __getitem__(self, i: int) -> object:
+            if not 0 <= i < 2:
+                raise IndexError(i)
+            self.reads += 1
+            return ["node-b", "node-a"][i] if self.reads <= 2 else 42
+
+    collections.abc.Sequence.register(Shifty)
+    ids = Shifty()
+    assert tc.elect_leader(ids) == "node-a"  # type: ignore[arg-type]
+    assert ids.reads == 2, "each element is read once"

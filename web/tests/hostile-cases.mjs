@@ -182,8 +182,41 @@ export function hostileCases(tael, memory) {
           throw boom;
         },
       };
-      const e = thrown(() => tael.electLeaders('{"groups":{}}', policy), "electLeaders");
-      check(e === boom || e.code === "INVALID_POLICY", `the getter's exception or INVALID_POLICY, got ${e}`);
+      same(thrown(() => tael.electLeaders('{"groups":{}}', policy), "electLeaders"), boom, "the getter's own exception");
+    },
+
+    "a policy that is no JSON object: toJSON giving nothing, a revoked Proxy": () => {
+      const e = thrown(() => tael.electLeaders('{"groups":{}}', { toJSON() {} }), "electLeaders");
+      same(e.code, "INVALID_ARGUMENT", "the code for a toJSON that gives nothing");
+      const { proxy, revoke } = Proxy.revocable({}, {});
+      revoke();
+      const r = thrown(() => tael.electLeaders('{"groups":{}}', proxy), "electLeaders");
+      check(r instanceof TypeError && r.code === undefined, `JavaScript's own TypeError, got ${r}`);
+    },
+
+    "a Proxy whose length is not a length": () => {
+      for (const length of ["zz", -1, 1.5, 2 ** 53]) {
+        const ids = new Proxy(["node-b"], { get: (t, k) => (k === "length" ? length : t[k]) });
+        const e = thrown(() => tael.electLeader(ids), `a length of ${String(length)}`);
+        same(e.code, "INVALID_ARGUMENT", `the code for a length of ${String(length)}`);
+      }
+      const { proxy, revoke } = Proxy.revocable([], {});
+      revoke();
+      check(thrown(() => tael.electLeader(proxy), "a revoked Proxy") instanceof TypeError, "JavaScript's own TypeError");
+    },
+
+    "an id longer than any id: INVALID_ID, in order, without copying it": () => {
+      const huge = "x".repeat(1 << 24);
+      const e = thrown(() => tael.electLeader(["node-a", huge, ""]), "electLeader");
+      same(e.code, "INVALID_ID", "the code");
+      check(/ids\[1\]/.test(e.message), `the message names ids[1]: ${e.message}`);
+    },
+
+    "more ids than one election holds: INVALID_ARGUMENT, never a wrong answer": () => {
+      // 2^20 + 1 ids of 255 units: past the 2^28 units one election takes.
+      const ids = new Array(2 ** 20 + 1).fill("a".repeat(255));
+      const e = thrown(() => tael.electLeader(ids), "electLeader");
+      same(e.code, "INVALID_ARGUMENT", "the code");
     },
 
     "not an array at all": () => {

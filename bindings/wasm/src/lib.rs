@@ -113,34 +113,36 @@ extern "C" {
 // of this module's memory, U+0000 between ids: no string glue, no allocation per id. It only
 // moves code units; the core validates and orders.
 //
-// `readIds` reads the caller's array exactly once: its length, then each element in index
-// order, into a plain array of the values read (a getter's exception passes through; nothing of
-// this module is borrowed meanwhile). From then on only that copy is used, so the answer is the
-// leader of the values read. `fillIds` writes the copy's code units at `ptr` and stores at
-// `out` the number of units written, a larger number than `cap` when the buffer must grow
-// first, or -1 when an element is not a string.
+// `readIds` reads the caller's array exactly once: its length (which must be a length: a Proxy
+// may answer anything), then each element in index order, into a plain array of the values read
+// (a getter's exception passes through; nothing of this module is borrowed meanwhile). From then
+// on only that copy is used, so the answer is the leader of the values read. `fillIds` writes
+// the copy's code units at `ptr` and stores at `out` the number of units written, a larger
+// number than `cap` when the buffer must grow first, -1 when an element is not a string or is
+// too long to be an id (more than 255 units is more than 255 UTF-8 bytes), or -2 when the ids
+// hold more than `limit` units in all.
 #[wasm_bindgen(inline_js = r#"
 let units = null;
 let words = null;
 export function readIds(ids) {
   if (!Array.isArray(ids)) return undefined;
   const n = ids.length;
-  const copy = new Array(n);
-  for (let i = 0; i < n; i++) copy[i] = ids[i];
+  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) return undefined;
+  const copy = [];
+  for (let i = 0; i < n; i++) copy.push(ids[i]);
   return copy;
 }
-export function fillIds(copy, memory, ptr, cap, out) {
+export function fillIds(copy, memory, ptr, cap, limit, out) {
   if (units === null || units.buffer !== memory.buffer) {
     units = new Uint16Array(memory.buffer);
     words = new Int32Array(memory.buffer);
   }
   const start = ptr >>> 1;
-  const end = start + cap;
   let at = start;
   let total = 0;
   for (let i = 0; i < copy.length; i++) {
     const id = copy[i];
-    if (typeof id !== "string") {
+    if (typeof id !== "string" || id.length > 255) {
       words[out >>> 2] = -1;
       return;
     }
@@ -150,7 +152,13 @@ export function fillIds(copy, memory, ptr, cap, out) {
     for (let k = 0; k < id.length; k++) units[at + k] = id.charCodeAt(k);
     at += id.length;
   }
-  words[out >>> 2] = total - 1 > cap ? Math.max(total, cap + 1) : at - start;
+  if (total - 1 > limit) words[out >>> 2] = -2;
+  else words[out >>> 2] = total - 1 > cap ? Math.max(total, cap + 1) : at - start;
+}
+export function policyText(policy) {
+  if (Array.isArray(policy)) return undefined;
+  const text = JSON.stringify(policy);
+  return typeof text === "string" ? text : undefined;
 }
 
 export function isWellFormed(s) {
@@ -161,7 +169,9 @@ extern "C" {
     #[wasm_bindgen(catch, js_name = readIds)]
     fn read_ids(ids: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = fillIds)]
-    fn fill_ids(copy: &Array, memory: &JsValue, ptr: u32, cap: u32, out: u32);
+    fn fill_ids(copy: &Array, memory: &JsValue, ptr: u32, cap: u32, limit: u32, out: u32);
+    #[wasm_bindgen(catch, js_name = policyText)]
+    fn policy_text(policy: &JsValue) -> Result<Option<String>, JsValue>;
     #[wasm_bindgen(js_name = isWellFormed)]
     fn is_well_formed(s: &JsString) -> bool;
 }
@@ -242,8 +252,8 @@ fn opt_u64_from(value: Option<U64Input>, what: &str) -> JsResult<Option<u64>> {
     value.map(|v| u64_from(&v, what)).transpose()
 }
 
-/// A string that must be well-formed UTF-16 (no lone surrogate).
-fn text_from(value: &JsValue, what: &str) -> JsResult<String> {
+/// A string that must be well-formed UTF-16 (no lone surrogate), not yet copied.
+fn well_formed<'a>(value: &'a JsValue, what: &str) -> JsResult<&'a JsString> {
     let Some(s) = value.dyn_ref::<JsString>() else {
         return Err(error(
             Status::InvalidArgument,
@@ -256,12 +266,26 @@ fn text_from(value: &JsValue, what: &str) -> JsResult<String> {
             &format!("{what} has a lone surrogate"),
         ));
     }
-    Ok(String::from(s))
+    Ok(s)
+}
+
+/// A string that must be well-formed UTF-16 (no lone surrogate).
+fn text_from(value: &JsValue, what: &str) -> JsResult<String> {
+    well_formed(value, what).map(String::from)
 }
 
 /// An id: a well-formed string that passes the core's id rules.
 fn id_from(value: &JsValue, what: &str) -> JsResult<String> {
-    let id = text_from(value, what)?;
+    let s = well_formed(value, what)?;
+    if s.length() as usize > core::MAX_ID_BYTES {
+        // Each UTF-16 unit is at least one UTF-8 byte, so this is longer than any id may be:
+        // refused before it is copied (it may be huge).
+        return Err(error(
+            Status::InvalidId,
+            &format!("{what}: id is longer than {} bytes", core::MAX_ID_BYTES),
+        ));
+    }
+    let id = String::from(s);
     core::validate_id(&id).map_err(|e| error(e.status(), &format!("{what}: {}", e.message())))?;
     Ok(id)
 }
@@ -293,11 +317,25 @@ fn elect_copy(copy: &Array, scratch: &mut Scratch) -> JsResult<Option<u32>> {
         let cap = u32::try_from(units.len()).unwrap_or(u32::MAX);
         let mut answer: i32 = 0;
         let out = std::ptr::addr_of_mut!(answer) as u32;
-        MEMORY.with(|memory| fill_ids(copy, memory, units.as_mut_ptr() as u32, cap, out));
+        MEMORY.with(|memory| {
+            fill_ids(
+                copy,
+                memory,
+                units.as_mut_ptr() as u32,
+                cap,
+                MAX_ID_UNITS,
+                out,
+            )
+        });
         // SAFETY: a live local, written by `fillIds` through the memory it was handed.
         match unsafe { std::ptr::read_volatile(&answer) } {
+            -2 => return Err(too_many_ids()),
             n if n < 0 => return Err(bad_id_list(copy)),
-            n if n as u32 > cap => units.resize(n as usize, 0),
+            n if n as u32 > cap => {
+                let more = (n as usize).saturating_sub(units.len());
+                units.try_reserve_exact(more).map_err(|_| too_many_ids())?;
+                units.resize(n as usize, 0);
+            }
             n => break n as usize,
         }
     };
@@ -323,6 +361,16 @@ fn elect_copy(copy: &Array, scratch: &mut Scratch) -> JsResult<Option<u32>> {
         Some(index) => Ok(Some(u32::try_from(index).unwrap_or(u32::MAX))),
         None => Ok(None),
     }
+}
+
+/// The most UTF-16 units (ids and separators) one election takes: 2^28, 512 MiB of scratch.
+const MAX_ID_UNITS: u32 = 1 << 28;
+
+fn too_many_ids() -> JsValue {
+    error(
+        Status::InvalidArgument,
+        &format!("the ids hold more than {MAX_ID_UNITS} UTF-16 units in all; elect fewer at once"),
+    )
 }
 
 /// The error for an id list the fast path refused: the first element that is not a
@@ -666,17 +714,20 @@ fn policy_from(policy: &JsValue) -> JsResult<core::Policy> {
     if policy.is_undefined() || policy.is_null() {
         return Ok(core::Policy::default());
     }
-    let text = if policy.is_string() {
-        text_from(policy, "policy")?
-    } else if policy.is_object() && !Array::is_array(policy) {
-        let json = js_sys::JSON::stringify(policy)
-            .map_err(|_| error(Status::InvalidPolicy, "policy cannot be written as JSON"))?;
-        String::from(json)
-    } else {
-        return Err(error(
+    let not_a_policy = || {
+        error(
             Status::InvalidArgument,
             "policy must be an object or JSON text",
-        ));
+        )
+    };
+    let text = if policy.is_string() {
+        text_from(policy, "policy")?
+    } else if policy.is_object() {
+        // An array, or an object whose toJSON gives nothing, is not a policy; a getter's or a
+        // Proxy trap's exception passes through.
+        policy_text(policy)?.ok_or_else(not_a_policy)?
+    } else {
+        return Err(not_a_policy());
     };
     core::Policy::from_json(&text).or_throw()
 }
