@@ -83,6 +83,8 @@ named! {
         NoEligibleMembers = "no_eligible_members",
         /// No leader: the live members are not a majority of the configured size (quorum guard).
         NoQuorum = "no_quorum",
+        /// No leader: every candidate's log is behind the freshest live member's (freshness).
+        NoFreshMembers = "no_fresh_members",
     }
 }
 
@@ -105,6 +107,8 @@ named! {
         OutrankedByRendezvous = "outranked_by_rendezvous",
         /// A candidate with a larger id.
         OutrankedBySmallerId = "outranked_by_smaller_id",
+        /// Its log is behind the freshest live member's (freshness policy).
+        Behind = "behind",
     }
 }
 
@@ -216,6 +220,25 @@ fn decide_group(name: &str, group: &Group, policy: &Policy) -> Decision {
             }
         }
     }
+    let eligible = why.iter().any(Option::is_none);
+
+    // 4. Freshness: a candidate must be on the freshest live log's epoch, within `max_lag`.
+    if policy.freshness {
+        let counted = |i: &usize| !matches!(why[*i], Some(Exclusion::Duplicate | Exclusion::Dead));
+        let position = |m: &Member| (m.log_epoch, m.log_end);
+        let freshest = (0..members.len())
+            .filter(counted)
+            .map(|i| position(&members[i]))
+            .max();
+        if let Some((epoch, end)) = freshest {
+            // Every candidate is counted, so on the freshest epoch its end is at most `end`.
+            for (i, m) in members.iter().enumerate() {
+                if why[i].is_none() && (m.log_epoch != epoch || end - m.log_end > policy.max_lag) {
+                    why[i] = Some(Exclusion::Behind);
+                }
+            }
+        }
+    }
     let candidates: Vec<usize> = (0..members.len()).filter(|&i| why[i].is_none()).collect();
 
     let leader_less = |reason, why: Vec<Option<Exclusion>>| Decision {
@@ -231,13 +254,15 @@ fn decide_group(name: &str, group: &Group, policy: &Policy) -> Decision {
             Reason::NoMembers
         } else if live == 0 {
             Reason::NoLiveMembers
-        } else {
+        } else if !eligible {
             Reason::NoEligibleMembers
+        } else {
+            Reason::NoFreshMembers
         };
         return leader_less(reason, why);
     }
 
-    // 4. Quorum guard: live members must be a strict majority of the configured size.
+    // 5. Quorum guard: live members must be a strict majority of the configured size.
     if policy.quorum_guard {
         let configured = group.configured.unwrap_or(distinct as u64);
         if (live as u128) * 2 <= u128::from(configured) {
@@ -248,7 +273,7 @@ fn decide_group(name: &str, group: &Group, policy: &Policy) -> Decision {
         }
     }
 
-    // 5–8. Ranking rules, each keeping the best candidates; the reason is the rule that left one.
+    // 6. Ranking rules, each keeping the best candidates; the reason is the rule that left one.
     let mut rank = Ranking {
         members,
         reason: (candidates.len() == 1).then_some(Reason::OnlyCandidate),
@@ -401,8 +426,8 @@ mod tests {
             let json = serde_json::to_string(&exclusion).unwrap();
             assert_eq!(serde_json::from_str::<Exclusion>(&json).unwrap(), exclusion);
         }
-        assert_eq!(Reason::ALL.len(), 9);
-        assert_eq!(Exclusion::ALL.len(), 8);
+        assert_eq!(Reason::ALL.len(), 10);
+        assert_eq!(Exclusion::ALL.len(), 9);
         assert!(serde_json::from_str::<Reason>("\"dead\"").is_err());
         assert_eq!(Exclusion::from_name("smallest_id"), None);
     }

@@ -22,22 +22,26 @@ use crate::json::{self, quote, u64_text};
 use crate::registry::{stream_exists, unknown_stream};
 use crate::snapshot::validate_names;
 use crate::verdict::{promoted, Step};
-use crate::{EpochGate, Error, GateRegistry, Mark, Result, Snapshot, Status, Verdict};
+use crate::{
+    EpochGate, EpochHistory, EpochLog, Error, GateRegistry, Mark, Result, Snapshot, Status, Verdict,
+};
 
 /// Which state a file holds; its first line says so.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     Gate,
     Registry,
+    History,
 }
 
 impl Kind {
-    const ALL: [Kind; 2] = [Kind::Gate, Kind::Registry];
+    const ALL: [Kind; 3] = [Kind::Gate, Kind::Registry, Kind::History];
 
     fn header(self) -> &'static str {
         match self {
             Kind::Gate => "tael-coord durable-gate 1",
             Kind::Registry => "tael-coord durable-registry 1",
+            Kind::History => "tael-coord epoch-history 1",
         }
     }
 
@@ -45,6 +49,7 @@ impl Kind {
         match self {
             Kind::Gate => "durable gate",
             Kind::Registry => "durable registry",
+            Kind::History => "durable history",
         }
     }
 }
@@ -387,9 +392,27 @@ impl<S> Durable<S> {
     }
 }
 
-/// The constructors and settings both durable types share, with their docs.
+/// The constructors every durable type shares, with their docs (and the gates' jump cap).
 macro_rules! durable_type {
+    ($ty:ident, "history", $body:ty, |$b:ident| $state:expr) => {
+        durable_type!(@open $ty, "history", $body, |$b| $state);
+    };
     ($ty:ident, $noun:literal, $body:ty, |$b:ident| $state:expr) => {
+        durable_type!(@open $ty, $noun, $body, |$b| $state);
+
+        impl $ty {
+            #[doc = concat!("This ", $noun, " with a jump cap, `None` for none (as")]
+            #[doc = "[`EpochFencer::with_jump_cap`](crate::EpochFencer::with_jump_cap)). The cap"]
+            #[doc = "is a setting of this handle; the file holds only the marks."]
+            pub fn with_jump_cap(self, cap: impl Into<Option<u64>>) -> Self {
+                $ty(Durable {
+                    jump_cap: cap.into(),
+                    ..self.0
+                })
+            }
+        }
+    };
+    (@open $ty:ident, $noun:literal, $body:ty, |$b:ident| $state:expr) => {
         impl $ty {
             #[doc = concat!("Open the ", $noun, " stored at `path`. A missing, unreadable or ")]
             #[doc = "corrupt file, or one another owner holds, is `STORAGE`; a bad path (empty,"]
@@ -409,16 +432,6 @@ macro_rules! durable_type {
             /// [`open`](Self::open).
             pub fn open_with(path: impl AsRef<Path>, create: bool) -> Result<$ty> {
                 Durable::open::<$body>(path.as_ref(), create, |$b| $state).map($ty)
-            }
-
-            #[doc = concat!("This ", $noun, " with a jump cap, `None` for none (as")]
-            #[doc = "[`EpochFencer::with_jump_cap`](crate::EpochFencer::with_jump_cap)). The cap"]
-            #[doc = "is a setting of this handle; the file holds only the marks."]
-            pub fn with_jump_cap(self, cap: impl Into<Option<u64>>) -> Self {
-                $ty(Durable {
-                    jump_cap: cap.into(),
-                    ..self.0
-                })
             }
 
             #[doc = concat!("The ", $noun, "'s file (absolute, through any symbolic link).")]
@@ -644,6 +657,70 @@ impl GateRegistry for DurableRegistry {
             }
             Ok(())
         })
+    }
+}
+
+/// An epoch history (§15 of SEMANTICS.md) kept in a file; its operations are those of
+/// [`EpochLog`].
+///
+/// Every change (an [`assign`](EpochLog::assign) or truncation that changes the history) is on
+/// disk before the call returns, as for [`DurableFencer`]; a call that fails with `STORAGE`
+/// changed nothing. Calls that change nothing write nothing. The file has one owner at a time.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("tael-doc-history-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use tael_coord::{DurableHistory, EpochLog};
+///
+/// let path = dir.join("wal-0.epochs");
+/// let mut history = DurableHistory::open_or_create(&path)?;
+/// history.assign(3, 120, Some("node-a"))?;
+/// drop(history);
+/// assert_eq!(DurableHistory::open(&path)?.latest_epoch(), Some(3));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), tael_coord::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct DurableHistory(Durable<EpochHistory>);
+
+impl Body for EpochHistory {
+    const KIND: Kind = Kind::History;
+}
+
+durable_type!(DurableHistory, "history", EpochHistory, |history| history);
+
+impl DurableHistory {
+    /// Apply `change` to a copy of the history and, when it changed, write the copy durably
+    /// before it replaces the history.
+    fn change(&mut self, change: impl FnOnce(&mut EpochHistory) -> Result<bool>) -> Result<bool> {
+        let mut next = self.0.state.clone();
+        if !change(&mut next)? {
+            return Ok(false);
+        }
+        let store = self.0.store.get_mut().unwrap_or_else(|e| e.into_inner());
+        store.write(&next.to_json())?;
+        self.0.state = next;
+        Ok(true)
+    }
+}
+
+/// Every change is on disk before the call returns; `STORAGE` if it could not be written
+/// (nothing changed).
+impl EpochLog for DurableHistory {
+    fn assign(&mut self, epoch: u64, start_offset: u64, holder: Option<&str>) -> Result<bool> {
+        self.change(|h| h.assign(epoch, start_offset, holder))
+    }
+
+    fn truncate_from_end(&mut self, offset: u64) -> Result<bool> {
+        self.change(|h| Ok(h.truncate_from_end(offset)))
+    }
+
+    fn truncate_from_start(&mut self, offset: u64) -> Result<bool> {
+        self.change(|h| Ok(h.truncate_from_start(offset)))
+    }
+
+    fn history(&self) -> &EpochHistory {
+        &self.0.state
     }
 }
 
@@ -931,6 +1008,54 @@ mod tests {
             good,
             "the file was left as it was"
         );
+    }
+
+    /// §15: a durable history's changes survive a reopen; calls that change nothing write
+    /// nothing, and a failed write changes nothing; the file is the pinned format and has one
+    /// owner.
+    #[test]
+    fn history_changes_survive_a_reopen_and_nothing_else_writes() {
+        let (dir, path) = scratch("wal.epochs");
+        let mut history = DurableHistory::open_or_create(&path).unwrap();
+        assert_eq!(history.assign(3, 0, Some("node-a")), Ok(true));
+        assert_eq!(history.assign(5, 1200, Some("node-b")), Ok(true));
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            "tael-coord epoch-history 1\n\
+             {\"entries\":[{\"epoch\":\"3\",\"start_offset\":\"0\",\"holder\":\"node-a\"},\
+             {\"epoch\":\"5\",\"start_offset\":\"1200\",\"holder\":\"node-b\"}]}\n\
+             crc32c 1859ba65\n",
+            "the example of SEMANTICS.md §15"
+        );
+        assert!(refused(DurableHistory::open(&path)).contains("in use"));
+        drop(history);
+        let mut history = DurableHistory::open(&path).unwrap();
+        assert_eq!(history.latest_epoch(), Some(5));
+        assert_eq!(history.end_offset_for(3, 1300), Ok(Some((3, 1200))));
+        fs::create_dir(dir.join("wal.epochs.tmp")).unwrap();
+        assert_eq!(history.assign(5, 1300, Some("node-b")), Ok(false));
+        assert_eq!(history.truncate_from_end(1300), Ok(false));
+        assert_eq!(history.truncate_from_start(0), Ok(false));
+        assert_eq!(status(history.truncate_from_end(1200)), Status::Storage);
+        assert_eq!(status(history.assign(6, 1250, None)), Status::Storage);
+        assert_eq!(history.history().len(), 2, "a failed write changes nothing");
+        fs::remove_dir(dir.join("wal.epochs.tmp")).unwrap();
+        assert_eq!(history.truncate_from_start(100), Ok(true));
+        assert_eq!(history.assign(4, 1000, None), Ok(true));
+        drop(history);
+        let history = DurableHistory::open(&path).unwrap();
+        let pairs: Vec<(u64, u64)> = history
+            .entries()
+            .iter()
+            .map(|e| (e.epoch, e.start_offset))
+            .collect();
+        assert_eq!(pairs, [(3, 100), (4, 1000)]);
+        drop(history);
+        // A gate's file is not a history's, nor the other way round.
+        assert!(refused(DurableFencer::open(&path)).contains("durable history file"));
+        let gate = dir.join("gate");
+        drop(DurableFencer::open_or_create(&gate).unwrap());
+        assert!(refused(DurableHistory::open(&gate)).contains("durable gate file"));
     }
 
     #[test]

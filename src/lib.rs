@@ -46,6 +46,8 @@ mod fence;
 mod holder;
 mod registry;
 
+mod history;
+
 mod durable;
 
 mod view;
@@ -56,11 +58,14 @@ pub use decide::{
     decisions_to_json, elect_leaders, elect_leaders_json, next_epoch, rendezvous_score, Decision,
     Excluded, Exclusion, Reason,
 };
-pub use durable::{DurableFencer, DurableRegistry};
+pub use durable::{DurableFencer, DurableHistory, DurableRegistry};
 pub use election::{elect_leader, try_elect_leader, validate_id, validate_id_bytes, MAX_ID_BYTES};
 pub use error::{Error, Result};
 pub use fence::EpochFencer;
 pub use gate::{EpochGate, GateRegistry, HolderGate};
+pub use history::{
+    divergence_point, follower_step, EpochEntry, EpochHistory, EpochLog, Truncation,
+};
 pub use holder::HolderFencer;
 pub use json::parse_u64;
 pub use policy::Policy;

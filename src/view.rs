@@ -76,6 +76,12 @@ pub struct Member {
     /// The last epoch this member announced; default 0.
     #[serde(default, with = "u64_text")]
     pub epoch: u64,
+    /// The epoch of the last record in the member's log, for the freshness policy; default 0.
+    #[serde(default, with = "u64_text")]
+    pub log_epoch: u64,
+    /// The member's log end offset, for the freshness policy; default 0.
+    #[serde(default, with = "u64_text")]
+    pub log_end: u64,
 }
 
 fn yes() -> bool {
@@ -83,7 +89,7 @@ fn yes() -> bool {
 }
 
 impl Member {
-    /// A live, eligible member with generation, priority and epoch 0.
+    /// A live, eligible member with generation, priority, epoch and log position 0.
     pub fn live(id: impl Into<String>) -> Self {
         Member {
             id: id.into(),
@@ -92,6 +98,8 @@ impl Member {
             priority: 0,
             eligible: true,
             epoch: 0,
+            log_epoch: 0,
+            log_end: 0,
         }
     }
 }

@@ -8,8 +8,9 @@ use std::path::Path;
 
 use serde_json::Value;
 use tael_coord::{
-    elect_leaders_json, next_epoch, parse_u64, try_elect_leader, validate_id, validate_id_bytes,
-    EpochFencer, FenceRegistry, GateRegistry, HolderFencer, HolderGate, Snapshot, Status, View,
+    divergence_point, elect_leaders_json, follower_step, next_epoch, parse_u64, try_elect_leader,
+    validate_id, validate_id_bytes, EpochEntry, EpochFencer, EpochHistory, FenceRegistry,
+    GateRegistry, HolderFencer, HolderGate, Snapshot, Status, View,
 };
 
 const FRONT: &str = "rust";
@@ -91,17 +92,39 @@ struct State {
     gate: EpochFencer,
     holder: HolderFencer,
     registry: FenceRegistry,
+    history: EpochHistory,
 }
 
 impl State {
     /// Everything a refused call must leave as it was.
-    fn summary(&self) -> (u64, (u64, Option<String>), String) {
+    fn summary(&self) -> (u64, (u64, Option<String>), String, String) {
         (
             self.gate.highest(),
             self.holder.state(),
             self.registry.snapshot().to_json(),
+            self.history.to_json(),
         )
     }
+}
+
+/// A history from entries `[epoch, start]` or `[epoch, start, holder]`.
+fn history(entries: &Value) -> tael_coord::Result<EpochHistory> {
+    let entries = entries
+        .as_array()
+        .expect("the rust front cannot express these entries");
+    EpochHistory::from_entries(
+        entries
+            .iter()
+            .map(|e| {
+                let u64_at = |i: usize| parse_u64(&str_arg(&e[i])).unwrap();
+                EpochEntry {
+                    epoch: u64_at(0),
+                    start_offset: u64_at(1),
+                    holder: e.get(2).map(str_arg),
+                }
+            })
+            .collect(),
+    )
 }
 
 /// Runs one step; `Err` carries the status it failed with.
@@ -216,6 +239,59 @@ fn run(state: &mut State, step: &Value) -> Result<(), Status> {
             next_epoch(&view, &str_arg(&step["group"]))
                 .map(drop)
                 .map_err(status)
+        }
+        "history" => {
+            state.history = match (step.get("entries"), step.get("json")) {
+                (Some(entries), None) => history(entries),
+                (None, Some(json)) => EpochHistory::from_json(&str_arg(json)),
+                _ => panic!("a history step has `entries` or `json`"),
+            }
+            .map_err(status)?;
+            Ok(())
+        }
+        "history_assign" => {
+            let holder = step.get("holder").map(str_arg);
+            let start = u64_arg(step, "start_offset").unwrap();
+            let history = &mut state.history;
+            history
+                .assign(u64_arg(step, "epoch").unwrap(), start, holder.as_deref())
+                .map(drop)
+                .map_err(status)
+        }
+        "history_end_offset_for" => {
+            let log_end = u64_arg(step, "log_end").unwrap();
+            state
+                .history
+                .end_offset_for(u64_arg(step, "epoch").unwrap(), log_end)
+                .map(drop)
+                .map_err(status)
+        }
+        "divergence_point" => {
+            let leader = history(&step["leader"]).map_err(status)?;
+            let follower = history(&step["follower"]).map_err(status)?;
+            let end = |key| u64_arg(step, key).unwrap();
+            divergence_point(
+                &leader,
+                end("leader_log_end"),
+                &follower,
+                end("follower_log_end"),
+            )
+            .map(drop)
+            .map_err(status)
+        }
+        "follower_step" => {
+            let follower = history(&step["follower"]).map_err(status)?;
+            let answer = step["answer"].as_array().map(|pair| {
+                let at = |i: usize| parse_u64(&str_arg(&pair[i])).unwrap();
+                (at(0), at(1))
+            });
+            follower_step(
+                &follower,
+                u64_arg(step, "follower_log_end").unwrap(),
+                answer,
+            )
+            .map(drop)
+            .map_err(status)
         }
         other => panic!("unknown op {other}"),
     }

@@ -5,8 +5,9 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 use tael_coord::{
-    decisions_to_json, elect_leaders_json, next_epoch, parse_u64, try_elect_leader, DurableFencer,
-    DurableRegistry, EpochFencer, EpochGate, FenceRegistry, GateRegistry, HolderFencer, HolderGate,
+    decisions_to_json, divergence_point, elect_leaders_json, follower_step, next_epoch, parse_u64,
+    try_elect_leader, DurableFencer, DurableHistory, DurableRegistry, EpochEntry, EpochFencer,
+    EpochGate, EpochHistory, EpochLog, FenceRegistry, GateRegistry, HolderFencer, HolderGate,
     Result, Snapshot, Status, Verdict, View,
 };
 
@@ -135,6 +136,7 @@ struct State {
     gate: Option<Box<dyn EpochGate>>,
     holder: Option<Box<dyn HolderGate>>,
     registry: Option<Box<dyn GateRegistry>>,
+    history: Option<Box<dyn EpochLog>>,
     /// Files made so far (each gate or registry a case makes has a file of its own).
     files: usize,
     dir: Scratch,
@@ -171,6 +173,43 @@ impl State {
             ),
         }
     }
+
+    /// A history of this case's kind holding `history` (a fresh file's history is built by
+    /// assigning each entry, which appends it).
+    fn history(&mut self, history: EpochHistory) -> Box<dyn EpochLog> {
+        match self.kind {
+            Kind::Memory => Box::new(history),
+            Kind::File => {
+                let mut durable = DurableHistory::open_or_create(self.new_file()).unwrap();
+                for e in history.entries() {
+                    let assigned = durable.assign(e.epoch, e.start_offset, e.holder.as_deref());
+                    assert_eq!(assigned, Ok(true));
+                }
+                assert_eq!(durable.history(), &history);
+                Box::new(durable)
+            }
+        }
+    }
+}
+
+/// A history written in a step as entries `[epoch, start]` or `[epoch, start, holder]`.
+fn history_of(entries: &Value) -> Result<EpochHistory> {
+    let entries: Result<Vec<EpochEntry>> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let e = e.as_array().unwrap();
+            let u64_at = |i: usize| parse_u64(e[i].as_str().unwrap()).unwrap();
+            let holder = e.get(2).map(text);
+            Ok(EpochEntry {
+                epoch: u64_at(0),
+                start_offset: u64_at(1),
+                holder: holder.as_ref().map(as_str).transpose()?.map(str::to_owned),
+            })
+        })
+        .collect();
+    EpochHistory::from_entries(entries?)
 }
 
 fn epoch_of(result: Result<u64>) -> Value {
@@ -209,6 +248,19 @@ fn state_json(state: &State) -> Value {
         out.insert(
             "registry".into(),
             json!({"streams": streams["streams"], "jump_cap": text(r.jump_cap())}),
+        );
+    }
+    if let Some(h) = &state.history {
+        let history = h.history();
+        assert_eq!(h.entries(), history.entries());
+        assert_eq!(h.latest_epoch(), history.entries().last().map(|e| e.epoch));
+        assert_eq!(
+            EpochHistory::from_json(&history.to_json()).as_ref(),
+            Ok(history)
+        );
+        out.insert(
+            "history".into(),
+            serde_json::from_str(&history.to_json()).unwrap(),
         );
     }
     Value::Object(out)
@@ -379,6 +431,97 @@ fn run_step(state: &mut State, step: &Value) -> Option<Value> {
                     .and_then(|v| as_str(&group).and_then(|g| next_epoch(&v, g))),
             )
         }
+        "history" => {
+            let history = match (step.get("entries"), step.get("json")) {
+                (Some(entries), None) => history_of(entries),
+                (None, Some(Value::String(json))) => EpochHistory::from_json(json),
+                (None, None) => Ok(EpochHistory::new()),
+                _ => panic!("a history step has `entries` or `json`, not both"),
+            };
+            match history {
+                Ok(h) => state.history = Some(state.history(h)),
+                Err(e) => return Some(err(e)),
+            }
+            return None;
+        }
+        "history_assign" => {
+            let holder = step.get("holder").map(text);
+            let h = state.history.as_mut().unwrap();
+            let start = u64_field(step, "start_offset").unwrap();
+            let assigned = holder
+                .as_ref()
+                .map(as_str)
+                .transpose()
+                .and_then(|holder| h.assign(epoch(), start, holder));
+            assigned.map_or_else(err, |changed| json!({ "changed": changed }))
+        }
+        "history_truncate_from_end" | "history_truncate_from_start" => {
+            let offset = u64_field(step, "offset").unwrap();
+            let h = state.history.as_mut().unwrap();
+            let changed = if op == "history_truncate_from_end" {
+                h.truncate_from_end(offset)
+            } else {
+                h.truncate_from_start(offset)
+            };
+            changed.map_or_else(err, |changed| json!({ "changed": changed }))
+        }
+        "history_end_offset_for" => {
+            let log_end = u64_field(step, "log_end").unwrap();
+            match state
+                .history
+                .as_ref()
+                .unwrap()
+                .end_offset_for(epoch(), log_end)
+            {
+                Ok(Some((e, end))) => {
+                    json!({"epoch": e.to_string(), "end_offset": end.to_string()})
+                }
+                Ok(None) => json!({"epoch": null, "end_offset": null}),
+                Err(e) => err(e),
+            }
+        }
+        "history_latest_epoch" => {
+            let latest = state.history.as_ref().unwrap().latest_epoch();
+            json!({"epoch": latest.map(|e| e.to_string())})
+        }
+        "divergence_point" => {
+            let end = |key| u64_field(step, key).unwrap();
+            let point = history_of(&step["leader"]).and_then(|leader| {
+                let follower = history_of(&step["follower"])?;
+                let point = divergence_point(
+                    &leader,
+                    end("leader_log_end"),
+                    &follower,
+                    end("follower_log_end"),
+                )?;
+                let swapped = divergence_point(
+                    &follower,
+                    end("follower_log_end"),
+                    &leader,
+                    end("leader_log_end"),
+                );
+                assert_eq!(swapped, Ok(point), "the divergence point is symmetric");
+                Ok(point)
+            });
+            point.map_or_else(err, |offset| json!({"offset": offset.to_string()}))
+        }
+        "follower_step" => {
+            let end = u64_field(step, "follower_log_end").unwrap();
+            let answer = match &step["answer"] {
+                Value::Null => None,
+                Value::Array(pair) => {
+                    let at = |i: usize| parse_u64(pair[i].as_str().unwrap()).unwrap();
+                    Some((at(0), at(1)))
+                }
+                other => panic!("an answer is null or [epoch, end], not {other}"),
+            };
+            let truncation =
+                history_of(&step["follower"]).and_then(|f| follower_step(&f, end, answer));
+            truncation.map_or_else(
+                err,
+                |t| json!({"offset": t.offset.to_string(), "done": t.done}),
+            )
+        }
         other => panic!("unknown op {other:?}"),
     })
 }
@@ -391,6 +534,7 @@ fn run_case(case: &Value, kind: Kind, failures: &mut Vec<String>) -> bool {
         gate: None,
         holder: None,
         registry: None,
+        history: None,
         files: 0,
         dir: Scratch::new(name),
     };
@@ -461,7 +605,7 @@ fn every_status_has_a_case() {
     let text: String = cases().iter().map(Value::to_string).collect();
     for status in Status::ALL {
         // Statuses only a front can produce (bad pointers, buffers, argument types, epochs out
-        // of u64 range, C's "no leader") are covered by each front's bad-input suite; STORAGE
+        // of u64 range, C's "no leader" and "no answer") are covered by each front's bad-input suite; STORAGE
         // (durable gates, whose files the corpus cannot express) by the durable gates' tests.
         if matches!(
             status,
@@ -472,6 +616,7 @@ fn every_status_has_a_case() {
                 | Status::InvalidArgument
                 | Status::Internal
                 | Status::NoLeader
+                | Status::UndefinedEpoch
                 | Status::Storage
         ) {
             continue;

@@ -169,17 +169,20 @@ proptest! {
 
     #[test]
     fn every_listed_member_is_leader_or_explained_once(
-        members in proptest::collection::vec((id(), any::<bool>(), 0..3u64, 0..3u64, any::<bool>()), 0..8),
-        policy in any::<(bool, bool, bool, bool, bool)>(),
+        members in proptest::collection::vec((id(), any::<bool>(), 0..3u64, 0..3u64, any::<bool>(), (0..3u64, 0..12u64)), 0..8),
+        policy in any::<(bool, bool, bool, bool, bool, bool)>(),
+        max_lag in 0..4u64,
         incumbent in proptest::option::of(id()),
     ) {
         let members: Vec<Member> = members
             .into_iter()
-            .map(|(id, live, generation, priority, eligible)| Member { id, live, generation, priority, eligible, epoch: 0 })
+            .map(|(id, live, generation, priority, eligible, (log_epoch, log_end))| {
+                Member { id, live, generation, priority, eligible, epoch: 0, log_epoch, log_end }
+            })
             .collect();
         let policy = Policy {
             eligibility: policy.0, quorum_guard: policy.1, sticky_incumbent: policy.2,
-            priority: policy.3, rendezvous: policy.4,
+            priority: policy.3, rendezvous: policy.4, freshness: policy.5, max_lag,
         };
         let view = View { groups: [("g".to_owned(), Group { members: members.clone(), incumbent, configured: None })].into(), ..View::default() };
         let d = elect_leaders(&view, &policy).unwrap().remove(0);
@@ -194,6 +197,16 @@ proptest! {
             prop_assert_eq!(&entry.id, leader);
             prop_assert_eq!(Some(entry.generation), d.leader_generation);
             prop_assert!(entry.live && (entry.eligible || !policy.eligibility));
+            // Under freshness the leader is on the freshest live log's epoch, and no live
+            // member is more than `max_lag` records ahead of it.
+            if policy.freshness {
+                for m in members.iter().filter(|m| m.live) {
+                    prop_assert!(m.log_epoch < entry.log_epoch
+                        || (m.log_epoch == entry.log_epoch && m.log_end <= entry.log_end + policy.max_lag)
+                        || members.iter().any(|n| n.id == m.id && n.generation > m.generation),
+                        "{m:?} is ahead of the leader {entry:?}");
+                }
+            }
             for (i, m) in members.iter().enumerate().filter(|(_, m)| &m.id == leader) {
                 prop_assert!(m.generation < entry.generation || (m.generation == entry.generation && i >= index));
             }

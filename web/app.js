@@ -55,10 +55,25 @@ const state = {
 // ---------------------------------------------------------------------------------------------
 // Deciding and rendering
 
+/** The policy the sidebar shows: every toggle, and the max lag as typed (the core checks it). */
 function toggles() {
   const p = {};
   for (const box of document.querySelectorAll("input[data-policy]")) p[box.dataset.policy] = box.checked;
+  const lag = $("policy-max-lag").value.trim();
+  if (lag !== "") p.max_lag = lag;
   return p;
+}
+
+/** The policy in words: its toggles that are on, freshness with its max lag. */
+function policyWords(policy) {
+  const on = Object.keys(TOGGLE_WORDS).filter((k) => policy[k] === true);
+  if (on.length === 0) return "no toggle on";
+  return on.map((k) => (k === "freshness" ? `${TOGGLE_WORDS[k]} (max lag ${maxLagText(policy)})` : TOGGLE_WORDS[k])).join(", ");
+}
+
+/** A policy's max lag as decimal text ("0" when absent). */
+function maxLagText(policy) {
+  return policy.max_lag === undefined ? "0" : String(policy.max_lag);
 }
 
 /**
@@ -76,8 +91,7 @@ function policyFor(viewPolicy) {
     back.hidden = true;
     return toggles();
   }
-  const on = Object.keys(TOGGLE_WORDS).filter((k) => viewPolicy[k]);
-  const named = on.length === 0 ? "no toggle on" : on.map((k) => TOGGLE_WORDS[k]).join(", ");
+  const named = policyWords(viewPolicy);
   back.hidden = !state.whatIf;
   if (state.whatIf) {
     source.dataset.mode = "what-if";
@@ -85,6 +99,7 @@ function policyFor(viewPolicy) {
     return toggles();
   }
   for (const box of document.querySelectorAll("input[data-policy]")) box.checked = Boolean(viewPolicy[box.dataset.policy]);
+  $("policy-max-lag").value = maxLagText(viewPolicy);
   source.dataset.mode = "cluster";
   source.textContent = `The cluster's policy decides (${named}); change a toggle to ask what if.`;
   return viewPolicy;
@@ -116,18 +131,20 @@ function showError(el, err, prefix = "") {
  * screen and the error is shown. Returns whether the core accepted the view.
  */
 function decide(text, source) {
-  let decisions, read;
+  let decisions, read, policy;
   try {
     read = text === view.text ? view.read : readView(normalizeView, text);
-    decisions = electLeaders(text, policyFor(read.policy));
+    policy = policyFor(read.policy);
+    decisions = electLeaders(text, policy);
   } catch (err) {
-    showError($("view-error"), err, `View from ${source} not applied: `);
+    const what = err && err.code === "INVALID_POLICY" && policy !== undefined ? "Policy" : `View from ${source}`;
+    showError($("view-error"), err, `${what} not applied: `);
     return false;
   }
   showError($("view-error"), null);
   state.viewText = text;
   state.source = source;
-  render(decisions, text, read);
+  render(decisions, text, read, policy);
   return true;
 }
 
@@ -170,9 +187,10 @@ function u64Cell(value, cls) {
 // The decided view on screen: decisions, the groups as the text lists them, next-epoch cache.
 // `limit` (how many cards are shown) survives re-decisions and polls; a new source resets it.
 const PAGE_SIZE = 100;
-const view = { decisions: [], read: null, byName: new Map(), text: null, nextEpochs: new Map(), limit: PAGE_SIZE };
+// `fresh`: the deciding policy has freshness, so the cards show every member's log position.
+const view = { decisions: [], read: null, byName: new Map(), text: null, nextEpochs: new Map(), limit: PAGE_SIZE, fresh: false };
 
-function render(decisions, text, read) {
+function render(decisions, text, read, policy) {
   if (text !== view.text) {
     view.read = read;
     view.byName = read.groups;
@@ -180,6 +198,7 @@ function render(decisions, text, read) {
     view.text = text;
   }
   view.decisions = decisions;
+  view.fresh = policy.freshness === true;
 
   const led = decisions.filter((d) => d.leader !== null).length;
   $("summary").textContent =
@@ -275,7 +294,20 @@ function groupCard(d, gi) {
   const next = nextEpochShown(d.group);
   if (next !== null) fact("Next epoch", next);
 
+  // With freshness, each member's log position (the core's canonical decimal text).
+  const columns = [
+    ["Member", "member"],
+    ["State", "state"],
+    ["Generation", "generation"],
+    ["Priority", "priority"],
+    ["Eligible", "eligible"],
+    ["Epoch", "epoch"],
+    ...(view.fresh ? [["Log epoch", "log-epoch"], ["Log end", "log-end"]] : []),
+    ["Decision", "decision"],
+    ["Action", "action"],
+  ];
   const rows = rowsOf(g.members, d).map(({ member: m, leader, excluded }) => {
+    const behind = Boolean(excluded && excluded.reason === "behind");
     const decision = leader
       ? el("td", { class: "decision", "data-reason": "leader" }, el("span", { class: "badge leader-badge", text: "★ Leader" }))
       : el(
@@ -287,13 +319,20 @@ function groupCard(d, gi) {
     const action = m.live ? "Kill" : "Revive";
     return el(
       "tr",
-      { class: `member${leader ? " is-leader" : ""}${m.live ? "" : " is-dead"}`, "data-id": m.id, "data-live": String(m.live) },
+      {
+        class: `member${leader ? " is-leader" : ""}${m.live ? "" : " is-dead"}${behind ? " is-behind" : ""}`,
+        "data-id": m.id,
+        "data-live": String(m.live),
+        title: behind ? `${m.id}'s log is behind: epoch ${m.log_epoch}, end ${m.log_end}` : undefined,
+      },
       el("th", { scope: "row", class: "member-id" }, m.id),
       el("td", { class: "state" }, el("span", { class: `dot ${m.live ? "live" : "dead"}`, "aria-hidden": "true" }), m.live ? " live" : " dead"),
       u64Cell(m.generation, "generation"),
       u64Cell(m.priority, "priority"),
       el("td", { class: "eligible", text: m.eligible ? "yes" : "no" }),
       u64Cell(m.epoch, "epoch"),
+      view.fresh ? u64Cell(m.log_epoch, "log-epoch") : null,
+      view.fresh ? u64Cell(m.log_end, "log-end") : null,
       decision,
       el(
         "td",
@@ -320,14 +359,12 @@ function groupCard(d, gi) {
       el(
         "tr",
         {},
-        ...["Member", "State", "Generation", "Priority", "Eligible", "Epoch", "Decision", "Action"].map((h) =>
-          el("th", { scope: "col", class: h.toLowerCase(), text: h }),
-        ),
+        ...columns.map(([h, cls]) => el("th", { scope: "col", class: cls, text: h })),
       ),
     ),
     el("tbody", {}, ...rows),
   );
-  if (rows.length === 0) table.querySelector("tbody").append(el("tr", {}, el("td", { colSpan: 8, class: "muted", text: "no members listed" })));
+  if (rows.length === 0) table.querySelector("tbody").append(el("tr", {}, el("td", { colSpan: columns.length, class: "muted", text: "no members listed" })));
 
   return el(
     "article",
@@ -537,8 +574,8 @@ $("groups").addEventListener("click", (ev) => {
   setMemberLive(button.dataset.id, button.dataset.live === "true", button);
 });
 
-for (const box of document.querySelectorAll("input[data-policy]")) {
-  box.addEventListener("change", () => {
+for (const input of [...document.querySelectorAll("input[data-policy]"), $("policy-max-lag")]) {
+  input.addEventListener("change", () => {
     // A toggle changed under the cluster's policy asks "what if"; the view still says whose.
     if (view.read && view.read.policy !== null) state.whatIf = true;
     redecide();

@@ -12,6 +12,7 @@ export const DECISION_WORDS = {
   no_live_members: "no member is live",
   no_eligible_members: "no live member is eligible",
   no_quorum: "no quorum: live members are not a strict majority",
+  no_fresh_members: "no fresh members: every candidate's log is behind",
 };
 
 export const EXCLUSION_WORDS = {
@@ -23,13 +24,16 @@ export const EXCLUSION_WORDS = {
   outranked_by_priority: "outranked by a higher priority",
   outranked_by_rendezvous: "outranked by a higher rendezvous score",
   outranked_by_smaller_id: "outranked by a smaller id",
+  behind: "log behind the freshest live member's",
 };
 
-// The policy toggles' names in words, for the line that says which policy decides.
+// The policy toggles' names in words, for the line that says which policy decides (the core's
+// order; `max_lag`, the policy's one number, is said with freshness).
 export const TOGGLE_WORDS = {
   eligibility: "eligibility",
   quorum_guard: "quorum guard",
   sticky_incumbent: "sticky incumbent",
   priority: "priority",
   rendezvous: "rendezvous",
+  freshness: "freshness",
 };

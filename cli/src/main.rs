@@ -25,6 +25,9 @@ enum Command {
     Elect(offline::ElectArgs),
     /// Check an epoch (or an (epoch, holder) token) against a gate or a registry snapshot.
     Fence(offline::FenceArgs),
+    /// Print the offset where a follower's log stops agreeing with its leader's (the length of
+    /// the prefix they share).
+    Divergence(offline::DivergenceArgs),
     /// Run a replication group on chitchat gossip over loopback: fail over, fence the deposed
     /// leader, and report.
     Demo(demo::DemoArgs),
@@ -43,6 +46,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Elect(args) => offline::elect(args),
         Command::Fence(args) => offline::fence(args),
+        Command::Divergence(args) => offline::divergence(args),
         Command::Demo(args) => demo::run(args).map(|passed| {
             if passed {
                 ExitCode::SUCCESS

@@ -1,4 +1,4 @@
-//! `tael-coord elect` and `tael-coord fence`: the core's decisions on files.
+//! `tael-coord elect`, `fence` and `divergence`: the core's decisions on files.
 
 use std::fs;
 use std::io::Read;
@@ -7,9 +7,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Args;
+use serde::Deserialize;
 use tael_coord::{
-    decisions_to_json, elect_leaders, parse_u64, EpochFencer, FenceRegistry, GateRegistry,
-    HolderFencer, HolderGate, Policy, Snapshot, Verdict, View,
+    decisions_to_json, divergence_point, elect_leaders, parse_u64, EpochFencer, EpochHistory,
+    FenceRegistry, GateRegistry, HolderFencer, HolderGate, Policy, Snapshot, Verdict, View,
 };
 
 /// Exit status of `fence` when the record is rejected (0 when accepted; 2 for errors).
@@ -45,6 +46,18 @@ pub struct PolicyFlags {
     /// Place leadership by rendezvous hashing.
     #[arg(long)]
     rendezvous: bool,
+    /// Only members whose log is fresh may lead (on the freshest live log's epoch, within
+    /// --max-lag records of its end).
+    #[arg(long)]
+    freshness: bool,
+    /// With --freshness: how many records behind the freshest a candidate may be.
+    #[arg(long, default_value = "0", value_parser = u64_value, requires = "freshness")]
+    max_lag: u64,
+}
+
+/// A u64 flag value, as canonical decimal text (SEMANTICS.md §4).
+fn u64_value(text: &str) -> Result<u64, String> {
+    parse_u64(text).map_err(|e| e.message().to_owned())
 }
 
 impl From<&PolicyFlags> for Policy {
@@ -55,6 +68,8 @@ impl From<&PolicyFlags> for Policy {
             sticky_incumbent: f.sticky_incumbent,
             priority: f.priority,
             rendezvous: f.rendezvous,
+            freshness: f.freshness,
+            max_lag: f.max_lag,
         }
     }
 }
@@ -97,6 +112,60 @@ pub fn elect(args: ElectArgs) -> Result<ExitCode> {
             }
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Arguments of `tael-coord divergence`.
+#[derive(Args, Debug)]
+pub struct DivergenceArgs {
+    /// The leader's log: `{"history": <history JSON>, "log_end": "<u64>"}`; `-` reads standard
+    /// input.
+    #[arg(long)]
+    leader: PathBuf,
+    /// The follower's log, in the same form.
+    #[arg(long)]
+    follower: PathBuf,
+}
+
+/// One log as `divergence` reads it: its epoch history and its end offset.
+struct Log {
+    history: EpochHistory,
+    log_end: u64,
+}
+
+impl Log {
+    fn read(path: &Path) -> Result<Log> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct File {
+            history: serde_json::Value,
+            log_end: serde_json::Value,
+        }
+        let at = || path.display().to_string();
+        let file: File = serde_json::from_str(&read(path)?).with_context(at)?;
+        // A u64 as SEMANTICS.md §4 writes it: a decimal string or an exact integer.
+        let log_end = match &file.log_end {
+            serde_json::Value::String(text) => parse_u64(text).map_err(anyhow::Error::from),
+            other => other.as_u64().context("not a u64"),
+        };
+        Ok(Log {
+            history: EpochHistory::from_json(&file.history.to_string()).with_context(at)?,
+            log_end: log_end.context("log_end").with_context(at)?,
+        })
+    }
+}
+
+/// Print the divergence point of two logs (SEMANTICS.md §15).
+pub fn divergence(args: DivergenceArgs) -> Result<ExitCode> {
+    let leader = Log::read(&args.leader)?;
+    let follower = Log::read(&args.follower)?;
+    let point = divergence_point(
+        &leader.history,
+        leader.log_end,
+        &follower.history,
+        follower.log_end,
+    )?;
+    println!("{point}");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -11,6 +11,8 @@
 //!   incarnation was declared dead is listed twice, and the core counts it once (the newest
 //!   generation wins);
 //! - its **epoch** is the last epoch it announced leading with (0 if never);
+//! - its **log position** (`log_epoch`, `log_end`, for the freshness policy) is what it
+//!   announces under [`KEY_LOG_EPOCH`] and [`KEY_LOG_END`] (0 when absent);
 //! - the group's **incumbent** is the member (of any generation, live or not) that announces it
 //!   leads with the highest epoch, ties to the smallest id; the core's sticky policy keeps it
 //!   only while it is live, so a revived smaller id does not take leadership back;
@@ -39,6 +41,10 @@ pub const KEY_PRIORITY: &str = "tael.priority";
 pub const KEY_CONFIGURED: &str = "tael.configured";
 /// The chitchat key saying whether the node may lead (`"1"`, the default) or not (`"0"`).
 pub const KEY_ELIGIBLE: &str = "tael.eligible";
+/// The chitchat key holding the epoch of the last record in the node's log (decimal, default 0).
+pub const KEY_LOG_EPOCH: &str = "tael.log_epoch";
+/// The chitchat key holding the node's log end offset (decimal, default 0).
+pub const KEY_LOG_END: &str = "tael.log_end";
 /// The chitchat key holding the policy the node decides with, as the policy JSON of
 /// SEMANTICS.md §8 (absent when the node does not say).
 pub const KEY_POLICY: &str = "tael.policy";
@@ -60,6 +66,10 @@ pub struct Announcement {
     pub configured: Option<u64>,
     /// The policy it decides with.
     pub policy: Option<Policy>,
+    /// The epoch of the last record in its log.
+    pub log_epoch: u64,
+    /// Its log end offset.
+    pub log_end: u64,
 }
 
 impl Announcement {
@@ -73,6 +83,8 @@ impl Announcement {
             eligible: true,
             configured: None,
             policy: None,
+            log_epoch: 0,
+            log_end: 0,
         }
     }
 
@@ -85,6 +97,8 @@ impl Announcement {
             (KEY_LEADING.to_owned(), flag(self.leading)),
             (KEY_PRIORITY.to_owned(), self.priority.to_string()),
             (KEY_ELIGIBLE.to_owned(), flag(self.eligible)),
+            (KEY_LOG_EPOCH.to_owned(), self.log_epoch.to_string()),
+            (KEY_LOG_END.to_owned(), self.log_end.to_string()),
         ];
         if let Some(size) = self.configured {
             kvs.push((KEY_CONFIGURED.to_owned(), size.to_string()));
@@ -121,6 +135,8 @@ fn member(
         priority: number(KEY_PRIORITY).unwrap_or(0),
         eligible: state.get(KEY_ELIGIBLE) != Some("0"),
         epoch: number(KEY_EPOCH).unwrap_or(0),
+        log_epoch: number(KEY_LOG_EPOCH).unwrap_or(0),
+        log_end: number(KEY_LOG_END).unwrap_or(0),
     };
     Some((
         group,
@@ -248,6 +264,38 @@ mod tests {
         );
         assert_eq!(view.policy, None, "no node announced a policy");
         assert_eq!(tael_coord::next_epoch(&view, "wal-0"), Ok(5));
+    }
+
+    /// The log position each node announces reaches the view, and the freshness policy skips
+    /// the lagging smaller id.
+    #[test]
+    fn announced_log_positions_feed_freshness() {
+        let (a, b) = (node("node-a", 1), node("node-b", 1));
+        let at = |log_epoch, log_end| Announcement {
+            log_epoch,
+            log_end,
+            ..Announcement::member_of("wal-0")
+        };
+        let states = [
+            (a.clone(), state(&at(2, 40))),
+            (b.clone(), state(&at(2, 45))),
+        ];
+        let live: BTreeSet<&ChitchatId> = [&a, &b].into_iter().collect();
+        let view = view_from_states(states.iter().map(|(i, s)| (i, s)), &live);
+        let positions: Vec<(u64, u64)> = view.groups["wal-0"]
+            .members
+            .iter()
+            .map(|m| (m.log_epoch, m.log_end))
+            .collect();
+        assert_eq!(positions, [(2, 40), (2, 45)]);
+        let fresh = |max_lag| Policy {
+            freshness: true,
+            max_lag,
+            ..Policy::default()
+        };
+        let leader = |policy| elect_leaders(&view, &policy).unwrap()[0].leader.clone();
+        assert_eq!(leader(fresh(0)).as_deref(), Some("node-b"));
+        assert_eq!(leader(fresh(5)).as_deref(), Some("node-a"));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PySequence, PyString, PyTuple};
 use tael_coord::{Decision, Excluded, Exclusion, Policy, Reason, View};
 
-use crate::convert::{not_str, not_unicode, Flag, Text};
+use crate::convert::{not_str, not_unicode, Flag, Text, U64};
 use crate::errors::{error, invalid_argument, type_name, OrRaise};
 use crate::gates::reduce_new;
 
@@ -132,22 +132,27 @@ pub fn rendezvous_score(group: Text<'_>, id: Text<'_>) -> u64 {
     tael_coord::rendezvous_score(group.0, id.0)
 }
 
-/// Election policy: toggles, all off by default (plain smallest live id). Immutable.
+/// Election policy: toggles, all off by default (plain smallest live id), and the freshness
+/// rule's `max_lag`. Immutable.
 #[pyclass(frozen, eq, hash, module = "tael_coord", name = "Policy")]
 #[derive(PartialEq, Eq, Hash)]
 pub struct PyPolicy(Policy);
 
-/// The class's methods, with one keyword argument and one property per toggle of the core's
-/// `Policy`, each named as the policy JSON names it; `$text_signature` is the constructor as
-/// Python shows it (pyo3 cannot write the default of a converted argument).
+/// The class's methods, with one keyword argument and one property per toggle (a bool) and per
+/// number (a u64, default 0) of the core's `Policy`, each named as the policy JSON names it;
+/// `$text_signature` is the constructor as Python shows it (pyo3 cannot write the default of a
+/// converted argument).
 macro_rules! policy_class {
-    ($text_signature:literal; $($toggle:ident),* $(,)?) => {
+    ($text_signature:literal; $($toggle:ident),* ; $($number:ident),* $(,)?) => {
         #[pymethods]
         impl PyPolicy {
             #[new]
-            #[pyo3(signature = (*, $($toggle = Flag(false)),*), text_signature = $text_signature)]
-            fn new($($toggle: Flag),*) -> Self {
-                PyPolicy(Policy { $($toggle: $toggle.0),* })
+            #[pyo3(
+                signature = (*, $($toggle = Flag(false),)* $($number = U64(0)),*),
+                text_signature = $text_signature
+            )]
+            fn new($($toggle: Flag,)* $($number: U64),*) -> Self {
+                PyPolicy(Policy { $($toggle: $toggle.0,)* $($number: $number.0),* })
             }
 
             /// Parse a policy from JSON, e.g. '{"priority": true}' (INVALID_POLICY).
@@ -156,7 +161,7 @@ macro_rules! policy_class {
                 Policy::from_json(text.0).or_raise(py).map(PyPolicy)
             }
 
-            /// The policy as JSON with every toggle written.
+            /// The policy as JSON with every field written.
             fn to_json(&self) -> String {
                 self.0.to_json()
             }
@@ -168,20 +173,32 @@ macro_rules! policy_class {
                 }
             )*
 
+            $(
+                #[getter]
+                fn $number(&self) -> u64 {
+                    self.0.$number
+                }
+            )*
+
             fn __repr__(&self) -> String {
-                let on: Vec<String> = [$((stringify!($toggle), self.0.$toggle)),*]
+                let toggles = [$((stringify!($toggle), self.0.$toggle)),*]
                     .into_iter()
                     .filter(|(_, on)| *on)
-                    .map(|(name, _)| format!("{name}=True"))
-                    .collect();
-                format!("Policy({})", on.join(", "))
+                    .map(|(name, _)| format!("{name}=True"));
+                let numbers = [$((stringify!($number), self.0.$number)),*]
+                    .into_iter()
+                    .filter(|(_, n)| *n != 0)
+                    .map(|(name, n)| format!("{name}={n}"));
+                let set: Vec<String> = toggles.chain(numbers).collect();
+                format!("Policy({})", set.join(", "))
             }
 
-            /// Pickle as `Policy(**toggles)`.
+            /// Pickle as `Policy(**fields)`.
             fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
                 let py = slf.py();
                 let kwargs = PyDict::new(py);
                 $(kwargs.set_item(stringify!($toggle), slf.get().0.$toggle)?;)*
+                $(kwargs.set_item(stringify!($number), slf.get().0.$number)?;)*
                 reduce_new(slf.as_any(), PyTuple::empty(py), kwargs)
             }
         }
@@ -189,12 +206,14 @@ macro_rules! policy_class {
 }
 
 policy_class!(
-    "(*, eligibility=False, quorum_guard=False, sticky_incumbent=False, priority=False, rendezvous=False)";
+    "(*, eligibility=False, quorum_guard=False, sticky_incumbent=False, priority=False, rendezvous=False, freshness=False, max_lag=0)";
     eligibility,
     quorum_guard,
     sticky_incumbent,
     priority,
-    rendezvous
+    rendezvous,
+    freshness;
+    max_lag
 );
 
 /// A decision as plain values; `tael_coord.Decision` wraps it in typed, immutable objects.

@@ -28,8 +28,8 @@ struct Class {
     doc: &'static str,
 }
 
-/// Every status the Python front raises. Verdicts are returned, never raised; `NO_LEADER` is
-/// `None`; `NULL_POINTER` and `BUFFER_TOO_SMALL` belong to C.
+/// Every status the Python front raises. Verdicts are returned, never raised; `NO_LEADER` and
+/// `UNDEFINED_EPOCH` are `None`; `NULL_POINTER` and `BUFFER_TOO_SMALL` belong to C.
 const CLASSES: &[Class] = &[
     Class {
         status: Status::EpochOverflow,
@@ -105,6 +105,14 @@ const CLASSES: &[Class] = &[
         doc: "A durable gate's file could not be used: missing (and create not asked), \
               unreadable, corrupt, held by another owner, or a write, fsync or rename failed \
               (or the handle is closed). Nothing moved, and nothing was reset.",
+    },
+    Class {
+        status: Status::InvalidHistory,
+        name: "InvalidHistoryError",
+        builtin: Builtin::Value,
+        doc: "An epoch history that breaks its rules: epochs or start offsets not strictly \
+              increasing, an entry starting beyond its log's end, records with no reign (an \
+              empty history whose log ends above 0), or JSON that is not a history.",
     },
 ];
 

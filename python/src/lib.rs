@@ -1,11 +1,11 @@
 //! The Python front of tael-coord: the native module `tael_coord._native`.
 //!
 //! It only converts types and errors; every decision is the core's, and each operation of the
-//! core's gate traits is wrapped once for every class that holds such a gate (`wrap`). The
-//! pure-Python package `tael_coord` re-exports it, adds the `dict` view form and typed decision
-//! objects, and carries the hand-kept stubs (`_native.pyi`) that `mypy.stubtest` checks
-//! against this module. The crate's lints (Cargo.toml) forbid the calls that panic: pyo3 would
-//! turn a panic into a PanicException, not a TaelError.
+//! core's gate traits (and of its `EpochLog`) is wrapped once for every class that holds such an
+//! object (`wrap`). The pure-Python package `tael_coord` re-exports it, adds the `dict` view
+//! form and typed decision objects, and carries the hand-kept stubs (`_native.pyi`) that
+//! `mypy.stubtest` checks against this module. The crate's lints (Cargo.toml) forbid the calls
+//! that panic: pyo3 would turn a panic into a PanicException, not a TaelError.
 
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
@@ -15,6 +15,7 @@ mod decide;
 mod durable;
 mod errors;
 mod gates;
+mod history;
 mod registry;
 mod wrap;
 
@@ -24,7 +25,8 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add("__version__", tael_coord::VERSION)?;
     // Private names are set, not added, so they stay out of `__all__`.
-    // Every status name of the core, in numeric order (tests check the exceptions against it).
+    // Every status name of the core, in the core's (numeric) order; numbers are not indexes
+    // (23 is reserved). Tests check the exceptions against it.
     let names = tael_coord::Status::ALL.iter().map(|s| s.name());
     m.setattr("_STATUS_NAMES", PyTuple::new(py, names)?)?;
     // The pinned names of decision reasons and exclusions, in the core's order (the package's
@@ -41,11 +43,15 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<registry::PyFenceRegistry>()?;
     m.add_class::<durable::PyDurableFencer>()?;
     m.add_class::<durable::PyDurableRegistry>()?;
+    m.add_class::<history::PyEpochHistory>()?;
+    m.add_class::<durable::PyDurableHistory>()?;
     m.add_class::<decide::PyPolicy>()?;
     m.add_function(wrap_pyfunction!(decide::elect_leader, m)?)?;
     m.add_function(wrap_pyfunction!(decide::elect_leader_index, m)?)?;
     m.add_function(wrap_pyfunction!(decide::validate_id, m)?)?;
     m.add_function(wrap_pyfunction!(decide::rendezvous_score, m)?)?;
+    m.add_function(wrap_pyfunction!(history::divergence_point, m)?)?;
+    m.add_function(wrap_pyfunction!(history::follower_step, m)?)?;
     m.setattr("_decide", wrap_pyfunction!(decide::decide, m)?)?;
     m.setattr("_next_epoch", wrap_pyfunction!(decide::next_epoch, m)?)?;
     m.setattr(

@@ -1,10 +1,11 @@
-//! One wrapper per operation of the core's gate traits, written once for every class that holds
-//! such a gate: [`Access`] says how a class reaches its core object (directly, or through a
-//! durable handle that may be closed), and the macros below write the `#[pymethods]` of each
-//! family from it. An operation added to a core trait is added here once.
+//! One wrapper per operation of the core's gate traits and of its `EpochLog` (epoch histories),
+//! written once for every class that holds such an object: [`Access`] says how a class reaches
+//! its core object (directly, or through a durable handle that may be closed), [`AccessMut`] how
+//! it changes one the core changes through `&mut` (a history), and the macros below write the
+//! `#[pymethods]` of each family from them. An operation added to a core trait is added here once.
 
 use std::path::{Path, PathBuf};
-use std::sync::{RwLock, RwLockReadGuard};
+use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard};
 
 use pyo3::prelude::*;
 use tael_coord::{Result, Status};
@@ -43,6 +44,57 @@ macro_rules! owned {
     };
 }
 pub(crate) use owned;
+
+/// How a Python class changes the core object it wraps when the core changes it through
+/// `&mut` (an epoch history is a plain value, where the gates lock themselves): exclusively, so
+/// a change is seen whole or not at all.
+pub trait AccessMut: Access {
+    /// Run `f` on the core object, exclusively, and raise its error, if any.
+    fn with_mut<R: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut Self::Core) -> Result<R> + Send,
+    ) -> PyResult<R>;
+}
+
+/// The lock of a class that owns a plain core value, whatever a panic elsewhere left (none can:
+/// the crate's lints forbid the calls that panic).
+pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// `impl Access + AccessMut` for a one-field tuple class that owns its core value behind a
+/// `Mutex`: each call holds the lock, with the GIL held, for as long as the core's work lasts
+/// (it runs no Python code and never blocks, so no other thread can be waiting for the lock
+/// while holding the GIL it needs).
+macro_rules! locked {
+    ($class:ty => $core:ty) => {
+        impl $crate::wrap::Access for $class {
+            type Core = $core;
+
+            #[inline]
+            fn with<R: Send>(
+                &self,
+                py: pyo3::Python<'_>,
+                f: impl FnOnce(&$core) -> tael_coord::Result<R> + Send,
+            ) -> pyo3::PyResult<R> {
+                $crate::errors::OrRaise::or_raise(f(&$crate::wrap::lock(&self.0)), py)
+            }
+        }
+
+        impl $crate::wrap::AccessMut for $class {
+            #[inline]
+            fn with_mut<R: Send>(
+                &self,
+                py: pyo3::Python<'_>,
+                f: impl FnOnce(&mut $core) -> tael_coord::Result<R> + Send,
+            ) -> pyo3::PyResult<R> {
+                $crate::errors::OrRaise::or_raise(f(&mut $crate::wrap::lock(&self.0)), py)
+            }
+        }
+    };
+}
+pub(crate) use locked;
 
 /// A durable core object owned by a Python handle, with a known moment of release.
 ///
@@ -90,12 +142,30 @@ impl<T: Send + Sync> Durable<T> {
         let outcome = py.detach(|| self.open_ref().map(|guard| guard.as_ref().map(f)));
         match outcome {
             Some(Some(result)) => result.or_raise(py),
-            _ => Err(error(
-                py,
-                Status::Storage,
-                format!("the {} is closed", self.what),
-            )),
+            _ => Err(self.closed(py)),
         }
+    }
+
+    /// Run `f` on the open object, exclusively (the write side: calls in flight finish first,
+    /// later ones wait), with the GIL released; `STORAGE` once it is closed.
+    pub fn with_mut<R: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut T) -> Result<R> + Send,
+    ) -> PyResult<R> {
+        let outcome = py.detach(|| {
+            let mut guard = self.cell.write().unwrap_or_else(|e| e.into_inner());
+            guard.as_mut().map(f)
+        });
+        match outcome {
+            Some(result) => result.or_raise(py),
+            None => Err(self.closed(py)),
+        }
+    }
+
+    /// The error of a call made once the object is closed.
+    fn closed(&self, py: Python<'_>) -> PyErr {
+        error(py, Status::Storage, format!("the {} is closed", self.what))
     }
 
     /// `f` of the open object, or `None` once it is closed (for `__repr__`).
@@ -130,15 +200,70 @@ impl<T: Send + Sync> Durable<T> {
 }
 
 /// A Python class holding a durable object of the core type `$core` (opened with
-/// `$core::open_with(path, create)` and `with_jump_cap`): the class, its access to the object,
-/// its constructor, its lifecycle (`path`, `closed`, `close`, the context manager) and its repr
-/// (`$summary` of the open object), then the methods of its family, which `$family!` (one of
-/// the macros below) writes.
+/// `$core::open_with(path, create)`, then `with_jump_cap` unless the arm says `without jump cap`):
+/// the class, its access to the object, its constructor, its lifecycle (`path`, `closed`,
+/// `close`, the context manager) and its repr (`$summary` of the open object), then the methods
+/// of its family, which `$family!` (one of the macros below) writes.
 macro_rules! durable_class {
     (
         $(#[$doc:meta])*
         $family:ident! $class:ident($name:literal, $core:ty, $what:literal),
         |$object:ident| $summary:expr
+    ) => {
+        $crate::wrap::durable_class!(@class
+            $(#[$doc])*
+            $family! $class($name, $core, $what),
+            |$object| $summary,
+            {
+                #[new]
+                #[pyo3(
+                    signature = (path, *, create = Flag(false), jump_cap = None),
+                    text_signature = "(path, *, create=False, jump_cap=None)"
+                )]
+                fn new(
+                    py: Python<'_>,
+                    path: &Bound<'_, PyAny>,
+                    create: Flag,
+                    jump_cap: Option<&Bound<'_, PyAny>>,
+                ) -> PyResult<Self> {
+                    let path = $crate::convert::to_path(path)?;
+                    let cap = to_opt_u64(jump_cap)?;
+                    let open = || Ok(<$core>::open_with(&path, create.0)?.with_jump_cap(cap));
+                    let durable = $crate::wrap::Durable::open(py, $what, open, <$core>::path)?;
+                    Ok($class { durable })
+                }
+            }
+        );
+    };
+    (
+        $(#[$doc:meta])*
+        $family:ident! $class:ident($name:literal, $core:ty, $what:literal, without jump cap),
+        |$object:ident| $summary:expr
+    ) => {
+        $crate::wrap::durable_class!(@class
+            $(#[$doc])*
+            $family! $class($name, $core, $what),
+            |$object| $summary,
+            {
+                #[new]
+                #[pyo3(
+                    signature = (path, *, create = Flag(false)),
+                    text_signature = "(path, *, create=False)"
+                )]
+                fn new(py: Python<'_>, path: &Bound<'_, PyAny>, create: Flag) -> PyResult<Self> {
+                    let path = $crate::convert::to_path(path)?;
+                    let open = || <$core>::open_with(&path, create.0);
+                    let durable = $crate::wrap::Durable::open(py, $what, open, <$core>::path)?;
+                    Ok($class { durable })
+                }
+            }
+        );
+    };
+    (@class
+        $(#[$doc:meta])*
+        $family:ident! $class:ident($name:literal, $core:ty, $what:literal),
+        |$object:ident| $summary:expr,
+        { $($constructor:tt)* }
     ) => {
         $(#[$doc])*
         #[pyclass(frozen, module = "tael_coord", name = $name)]
@@ -158,24 +283,18 @@ macro_rules! durable_class {
             }
         }
 
-        $crate::wrap::$family! { $class {
-            #[new]
-            #[pyo3(
-                signature = (path, *, create = Flag(false), jump_cap = None),
-                text_signature = "(path, *, create=False, jump_cap=None)"
-            )]
-            fn new(
-                py: Python<'_>,
-                path: &Bound<'_, PyAny>,
-                create: Flag,
-                jump_cap: Option<&Bound<'_, PyAny>>,
-            ) -> PyResult<Self> {
-                let path = $crate::convert::to_path(path)?;
-                let cap = to_opt_u64(jump_cap)?;
-                let open = || Ok(<$core>::open_with(&path, create.0)?.with_jump_cap(cap));
-                let durable = $crate::wrap::Durable::open(py, $what, open, <$core>::path)?;
-                Ok($class { durable })
+        impl $crate::wrap::AccessMut for $class {
+            fn with_mut<R: Send>(
+                &self,
+                py: pyo3::Python<'_>,
+                f: impl FnOnce(&mut $core) -> tael_coord::Result<R> + Send,
+            ) -> pyo3::PyResult<R> {
+                self.durable.with_mut(py, f)
             }
+        }
+
+        $crate::wrap::$family! { $class {
+            $($constructor)*
 
             /// The file (absolute, through any symbolic link).
             #[getter]
@@ -408,3 +527,79 @@ macro_rules! registry {
     };
 }
 pub(crate) use registry;
+
+/// The `#[pymethods]` of an epoch history class (the core's `EpochLog`), plus `$extra`.
+macro_rules! epoch_log {
+    ($class:ident { $($extra:tt)* }) => {
+        #[pymethods]
+        impl $class {
+            /// Record that the reign `epoch` (held by `holder`, if given) starts at
+            /// `start_offset` (Kafka's assign); returns whether the history changed. An invalid
+            /// holder changes nothing. A durable history's change is on disk before it returns.
+            #[pyo3(
+                signature = (epoch, start_offset, holder = None),
+                text_signature = "($self, epoch, start_offset, holder=None)"
+            )]
+            fn assign(
+                &self,
+                py: Python<'_>,
+                epoch: U64,
+                start_offset: U64,
+                holder: Option<Text<'_>>,
+            ) -> PyResult<bool> {
+                let holder = holder.map(|h| h.0);
+                self.with_mut(py, |h| EpochLog::assign(h, epoch.0, start_offset.0, holder))
+            }
+
+            /// The log was truncated to end at `offset`: every entry starting at or after it
+            /// goes. Returns whether the history changed.
+            fn truncate_from_end(&self, py: Python<'_>, offset: U64) -> PyResult<bool> {
+                self.with_mut(py, |h| EpochLog::truncate_from_end(h, offset.0))
+            }
+
+            /// Retention deleted the records before `offset`: entries wholly before it go, and
+            /// the one covering it now starts at it. Returns whether the history changed.
+            fn truncate_from_start(&self, py: Python<'_>, offset: U64) -> PyResult<bool> {
+                self.with_mut(py, |h| EpochLog::truncate_from_start(h, offset.0))
+            }
+
+            /// The leader's answer `(epoch, end_offset)` to a follower whose latest epoch is
+            /// `epoch`, for a log ending at `log_end`; None when undefined (above the latest
+            /// epoch, or an empty history). INVALID_HISTORY when `log_end` does not fit.
+            fn end_offset_for(
+                &self,
+                py: Python<'_>,
+                epoch: U64,
+                log_end: U64,
+            ) -> PyResult<Option<(u64, u64)>> {
+                self.with(py, |h| EpochLog::end_offset_for(h, epoch.0, log_end.0))
+            }
+
+            /// The latest entry's epoch, or None when the history is empty.
+            #[getter]
+            fn latest_epoch(&self, py: Python<'_>) -> PyResult<Option<u64>> {
+                self.with(py, |h| Ok(EpochLog::latest_epoch(h)))
+            }
+
+            /// A new list of the entries, oldest first: `(epoch, start_offset)`, or
+            /// `(epoch, start_offset, holder)` where a holder is recorded.
+            #[getter]
+            fn entries<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+                let entries = self.with(py, |h| Ok(EpochLog::entries(h).to_vec()))?;
+                entries_list(py, &entries)
+            }
+
+            /// The history's JSON form, u64 values as decimal strings.
+            fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+                self.with(py, |h| Ok(EpochLog::history(h).to_json()))
+            }
+
+            fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+                self.with(py, |h| Ok(EpochLog::entries(h).len()))
+            }
+
+            $($extra)*
+        }
+    };
+}
+pub(crate) use epoch_log;

@@ -11,6 +11,9 @@ same as the C and WebAssembly fronts make (SEMANTICS.md is the specification).
 Verdict(code='STALE_EPOCH', accepted=False, epoch=6, highest=7)
 >>> gate.promote()
 8
+>>> leader = tael_coord.EpochHistory([(1, 0), (3, 8)])
+>>> tael_coord.divergence_point(leader, 12, [(1, 0), (2, 5)], 9)
+5
 """
 
 from ._decide import (
@@ -26,13 +29,16 @@ from ._decide import (
 )
 from ._native import (
     DurableFencer,
+    DurableHistory,
     DurableRegistry,
     EpochFencer,
+    EpochHistory,
     EpochOverflowError,
     FenceRegistry,
     HolderFencer,
     InvalidArgumentError,
     InvalidEpochError,
+    InvalidHistoryError,
     InvalidIdError,
     InvalidPolicyError,
     InvalidSnapshotError,
@@ -47,8 +53,10 @@ from ._native import (
     UnknownStreamError,
     Verdict,
     __version__,
+    divergence_point,
     elect_leader,
     elect_leader_index,
+    follower_step,
     rendezvous_score,
     validate_id,
 )
@@ -56,8 +64,10 @@ from ._native import (
 __all__ = [
     "Decision",
     "DurableFencer",
+    "DurableHistory",
     "DurableRegistry",
     "EpochFencer",
+    "EpochHistory",
     "EpochOverflowError",
     "Excluded",
     "Exclusion",
@@ -65,6 +75,7 @@ __all__ = [
     "HolderFencer",
     "InvalidArgumentError",
     "InvalidEpochError",
+    "InvalidHistoryError",
     "InvalidIdError",
     "InvalidPolicyError",
     "InvalidSnapshotError",
@@ -82,9 +93,11 @@ __all__ = [
     "Verdict",
     "ViewLike",
     "__version__",
+    "divergence_point",
     "elect_leader",
     "elect_leader_index",
     "elect_leaders",
+    "follower_step",
     "next_epoch",
     "normalize_view",
     "rendezvous_score",

@@ -50,6 +50,7 @@ class Reason(_Name):
     NO_LIVE_MEMBERS = "no_live_members"
     NO_ELIGIBLE_MEMBERS = "no_eligible_members"
     NO_QUORUM = "no_quorum"
+    NO_FRESH_MEMBERS = "no_fresh_members"
 
 
 class Exclusion(_Name):
@@ -64,6 +65,7 @@ class Exclusion(_Name):
     OUTRANKED_BY_PRIORITY = "outranked_by_priority"
     OUTRANKED_BY_RENDEZVOUS = "outranked_by_rendezvous"
     OUTRANKED_BY_SMALLER_ID = "outranked_by_smaller_id"
+    BEHIND = "behind"
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,12 +155,14 @@ def elect_leaders(
     sticky_incumbent: bool = False,
     priority: bool = False,
     rendezvous: bool = False,
+    freshness: bool = False,
+    max_lag: int = 0,
 ) -> list[Decision]:
     """Decide every group of ``view``, in byte order of the group names.
 
     The policy is either ``policy`` (a :class:`Policy`, its JSON text or a dict) or the keyword
-    toggles, not both; with neither it is the plain smallest-live-id rule. The view's own
-    ``policy`` (what its cluster decides with) is not applied.
+    toggles and ``max_lag``, not both; with neither it is the plain smallest-live-id rule. The
+    view's own ``policy`` (what its cluster decides with) is not applied.
     """
     view_text = _document(view, "view", InvalidViewError)
     toggles = {
@@ -167,11 +171,14 @@ def elect_leaders(
         "sticky_incumbent": sticky_incumbent,
         "priority": priority,
         "rendezvous": rendezvous,
+        "freshness": freshness,
     }
+    # The default, exactly: an int 0 (not False, not 0.0), so anything else given is seen.
+    lag_given = type(max_lag) is not int or max_lag != 0
     chosen: Policy | str
     if policy is None:
-        chosen = Policy(**toggles)
-    elif any(on is not False for on in toggles.values()):
+        chosen = Policy(**toggles, max_lag=max_lag)
+    elif any(on is not False for on in toggles.values()) or lag_given:
         raise InvalidArgumentError("give either a policy or keyword toggles, not both")
     elif isinstance(policy, (Policy, str)):
         chosen = policy

@@ -1,11 +1,13 @@
-"""A small pure-Python model of the specification (SEMANTICS.md §2, §3, §5, §6, §9), for the
-property tests. It is written from the spec, independently of the core, and kept deliberately
-naive: sequential, no locks, no cleverness."""
+"""A small pure-Python model of the specification (SEMANTICS.md §2, §3, §5, §6, §8's freshness
+rule, §9, and the epoch histories of src/history.rs), for the property tests. It is written from
+the spec, independently of the core, and kept deliberately naive: sequential, no locks, no
+cleverness (a log's reigns are compared offset by offset)."""
 
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Optional
 
 U64_MAX = 2**64 - 1
 MAX_ID_BYTES = 255
@@ -173,3 +175,131 @@ class Registry:
     def snapshot(self) -> dict[str, int]:
         ordered = sorted(self.gates, key=lambda n: n.encode("utf-8"))
         return {name: self.gates[name].highest for name in ordered}
+
+
+# An entry of an epoch history: (epoch, start_offset, holder or None).
+Entry = tuple[int, int, Optional[str]]
+
+
+def same_reign(a: Entry, b: Entry) -> bool:
+    """The same epoch, and holders that do not disagree (an entry without one claims only its
+    epoch)."""
+    return a[0] == b[0] and (a[2] is None or b[2] is None or a[2] == b[2])
+
+
+@dataclass
+class History:
+    """An epoch history (Kafka's leader-epoch cache): entries with epochs and starts strictly
+    increasing; the reign of an offset is the entry with the largest start at or below it."""
+
+    entries: list[Entry] = field(default_factory=list)
+
+    def assign(self, epoch: int, start: int, holder: str | None = None) -> bool:
+        if holder is not None:
+            validate_id(holder)
+        new = (epoch, start, holder)
+        if self.entries and same_reign(self.entries[-1], new) and start >= self.entries[-1][1]:
+            return False
+        while self.entries and (self.entries[-1][0] >= epoch or self.entries[-1][1] >= start):
+            self.entries.pop()
+        self.entries.append(new)
+        return True
+
+    def truncate_from_end(self, offset: int) -> bool:
+        kept = [e for e in self.entries if e[1] < offset]
+        changed = len(kept) != len(self.entries)
+        self.entries = kept
+        return changed
+
+    def truncate_from_start(self, offset: int) -> bool:
+        if not self.entries or self.entries[0][1] >= offset:
+            return False
+        covering = max(i for i, e in enumerate(self.entries) if e[1] <= offset)
+        epoch, _, holder = self.entries[covering]
+        self.entries = [(epoch, offset, holder), *self.entries[covering + 1 :]]
+        return True
+
+    def check_log_end(self, log_end: int) -> None:
+        """A log end the history cannot belong to: before the latest start, or records with no
+        reign."""
+        if (self.entries and self.entries[-1][1] > log_end) or (not self.entries and log_end > 0):
+            raise ModelError("INVALID_HISTORY")
+
+    def end_offset_for(self, epoch: int, log_end: int) -> tuple[int, int] | None:
+        self.check_log_end(log_end)
+        if not self.entries or epoch > self.entries[-1][0]:
+            return None
+        if epoch == self.entries[-1][0]:
+            return (epoch, log_end)
+        above = next(i for i, e in enumerate(self.entries) if e[0] > epoch)
+        if above == 0:
+            return (epoch, self.entries[0][1])
+        return (self.entries[above - 1][0], self.entries[above][1])
+
+    def reign_at(self, offset: int) -> Entry | None:
+        held = [e for e in self.entries if e[1] <= offset]
+        return held[-1] if held else None
+
+
+def divergence_point(a: History, a_end: int, b: History, b_end: int) -> int:
+    """Offset by offset: the first offset both logs still hold, below the shorter log's end,
+    whose reigns differ; or the shorter log's end."""
+    a.check_log_end(a_end)
+    b.check_log_end(b_end)
+    end = min(a_end, b_end)
+    for x in range(end):
+        ra, rb = a.reign_at(x), b.reign_at(x)
+        if ra is None or rb is None:
+            continue  # before one log's first start (deleted, or never written): not compared
+        if not same_reign(ra, rb):
+            return x
+    return end
+
+
+def follower_step(f: History, f_end: int, answer: tuple[int, int] | None) -> tuple[int, bool]:
+    """KIP-279's follower: what to truncate to given the leader's answer, and whether done."""
+    f.check_log_end(f_end)
+    if not f.entries:
+        return (f_end, True)
+    if answer is None:
+        return (f.entries[-1][1], len(f.entries) == 1)
+    epoch, end = answer
+    own = f.end_offset_for(epoch, f_end)
+    if own is None:
+        return (min(end, f_end), True)
+    if own[0] == epoch:
+        return (min(own[1], end, f_end), True)
+    return (min(own[1], f_end), False)
+
+
+@dataclass
+class Member:
+    id: str
+    live: bool
+    log_epoch: int = 0
+    log_end: int = 0
+
+
+def fresh_decision(members: list[Member], max_lag: int) -> tuple[str | None, str, dict[str, str]]:
+    """§8 with only the freshness toggle on, for members with distinct ids: (leader, reason,
+    {id: exclusion})."""
+    live = [m for m in members if m.live]
+    if not members:
+        return (None, "no_members", {})
+    why = {m.id: "dead" for m in members if not m.live}
+    if not live:
+        return (None, "no_live_members", why)
+    freshest = max((m.log_epoch, m.log_end) for m in live)
+    candidates = []
+    for m in live:
+        if m.log_epoch == freshest[0] and freshest[1] - m.log_end <= max_lag:
+            candidates.append(m)
+        else:
+            why[m.id] = "behind"
+    if not candidates:
+        return (None, "no_fresh_members", why)
+    leader = min(candidates, key=lambda m: m.id.encode("utf-8"))
+    for m in candidates:
+        if m is not leader:
+            why[m.id] = "outranked_by_smaller_id"
+    return (leader.id, "only_candidate" if len(candidates) == 1 else "smallest_id", why)

@@ -42,7 +42,17 @@ def test_the_package_docstring_examples_run() -> None:
 def test_public_names() -> None:
     for name in tc.__all__:
         assert hasattr(tc, name), name
-    for cls in (tc.Verdict, tc.EpochFencer, tc.HolderFencer, tc.FenceRegistry, tc.Snapshot, tc.Policy):
+    for cls in (
+        tc.Verdict,
+        tc.EpochFencer,
+        tc.HolderFencer,
+        tc.FenceRegistry,
+        tc.Snapshot,
+        tc.Policy,
+        tc.EpochHistory,
+        tc.DurableHistory,
+        tc.InvalidHistoryError,
+    ):
         assert cls.__module__ == "tael_coord"
 
 
@@ -184,6 +194,7 @@ def test_policies() -> None:
         False,
         False,
     )
+    assert (p.freshness, p.max_lag) == (False, 0)
     assert repr(p) == "Policy(sticky_incumbent=True, priority=True)"
     assert repr(tc.Policy()) == "Policy()"
     assert p == tc.Policy.from_json('{"priority": true, "sticky_incumbent": true}')
@@ -194,11 +205,24 @@ def test_policies() -> None:
         "sticky_incumbent": True,
         "priority": True,
         "rendezvous": False,
+        "freshness": False,
+        "max_lag": "0",
     }
+    fresh = tc.Policy(freshness=True, max_lag=2**64 - 1)
+    assert (fresh.freshness, fresh.max_lag) == (True, 2**64 - 1)
+    assert repr(fresh) == "Policy(freshness=True, max_lag=18446744073709551615)"
+    assert repr(tc.Policy(max_lag=3)) == "Policy(max_lag=3)", "max_lag is kept without freshness"
+    assert json.loads(fresh.to_json())["max_lag"] == "18446744073709551615"
+    assert tc.Policy.from_json(fresh.to_json()) == fresh
+    assert tc.Policy.from_json('{"freshness": true, "max_lag": 18446744073709551615}') == fresh
+    assert fresh != tc.Policy(freshness=True) and hash(fresh) == hash(tc.Policy.from_json(fresh.to_json()))
     for proto in PROTOCOLS:
         assert pickle.loads(pickle.dumps(p, proto)) == p
+        assert pickle.loads(pickle.dumps(fresh, proto)) == fresh
     with pytest.raises(AttributeError):
         p.priority = False  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        fresh.max_lag = 0  # type: ignore[misc]
 
 
 def test_decisions_are_typed_immutable_objects() -> None:
@@ -266,8 +290,31 @@ def test_the_enums_are_the_cores_lists() -> None:
 def test_normalize_view_writes_the_view_back_canonically() -> None:
     text = tc.normalize_view({"groups": {"g": {"members": [{"id": "a", "live": True}]}}, "policy": {"quorum_guard": True}})
     assert json.loads(text) == {
-        "groups": {"g": {"members": [{"id": "a", "live": True, "generation": "0", "priority": "0", "eligible": True, "epoch": "0"}]}},
-        "policy": {"eligibility": False, "quorum_guard": True, "sticky_incumbent": False, "priority": False, "rendezvous": False},
+        "groups": {
+            "g": {
+                "members": [
+                    {
+                        "id": "a",
+                        "live": True,
+                        "generation": "0",
+                        "priority": "0",
+                        "eligible": True,
+                        "epoch": "0",
+                        "log_epoch": "0",
+                        "log_end": "0",
+                    }
+                ]
+            }
+        },
+        "policy": {
+            "eligibility": False,
+            "quorum_guard": True,
+            "sticky_incumbent": False,
+            "priority": False,
+            "rendezvous": False,
+            "freshness": False,
+            "max_lag": "0",
+        },
     }
     assert tc.normalize_view(text) == text, "a normalized view is a fixed point"
     with pytest.raises(tc.InvalidViewError):

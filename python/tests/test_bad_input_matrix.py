@@ -1,7 +1,8 @@
 """The bad-input matrix of SEMANTICS.md §13 (tests/bad_inputs.json), one pytest test per row.
 
 Every row the Python front can express raises exactly the row's exception class with the row's
-`.code`, and changes nothing; rows Python cannot express are skips with the data file's reason.
+`.code`, and changes nothing (the gates, the registry and the epoch history read the same);
+rows Python cannot express are skips with the data file's reason.
 (test_bad_inputs.py holds many more Python-specific cases.)
 """
 
@@ -18,7 +19,7 @@ import tael_coord as tc
 
 DATA = json.loads((Path(__file__).resolve().parents[2] / "tests" / "bad_inputs.json").read_text(encoding="utf-8"))
 FRONT = "python"
-MIN_ROWS = 25
+MIN_ROWS = 45
 
 Json = Any  # a parsed JSON value from the data file
 
@@ -65,14 +66,42 @@ def number(step: dict[str, Json], key: str, default: int | None) -> Any:
     return int(v) if isinstance(v, str) else value(v)
 
 
+def entries(v: Json) -> Any:
+    """History entries: a list of entries, each a tuple (u64 text is the int it spells, a holder
+    the text it is); other forms are what they say."""
+    if not isinstance(v, list):
+        return value(v)
+    return [tuple(number_or_value(x, i < 2) for i, x in enumerate(e)) if isinstance(e, list) else value(e) for e in v]
+
+
+def number_or_value(v: Json, is_number: bool) -> Any:
+    return int(v) if is_number and isinstance(v, str) else value(v)
+
+
+def answer(v: Json) -> Any:
+    """A leader's answer: null is None, [epoch, end] a tuple; other forms are what they say."""
+    if v is None:
+        return None
+    if isinstance(v, list):
+        return tuple(number_or_value(x, True) for x in v)
+    return value(v)
+
+
 class State:
     def __init__(self) -> None:
         self.gate = tc.EpochFencer()
         self.holder = tc.HolderFencer()
         self.registry = tc.FenceRegistry()
+        self.history = tc.EpochHistory()
 
     def summary(self) -> tuple[object, ...]:
-        return (self.gate.highest, self.holder.state, self.registry.snapshot().to_json())
+        return (
+            self.gate.highest,
+            self.holder.state,
+            self.registry.snapshot().to_json(),
+            self.history.to_json(),
+            self.history.entries,
+        )
 
 
 def run(state: State, step: dict[str, Json]) -> None:
@@ -127,6 +156,25 @@ def run(state: State, step: dict[str, Json]) -> None:
         tc.normalize_view(value(step["view"]))
     elif op == "next_epoch":
         tc.next_epoch(value(step["view"]), value(step["group"]))
+    elif op == "history":
+        if "json" in step:
+            state.history = tc.EpochHistory.from_json(value(step["json"]))
+        else:
+            state.history = tc.EpochHistory(entries(step["entries"]))
+    elif op == "history_assign":
+        holder = value(step["holder"]) if "holder" in step else None
+        state.history.assign(number(step, "epoch", None), number(step, "start_offset", None), holder)
+    elif op == "history_end_offset_for":
+        state.history.end_offset_for(number(step, "epoch", None), number(step, "log_end", None))
+    elif op == "divergence_point":
+        tc.divergence_point(
+            entries(step["leader"]),
+            number(step, "leader_log_end", None),
+            entries(step["follower"]),
+            number(step, "follower_log_end", None),
+        )
+    elif op == "follower_step":
+        tc.follower_step(entries(step["follower"]), number(step, "follower_log_end", None), answer(step["answer"]))
     else:
         raise AssertionError(f"the python front has no op {op}")
 

@@ -41,6 +41,22 @@ EPOCH_TAKERS: list[tuple[str, Callable[[Any], object]]] = [
     ("FenceRegistry.add", lambda b: tc.FenceRegistry().add("s", b)),
     ("FenceRegistry.check", lambda b: registry().check("s", b)),
     ("Snapshot", lambda b: tc.Snapshot({"s": b})),
+    ("Policy(max_lag)", lambda b: tc.Policy(max_lag=b)),
+    ("elect_leaders(max_lag)", lambda b: tc.elect_leaders(GOOD_VIEW, freshness=True, max_lag=b)),
+    ("EpochHistory(epoch)", lambda b: tc.EpochHistory([(1, 0), (b, 5)])),
+    ("EpochHistory(start_offset)", lambda b: tc.EpochHistory([(b, 0, "a")])),
+    ("EpochHistory.assign(epoch)", lambda b: history().assign(b, 9)),
+    ("EpochHistory.assign(start_offset)", lambda b: history().assign(3, b, "a")),
+    ("EpochHistory.truncate_from_end", lambda b: history().truncate_from_end(b)),
+    ("EpochHistory.truncate_from_start", lambda b: history().truncate_from_start(b)),
+    ("EpochHistory.end_offset_for(epoch)", lambda b: history().end_offset_for(b, 9)),
+    ("EpochHistory.end_offset_for(log_end)", lambda b: history().end_offset_for(2, b)),
+    ("divergence_point(leader_log_end)", lambda b: tc.divergence_point([(1, 0)], b, [(1, 0)], 5)),
+    ("divergence_point(follower_log_end)", lambda b: tc.divergence_point([(1, 0)], 5, [(1, 0)], b)),
+    ("divergence_point(leader entry)", lambda b: tc.divergence_point([(1, b)], 5, [(1, 0)], 5)),
+    ("follower_step(follower_log_end)", lambda b: tc.follower_step([(1, 0)], b, (1, 4))),
+    ("follower_step(answer epoch)", lambda b: tc.follower_step([(1, 0)], 5, (b, 4))),
+    ("follower_step(answer end)", lambda b: tc.follower_step([(1, 0)], 5, (1, b))),
 ]
 
 
@@ -62,6 +78,10 @@ def registry() -> tc.FenceRegistry:
     r = tc.FenceRegistry()
     r.add("s", 5)
     return r
+
+
+def history() -> tc.EpochHistory:
+    return tc.EpochHistory([(1, 0), (2, 5)])
 
 
 def full_gate() -> tc.EpochFencer:
@@ -119,6 +139,52 @@ TEXT_CASES: list[Case] = [
     ("Snapshot(int key)", lambda: tc.Snapshot({1: 1}), tc.InvalidArgumentError, TypeError),  # type: ignore[dict-item]
     ("Snapshot(empty name)", lambda: tc.Snapshot({"": 1}), tc.InvalidIdError, ValueError),
     ("Snapshot(negative)", lambda: tc.Snapshot({"s": -1}), tc.InvalidEpochError, ValueError),
+    # epoch histories: entries, holders, JSON, log ends that do not fit
+    ("EpochHistory(str)", lambda: tc.EpochHistory("1,0"), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("EpochHistory(bytes)", lambda: tc.EpochHistory(b"\x01\x00"), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("EpochHistory(int)", lambda: tc.EpochHistory(5), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("EpochHistory([int])", lambda: tc.EpochHistory([1, 0]), tc.InvalidArgumentError, TypeError),  # type: ignore[list-item]
+    ("EpochHistory([str])", lambda: tc.EpochHistory(["10"]), tc.InvalidArgumentError, TypeError),  # type: ignore[list-item]
+    ("EpochHistory([dict])", lambda: tc.EpochHistory([{"epoch": 1, "start_offset": 0}]), tc.InvalidArgumentError, TypeError),  # type: ignore[list-item]
+    ("EpochHistory([()])", lambda: tc.EpochHistory([()]), tc.InvalidArgumentError, TypeError),  # type: ignore[list-item]
+    ("EpochHistory([4-tuple])", lambda: tc.EpochHistory([(1, 0, "a", "b")]), tc.InvalidArgumentError, TypeError),  # type: ignore[list-item]
+    ("EpochHistory([int holder])", lambda: tc.EpochHistory([(1, 0, 7)]), tc.InvalidArgumentError, TypeError),  # type: ignore[list-item]
+    ("EpochHistory([bytes holder])", lambda: tc.EpochHistory([(1, 0, b"a")]), tc.InvalidArgumentError, TypeError),  # type: ignore[list-item]
+    ("EpochHistory([empty holder])", lambda: tc.EpochHistory([(1, 0, "")]), tc.InvalidIdError, ValueError),
+    ("EpochHistory([control holder])", lambda: tc.EpochHistory([(1, 0, "a\n")]), tc.InvalidIdError, ValueError),
+    ("EpochHistory([surrogate holder])", lambda: tc.EpochHistory([(1, 0, "\udc00")]), tc.InvalidUtf8Error, UnicodeError),
+    ("EpochHistory(equal epochs)", lambda: tc.EpochHistory([(2, 0), (2, 5)]), tc.InvalidHistoryError, ValueError),
+    ("EpochHistory(older epoch)", lambda: tc.EpochHistory([(3, 0), (2, 5)]), tc.InvalidHistoryError, ValueError),
+    ("EpochHistory(equal starts)", lambda: tc.EpochHistory([(1, 5), (2, 5)]), tc.InvalidHistoryError, ValueError),
+    ("EpochHistory.from_json(bad)", lambda: tc.EpochHistory.from_json("{"), tc.InvalidHistoryError, ValueError),
+    ("EpochHistory.from_json(list)", lambda: tc.EpochHistory.from_json("[]"), tc.InvalidHistoryError, ValueError),
+    (
+        "EpochHistory.from_json(negative)",
+        lambda: tc.EpochHistory.from_json('{"entries":[{"epoch":"-1","start_offset":"0"}]}'),
+        tc.InvalidHistoryError,
+        ValueError,
+    ),
+    ("EpochHistory.from_json(None)", lambda: tc.EpochHistory.from_json(None), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("EpochHistory.from_json(dict)", lambda: tc.EpochHistory.from_json({"entries": []}), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("assign(empty holder)", lambda: history().assign(3, 9, ""), tc.InvalidIdError, ValueError),
+    ("assign(int holder)", lambda: history().assign(3, 9, 1), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("assign(surrogate holder)", lambda: history().assign(3, 9, "\ud800"), tc.InvalidUtf8Error, UnicodeError),
+    ("end_offset_for(log end before latest)", lambda: history().end_offset_for(2, 4), tc.InvalidHistoryError, ValueError),
+    ("end_offset_for(empty, log end 1)", lambda: tc.EpochHistory().end_offset_for(0, 1), tc.InvalidHistoryError, ValueError),
+    ("divergence_point(None)", lambda: tc.divergence_point(None, 0, [], 0), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("divergence_point(follower str)", lambda: tc.divergence_point([], 0, "", 0), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("divergence_point(dict)", lambda: tc.divergence_point({1: 0}, 5, [], 0), tc.InvalidArgumentError, TypeError),  # type: ignore[dict-item]
+    ("divergence_point(json text)", lambda: tc.divergence_point(history().to_json(), 5, [], 0), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("divergence_point(beyond end)", lambda: tc.divergence_point(history(), 4, [(1, 0)], 5), tc.InvalidHistoryError, ValueError),
+    ("divergence_point(no reign)", lambda: tc.divergence_point([(1, 0)], 5, [], 3), tc.InvalidHistoryError, ValueError),
+    ("divergence_point(bad entries)", lambda: tc.divergence_point([(2, 0), (1, 5)], 9, [], 0), tc.InvalidHistoryError, ValueError),
+    ("follower_step(answer int)", lambda: tc.follower_step([(1, 0)], 4, 1), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("follower_step(answer 1 item)", lambda: tc.follower_step([(1, 0)], 4, (1,)), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("follower_step(answer 3 items)", lambda: tc.follower_step([(1, 0)], 4, (1, 2, 3)), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("follower_step(answer str)", lambda: tc.follower_step([(1, 0)], 4, "14"), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("follower_step(answer dict)", lambda: tc.follower_step([(1, 0)], 4, {1: 4}), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("follower_step(follower None)", lambda: tc.follower_step(None, 0, None), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("follower_step(beyond end)", lambda: tc.follower_step(history(), 4, (2, 4)), tc.InvalidHistoryError, ValueError),
     # overflow
     ("promote at 2**64-1", lambda: full_gate().promote(), tc.EpochOverflowError, OverflowError),
     ("holder promote at 2**64-1", lambda: tc.HolderFencer(U64_MAX).promote("a"), tc.EpochOverflowError, OverflowError),
@@ -144,6 +210,9 @@ def view_cases() -> list[Case]:
         ("leading zero", view_with(priority="01"), tc.InvalidViewError, ValueError),
         ("object value", view_with(priority=object()), tc.InvalidViewError, ValueError),
         ("live as int", view_with(live=1), tc.InvalidViewError, ValueError),
+        ("negative log_end", view_with(log_end=-1), tc.InvalidViewError, ValueError),
+        ("2**64 log_epoch", view_with(log_epoch=2**64), tc.InvalidViewError, ValueError),
+        ("bool log_epoch", view_with(log_epoch=False), tc.InvalidViewError, ValueError),
         ("empty id", {"groups": {"g": {"members": [{"id": "", "live": True}]}}}, tc.InvalidViewError, ValueError),
         (
             "lone surrogate id",
@@ -172,6 +241,25 @@ def view_cases() -> list[Case]:
             TypeError,
         ),
         ("Policy(priority=1)", lambda: tc.Policy(priority=1), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+        ("Policy(freshness=1)", lambda: tc.Policy(freshness=1), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+        ("freshness toggle non-bool", lambda: tc.elect_leaders(GOOD_VIEW, freshness=None), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+        (
+            "policy and max_lag",
+            lambda: tc.elect_leaders(GOOD_VIEW, {"freshness": True}, max_lag=2),
+            tc.InvalidArgumentError,
+            TypeError,
+        ),
+        (
+            "policy and freshness",
+            lambda: tc.elect_leaders(GOOD_VIEW, tc.Policy(), freshness=True),
+            tc.InvalidArgumentError,
+            TypeError,
+        ),
+        ("policy max_lag -1", lambda: tc.elect_leaders(GOOD_VIEW, {"max_lag": -1}), tc.InvalidPolicyError, ValueError),
+        ("policy max_lag 1.5", lambda: tc.elect_leaders(GOOD_VIEW, '{"max_lag": 1.5}'), tc.InvalidPolicyError, ValueError),
+        ("policy max_lag 2**64", lambda: tc.elect_leaders(GOOD_VIEW, {"max_lag": 2**64}), tc.InvalidPolicyError, ValueError),
+        ("policy freshness 1", lambda: tc.elect_leaders(GOOD_VIEW, {"freshness": 1}), tc.InvalidPolicyError, ValueError),
+        ("Policy.from_json(max_lag text)", lambda: tc.Policy.from_json('{"max_lag": "01"}'), tc.InvalidPolicyError, ValueError),
         ("Policy.from_json(bad)", lambda: tc.Policy.from_json('{"priority": "yes"}'), tc.InvalidPolicyError, ValueError),
         ("next_epoch unknown group", lambda: tc.next_epoch(GOOD_VIEW, "h"), tc.UnknownGroupError, LookupError),
         ("next_epoch int group", lambda: tc.next_epoch(GOOD_VIEW, 5), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
@@ -222,6 +310,26 @@ def test_a_refused_value_changes_nothing() -> None:
             holder.promote(bad_holder)
     assert holder.state == (4, "a")
 
+    h = tc.EpochHistory([(1, 0, "a"), (2, 5)])
+    before = h.entries
+    bad_calls: list[Callable[[], object]] = [
+        lambda: h.assign(3, 9, ""),
+        lambda: h.assign(3, 9, "\ud800"),
+        lambda: h.assign(3, 9, 9),  # type: ignore[arg-type]
+        lambda: h.assign(-1, 9),
+        lambda: h.assign(3, 2**64),
+        lambda: h.assign(True, 0),
+        lambda: h.truncate_from_end(-1),
+        lambda: h.truncate_from_start(1.0),  # type: ignore[arg-type]
+        lambda: h.truncate_from_end(2**64 + 5),
+        lambda: h.end_offset_for(1, 4),
+    ]
+    for bad_call in bad_calls:
+        with pytest.raises(tc.TaelError):
+            bad_call()
+    # 2**64 + 5 was not truncated to 5 (which would drop the entry starting at 5)
+    assert h.entries == before == [(1, 0, "a"), (2, 5)]
+
     reg = registry()
     reg.check("s", 9)
     with pytest.raises(tc.InvalidSnapshotError):
@@ -253,6 +361,26 @@ def test_u64_extremes_are_exact() -> None:
     assert d.excluded == (tc.Excluded("b", U64_MAX, tc.Exclusion.OUTRANKED_BY_SMALLER_ID),)
     assert tc.next_epoch(view, "g") == U64_MAX
     assert tc.next_epoch(view_with(epoch=2**53 + 1), "g") == 2**53 + 2
+
+
+def test_every_status_of_the_core_is_raised_returned_or_not_pythons() -> None:
+    # A status added to the core must be placed here: raised (its class), returned (a verdict),
+    # or not a Python one, so a forgotten exception class fails this test.
+    raised = {
+        getattr(tc, name).code
+        for name in tc.__all__
+        if isinstance(getattr(tc, name), type) and issubclass(getattr(tc, name), tc.TaelError)
+    }
+    verdicts = {"CURRENT", "ADVANCED", "STALE_EPOCH", "TOO_FAR_AHEAD", "CONFLICT"}
+    # OK is no error; NO_LEADER and UNDEFINED_EPOCH are None; NULL_POINTER and BUFFER_TOO_SMALL
+    # are C's; INTERNAL is TaelError's own code.
+    not_raised = {"OK", "NO_LEADER", "UNDEFINED_EPOCH", "NULL_POINTER", "BUFFER_TOO_SMALL"}
+    statuses = tc._native._STATUS_NAMES
+    assert len(statuses) == len(set(statuses))
+    assert set(statuses) == raised | verdicts | not_raised
+    assert "INTERNAL" in raised and tc.TaelError.code == "INTERNAL"
+    assert tc.InvalidHistoryError.code == "INVALID_HISTORY"
+    assert issubclass(tc.InvalidHistoryError, ValueError)
 
 
 def test_every_exception_is_declared_once_with_its_status_name() -> None:

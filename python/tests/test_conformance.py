@@ -2,15 +2,18 @@
 
 Cases whose ``fronts`` do not name "python" (raw bytes, which a Python str cannot hold) are
 reported as skips with that reason; every other case must give exactly the expected results.
+Cases with an epoch history run twice: with an ``EpochHistory``, and with a ``DurableHistory``
+in a file of their own (read back from the file once the case is done).
 """
 
 from __future__ import annotations
 
 import json
 import struct
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 import pytest
 
@@ -32,9 +35,9 @@ def load_cases() -> list[dict[str, Json]]:
 CASES = load_cases()
 
 
-def params() -> list[Any]:
+def params(cases: list[dict[str, Json]]) -> list[Any]:
     out = []
-    for case in CASES:
+    for case in cases:
         fronts = case.get("fronts")
         marks = []
         if fronts is not None and FRONT not in fronts:
@@ -42,6 +45,10 @@ def params() -> list[Any]:
             marks.append(pytest.mark.skip(reason=f"fronts {fronts} excludes python{why}"))
         out.append(pytest.param(case, id=case["name"], marks=marks))
     return out
+
+
+def has_history(case: dict[str, Json]) -> bool:
+    return any(step["op"] == "history" for step in case["steps"])
 
 
 def text(value: Json) -> str:
@@ -115,11 +122,54 @@ def policy_forms(step: dict[str, Json]) -> list[tc.PolicyLike | None]:
     return [None]
 
 
+History = Union[tc.EpochHistory, tc.DurableHistory]
+
+
 @dataclass
 class State:
     gate: tc.EpochFencer | None = None
     holder: tc.HolderFencer | None = None
     registry: tc.FenceRegistry | None = None
+    history: History | None = None
+    #: Where durable histories go; None for in-memory ones.
+    dir: Path | None = None
+    #: Every durable history made so far (each in a file of its own).
+    files: list[tc.DurableHistory] = field(default_factory=list)
+
+    def new_history(self, history: tc.EpochHistory) -> History:
+        """A history of the case's kind holding ``history`` (a fresh file's history is built by
+        assigning each entry, which appends it)."""
+        if self.dir is None:
+            return history
+        durable = tc.DurableHistory(self.dir / f"history-{len(self.files)}", create=True)
+        self.files.append(durable)
+        for e in history.entries:
+            assert durable.assign(*e) is True
+        assert durable.entries == history.entries
+        return durable
+
+
+def entry(value: Json) -> tuple[int, int] | tuple[int, int, str]:
+    """A corpus entry [epoch, start] or [epoch, start, holder] as the Python tuple."""
+    epoch, start, *holder = value
+    if holder:
+        return (int(epoch), int(start), text(holder[0]))
+    return (int(epoch), int(start))
+
+
+def entries(value: Json) -> list[tuple[int, int] | tuple[int, int, str]]:
+    return [entry(e) for e in value]
+
+
+def history_forms(value: Json) -> Iterator[tc._native._HistoryLike]:
+    """The entries as a list, as a generator (read once), and as an EpochHistory."""
+    yield entries(value)
+    yield (e for e in entries(value))
+    yield tc.EpochHistory(entries(value))
+
+
+def u64_or_none(value: int | None) -> str | None:
+    return None if value is None else str(value)
 
 
 def err(e: tc.TaelError) -> dict[str, Json]:
@@ -236,6 +286,63 @@ def run_step(state: State, step: dict[str, Json]) -> dict[str, Json] | None:
                 except tc.TaelError as e:
                     results.append(err(e))
             return same_for_every_form(results)
+        if op == "history":
+            if "json" in step:
+                made = tc.EpochHistory.from_json(step["json"])
+            else:
+                made = tc.EpochHistory(entries(step.get("entries", [])))
+            state.history = state.new_history(made)
+            return None
+        if op.startswith("history_"):
+            history = state.history
+            assert history is not None
+            if op == "history_assign":
+                holder = text(step["holder"]) if "holder" in step else None
+                start = u64(step, "start_offset")
+                assert start is not None
+                return {"changed": history.assign(epoch_of(step), start, holder)}
+            if op in ("history_truncate_from_end", "history_truncate_from_start"):
+                offset = u64(step, "offset")
+                assert offset is not None
+                if op == "history_truncate_from_end":
+                    return {"changed": history.truncate_from_end(offset)}
+                return {"changed": history.truncate_from_start(offset)}
+            if op == "history_end_offset_for":
+                log_end = u64(step, "log_end")
+                assert log_end is not None
+                answer = history.end_offset_for(epoch_of(step), log_end)
+                if answer is None:
+                    return {"epoch": None, "end_offset": None}
+                return {"epoch": str(answer[0]), "end_offset": str(answer[1])}
+            if op == "history_latest_epoch":
+                return {"epoch": u64_or_none(history.latest_epoch)}
+        if op == "divergence_point":
+            leader_end, follower_end = u64(step, "leader_log_end"), u64(step, "follower_log_end")
+            assert leader_end is not None and follower_end is not None
+            results = []
+            for lead, follow in zip(history_forms(step["leader"]), history_forms(step["follower"])):
+                try:
+                    point = tc.divergence_point(lead, leader_end, follow, follower_end)
+                    swapped = tc.divergence_point(
+                        entries(step["follower"]), follower_end, entries(step["leader"]), leader_end
+                    )
+                    assert swapped == point, "the divergence point is symmetric"
+                    results.append({"offset": str(point)})
+                except tc.TaelError as e:
+                    results.append(err(e))
+            return same_for_every_form(results)
+        if op == "follower_step":
+            follower_end = u64(step, "follower_log_end")
+            assert follower_end is not None
+            answer = None if step["answer"] is None else (int(step["answer"][0]), int(step["answer"][1]))
+            results = []
+            for follower in history_forms(step["follower"]):
+                try:
+                    offset, done = tc.follower_step(follower, follower_end, answer)
+                    results.append({"offset": str(offset), "done": done})
+                except tc.TaelError as e:
+                    results.append(err(e))
+            return same_for_every_form(results)
     except tc.TaelError as e:
         return err(e)
     raise AssertionError(f"unknown op {op!r}")
@@ -258,18 +365,58 @@ def state_of(state: State) -> dict[str, Json] | None:
     if state.registry is not None:
         streams = {k: str(v) for k, v in state.registry.snapshot().streams.items()}
         out["registry"] = {"streams": streams, "jump_cap": cap(state.registry.jump_cap)}
+    if state.history is not None:
+        out["history"] = history_state(state.history)
     return out or None
 
 
-@pytest.mark.parametrize("case", params())
-def test_case(case: dict[str, Json]) -> None:
-    state = State()
+def history_state(history: History) -> dict[str, Json]:
+    """The history's JSON form, built from its entries (and checked against the rest of its
+    accessors)."""
+    listed = history.entries
+    doc: dict[str, Json] = {"entries": []}
+    for e in listed:
+        item = {"epoch": str(e[0]), "start_offset": str(e[1])}
+        if len(e) == 3:
+            item["holder"] = e[2]
+        doc["entries"].append(item)
+    assert json.loads(history.to_json()) == doc
+    assert len(history) == len(listed)
+    assert history.latest_epoch == (listed[-1][0] if listed else None)
+    assert tc.EpochHistory.from_json(history.to_json()) == tc.EpochHistory(history)
+    return doc
+
+
+def run_case(case: dict[str, Json], state: State) -> None:
     for i, step in enumerate(case["steps"]):
         got = run_step(state, step)
         want = step.get("expect")
         assert got == want, f"step {i} ({step['op']}): expected {want}, got {got}"
         held = state_of(state)
         assert held == step.get("state"), f"step {i} ({step['op']}) state: {held}"
+
+
+@pytest.mark.parametrize("case", params(CASES))
+def test_case(case: dict[str, Json]) -> None:
+    run_case(case, State())
+
+
+@pytest.mark.parametrize("case", params([c for c in CASES if has_history(c)]))
+def test_case_with_durable_histories(case: dict[str, Json], tmp_path: Path) -> None:
+    state = State(dir=tmp_path)
+    try:
+        run_case(case, state)
+        final = state.history
+        for durable in state.files:
+            held = durable.entries
+            durable.close()
+            with tc.DurableHistory(durable.path) as reopened:
+                assert reopened.entries == held, "the file holds what the history held"
+        # None when every creation failed (a failed creation makes no file).
+        assert final is None or (isinstance(final, tc.DurableHistory) and final.closed)
+    finally:
+        for durable in state.files:
+            durable.close()
 
 
 def test_corpus_is_whole() -> None:
@@ -282,3 +429,4 @@ def test_corpus_is_whole() -> None:
         if case not in runnable:
             assert "hex" in json.dumps(case), case["name"]
     assert len(runnable) >= len(CASES) - 10
+    assert sum(has_history(c) for c in CASES) >= 20, "the durable run has cases to run"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import tempfile
 from typing import Union
 
 from hypothesis import given, settings
@@ -272,3 +273,217 @@ def test_next_epoch_is_one_past_every_announced_epoch(announced: list[int]) -> N
         got = e.code
     want = max(announced) + 1 if max(announced) < U64_MAX else "EPOCH_OVERFLOW"
     assert got == want
+
+
+# Epoch histories (src/history.rs) against the per-offset model. Offsets stay small so the
+# model can walk them one by one; the corpus covers the u64 edges. These tests make several
+# native calls per example, so they have no deadline (a loaded machine is not a failure).
+history_holders = st.sampled_from([None, None, "a", "b"])
+assign_args = st.tuples(st.integers(0, 10), st.integers(0, 40), history_holders)
+
+
+def native_entries(h: model.History) -> list[tuple[int, int] | tuple[int, int, str]]:
+    """The model's entries as the package writes them (a triple only with a holder)."""
+    return [(e, s) if holder is None else (e, s, holder) for e, s, holder in h.entries]
+
+
+@st.composite
+def logs_from(draw: st.DrawFn, base: list[model.Entry]) -> tuple[model.History, int]:
+    """A log grown from ``base`` by a few assigns, maybe with a deleted prefix, and its end (now
+    and then one that does not fit the history)."""
+    h = model.History(list(base))
+    for epoch, start, holder in draw(st.lists(assign_args, max_size=3)):
+        h.assign(epoch, start, holder)
+    if draw(st.booleans()):
+        h.truncate_from_start(draw(st.integers(0, 40)))
+    floor = h.entries[-1][1] if h.entries else 0
+    end = draw(st.one_of(st.integers(floor, floor + 8), st.integers(0, 50)))
+    return h, end
+
+
+@st.composite
+def two_logs(draw: st.DrawFn) -> tuple[model.History, int, model.History, int]:
+    """Two logs that share a history, each grown its own way from it."""
+    base = model.History()
+    for epoch, start, holder in draw(st.lists(assign_args, max_size=4)):
+        base.assign(epoch, start, holder)
+    a, a_end = draw(logs_from(base.entries))
+    b, b_end = draw(logs_from(base.entries))
+    return a, a_end, b, b_end
+
+
+def native_point(a: model.History, a_end: int, b: model.History, b_end: int) -> int | str:
+    try:
+        # The model's (epoch, start, None) triples go in as they are: a None holder is none.
+        return tc.divergence_point(a.entries, a_end, tc.EpochHistory(b.entries), b_end)
+    except tc.TaelError as e:
+        return e.code
+
+
+@settings(max_examples=400, deadline=None)
+@given(two_logs())
+def test_divergence_point_matches_the_per_offset_model(logs: tuple[model.History, int, model.History, int]) -> None:
+    a, a_end, b, b_end = logs
+    try:
+        want: int | str = model.divergence_point(a, a_end, b, b_end)
+    except model.ModelError as e:
+        want = e.code
+    got = native_point(a, a_end, b, b_end)
+    assert got == want
+    assert native_point(b, b_end, a, a_end) == got, "symmetric"
+    if isinstance(got, int):
+        assert got <= a_end and got <= b_end, "never above either end"
+
+
+@settings(deadline=None)
+@given(two_logs(), st.integers(0, 8), st.integers(0, 8))
+def test_equal_histories_share_the_shorter_log(
+    logs: tuple[model.History, int, model.History, int], more: int, other: int
+) -> None:
+    h = logs[0]
+    floor = h.entries[-1][1] if h.entries else 0
+    # Log ends that fit the history (an empty one holds no record).
+    ends = (floor + more, floor + other) if h.entries else (0, 0)
+    history = tc.EpochHistory(native_entries(h))
+    assert tc.divergence_point(history, ends[0], history, ends[1]) == min(ends)
+    assert tc.divergence_point(history, ends[0], native_entries(h), ends[1]) == min(ends)
+
+
+@settings(deadline=None)
+@given(
+    logs_from([]),
+    st.one_of(st.none(), st.tuples(st.integers(0, 12), st.integers(0, 50))),
+)
+def test_follower_step_matches_the_model(log: tuple[model.History, int], answer: tuple[int, int] | None) -> None:
+    f, end = log
+    try:
+        want: object = model.follower_step(f, end, answer)
+    except model.ModelError as e:
+        want = e.code
+    try:
+        got: object = tc.follower_step(native_entries(f), end, answer)
+    except tc.TaelError as e:
+        got = e.code
+    assert got == want
+    if isinstance(got, tuple):
+        assert got[0] <= end, "never beyond the log end"
+
+
+@settings(deadline=None)
+@given(two_logs())
+def test_the_follower_loop_ends(logs: tuple[model.History, int, model.History, int]) -> None:
+    """A follower that truncates as each step says and asks again is done within one step per
+    entry it holds, and never grows its log."""
+    leader, leader_end, follower, end = logs
+    try:
+        leader.check_log_end(leader_end)
+        follower.check_log_end(end)
+    except model.ModelError:
+        return
+    mine = tc.EpochHistory(native_entries(follower))
+    for _ in range(len(mine) + 1):
+        latest = mine.latest_epoch
+        answer = None if latest is None else tc.EpochHistory(native_entries(leader)).end_offset_for(latest, leader_end)
+        offset, done = tc.follower_step(mine, end, answer)
+        assert offset <= end
+        mine.truncate_from_end(offset)
+        end = offset
+        if done:
+            break
+    else:
+        raise AssertionError("the follower never finished")
+
+
+HistoryOp = tuple[str, tuple[int, int, Union[str, None]]]
+history_ops = st.lists(
+    st.one_of(
+        st.tuples(st.just("assign"), assign_args),
+        st.tuples(st.sampled_from(["truncate_from_end", "truncate_from_start"]), assign_args),
+        st.tuples(st.just("end_offset_for"), assign_args),
+    ),
+    max_size=25,
+)
+
+
+def run_history(native: tc.EpochHistory | tc.DurableHistory, ref: model.History, ops: list[HistoryOp]) -> None:
+    for op, (n, m, holder) in ops:
+        want: object
+        got: object
+        if op == "assign":
+            want, got = ref.assign(n, m, holder), native.assign(n, m, holder)
+        elif op == "truncate_from_end":
+            want, got = ref.truncate_from_end(m), native.truncate_from_end(m)
+        elif op == "truncate_from_start":
+            want, got = ref.truncate_from_start(m), native.truncate_from_start(m)
+        else:
+            try:
+                want = ref.end_offset_for(n, m)
+            except model.ModelError as e:
+                want = e.code
+            try:
+                got = native.end_offset_for(n, m)
+            except tc.TaelError as e:
+                got = e.code
+        assert got == want, (op, n, m, holder)
+        assert native.entries == native_entries(ref)
+        assert native.latest_epoch == (ref.entries[-1][0] if ref.entries else None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(history_ops)
+def test_history_operations_match_the_model(ops: list[HistoryOp]) -> None:
+    history = tc.EpochHistory()
+    ref = model.History()
+    run_history(history, ref, ops)
+    copy = pickle.loads(pickle.dumps(history))
+    assert copy == history and tc.EpochHistory.from_json(history.to_json()) == history
+
+
+@settings(max_examples=40, deadline=None)
+@given(history_ops, history_ops)
+def test_a_durable_history_matches_the_model_across_reopening(before: list[HistoryOp], after: list[HistoryOp]) -> None:
+    ref = model.History()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = f"{tmp}/history"
+        with tc.DurableHistory(path, create=True) as durable:
+            run_history(durable, ref, before)
+        with tc.DurableHistory(path) as durable:
+            assert durable.entries == native_entries(ref), "the file holds every change"
+            run_history(durable, ref, after)
+
+
+fresh_members = st.lists(
+    st.builds(
+        model.Member,
+        st.text(alphabet="abcé", min_size=1, max_size=2),
+        st.booleans(),
+        st.integers(0, 2),
+        st.one_of(st.integers(0, 6), st.integers(U64_MAX - 3, U64_MAX)),
+    ),
+    max_size=5,
+    unique_by=lambda m: m.id,
+)
+
+
+@settings(deadline=None)
+@given(fresh_members, st.one_of(st.integers(0, 3), st.just(U64_MAX)))
+def test_freshness_matches_the_model(members: list[model.Member], max_lag: int) -> None:
+    view = {
+        "groups": {
+            "g": {
+                "members": [
+                    {"id": m.id, "live": m.live, "log_epoch": m.log_epoch, "log_end": str(m.log_end)}
+                    for m in members
+                ]
+            }
+        }
+    }
+    leader, reason, why = model.fresh_decision(members, max_lag)
+    for decisions in (
+        tc.elect_leaders(view, freshness=True, max_lag=max_lag),
+        tc.elect_leaders(view, tc.Policy(freshness=True, max_lag=max_lag)),
+        tc.elect_leaders(view, {"freshness": True, "max_lag": max_lag}),
+    ):
+        (d,) = decisions
+        assert (d.leader, d.reason.value) == (leader, reason)
+        assert {e.id: e.reason.value for e in d.excluded} == why

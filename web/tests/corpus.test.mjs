@@ -1,28 +1,58 @@
-// Every `decide` step of tests/vectors/views.json with a view object (and a policy object, not
-// policy text) is pasted into the dashboard with the policy set through its checkboxes; the
-// leaders, reasons and exclusions the page shows, and the row it marks as the leader's entry,
-// must equal the corpus's expected decisions. (A view that carries its own policy is decided
-// with that policy on the page, not the checkboxes': policy.test.mjs covers those.)
+// Every `decide` step of tests/vectors/views.json and freshness.json with a view object (and a
+// policy object, not policy text) is pasted into the dashboard with the policy set through its
+// checkboxes and max-lag field; the leaders, reasons and exclusions the page shows, and the row it
+// marks as the leader's entry, must equal the corpus's expected decisions. Under freshness every
+// row shows its log position as the core reads it, and exactly the `behind` rows are marked so.
+// Steps whose view the core refuses show the refusal's code. (A view that carries its own policy
+// is decided with that policy on the page, not the checkboxes': policy.test.mjs covers those.)
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { dashboardSuite, assertNoProblems, applyView, setPolicy, shownDecisions, asDecisions, corpus } from "./harness.mjs";
+import { createRequire } from "node:module";
+import {
+  dashboardSuite,
+  assertNoProblems,
+  applyView,
+  setPolicy,
+  shownDecisions,
+  asDecisions,
+  corpus,
+  revision,
+  REPO_ROOT,
+} from "./harness.mjs";
+
+const tael = createRequire(import.meta.url)(`${REPO_ROOT}/bindings/wasm/pkg-node/tael_coord.js`);
 
 const steps = [];
-for (const c of corpus("views.json").cases) {
-  c.steps.forEach((step, i) => {
-    if (step.op === "decide" && step.view && !("policy_text" in step) && !("policy" in step.view)) {
-      steps.push({ name: `${c.name} step ${i}`, step });
-    }
-  });
+const refusals = [];
+for (const file of ["views.json", "freshness.json"]) {
+  for (const c of corpus(file).cases) {
+    c.steps.forEach((step, i) => {
+      if (step.op !== "decide" || "policy_text" in step) return;
+      const name = `${c.name} step ${i}`;
+      if (step.view && !("policy" in step.view) && step.expect.decisions) steps.push({ name, step });
+      if (step.view_text !== undefined && step.expect.error) refusals.push({ name, step });
+    });
+  }
+}
+
+/** Each member's log position as the core reads the view (Node build), by group, in order. */
+function positions(view) {
+  const { groups } = JSON.parse(tael.normalizeView(JSON.stringify(view)));
+  return new Map(Object.entries(groups).map(([name, g]) => [name, g.members.map((m) => [m.log_epoch, m.log_end])]));
 }
 
 describe("corpus views shown as the core decides", () => {
   const suite = dashboardSuite();
 
   test("the corpus has the steps this suite expects", () => {
-    assert.ok(steps.length >= 30, `only ${steps.length} decide steps with a view object`);
+    assert.ok(steps.length >= 50, `only ${steps.length} decide steps with a view object`);
     assert.ok(steps.some((s) => s.name.startsWith("view/utf8-trap-group")), "the UTF-16 trap case is included");
+    const fresh = steps.filter((s) => s.step.policy?.freshness);
+    assert.ok(fresh.length >= 18, `only ${fresh.length} steps under freshness`);
+    assert.ok(fresh.some((s) => s.step.policy.max_lag === "18446744073709551614"), "a max lag above 2^53 is included");
+    assert.ok(steps.some((s) => s.step.expect.decisions.some((d) => d.reason === "no_fresh_members")), "no_fresh_members is included");
+    assert.ok(refusals.length >= 4, `only ${refusals.length} refused views`);
   });
 
   for (const { name, step } of steps) {
@@ -34,10 +64,34 @@ describe("corpus views shown as the core decides", () => {
       assert.equal(await page.locator("#view-error").isHidden(), true, "no view error");
       const shown = await shownDecisions(page);
       assert.deepEqual(asDecisions(shown), step.expect.decisions);
+      const fresh = Boolean(step.policy?.freshness);
+      const logs = positions(step.view);
       for (const g of shown) {
         // Exactly one row is marked leader when there is one, and it is the leader.
         assert.deepEqual(g.leaderRows, g.leader === null ? [] : [g.leader]);
+        // Log positions are shown exactly when freshness decides; the behind rows are marked.
+        const want = fresh ? logs.get(g.group) : g.rows.map(() => [null, null]);
+        assert.deepEqual(g.rows.map((r) => [r.logEpoch, r.logEnd]), want, `${g.group}: log positions`);
+        const decision = step.expect.decisions.find((d) => d.group === g.group);
+        const behind = decision.excluded.filter((x) => x.reason === "behind").map((x) => x.id);
+        assert.deepEqual(g.rows.filter((r) => r.behind).map((r) => r.id), behind, `${g.group}: rows marked behind`);
       }
+      assertNoProblems(page);
+    });
+  }
+
+  for (const { name, step } of refusals) {
+    test(`${name}: refused with ${step.expect.error}`, async () => {
+      const { page } = suite;
+      await setPolicy(page, step.policy || {});
+      await applyView(page, JSON.stringify({ groups: { ok: { members: [{ id: "a", live: true }] } } }));
+      const before = await revision(page);
+      await page.getByLabel("View JSON").fill(step.view_text);
+      await page.getByRole("button", { name: "Apply view" }).click();
+      await page.locator("#view-error").waitFor({ state: "visible" });
+      assert.equal(await page.getAttribute("#view-error", "data-code"), step.expect.error);
+      assert.equal(await revision(page), before, "the refused view is not rendered");
+      assert.equal((await shownDecisions(page))[0].group, "ok", "the previous view stays");
       assertNoProblems(page);
     });
   }

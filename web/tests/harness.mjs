@@ -164,14 +164,26 @@ export async function applyView(page, text) {
 
 const POLICY_LABELS = {
   eligibility: "Eligibility",
+  freshness: "Freshness",
   quorum_guard: "Quorum guard",
   sticky_incumbent: "Sticky incumbent",
   priority: "Priority",
   rendezvous: "Rendezvous",
 };
 
-/** Set every policy checkbox to `policy` (absent = off), by clicking its label. */
+/**
+ * Set every policy checkbox to `policy` (absent = off), by clicking its label, and the max lag
+ * to `policy.max_lag` (absent = "0") by typing it and leaving the field.
+ */
 export async function setPolicy(page, policy) {
+  const lag = page.getByLabel("Max lag (records)", { exact: true });
+  const wantLag = policy.max_lag === undefined ? "0" : String(policy.max_lag);
+  if ((await lag.inputValue()) !== wantLag) {
+    const before = await revision(page);
+    await lag.fill(wantLag);
+    await lag.blur();
+    await waitRender(page, before);
+  }
   for (const [key, label] of Object.entries(POLICY_LABELS)) {
     const box = page.getByLabel(label, { exact: true });
     const want = Boolean(policy[key]);
@@ -215,6 +227,10 @@ export async function shownDecisions(page) {
           priority: r.querySelector(".priority").textContent,
           eligible: r.querySelector(".eligible").textContent,
           epoch: r.querySelector(".epoch").textContent,
+          // With freshness only: the log position, and whether the row is marked behind.
+          logEpoch: r.querySelector(".log-epoch")?.textContent ?? null,
+          logEnd: r.querySelector(".log-end")?.textContent ?? null,
+          behind: r.classList.contains("is-behind"),
           decision: r.querySelector(".decision").textContent.trim(),
         })),
       };

@@ -40,7 +40,24 @@ function stillWorks(tael) {
   const [d] = tael.electLeaders('{"groups":{"g":{"members":[{"id":"b","live":true},{"id":"a","live":true}]}}}');
   same(d.leader, "a", "electLeaders after the case");
   same(new tael.EpochFencer(3n).check(2n).code, "STALE_EPOCH", "a gate after the case");
+  const h = new tael.EpochHistory([[1n, 0n], [3n, 8n, "node-a"]]);
+  same(tael.divergencePoint(h, 12n, [[1, 0], [2, 5]], 9), 5n, "divergencePoint after the case");
+  same(tael.followerStep([[1, 0], [2, 5]], 9, h.endOffsetFor(2n, 12n)).offset, 5n, "followerStep after the case");
+  same(JSON.stringify(h.entries, (k, v) => (typeof v === "bigint" ? `${v}` : v)), '[["1","0"],["3","8","node-a"]]', "a history after the case");
+  h.free();
 }
+
+/** Every property read of `target` through a Proxy, in order, into `reads`. */
+function recorded(target, reads, name) {
+  return new Proxy(target, {
+    get(t, key, receiver) {
+      reads.push(`${name}.${String(key)}`);
+      return Reflect.get(t, key, receiver);
+    },
+  });
+}
+
+const bigints = (value) => JSON.stringify(value, (k, v) => (typeof v === "bigint" ? `${v}n` : v));
 
 /** The cases, for the package `tael` whose WebAssembly memory is `memory`. */
 export function hostileCases(tael, memory) {
@@ -217,6 +234,202 @@ export function hostileCases(tael, memory) {
       const ids = new Array(2 ** 20 + 1).fill("a".repeat(255));
       const e = thrown(() => tael.electLeader(ids), "electLeader");
       same(e.code, "INVALID_ARGUMENT", "the code");
+    },
+
+    "history entries: a Proxy and its entries are read once each, in order": () => {
+      const reads = [];
+      const entries = recorded([recorded([1n, 0n], reads, "e0"), recorded([2n, 5n, "node-b"], reads, "e1")], reads, "entries");
+      const h = new tael.EpochHistory(entries);
+      same(bigints(h.entries), '[["1n","0n"],["2n","5n","node-b"]]', "the entries");
+      same(reads.join(","), "entries.length,entries.0,e0.length,e0.0,e0.1,entries.1,e1.length,e1.0,e1.1,e1.2", "the reads");
+      reads.length = 0;
+      same(tael.divergencePoint(entries, 9n, [[1, 0]], 9n), 5n, "divergencePoint over the same Proxy");
+      same(reads.join(","), "entries.length,entries.0,e0.length,e0.0,e0.1,entries.1,e1.length,e1.0,e1.1,e1.2", "the reads of divergencePoint");
+      h.free();
+    },
+
+    "a history entry whose getter changes its value is read once: the history is of the values read": () => {
+      let reads = 0;
+      const entry = withGetter([2n, "?"], 1, () => (reads++ === 0 ? 5n : 0n));
+      const h = new tael.EpochHistory([[1n, 0n], entry]);
+      same(bigints(h.entries), '[["1n","0n"],["2n","5n"]]', "the entries read");
+      same(reads, 1, "reads of the start");
+      h.free();
+    },
+
+    "an entry getter that calls the package again (re-entrantly), with histories": () => {
+      let inner, innerStep;
+      const other = new tael.EpochHistory([[1n, 0n], [2n, 4n]]);
+      const entries = withGetter([[1n, 0n], "?"], 1, () => {
+        inner = tael.divergencePoint(other, 10n, [[1n, 0n], [3n, 6n]], 10n);
+        innerStep = tael.followerStep(other, 10n, [2n, 7n]);
+        other.assign(5n, 8n);
+        return [4n, 6n];
+      });
+      same(tael.divergencePoint(entries, 10n, [[1n, 0n], [4n, 6n]], 8n), 8n, "the outer call");
+      same(inner, 4n, "the inner divergence point");
+      same(innerStep.offset, 7n, "the inner step");
+      same(bigints(other.entries), '[["1n","0n"],["2n","4n"],["5n","8n"]]', "the history the getter changed");
+      other.free();
+    },
+
+    "a getter that frees or changes the leader's history during the follower's read: the leader as read": () => {
+      const leader = new tael.EpochHistory([[1n, 0n], [2n, 5n]]);
+      const follower = withGetter([[1n, 0n], "?"], 1, () => {
+        leader.assign(9n, 1n);
+        leader.free();
+        return [2n, 5n];
+      });
+      same(tael.divergencePoint(leader, 10n, follower, 10n), 10n, "the leader was read (copied) first");
+      const e = thrown(() => leader.entries, "a freed history");
+      check(e instanceof Error, "an Error");
+    },
+
+    "a getter of entries that throws: its exception passes through, nothing is built": () => {
+      const boom = new Error("entry getter");
+      const entries = withGetter([[1n, 0n], "?"], 1, () => {
+        throw boom;
+      });
+      same(thrown(() => new tael.EpochHistory(entries), "new EpochHistory"), boom, "the getter's own exception");
+      same(thrown(() => tael.divergencePoint([], 0, entries, 0), "divergencePoint"), boom, "through divergencePoint");
+      const inner = new Proxy([1n, 0n], {
+        get(t, key) {
+          if (key === "1") throw boom;
+          return Reflect.get(t, key);
+        },
+      });
+      same(thrown(() => tael.followerStep([[1n, 0n]], 5n, inner), "followerStep"), boom, "an answer's trap");
+    },
+
+    "sparse entries and entries that are no arrays: INVALID_ARGUMENT naming the entry": () => {
+      // eslint-disable-next-line no-sparse-arrays
+      const e = thrown(() => new tael.EpochHistory([[1n, 0n], , [3n, 9n]]), "a hole");
+      same(e.code, "INVALID_ARGUMENT", "the code");
+      check(e instanceof TypeError, "a TypeError");
+      check(/entries\[1\]/.test(e.message), `the message names entries[1]: ${e.message}`);
+      // eslint-disable-next-line no-sparse-arrays
+      const hole = thrown(() => new tael.EpochHistory([[1n, , 0n]]), "a hole in an entry");
+      same(hole.code, "INVALID_ARGUMENT", "a hole is no u64");
+      for (const bad of [{ 0: 1n, 1: 0n, length: 2 }, "10", new BigUint64Array([1n, 0n])]) {
+        same(thrown(() => new tael.EpochHistory([bad]), "an entry that is no array").code, "INVALID_ARGUMENT", "the code");
+      }
+    },
+
+    "a sparse array of 2^32-1 entries: refused at its first hole, without reading the rest": () => {
+      const entries = [];
+      entries.length = 2 ** 32 - 1;
+      let reads = 0;
+      Object.defineProperty(entries, 0, {
+        get() {
+          reads++;
+          return undefined;
+        },
+      });
+      const e = thrown(() => tael.divergencePoint(entries, 0n, [], 0n), "divergencePoint");
+      same(e.code, "INVALID_ARGUMENT", "the code");
+      same(reads, 1, "reads");
+    },
+
+    "entries or an entry whose length is not a length, without reading elements": () => {
+      for (const length of ["zz", -1, 1.5, 2 ** 32, 2 ** 53]) {
+        const entries = new Proxy([[1n, 0n]], { get: (t, k) => (k === "length" ? length : t[k]) });
+        same(thrown(() => new tael.EpochHistory(entries), `entries of length ${String(length)}`).code, "INVALID_ARGUMENT", "the code");
+        let elements = 0;
+        const entry = new Proxy([1n, 0n], {
+          get: (t, k) => {
+            if (k === "length") return length;
+            elements++;
+            return t[k];
+          },
+        });
+        same(thrown(() => new tael.EpochHistory([entry]), `an entry of length ${String(length)}`).code, "INVALID_ARGUMENT", "the code");
+        same(thrown(() => tael.followerStep([], 0n, entry), `an answer of length ${String(length)}`).code, "INVALID_ARGUMENT", "the code");
+        same(elements, 0, "elements read");
+      }
+      const { proxy, revoke } = Proxy.revocable([], {});
+      revoke();
+      check(thrown(() => new tael.EpochHistory(proxy), "a revoked Proxy") instanceof TypeError, "JavaScript's own TypeError");
+      check(thrown(() => tael.followerStep([], 0n, proxy), "a revoked Proxy") instanceof TypeError, "JavaScript's own TypeError");
+    },
+
+    "an answer is read once: its length, then each element": () => {
+      const reads = [];
+      const answer = recorded([2n, 7n], reads, "answer");
+      const step = tael.followerStep([[1n, 0n], [2n, 5n]], 9n, answer);
+      same(`${step.offset}/${step.done}`, "7/true", "the step");
+      same(reads.join(","), "answer.length,answer.0,answer.1", "the reads");
+    },
+
+    "objects posing as histories lend nothing: INVALID_ARGUMENT, never a forged history": () => {
+      const posers = [
+        {},
+        { __taelLend() {} },
+        { __taelLend: 7 },
+        new tael.EpochFencer(),
+        () => [[1n, 0n]],
+      ];
+      for (const poser of posers) {
+        const e = thrown(() => tael.divergencePoint(poser, 0n, [], 0n), "divergencePoint");
+        same(e.code, "INVALID_ARGUMENT", `the code for ${String(poser)}`);
+        check(e instanceof TypeError, "a TypeError");
+      }
+      // One that lends a genuine history is read as that history, and nothing else.
+      const real = new tael.EpochHistory([[1n, 0n], [2n, 5n]]);
+      const lender = { __taelLend: () => real.__taelLend() };
+      same(tael.divergencePoint(lender, 10n, [[1n, 0n], [2n, 5n]], 10n), 10n, "a genuine history's copy");
+      // A leftover lent copy is never read as the next input's.
+      real.__taelLend();
+      same(thrown(() => tael.divergencePoint({ __taelLend() {} }, 10n, [], 0n), "no lend").code, "INVALID_ARGUMENT", "nothing lent");
+      const boom = new Error("lend getter");
+      const throwing = {
+        get __taelLend() {
+          throw boom;
+        },
+      };
+      same(thrown(() => tael.followerStep(throwing, 0n, undefined), "followerStep"), boom, "the getter's own exception");
+      real.free();
+    },
+
+    "a freed history, or an object with only its prototype, as an input: an Error, and the module still works": () => {
+      // wasm-bindgen's own Error, as for any method of a freed object (it holds no pointer).
+      const h = new tael.EpochHistory([[1n, 0n]]);
+      h.free();
+      check(thrown(() => tael.divergencePoint(h, 1n, [[1n, 0n]], 1n), "divergencePoint") instanceof Error, "an Error");
+      check(thrown(() => new tael.EpochHistory(h), "new EpochHistory") instanceof Error, "an Error");
+      const hollow = Object.create(tael.EpochHistory.prototype);
+      check(thrown(() => tael.followerStep(hollow, 0n, null), "followerStep") instanceof Error, "an Error");
+    },
+
+    "a history method called re-entrantly from an entry getter of the same history's copy": () => {
+      const h = new tael.EpochHistory([[1n, 0n]]);
+      const entries = withGetter([[1n, 0n], "?"], 1, () => {
+        h.assign(2n, 4n, "node-b");
+        same(h.truncateFromEnd(4n), true, "the inner truncation");
+        return [h.latestEpoch + 1n, 7n];
+      });
+      const copy = new tael.EpochHistory(entries);
+      same(bigints(copy.entries), '[["1n","0n"],["2n","7n"]]', "the copy");
+      same(bigints(h.entries), '[["1n","0n"]]', "the history the getter changed");
+      copy.free();
+      h.free();
+    },
+
+    "a policy whose max_lag is a bigint getter: read once; an unsafe number is refused": () => {
+      const view = '{"groups":{"g":{"members":[{"id":"a","live":true,"log_epoch":"1","log_end":"5"},{"id":"b","live":true,"log_epoch":"1","log_end":"8"}]}}}';
+      let reads = 0;
+      const policy = {
+        freshness: true,
+        get max_lag() {
+          reads++;
+          return reads === 1 ? 3n : 0n;
+        },
+      };
+      same(tael.electLeaders(view, policy)[0].leader, "a", "the lag read: 3");
+      same(reads, 1, "reads of max_lag");
+      const e = thrown(() => tael.electLeaders(view, { freshness: true, max_lag: 2 ** 60 }), "an unsafe number");
+      same(e.code, "INVALID_POLICY", "the code");
+      const proxied = new Proxy({ freshness: true, max_lag: 2n }, {});
+      same(tael.electLeaders(view, proxied)[0].leader, "b", "a Proxy policy with a bigint lag");
     },
 
     "not an array at all": () => {

@@ -21,7 +21,7 @@ const KILL_VIEW = `{"groups": {
   ]}
 }}`;
 // The same view as the core writes it back: every default written, every u64 a decimal string.
-const m = (id, generation, epoch = "0") => ({ id, live: true, generation, priority: "0", eligible: true, epoch });
+const m = (id, generation, epoch = "0") => ({ id, live: true, generation, priority: "0", eligible: true, epoch, log_epoch: "0", log_end: "0" });
 const KILL_VIEW_CANONICAL = JSON.stringify({
   groups: {
     "wal-0": { members: [m("node-a", "7", "41"), m("node-b", "18446744073709551615", "41"), m("node-c", "9007199254740993", "18446744073709551614")] },

@@ -9,12 +9,14 @@
  *   Results go through out-parameters, which are written only on success, except that
  *   TAEL_STATUS_BUFFER_TOO_SMALL writes the answer's length without its NUL to *out_len (the
  *   buffer needs *out_len + 1 bytes) and the _alloc functions set *out_json to NULL on failure.
+ *   An epoch history with no answer (SEMANTICS.md §15) returns TAEL_STATUS_UNDEFINED_EPOCH.
  * - Last error. A function that returns a TaelStatus or a handle sets this thread's last-error
  *   message when it fails and clears it when it succeeds (a verdict, even STALE_EPOCH, is a
  *   success). tael_last_error_message copies it out. Functions that cannot fail (names,
  *   versions, _free) leave it as it is.
  * - NULL. A NULL handle or out-pointer is TAEL_STATUS_NULL_POINTER and changes nothing. A
- *   (pointer, length) pair may be (NULL, 0): an empty array or an empty text.
+ *   (pointer, length) pair may be (NULL, 0): an empty array or an empty text, except an
+ *   epoch history's holder, which is optional: (NULL, 0) is no holder there.
  * - Text. Ids (node ids, holders, stream and group names) are passed as (pointer, length) bytes
  *   (only tael_elect_leader takes NUL-terminated strings; tael_elect_leader_n is its bytes form),
  *   so an id with a NUL byte inside is refused (TAEL_STATUS_INVALID_ID) instead of cut short.
@@ -23,10 +25,10 @@
  *   TAEL_STATUS_INVALID_ID); a name that is only looked up (a stream, a group) and breaks
  *   those rules is simply not found. JSON documents are NUL-terminated UTF-8.
  *   The library never keeps a pointer the caller passed in.
- * - Ownership. Handles from tael_*_new* and tael_*_open* belong to the caller until
- *   tael_*_free (which accepts NULL); strings from the _alloc functions until
- *   tael_string_free. Strings returned as `const char *` (names, version) are static and must
- *   not be freed.
+ * - Ownership. Handles from tael_*_new*, tael_*_open* and tael_epoch_history_from_json belong
+ *   to the caller until tael_*_free (which accepts NULL); strings from the _alloc functions
+ *   until tael_string_free. Strings returned as `const char *` (names, version) are static and
+ *   must not be freed.
  * - Threads. Every handle is thread-safe: any number of threads may use one handle at once,
  *   except that its _free must not race with any other call on it. The last error is per
  *   thread.
@@ -65,6 +67,18 @@
 #define TAEL_ID_FIELD_BYTES 256
 
 /**
+ * The epoch history of one log (SEMANTICS.md §15): entries `(epoch, start_offset[, holder])`,
+ * oldest first, whose epochs and start offsets both strictly increase; the reign of an offset
+ * is the entry with the largest start at or below it. Thread-safe (a short lock per call).
+ *
+ * Made in memory (tael_epoch_history_new, tael_epoch_history_from_json) or kept in a file
+ * (tael_epoch_history_open: every change is on disk before the call returns, SEMANTICS.md
+ * §12); every tael_epoch_history_* call works on both. Only a history kept in a file can
+ * answer TAEL_STATUS_STORAGE (its write failed; nothing changed).
+ */
+typedef struct TaelEpochHistory TaelEpochHistory;
+
+/**
  * An epoch gate: accepts records at or above the highest epoch it has seen, rejects older
  * ones, so a deposed leader cannot write to the replicas. Thread-safe.
  *
@@ -95,7 +109,8 @@ typedef struct TaelRegistry TaelRegistry;
 
 /**
  * The outcome of a call: 0 (`TAEL_STATUS_OK`) or one of the `TAEL_STATUS_*` numbers below,
- * which are the core's status table (SEMANTICS.md §10) and never change meaning.
+ * which are the core's status table (SEMANTICS.md §10) and never change meaning. The numbers
+ * are not dense: 23 is reserved.
  *
  * A plain `uint32_t`, so every integer is a valid `TaelStatus`: functions that take one
  * answer for a number they do not know (`tael_status_name` says "UNKNOWN").
@@ -154,6 +169,65 @@ typedef struct {
      */
     char holder[TAEL_ID_FIELD_BYTES];
 } TaelHolderState;
+
+/**
+ * One entry of an epoch history as a caller passes it in (tael_epoch_history_new).
+ */
+typedef struct {
+    /**
+     * The reign's epoch.
+     */
+    uint64_t epoch;
+    /**
+     * The offset of the reign's first record.
+     */
+    uint64_t start_offset;
+    /**
+     * The reign's holder (its leader's id), `holder_len` bytes (no NUL needed); NULL when the
+     * entry records no holder (`holder_len` is then 0).
+     */
+    const char *holder;
+    /**
+     * The length of `holder` in bytes.
+     */
+    size_t holder_len;
+} TaelEpochEntry;
+
+/**
+ * A copy of one entry of an epoch history (tael_epoch_history_entry), holder included.
+ */
+typedef struct {
+    /**
+     * The reign's epoch.
+     */
+    uint64_t epoch;
+    /**
+     * The offset of the reign's first record.
+     */
+    uint64_t start_offset;
+    /**
+     * Whether the entry records a holder.
+     */
+    bool has_holder;
+    /**
+     * The holder, NUL-terminated; "" when `has_holder` is false.
+     */
+    char holder[TAEL_ID_FIELD_BYTES];
+} TaelEpochEntryCopy;
+
+/**
+ * A follower's truncation step (tael_follower_step).
+ */
+typedef struct {
+    /**
+     * Truncate the log, and the history (tael_epoch_history_truncate_from_end), to this offset.
+     */
+    uint64_t offset;
+    /**
+     * Whether the follower is done; if not, it asks the leader again with its new latest epoch.
+     */
+    bool done;
+} TaelTruncation;
 
 /**
  * The call succeeded.
@@ -262,10 +336,24 @@ typedef struct {
 #define TAEL_STATUS_INTERNAL 20
 
 /**
- * A durable gate's file could not be used: missing (and not asked to create), unreadable,
- * corrupt, locked by another owner, or a write, fsync or rename failed; nothing moved.
+ * The file a gate, registry or history is kept in could not be used: missing (and not asked
+ * to create), unreadable, corrupt, locked by another owner, or a write, fsync or rename failed;
+ * nothing moved.
  */
 #define TAEL_STATUS_STORAGE 21
+
+/**
+ * An epoch history that breaks its rules (SEMANTICS.md §15): epochs or start offsets not
+ * strictly increasing, an entry starting beyond its log's end, an empty history whose log end
+ * is above 0, or JSON that is not a history.
+ */
+#define TAEL_STATUS_INVALID_HISTORY 22
+
+/**
+ * An epoch history has no answer: an end offset asked for an epoch above its latest, or of an
+ * empty history; the latest epoch of an empty history. Nothing was written.
+ */
+#define TAEL_STATUS_UNDEFINED_EPOCH 24
 
 #ifdef __cplusplus
 extern "C" {
@@ -767,6 +855,334 @@ TaelStatus tael_holder_fencer_state(const TaelHolderFencer *fencer, TaelHolderSt
 TaelStatus tael_holder_fencer_jump_cap(const TaelHolderFencer *fencer,
                                        bool *out_has_cap,
                                        uint64_t *out_cap);
+
+/**
+ * A new epoch history in memory holding `entries` (none when `len` is 0).
+ *
+ * \param entries `len` entries, oldest first; may be NULL when `len` is 0 (an empty history).
+ *        Epochs and start offsets must both strictly increase.
+ * \param len The number of entries.
+ * \param out_history Receives a handle the caller owns and frees with tael_epoch_history_free;
+ *        written only on success.
+ * \retval TAEL_STATUS_OK Created.
+ * \retval TAEL_STATUS_INVALID_HISTORY The epochs or start offsets do not strictly increase.
+ * \retval TAEL_STATUS_INVALID_UTF8, TAEL_STATUS_INVALID_ID A holder is not an id (the last
+ *         error names its index).
+ * \retval TAEL_STATUS_NULL_POINTER `out_history` is NULL, `entries` is NULL with `len > 0`, or
+ *         a holder is NULL with a length.
+ * \retval TAEL_STATUS_INVALID_ARGUMENT `len` is larger than any array.
+ *
+ * Reads the entries only during the call. Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `entries` is NULL or points to `len` entries, each `holder` NULL or readable for its
+ * `holder_len` bytes; `out_history` is NULL or writable.
+ */
+TaelStatus tael_epoch_history_new(const TaelEpochEntry *entries,
+                                  size_t len,
+                                  TaelEpochHistory **out_history);
+
+/**
+ * A new epoch history in memory from its JSON form (SEMANTICS.md §15), e.g.
+ * `{"entries":[{"epoch":"1","start_offset":"0","holder":"node-a"}]}`: u64s as decimal strings
+ * (exact JSON integers are read too), `holder` absent or null for none.
+ *
+ * \param history_json NUL-terminated UTF-8 JSON.
+ * \param out_history Receives a handle the caller owns and frees with tael_epoch_history_free;
+ *        written only on success.
+ * \retval TAEL_STATUS_OK Created.
+ * \retval TAEL_STATUS_INVALID_HISTORY Not JSON, not a history (unknown or repeated fields, a
+ *         holder that is not an id), or entries that do not strictly increase.
+ * \retval TAEL_STATUS_INVALID_UTF8 The text is not UTF-8.
+ * \retval TAEL_STATUS_NULL_POINTER `history_json` or `out_history` is NULL.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `history_json` is NULL or NUL-terminated; `out_history` is NULL or writable.
+ */
+TaelStatus tael_epoch_history_from_json(const char *history_json, TaelEpochHistory **out_history);
+
+/**
+ * Open the epoch history kept in the file `(path, path_len)` (SEMANTICS.md §12, §15; as
+ * tael_fencer_open, a fresh history is empty). Every change (an assign or truncation that
+ * changes the history) is on disk before the call returns; calls that change nothing write
+ * nothing. One owner at a time: the handle holds an exclusive lock on `<path>.lock` until it is
+ * freed or its process dies.
+ *
+ * \param path The file's path, `path_len` bytes (no NUL needed; a NUL inside is refused).
+ * \param create Whether a missing file starts a fresh, empty history.
+ * \param out_history Receives a handle the caller owns and frees with tael_epoch_history_free
+ *        (which releases the file); written only on success.
+ * \retval TAEL_STATUS_OK Opened.
+ * \retval TAEL_STATUS_STORAGE The file is missing (and `create` is false), unreadable, corrupt,
+ *         not a history's, or held by another owner, or the fresh file could not be written.
+ *         Nothing was reset.
+ * \retval TAEL_STATUS_INVALID_ARGUMENT The path is empty, holds a NUL byte or names no file.
+ * \retval TAEL_STATUS_NULL_POINTER `out_history` is NULL, or `path` is NULL with a length.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `path` is NULL or readable for `path_len` bytes; `out_history` is NULL or writable.
+ */
+TaelStatus tael_epoch_history_open(const char *path,
+                                   size_t path_len,
+                                   bool create,
+                                   TaelEpochHistory **out_history);
+
+/**
+ * Free an epoch history (releasing its file, for a history from tael_epoch_history_open;
+ * every change is already on disk). NULL is a no-op.
+ *
+ * Must not race with another call on the same history. Leaves the last error as it is.
+ *
+ * # Safety
+ *
+ * `history` is NULL or a handle from tael_epoch_history_new, _from_json or _open not freed
+ * before.
+ */
+void tael_epoch_history_free(TaelEpochHistory *history);
+
+/**
+ * Record that the reign `epoch`, held by `holder` (or by no recorded holder), starts at
+ * `start_offset` (Kafka's assign, SEMANTICS.md §15): nothing changes when the latest entry
+ * names the same reign (same epoch, holders that do not disagree) and starts at or before
+ * `start_offset`; otherwise every entry from the end whose epoch is at or above `epoch`, or
+ * whose start is at or above `start_offset`, is removed and the new entry appended.
+ *
+ * \param holder The reign's holder, `holder_len` bytes (no NUL needed), or NULL (with
+ *        `holder_len` 0) for none. An empty holder is not "none": it is TAEL_STATUS_INVALID_ID.
+ * \param out_changed Receives whether the history changed.
+ * \retval TAEL_STATUS_OK `*out_changed` is set.
+ * \retval TAEL_STATUS_INVALID_UTF8, TAEL_STATUS_INVALID_ID The holder is not an id; nothing
+ *         changed.
+ * \retval TAEL_STATUS_NULL_POINTER `history` or `out_changed` is NULL, or `holder` is NULL
+ *         with a length; nothing changed.
+ * \retval TAEL_STATUS_STORAGE A history kept in a file could not write the change; nothing
+ *         changed.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `history` is NULL or a live handle; `holder` is NULL or readable for `holder_len` bytes;
+ * `out_changed` is NULL or writable.
+ */
+TaelStatus tael_epoch_history_assign(const TaelEpochHistory *history,
+                                     uint64_t epoch,
+                                     uint64_t start_offset,
+                                     const char *holder,
+                                     size_t holder_len,
+                                     bool *out_changed);
+
+/**
+ * The log was truncated to end at `offset`: every entry starting at or after it is removed.
+ *
+ * \param out_changed Receives whether the history changed.
+ * \retval TAEL_STATUS_OK `*out_changed` is set.
+ * \retval TAEL_STATUS_STORAGE A history kept in a file could not write the change; nothing
+ *         changed.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `history` is NULL or a live handle; `out_changed` is NULL or writable.
+ */
+TaelStatus tael_epoch_history_truncate_from_end(const TaelEpochHistory *history,
+                                                uint64_t offset,
+                                                bool *out_changed);
+
+/**
+ * Retention deleted the records before `offset`: when the first entry starts before it,
+ * every entry wholly before it is removed and the one covering it now starts at `offset`;
+ * otherwise nothing changes.
+ *
+ * \param out_changed Receives whether the history changed.
+ * \retval TAEL_STATUS_OK `*out_changed` is set.
+ * \retval TAEL_STATUS_STORAGE A history kept in a file could not write the change; nothing
+ *         changed.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `history` is NULL or a live handle; `out_changed` is NULL or writable.
+ */
+TaelStatus tael_epoch_history_truncate_from_start(const TaelEpochHistory *history,
+                                                  uint64_t offset,
+                                                  bool *out_changed);
+
+/**
+ * A leader's answer to a follower whose latest epoch is `epoch` (Kafka's endOffsetFor), for the
+ * leader's log ending at `log_end` (SEMANTICS.md §15): `(epoch, log_end)` for the latest
+ * epoch; otherwise the largest entry's epoch at or below `epoch`, with the start of the entry
+ * after it (below the first entry: `epoch` itself, with the first entry's start).
+ *
+ * \param out_epoch Receives the answer's epoch.
+ * \param out_end_offset Receives the answer's end offset.
+ * \retval TAEL_STATUS_OK Both are set.
+ * \retval TAEL_STATUS_UNDEFINED_EPOCH There is no answer: `epoch` is above the latest entry's,
+ *         or the history is empty. Nothing is written (the follower drops its latest reign,
+ *         tael_follower_step with `has_answer` false).
+ * \retval TAEL_STATUS_INVALID_HISTORY The history does not fit `log_end` (its latest entry
+ *         starts after it, or it is empty and `log_end` is above 0).
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `history` is NULL or a live handle; the out-pointers are NULL or writable.
+ */
+TaelStatus tael_epoch_history_end_offset_for(const TaelEpochHistory *history,
+                                             uint64_t epoch,
+                                             uint64_t log_end,
+                                             uint64_t *out_epoch,
+                                             uint64_t *out_end_offset);
+
+/**
+ * The latest entry's epoch.
+ *
+ * \param out_epoch Receives the epoch.
+ * \retval TAEL_STATUS_OK `*out_epoch` is set.
+ * \retval TAEL_STATUS_UNDEFINED_EPOCH The history is empty; nothing is written.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `history` is NULL or a live handle; `out_epoch` is NULL or writable.
+ */
+TaelStatus tael_epoch_history_latest_epoch(const TaelEpochHistory *history, uint64_t *out_epoch);
+
+/**
+ * The number of entries.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `history` is NULL or a live handle; `out_len` is NULL or writable.
+ */
+TaelStatus tael_epoch_history_len(const TaelEpochHistory *history, size_t *out_len);
+
+/**
+ * A copy of the entry at `index` (0 is the oldest). While other threads change the history,
+ * the entries may move between two calls: tael_epoch_history_to_json reads them all at once.
+ *
+ * \param out_entry Receives the entry, its holder copied into a NUL-terminated field.
+ * \retval TAEL_STATUS_OK `*out_entry` is set.
+ * \retval TAEL_STATUS_INVALID_ARGUMENT `index` is not below the number of entries.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `history` is NULL or a live handle; `out_entry` is NULL or writable.
+ */
+TaelStatus tael_epoch_history_entry(const TaelEpochHistory *history,
+                                    size_t index,
+                                    TaelEpochEntryCopy *out_entry);
+
+/**
+ * The history's JSON form (SEMANTICS.md §15), compact, read under one lock:
+ * `{"entries":[{"epoch":"1","start_offset":"0","holder":"node-a"},...]}`, u64s as decimal
+ * strings, `holder` only where recorded; written into `buf`.
+ *
+ * \param buf Receives the JSON and a NUL; may be NULL when `cap` is 0 (to ask for the length).
+ * \param cap The size of `buf` in bytes.
+ * \param out_len Receives the JSON's length in bytes without the NUL, also when the buffer is
+ *        too small (the buffer needs `*out_len + 1` bytes; a later call may need more if the
+ *        history changed meanwhile).
+ * \retval TAEL_STATUS_OK Written.
+ * \retval TAEL_STATUS_BUFFER_TOO_SMALL Only `*out_len` was written.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `history` is NULL or a live handle; `buf` is NULL or writable for `cap` bytes; `out_len` is
+ * NULL or writable.
+ */
+TaelStatus tael_epoch_history_to_json(const TaelEpochHistory *history,
+                                      char *buf,
+                                      size_t cap,
+                                      size_t *out_len);
+
+/**
+ * The history's JSON form (as tael_epoch_history_to_json) in a string the library allocates.
+ *
+ * \param out_json Receives the NUL-terminated JSON, which the caller owns and frees with
+ *        tael_string_free; set to NULL on failure.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `history` is NULL or a live handle; `out_json` is NULL or writable.
+ */
+TaelStatus tael_epoch_history_to_json_alloc(const TaelEpochHistory *history, char **out_json);
+
+/**
+ * The length of the prefix two logs share (SEMANTICS.md §15): the smallest offset `x` with
+ * `max(first starts) <= x < min(log ends)` whose reigns differ (not the same epoch, or holders
+ * that disagree), or `min(log ends)` when there is none. Symmetric, never above either end.
+ * The follower truncates its log and history to it; when it is below the leader's first start,
+ * the follower truncates everything and resumes at the leader's first start.
+ *
+ * The two histories are read one after the other, each under its own lock (never both locks
+ * at once), so calls may name two handles in either order; one handle given as both is read
+ * once.
+ *
+ * \param out_offset Receives the divergence point.
+ * \retval TAEL_STATUS_OK `*out_offset` is set.
+ * \retval TAEL_STATUS_INVALID_HISTORY A history does not fit its log end (its latest entry
+ *         starts after it, or it is empty and its log end is above 0).
+ * \retval TAEL_STATUS_NULL_POINTER `leader`, `follower` or `out_offset` is NULL.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `leader` and `follower` are NULL or live handles; `out_offset` is NULL or writable.
+ */
+TaelStatus tael_divergence_point(const TaelEpochHistory *leader,
+                                 uint64_t leader_log_end,
+                                 const TaelEpochHistory *follower,
+                                 uint64_t follower_log_end,
+                                 uint64_t *out_offset);
+
+/**
+ * A follower's truncation step over the network (KIP-279, SEMANTICS.md §15): given its history,
+ * its log end and the leader's answer to tael_epoch_history_end_offset_for(the follower's latest
+ * epoch, the leader's log end), where to truncate and whether to ask again.
+ *
+ * \param has_answer False when the leader's answer was TAEL_STATUS_UNDEFINED_EPOCH (then
+ *        `answer_epoch` and `answer_end` are ignored).
+ * \param answer_epoch, answer_end The leader's answer.
+ * \param out_truncation Receives the step: truncate the log and the history
+ *        (tael_epoch_history_truncate_from_end) to `offset`, never beyond the log end; when
+ *        `done` is false, ask the leader again with the new latest epoch.
+ * \retval TAEL_STATUS_OK `*out_truncation` is set.
+ * \retval TAEL_STATUS_INVALID_HISTORY The history does not fit `follower_log_end`.
+ * \retval TAEL_STATUS_NULL_POINTER `follower` or `out_truncation` is NULL.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `follower` is NULL or a live handle; `out_truncation` is NULL or writable.
+ */
+TaelStatus tael_follower_step(const TaelEpochHistory *follower,
+                              uint64_t follower_log_end,
+                              bool has_answer,
+                              uint64_t answer_epoch,
+                              uint64_t answer_end,
+                              TaelTruncation *out_truncation);
 
 /**
  * A new, empty registry whose gates have no jump cap.

@@ -11,6 +11,7 @@ use std::ptr;
 
 use crate::election::*;
 use crate::gates::*;
+use crate::history::*;
 use crate::info::*;
 use crate::last_error::tael_last_error_message;
 use crate::registry::*;
@@ -364,5 +365,333 @@ fn one_handle_shared_by_threads() {
         tael_fencer_free(shared.0);
         tael_holder_fencer_free(shared.1);
         tael_registry_free(shared.2);
+    }
+}
+
+fn entry(epoch: u64, start_offset: u64, holder: Option<&str>) -> TaelEpochEntry {
+    let (holder, holder_len) = holder.map_or((ptr::null(), 0), bytes);
+    TaelEpochEntry {
+        epoch,
+        start_offset,
+        holder,
+        holder_len,
+    }
+}
+
+/// A history made through `tael_epoch_history_new`, or the status it failed with.
+fn history_of(entries: &[TaelEpochEntry]) -> Result<*mut TaelEpochHistory, TaelStatus> {
+    let mut h = ptr::null_mut();
+    let p = if entries.is_empty() {
+        ptr::null()
+    } else {
+        entries.as_ptr()
+    };
+    // SAFETY: `entries` is a live slice whose holders are live strings; `h` is writable.
+    match unsafe { tael_epoch_history_new(p, entries.len(), &mut h) } {
+        TAEL_STATUS_OK => Ok(h),
+        status => {
+            assert!(h.is_null(), "written only on success");
+            Err(status)
+        }
+    }
+}
+
+fn history_json(h: *const TaelEpochHistory) -> String {
+    let mut owned = ptr::null_mut();
+    // SAFETY: a live handle; `owned` is writable and freed once below.
+    unsafe {
+        assert_eq!(
+            tael_epoch_history_to_json_alloc(h, &mut owned),
+            TAEL_STATUS_OK
+        );
+        let text = CStr::from_ptr(owned).to_str().unwrap().to_owned();
+        tael_string_free(owned);
+        text
+    }
+}
+
+#[test]
+fn histories_through_raw_pointers() {
+    let longest = "h".repeat(TAEL_MAX_ID_BYTES);
+    let h = history_of(&[entry(1, 0, Some("a")), entry(3, 5, Some(&longest))]).unwrap();
+    let mut changed = false;
+    let (mut epoch, mut end) = (u64::MAX, u64::MAX);
+    // SAFETY: a live handle; readable holders; writable out-pointers.
+    unsafe {
+        let mut copy = TaelEpochEntryCopy {
+            epoch: 9,
+            start_offset: 9,
+            has_holder: false,
+            holder: [1; TAEL_ID_FIELD_BYTES],
+        };
+        assert_eq!(tael_epoch_history_entry(h, 1, &mut copy), TAEL_STATUS_OK);
+        assert_eq!(
+            (copy.epoch, copy.start_offset, copy.has_holder),
+            (3, 5, true)
+        );
+        // The longest holder fills the field with its NUL as the last byte.
+        assert_eq!(
+            CStr::from_ptr(copy.holder.as_ptr()).to_bytes(),
+            longest.as_bytes()
+        );
+        assert_eq!(
+            tael_epoch_history_entry(h, 2, &mut copy),
+            TAEL_STATUS_INVALID_ARGUMENT
+        );
+        assert_eq!(copy.epoch, 3, "written only on success");
+
+        assert_eq!(
+            tael_epoch_history_end_offset_for(h, 2, 8, &mut epoch, &mut end),
+            TAEL_STATUS_OK
+        );
+        assert_eq!((epoch, end), (1, 5));
+        assert_eq!(
+            tael_epoch_history_end_offset_for(h, 4, 8, &mut epoch, &mut end),
+            TAEL_STATUS_UNDEFINED_EPOCH
+        );
+        assert_eq!((epoch, end), (1, 5), "written only on success");
+        assert_eq!(
+            tael_epoch_history_end_offset_for(h, 3, 4, &mut epoch, &mut end),
+            TAEL_STATUS_INVALID_HISTORY
+        );
+
+        // (NULL, 0) is no holder; ("", 0) is an empty one; (NULL, 1) a NULL pointer.
+        let (e, n) = bytes("");
+        assert_eq!(
+            tael_epoch_history_assign(h, 4, 9, e, n, &mut changed),
+            TAEL_STATUS_INVALID_ID
+        );
+        assert_eq!(
+            tael_epoch_history_assign(h, 4, 9, ptr::null(), 1, &mut changed),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert_eq!(
+            tael_epoch_history_assign(h, 4, 9, ptr::null(), 0, &mut changed),
+            TAEL_STATUS_OK
+        );
+        assert!(changed);
+        let (b, n) = bytes("b\0");
+        assert_eq!(
+            tael_epoch_history_assign(h, 5, 12, b, n, &mut changed),
+            TAEL_STATUS_INVALID_ID,
+            "a NUL inside is seen, not cut short"
+        );
+        assert_eq!(
+            tael_epoch_history_truncate_from_start(h, 6, &mut changed),
+            TAEL_STATUS_OK
+        );
+        assert!(changed);
+        assert_eq!(
+            tael_epoch_history_latest_epoch(h, &mut epoch),
+            TAEL_STATUS_OK
+        );
+        assert_eq!(epoch, 4);
+    }
+    let json = format!(
+        r#"{{"entries":[{{"epoch":"3","start_offset":"6","holder":"{longest}"}},{{"epoch":"4","start_offset":"9"}}]}}"#
+    );
+    assert_eq!(history_json(h), json);
+    let need = json.len();
+    for cap in [0, 1, need] {
+        // SAFETY: a live handle; the buffer is writable for `cap`.
+        let (status, len, buf) = answer(cap, |b, c, l| unsafe {
+            tael_epoch_history_to_json(h, b, c, l)
+        });
+        assert_eq!((status, len), (TAEL_STATUS_BUFFER_TOO_SMALL, need));
+        assert!(buf.iter().all(|&b| b == b'#'));
+    }
+    // SAFETY: as above.
+    let (status, len, buf) = answer(need + 1, |b, c, l| unsafe {
+        tael_epoch_history_to_json(h, b, c, l)
+    });
+    assert_eq!(
+        (status, len, &buf[..len], buf[len]),
+        (TAEL_STATUS_OK, need, json.as_bytes(), 0)
+    );
+
+    // The JSON form makes the same history.
+    let text = std::ffi::CString::new(json.clone()).unwrap();
+    let mut copy = ptr::null_mut();
+    // SAFETY: a NUL-terminated text; `copy` is writable.
+    unsafe {
+        assert_eq!(
+            tael_epoch_history_from_json(text.as_ptr(), &mut copy),
+            TAEL_STATUS_OK
+        );
+    }
+    assert_eq!(history_json(copy), json);
+    // SAFETY: live handles, freed once each.
+    unsafe {
+        let mut offset = u64::MAX;
+        // One handle on both sides: read under one lock at a time, so no deadlock.
+        assert_eq!(
+            tael_divergence_point(h, 12, h, 10, &mut offset),
+            TAEL_STATUS_OK
+        );
+        assert_eq!(offset, 10);
+        assert_eq!(
+            tael_divergence_point(copy, 12, ptr::null(), 10, &mut offset),
+            TAEL_STATUS_NULL_POINTER
+        );
+        let mut step = TaelTruncation {
+            offset: 7,
+            done: false,
+        };
+        assert_eq!(
+            tael_follower_step(h, 10, false, 0, 0, &mut step),
+            TAEL_STATUS_OK
+        );
+        assert_eq!(
+            step,
+            TaelTruncation {
+                offset: 9,
+                done: false
+            }
+        );
+        assert_eq!(
+            tael_follower_step(h, 10, true, 3, 8, &mut step),
+            TAEL_STATUS_OK
+        );
+        assert_eq!(
+            step,
+            TaelTruncation {
+                offset: 8,
+                done: true
+            }
+        );
+        tael_epoch_history_free(h);
+        tael_epoch_history_free(copy);
+        tael_epoch_history_free(ptr::null_mut());
+    }
+}
+
+#[test]
+fn history_entries_are_checked_before_any_is_converted() {
+    let bad = b"\xff";
+    let mut with_bad = entry(2, 5, None);
+    with_bad.holder = bad.as_ptr().cast();
+    with_bad.holder_len = 1;
+    let mut with_null = entry(3, 9, None);
+    with_null.holder_len = 2;
+    // A NULL holder with a length is seen before the bad holder in front of it is read.
+    assert_eq!(
+        history_of(&[entry(1, 0, None), with_bad, with_null]),
+        Err(TAEL_STATUS_NULL_POINTER)
+    );
+    assert_eq!(
+        history_of(&[entry(1, 0, None), with_bad]),
+        Err(TAEL_STATUS_INVALID_UTF8)
+    );
+    let mut message = [0 as c_char; 128];
+    // SAFETY: writable for its length; NUL-terminated by the call.
+    let text = unsafe {
+        tael_last_error_message(message.as_mut_ptr(), message.len());
+        CStr::from_ptr(message.as_ptr())
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(
+        text.starts_with("INVALID_UTF8: entries[1].holder: "),
+        "{text}"
+    );
+    assert_eq!(
+        history_of(&[entry(2, 0, None), entry(2, 5, None)]),
+        Err(TAEL_STATUS_INVALID_HISTORY)
+    );
+    let mut h = ptr::null_mut();
+    // SAFETY: refused before any entry is read.
+    unsafe {
+        assert_eq!(
+            tael_epoch_history_new(ptr::NonNull::dangling().as_ptr(), usize::MAX, &mut h),
+            TAEL_STATUS_INVALID_ARGUMENT
+        );
+        assert_eq!(
+            tael_epoch_history_new(ptr::null(), 1, &mut h),
+            TAEL_STATUS_NULL_POINTER
+        );
+    }
+    let empty = history_of(&[]).unwrap();
+    let mut epoch = 0;
+    // SAFETY: a live handle, freed once.
+    unsafe {
+        assert_eq!(
+            tael_epoch_history_latest_epoch(empty, &mut epoch),
+            TAEL_STATUS_UNDEFINED_EPOCH
+        );
+        tael_epoch_history_free(empty);
+    }
+}
+
+#[test]
+fn one_history_shared_by_threads() {
+    struct Shared(*mut TaelEpochHistory, *mut TaelEpochHistory);
+    // SAFETY: the header promises every handle is thread-safe; this test is what checks it.
+    unsafe impl Sync for Shared {}
+    let shared = Shared(history_of(&[]).unwrap(), history_of(&[]).unwrap());
+    std::thread::scope(|scope| {
+        for t in 0..3u64 {
+            let shared = &shared;
+            scope.spawn(move || {
+                let mut changed = false;
+                let mut offset = 0;
+                for e in 1..=20u64 {
+                    // SAFETY: live handles shared across threads; writable locals.
+                    unsafe {
+                        assert_eq!(
+                            tael_epoch_history_assign(
+                                shared.0,
+                                e,
+                                e * 10,
+                                ptr::null(),
+                                0,
+                                &mut changed
+                            ),
+                            TAEL_STATUS_OK
+                        );
+                        assert_eq!(
+                            tael_epoch_history_assign(
+                                shared.1,
+                                e,
+                                e * 10,
+                                ptr::null(),
+                                0,
+                                &mut changed
+                            ),
+                            TAEL_STATUS_OK
+                        );
+                        // Both orders, and one handle on both sides, from every thread.
+                        let (a, b) = if t % 2 == 0 {
+                            (shared.0, shared.1)
+                        } else {
+                            (shared.1, shared.0)
+                        };
+                        assert_eq!(
+                            tael_divergence_point(a, 1000, b, 1000, &mut offset),
+                            TAEL_STATUS_OK
+                        );
+                        // Where two reigns first differ, or the end when none does.
+                        assert!(offset % 10 == 0 && (offset <= 200 || offset == 1000));
+                        assert_eq!(
+                            tael_divergence_point(a, 1000, a, 1000, &mut offset),
+                            TAEL_STATUS_OK
+                        );
+                        assert_eq!(offset, 1000);
+                    }
+                }
+            });
+        }
+    });
+    // Every thread's last assign was (20, 200): whatever came before, it ends the history.
+    let mut epoch = 0;
+    // SAFETY: live handles, freed once each after every thread joined.
+    unsafe {
+        assert_eq!(
+            tael_epoch_history_latest_epoch(shared.0, &mut epoch),
+            TAEL_STATUS_OK
+        );
+        assert_eq!(epoch, 20);
+        tael_epoch_history_free(shared.0);
+        tael_epoch_history_free(shared.1);
     }
 }

@@ -96,7 +96,11 @@ mod tests {
                 status.is_verdict()
             );
         }
-        for unknown in [Status::ALL.len() as u32, 1000, u32::MAX] {
+        // 23 is reserved (between INVALID_HISTORY and UNDEFINED_EPOCH); one past the largest.
+        let past = Status::ALL.iter().map(|s| s.number()).max().unwrap() + 1;
+        assert_eq!(name(TaelStatus(22)), "INVALID_HISTORY");
+        assert_eq!(name(TaelStatus(24)), "UNDEFINED_EPOCH");
+        for unknown in [23, past, 1000, u32::MAX] {
             assert_eq!(name(TaelStatus(unknown)), "UNKNOWN");
             assert!(!tael_status_is_verdict(TaelStatus(unknown)));
         }

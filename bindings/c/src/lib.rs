@@ -11,7 +11,8 @@
 //! The doc comments of the exported items become the header's documentation, so they are
 //! written for C readers. Modules depend one way: `status` and `last_error` (leaves), `guard`
 //! (conversions), `text` (text answers), `verdict` (the structs gates fill), `ops` (one wrapper
-//! per operation of the core's gate traits), then the modules of exported functions.
+//! per operation of the core's gate traits), then the modules of exported functions (`history`
+//! wraps the core's `EpochLog` the same way, behind a lock of its own).
 // Tests may panic: that is how they fail.
 #![cfg_attr(
     test,
@@ -33,6 +34,7 @@ pub mod info;
 
 pub mod election;
 pub mod gates;
+pub mod history;
 pub mod registry;
 pub mod verdict;
 pub mod views;

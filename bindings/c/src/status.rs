@@ -3,7 +3,8 @@
 use tael::Status;
 
 /// The outcome of a call: 0 (`TAEL_STATUS_OK`) or one of the `TAEL_STATUS_*` numbers below,
-/// which are the core's status table (SEMANTICS.md §10) and never change meaning.
+/// which are the core's status table (SEMANTICS.md §10) and never change meaning. The numbers
+/// are not dense: 23 is reserved.
 ///
 /// A plain `uint32_t`, so every integer is a valid `TaelStatus`: functions that take one
 /// answer for a number they do not know (`tael_status_name` says "UNKNOWN").
@@ -54,9 +55,18 @@ pub const TAEL_STATUS_BUFFER_TOO_SMALL: TaelStatus = TaelStatus(18);
 pub const TAEL_STATUS_INVALID_ARGUMENT: TaelStatus = TaelStatus(19);
 /// An internal failure that should never happen (e.g. a caught panic); please report it.
 pub const TAEL_STATUS_INTERNAL: TaelStatus = TaelStatus(20);
-/// A durable gate's file could not be used: missing (and not asked to create), unreadable,
-/// corrupt, locked by another owner, or a write, fsync or rename failed; nothing moved.
+/// The file a gate, registry or history is kept in could not be used: missing (and not asked
+/// to create), unreadable, corrupt, locked by another owner, or a write, fsync or rename failed;
+/// nothing moved.
 pub const TAEL_STATUS_STORAGE: TaelStatus = TaelStatus(21);
+/// An epoch history that breaks its rules (SEMANTICS.md §15): epochs or start offsets not
+/// strictly increasing, an entry starting beyond its log's end, an empty history whose log end
+/// is above 0, or JSON that is not a history.
+pub const TAEL_STATUS_INVALID_HISTORY: TaelStatus = TaelStatus(22);
+// 23 is reserved: no status has that number (tael_status_name says "UNKNOWN").
+/// An epoch history has no answer: an end offset asked for an epoch above its latest, or of an
+/// empty history; the latest epoch of an empty history. Nothing was written.
+pub const TAEL_STATUS_UNDEFINED_EPOCH: TaelStatus = TaelStatus(24);
 
 impl From<Status> for TaelStatus {
     fn from(status: Status) -> Self {
@@ -99,6 +109,8 @@ mod tests {
             TAEL_STATUS_INVALID_ARGUMENT,
             TAEL_STATUS_INTERNAL,
             TAEL_STATUS_STORAGE,
+            TAEL_STATUS_INVALID_HISTORY,
+            TAEL_STATUS_UNDEFINED_EPOCH,
         ]
     }
 

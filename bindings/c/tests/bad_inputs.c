@@ -58,14 +58,18 @@ static void statuses(void) {
         {TAEL_STATUS_INVALID_ARGUMENT, "INVALID_ARGUMENT", 0},
         {TAEL_STATUS_INTERNAL, "INTERNAL", 0},
         {TAEL_STATUS_STORAGE, "STORAGE", 0},
+        {TAEL_STATUS_INVALID_HISTORY, "INVALID_HISTORY", 0},
+        /* 23 is reserved: no status has it. */
+        {TAEL_STATUS_UNDEFINED_EPOCH, "UNDEFINED_EPOCH", 0},
     };
     const size_t n = sizeof table / sizeof table[0];
     for (size_t i = 0; i < n; i++) {
-        CHECK(table[i].status == (TaelStatus)i); /* dense, in order, 0 = OK */
+        /* In order, 0 = OK, dense but for the reserved 23. */
+        CHECK(table[i].status == (TaelStatus)(i < 23 ? i : i + 1));
         CHECK(strcmp(tael_status_name(table[i].status), table[i].name) == 0);
         CHECK(tael_status_is_verdict(table[i].status) == (table[i].verdict != 0));
     }
-    const TaelStatus unknown[] = {(TaelStatus)n, 22, 100, 0x7fffffffu, UINT32_MAX, (TaelStatus)-1};
+    const TaelStatus unknown[] = {23, (TaelStatus)n + 1, 100, 0x7fffffffu, UINT32_MAX, (TaelStatus)-1};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         CHECK(strcmp(tael_status_name(unknown[i]), "UNKNOWN") == 0);
         CHECK(!tael_status_is_verdict(unknown[i]));
@@ -91,6 +95,7 @@ static void last_error_rules(void) {
     tael_fencer_free(NULL);
     tael_holder_fencer_free(NULL);
     tael_registry_free(NULL);
+    tael_epoch_history_free(NULL);
     tael_string_free(NULL);
     CHECK(last_error_is(TAEL_STATUS_NULL_POINTER));
 
@@ -313,6 +318,150 @@ static void nulls_views(void) {
     CHECK(epoch == 8);
 }
 
+/* The JSON form of `h` (malloc'd by the library; "" when it cannot be read). */
+static char *history_text(const TaelEpochHistory *h) {
+    char *json = NULL;
+    if (tael_epoch_history_to_json_alloc(h, &json) != TAEL_STATUS_OK) return NULL;
+    return json;
+}
+
+/* Whether `h` still reads `want` (its JSON form). */
+static int history_is(const TaelEpochHistory *h, const char *want) {
+    char *json = history_text(h);
+    int same = json != NULL && strcmp(json, want) == 0;
+    if (!same) fprintf(stderr, "  history: %s, expected %s\n", json ? json : "(unreadable)", want);
+    tael_string_free(json);
+    return same;
+}
+
+static void nulls_history(void) {
+    const TaelEpochEntry entries[] = {{1, 0, LIT("node-a")}, {3, 5, NULL, 0}};
+    const char *const json = "{\"entries\":[{\"epoch\":\"1\",\"start_offset\":\"0\","
+                             "\"holder\":\"node-a\"},{\"epoch\":\"3\",\"start_offset\":\"5\"}]}";
+    TaelEpochHistory *h = NULL;
+    TaelEpochHistory *untouched = (TaelEpochHistory *)&h; /* any non-NULL value */
+    TaelEpochEntryCopy e;
+    TaelTruncation t = {7, true};
+    uint64_t epoch = U64_SENTINEL, end = U64_SENTINEL, offset = U64_SENTINEL;
+    size_t len = SIZE_SENTINEL;
+    bool changed = true;
+    char buf[256];
+    char *owned = buf; /* not NULL, so the reset to NULL shows */
+
+    CHECK_STATUS(tael_epoch_history_new(entries, 2, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_epoch_history_new(NULL, 2, &untouched), TAEL_STATUS_NULL_POINTER);
+    const TaelEpochEntry null_holder[] = {{1, 0, NULL, 3}};
+    CHECK_STATUS(tael_epoch_history_new(null_holder, 1, &untouched), TAEL_STATUS_NULL_POINTER);
+    CHECK(strstr(last_error(NULL), "entries[0].holder") != NULL);
+    CHECK_STATUS(tael_epoch_history_new(entries, SIZE_MAX, &untouched), TAEL_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(tael_epoch_history_from_json(NULL, &untouched), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_epoch_history_from_json(json, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_epoch_history_open(NULL, 3, true, &untouched), TAEL_STATUS_NULL_POINTER);
+    CHECK(untouched == (TaelEpochHistory *)&h); /* written only on success */
+    /* (NULL, 0) is the empty history. */
+    CHECK_STATUS(tael_epoch_history_new(NULL, 0, &h), TAEL_STATUS_OK);
+    CHECK(h != NULL && history_is(h, "{\"entries\":[]}"));
+    tael_epoch_history_free(h);
+    h = NULL;
+    if (!CHECK_STATUS(tael_epoch_history_new(entries, 2, &h), TAEL_STATUS_OK)) return;
+    CHECK(history_is(h, json));
+
+    CHECK_STATUS(tael_epoch_history_assign(NULL, 4, 9, LIT("b"), &changed), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_epoch_history_assign(h, 4, 9, LIT("b"), NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_epoch_history_assign(h, 4, 9, NULL, 1, &changed), TAEL_STATUS_NULL_POINTER);
+    CHECK(strstr(last_error(NULL), "holder") != NULL);
+    CHECK_STATUS(tael_epoch_history_assign(h, 4, 9, "b", SIZE_MAX, &changed),
+                 TAEL_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(tael_epoch_history_truncate_from_end(NULL, 0, &changed), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_epoch_history_truncate_from_end(h, 0, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_epoch_history_truncate_from_start(NULL, 9, &changed), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_epoch_history_truncate_from_start(h, 9, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK(changed); /* no failed call wrote it */
+    CHECK_STATUS(tael_epoch_history_end_offset_for(NULL, 1, 9, &epoch, &end), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_epoch_history_end_offset_for(h, 1, 9, NULL, &end), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_epoch_history_end_offset_for(h, 1, 9, &epoch, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_epoch_history_latest_epoch(NULL, &epoch), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_epoch_history_latest_epoch(h, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_epoch_history_len(NULL, &len), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_epoch_history_len(h, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_epoch_history_entry(NULL, 0, &e), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_epoch_history_entry(h, 0, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_epoch_history_to_json(NULL, buf, sizeof buf, &len), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_epoch_history_to_json(h, NULL, sizeof buf, &len), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_epoch_history_to_json(h, buf, sizeof buf, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_epoch_history_to_json_alloc(NULL, &owned), TAEL_STATUS_NULL_POINTER);
+    CHECK(owned == NULL);
+    CHECK_STATUS(tael_epoch_history_to_json_alloc(h, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_divergence_point(NULL, 9, h, 9, &offset), TAEL_STATUS_NULL_POINTER);
+    CHECK(strstr(last_error(NULL), "leader") != NULL);
+    CHECK_STATUS(tael_divergence_point(h, 9, NULL, 9, &offset), TAEL_STATUS_NULL_POINTER);
+    CHECK(strstr(last_error(NULL), "follower") != NULL);
+    CHECK_STATUS(tael_divergence_point(h, 9, h, 9, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_follower_step(NULL, 9, false, 0, 0, &t), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_follower_step(h, 9, false, 0, 0, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK(epoch == U64_SENTINEL && end == U64_SENTINEL && offset == U64_SENTINEL &&
+          len == SIZE_SENTINEL && t.offset == 7 && t.done);
+    CHECK(history_is(h, json)); /* none of it changed the history */
+
+    /* No answer is a status that writes nothing; the answers that exist are written. */
+    CHECK_STATUS(tael_epoch_history_end_offset_for(h, 4, 9, &epoch, &end), TAEL_STATUS_UNDEFINED_EPOCH);
+    CHECK(last_error_is(TAEL_STATUS_UNDEFINED_EPOCH) && strstr(last_error(NULL), "above") != NULL);
+    CHECK(epoch == U64_SENTINEL && end == U64_SENTINEL);
+    CHECK_STATUS(tael_epoch_history_end_offset_for(h, 3, 4, &epoch, &end), TAEL_STATUS_INVALID_HISTORY);
+    CHECK_STATUS(tael_epoch_history_end_offset_for(h, 2, 9, &epoch, &end), TAEL_STATUS_OK);
+    CHECK(epoch == 1 && end == 5 && tael_last_error_message(NULL, 0) == 0);
+    CHECK_STATUS(tael_epoch_history_entry(h, 2, &e), TAEL_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(tael_epoch_history_entry(h, SIZE_MAX, &e), TAEL_STATUS_INVALID_ARGUMENT);
+    memset(&e, 0x5A, sizeof e);
+    CHECK_STATUS(tael_epoch_history_entry(h, 1, &e), TAEL_STATUS_OK);
+    CHECK(e.epoch == 3 && e.start_offset == 5 && !e.has_holder && e.holder[0] == '\0');
+    CHECK_STATUS(tael_epoch_history_entry(h, 0, &e), TAEL_STATUS_OK);
+    CHECK(e.epoch == 1 && e.start_offset == 0 && e.has_holder && strcmp(e.holder, "node-a") == 0);
+    CHECK_STATUS(tael_follower_step(h, 4, true, 1, 9, &t), TAEL_STATUS_INVALID_HISTORY);
+    CHECK(t.offset == 7 && t.done);
+    CHECK_STATUS(tael_follower_step(h, 9, false, 123, 456, &t), TAEL_STATUS_OK);
+    CHECK(t.offset == 5 && !t.done); /* no answer: drop the latest reign, ask again */
+
+    /* Refused assigns change nothing: NUL inside, empty, too long, control character. */
+    char longer[TAEL_MAX_ID_BYTES + 1];
+    memset(longer, 'x', sizeof longer);
+    CHECK_STATUS(tael_epoch_history_assign(h, 4, 9, LIT("node\0b"), &changed), TAEL_STATUS_INVALID_ID);
+    CHECK_STATUS(tael_epoch_history_assign(h, 4, 9, NULL, 0, &changed), TAEL_STATUS_OK);
+    CHECK(changed && history_is(h, "{\"entries\":[{\"epoch\":\"1\",\"start_offset\":\"0\","
+                                   "\"holder\":\"node-a\"},{\"epoch\":\"3\",\"start_offset\":\"5\"},"
+                                   "{\"epoch\":\"4\",\"start_offset\":\"9\"}]}"));
+    CHECK_STATUS(tael_epoch_history_truncate_from_end(h, 9, &changed), TAEL_STATUS_OK);
+    CHECK(changed && history_is(h, json));
+    CHECK_STATUS(tael_epoch_history_assign(h, 4, 9, "", 0, &changed), TAEL_STATUS_INVALID_ID);
+    CHECK_STATUS(tael_epoch_history_assign(h, 4, 9, longer, sizeof longer, &changed),
+                 TAEL_STATUS_INVALID_ID);
+    CHECK_STATUS(tael_epoch_history_assign(h, 4, 9, longer, TAEL_MAX_ID_BYTES, &changed),
+                 TAEL_STATUS_OK);
+    CHECK_STATUS(tael_epoch_history_entry(h, 2, &e), TAEL_STATUS_OK);
+    CHECK(e.has_holder && strlen(e.holder) == TAEL_MAX_ID_BYTES);
+    CHECK_STATUS(tael_epoch_history_truncate_from_end(h, 9, &changed), TAEL_STATUS_OK);
+    CHECK_STATUS(tael_epoch_history_assign(h, 4, 9, LIT("a\x07"), &changed), TAEL_STATUS_INVALID_ID);
+    for (size_t i = 0; i < N_BAD_UTF8; i++) {
+        const char *bad = BAD_UTF8[i];
+        const TaelEpochEntry with_bad[] = {{1, 0, NULL, 0}, {2, 4, bad, strlen(bad)}};
+        TaelEpochHistory *made = NULL;
+        CHECK_STATUS(tael_epoch_history_assign(h, 4, 9, bad, strlen(bad), &changed),
+                     TAEL_STATUS_INVALID_UTF8);
+        CHECK_STATUS(tael_epoch_history_new(with_bad, 2, &made), TAEL_STATUS_INVALID_UTF8);
+        CHECK(made == NULL && strstr(last_error(NULL), "entries[1].holder") != NULL);
+        char doc[128];
+        snprintf(doc, sizeof doc, "{\"entries\":[{\"epoch\":\"1\",\"start_offset\":\"0\","
+                                  "\"holder\":\"%s\"}]}", bad);
+        CHECK_STATUS(tael_epoch_history_from_json(doc, &made), TAEL_STATUS_INVALID_UTF8);
+        CHECK(made == NULL);
+    }
+    const TaelEpochEntry with_nul[] = {{1, 0, LIT("a\0b")}};
+    CHECK_STATUS(tael_epoch_history_new(with_nul, 1, &untouched), TAEL_STATUS_INVALID_ID);
+    CHECK(untouched == (TaelEpochHistory *)&h);
+    CHECK(history_is(h, json));
+    tael_epoch_history_free(h);
+}
+
 static void invalid_utf8(void) {
     TaelHolderFencer *h = tael_holder_fencer_new(0);
     TaelRegistry *r = tael_registry_new();
@@ -438,8 +587,18 @@ static TaelStatus snapshot_answer(const void *registry, char *buf, size_t cap, s
     return tael_registry_snapshot((const TaelRegistry *)registry, buf, cap, len);
 }
 
+static TaelStatus history_answer(const void *history, char *buf, size_t cap, size_t *len) {
+    return tael_epoch_history_to_json((const TaelEpochHistory *)history, buf, cap, len);
+}
+
 static void buffers(void) {
     buffers_of("decisions", decide_answer, VIEW);
+    const TaelEpochEntry entries[] = {{UINT64_MAX - 1, 0, LIT("node-a")}, {UINT64_MAX, UINT64_MAX, NULL, 0}};
+    TaelEpochHistory *h = NULL;
+    if (CHECK_STATUS(tael_epoch_history_new(entries, 2, &h), TAEL_STATUS_OK)) {
+        buffers_of("history", history_answer, h);
+        tael_epoch_history_free(h);
+    }
     TaelRegistry *r = tael_registry_new();
     if (!CHECK(r != NULL)) return;
     CHECK_STATUS(tael_registry_add(r, LIT("wal-0"), UINT64_MAX), TAEL_STATUS_OK);
@@ -511,6 +670,38 @@ static void u64_extremes(void) {
     CHECK(value == UINT64_MAX);
     CHECK_STATUS(tael_registry_remove(r, LIT("s"), &value), TAEL_STATUS_UNKNOWN_STREAM);
     tael_registry_free(r);
+
+    /* Histories at the top of u64: no sum, no overflow. */
+    const TaelEpochEntry top_entries[] = {{0, 0, NULL, 0}, {UINT64_MAX, UINT64_MAX, NULL, 0}};
+    TaelEpochHistory *hist = NULL;
+    uint64_t end = 0;
+    TaelTruncation t;
+    if (CHECK_STATUS(tael_epoch_history_new(top_entries, 2, &hist), TAEL_STATUS_OK)) {
+        CHECK_STATUS(tael_epoch_history_end_offset_for(hist, UINT64_MAX, UINT64_MAX, &value, &end),
+                     TAEL_STATUS_OK);
+        CHECK(value == UINT64_MAX && end == UINT64_MAX);
+        CHECK_STATUS(tael_epoch_history_end_offset_for(hist, UINT64_MAX - 1, UINT64_MAX, &value, &end),
+                     TAEL_STATUS_OK);
+        CHECK(value == 0 && end == UINT64_MAX);
+        CHECK_STATUS(tael_epoch_history_end_offset_for(hist, 0, UINT64_MAX - 1, &value, &end),
+                     TAEL_STATUS_INVALID_HISTORY);
+        CHECK_STATUS(tael_divergence_point(hist, UINT64_MAX, hist, UINT64_MAX, &value), TAEL_STATUS_OK);
+        CHECK(value == UINT64_MAX);
+        CHECK_STATUS(tael_follower_step(hist, UINT64_MAX, true, UINT64_MAX, UINT64_MAX, &t),
+                     TAEL_STATUS_OK);
+        CHECK(t.offset == UINT64_MAX && t.done);
+        CHECK_STATUS(tael_epoch_history_truncate_from_start(hist, UINT64_MAX, &accepted), TAEL_STATUS_OK);
+        CHECK(accepted);
+        CHECK_STATUS(tael_epoch_history_latest_epoch(hist, &value), TAEL_STATUS_OK);
+        CHECK(value == UINT64_MAX);
+        CHECK_STATUS(tael_epoch_history_truncate_from_end(hist, 0, &accepted), TAEL_STATUS_OK);
+        CHECK_STATUS(tael_epoch_history_truncate_from_end(hist, UINT64_MAX, &accepted), TAEL_STATUS_OK);
+        CHECK(!accepted);
+        value = 7;
+        CHECK_STATUS(tael_epoch_history_latest_epoch(hist, &value), TAEL_STATUS_UNDEFINED_EPOCH);
+        CHECK(value == 7);
+        tael_epoch_history_free(hist);
+    }
 
     CHECK_STATUS(tael_u64_parse(LIT("18446744073709551615"), &value), TAEL_STATUS_OK);
     CHECK(value == UINT64_MAX);
@@ -643,34 +834,186 @@ static int is_null(const json_t *step, const char *key) {
     return v != NULL && json_is_null(json_object_get(v, "value"));
 }
 
+#define NOT_C ((TaelStatus)UINT32_MAX) /* the step holds something C cannot express */
+
 typedef struct {
     TaelFencer *gate;
     TaelHolderFencer *holder;
     TaelRegistry *registry;
+    TaelEpochHistory *history; /* NULL until a step makes one */
 } Handles;
 
 /* Everything a refused call must leave as it was, written out as text. */
 static char *summary(const Handles *h) {
     uint64_t highest = 0;
     TaelHolderState st;
-    char *snapshot = NULL;
+    char *snapshot = NULL, *history = NULL;
     memset(&st, 0, sizeof st);
     if (tael_fencer_highest(h->gate, &highest) != TAEL_STATUS_OK ||
         tael_holder_fencer_state(h->holder, &st) != TAEL_STATUS_OK ||
-        tael_registry_snapshot_alloc(h->registry, &snapshot) != TAEL_STATUS_OK) {
+        tael_registry_snapshot_alloc(h->registry, &snapshot) != TAEL_STATUS_OK ||
+        (h->history != NULL &&
+         tael_epoch_history_to_json_alloc(h->history, &history) != TAEL_STATUS_OK)) {
+        tael_string_free(snapshot);
         return NULL;
     }
-    size_t n = strlen(snapshot) + TAEL_ID_FIELD_BYTES + 64;
+    const char *history_text = history != NULL ? history : "(no history)";
+    size_t n = strlen(snapshot) + strlen(history_text) + TAEL_ID_FIELD_BYTES + 64;
     char *out = malloc(n);
     if (out != NULL) {
-        snprintf(out, n, "%llu %llu %d %s %s", (unsigned long long)highest,
-                 (unsigned long long)st.highest, (int)st.has_holder, st.holder, snapshot);
+        snprintf(out, n, "%llu %llu %d %s %s %s", (unsigned long long)highest,
+                 (unsigned long long)st.highest, (int)st.has_holder, st.holder, snapshot,
+                 history_text);
     }
     tael_string_free(snapshot);
+    tael_string_free(history);
     return out;
 }
 
-#define NOT_C ((TaelStatus)UINT32_MAX) /* the step holds something C cannot express */
+/* A step's entries ([[epoch, start] or [epoch, start, holder]]) as C passes them; each
+ * holder's bytes in `holders`. 0 when C cannot express them. */
+static int entries_arg(const json_t *list, TaelEpochEntry **entries, Arg **holders, size_t *len) {
+    *len = json_array_size(list);
+    *entries = calloc(*len + 1, sizeof **entries);
+    *holders = calloc(*len + 1, sizeof **holders);
+    if (!json_is_array(list) || *entries == NULL || *holders == NULL) return 0;
+    for (size_t i = 0; i < *len; i++) {
+        const json_t *e = json_array_get(list, i);
+        TaelEpochEntry *entry = &(*entries)[i];
+        if (json_array_size(e) < 2 || json_array_size(e) > 3) return 0;
+        const json_t *epoch = json_array_get(e, 0), *start = json_array_get(e, 1);
+        if (!json_is_string(epoch) || !json_is_string(start) ||
+            tael_u64_parse(json_string_value(epoch), json_string_length(epoch), &entry->epoch) !=
+                TAEL_STATUS_OK ||
+            tael_u64_parse(json_string_value(start), json_string_length(start),
+                           &entry->start_offset) != TAEL_STATUS_OK)
+            return 0;
+        if (json_array_size(e) == 3) {
+            if (!arg_of(json_array_get(e, 2), &(*holders)[i])) return 0;
+            entry->holder = ptr_of(&(*holders)[i]);
+            entry->holder_len = (*holders)[i].len;
+        }
+    }
+    return 1;
+}
+
+static void entries_free(TaelEpochEntry *entries, Arg *holders, size_t len) {
+    for (size_t i = 0; holders != NULL && i < len; i++) arg_free(&holders[i]);
+    free(entries);
+    free(holders);
+}
+
+/* A history from the step's `key`: its entries, or {"value": null} for a NULL handle (*out
+ * stays NULL). The status of the making, or NOT_C. */
+static TaelStatus history_arg(const json_t *step, const char *key, TaelEpochHistory **out) {
+    TaelEpochEntry *entries = NULL;
+    Arg *holders = NULL;
+    size_t len = 0;
+    TaelStatus status = NOT_C;
+    *out = NULL;
+    if (is_null(step, key)) return TAEL_STATUS_OK;
+    if (entries_arg(json_object_get(step, key), &entries, &holders, &len)) {
+        status = tael_epoch_history_new(len > 0 ? entries : NULL, len, out);
+        if (status != TAEL_STATUS_OK && *out != NULL) status = TAEL_STATUS_INTERNAL;
+    }
+    entries_free(entries, holders, len);
+    return status;
+}
+
+/* The steps on epoch histories (and the pure functions over them); NOT_C for what C cannot
+ * express. "handle" and "out" set to {"value": null} pass NULL there. */
+static TaelStatus run_history_step(Handles *h, const json_t *step, const char *op) {
+    const TaelEpochHistory *handle = is_null(step, "handle") ? NULL : h->history;
+    int null_out = is_null(step, "out");
+    uint64_t epoch = 0, start = 0, offset = 0, log_end = 0, other_end = 0, e = 0, end = 0;
+    bool changed = false;
+    TaelStatus status = NOT_C;
+    Arg a = {NULL, 0, 0};
+    if (!u64_arg(step, "epoch", 0, &epoch) || !u64_arg(step, "start_offset", 0, &start) ||
+        !u64_arg(step, "offset", 0, &offset) || !u64_arg(step, "log_end", 0, &log_end))
+        return NOT_C;
+    if (strcmp(op, "history") == 0) {
+        /* A refused history leaves the case's history as it was (or absent). */
+        TaelEpochHistory *made = NULL;
+        TaelEpochHistory **out = null_out ? NULL : &made;
+        const json_t *json = json_object_get(step, "json");
+        if (json != NULL && arg_of(json, &a)) {
+            status = tael_epoch_history_from_json(ptr_of(&a), out);
+        } else if (json == NULL) {
+            TaelEpochEntry *entries = NULL;
+            Arg *holders = NULL;
+            size_t len = 0;
+            if (json_object_get(step, "entries") == NULL) {
+                status = tael_epoch_history_new(NULL, 0, out);
+            } else if (entries_arg(json_object_get(step, "entries"), &entries, &holders, &len)) {
+                status = tael_epoch_history_new(len > 0 ? entries : NULL, len, out);
+            }
+            entries_free(entries, holders, len);
+        }
+        if (status == TAEL_STATUS_OK) {
+            tael_epoch_history_free(h->history);
+            h->history = made;
+        } else if (made != NULL) {
+            tael_epoch_history_free(made);
+            status = TAEL_STATUS_INTERNAL; /* a handle written on failure */
+        }
+    } else if (strcmp(op, "history_assign") == 0) {
+        const json_t *holder = json_object_get(step, "holder");
+        if (holder == NULL || arg_of(holder, &a)) {
+            status = tael_epoch_history_assign(handle, epoch, start, holder ? ptr_of(&a) : NULL,
+                                               a.len, null_out ? NULL : &changed);
+        }
+    } else if (strcmp(op, "history_truncate_from_end") == 0) {
+        status = tael_epoch_history_truncate_from_end(handle, offset, null_out ? NULL : &changed);
+    } else if (strcmp(op, "history_truncate_from_start") == 0) {
+        status = tael_epoch_history_truncate_from_start(handle, offset, null_out ? NULL : &changed);
+    } else if (strcmp(op, "history_end_offset_for") == 0) {
+        status = tael_epoch_history_end_offset_for(handle, epoch, log_end, null_out ? NULL : &e,
+                                                   null_out ? NULL : &end);
+    } else if (strcmp(op, "history_latest_epoch") == 0) {
+        status = tael_epoch_history_latest_epoch(handle, null_out ? NULL : &e);
+    } else if (strcmp(op, "divergence_point") == 0) {
+        TaelEpochHistory *leader = NULL, *follower = NULL;
+        if (u64_arg(step, "leader_log_end", 0, &log_end) &&
+            u64_arg(step, "follower_log_end", 0, &other_end)) {
+            status = history_arg(step, "leader", &leader);
+            if (status == TAEL_STATUS_OK) status = history_arg(step, "follower", &follower);
+            if (status == TAEL_STATUS_OK) {
+                status = tael_divergence_point(leader, log_end, follower, other_end,
+                                               null_out ? NULL : &offset);
+            }
+        }
+        tael_epoch_history_free(leader);
+        tael_epoch_history_free(follower);
+    } else if (strcmp(op, "follower_step") == 0) {
+        TaelEpochHistory *follower = NULL;
+        const json_t *answer = json_object_get(step, "answer");
+        int has_answer = answer != NULL && !json_is_null(answer);
+        TaelTruncation t;
+        /* An answer is [epoch, end] of decimal text, or null. */
+        int ok = u64_arg(step, "follower_log_end", 0, &log_end) &&
+                 (!has_answer ||
+                  (json_is_array(answer) && json_array_size(answer) == 2 &&
+                   json_is_string(json_array_get(answer, 0)) &&
+                   json_is_string(json_array_get(answer, 1)) &&
+                   tael_u64_parse(json_string_value(json_array_get(answer, 0)),
+                                  json_string_length(json_array_get(answer, 0)), &e) ==
+                       TAEL_STATUS_OK &&
+                   tael_u64_parse(json_string_value(json_array_get(answer, 1)),
+                                  json_string_length(json_array_get(answer, 1)), &end) ==
+                       TAEL_STATUS_OK));
+        if (ok) {
+            status = history_arg(step, "follower", &follower);
+            if (status == TAEL_STATUS_OK) {
+                status = tael_follower_step(follower, log_end, has_answer, e, end,
+                                            null_out ? NULL : &t);
+            }
+        }
+        tael_epoch_history_free(follower);
+    }
+    arg_free(&a);
+    return status;
+}
 
 /* Runs one step; returns its status, or NOT_C. */
 static TaelStatus run_step(Handles *h, const json_t *step) {
@@ -818,6 +1161,9 @@ static TaelStatus run_step(Handles *h, const json_t *step) {
             arg_of(json_object_get(step, "group"), &b)) {
             status = tael_next_epoch(ptr_of(&a), ptr_of(&b), b.len, &value);
         }
+    } else if (strncmp(op, "history", 7) == 0 || strcmp(op, "divergence_point") == 0 ||
+               strcmp(op, "follower_step") == 0) {
+        status = run_history_step(h, step, op);
     }
     arg_free(&a);
     arg_free(&b);
@@ -851,7 +1197,7 @@ static void matrix(const char *vectors_dir) {
             continue;
         }
         TaelStatus expected = status_named(json_string_value(want));
-        Handles h = {tael_fencer_new(0), tael_holder_fencer_new(0), tael_registry_new()};
+        Handles h = {tael_fencer_new(0), tael_holder_fencer_new(0), tael_registry_new(), NULL};
         const json_t *step;
         size_t j;
         int setup_ok = 1;
@@ -874,6 +1220,7 @@ static void matrix(const char *vectors_dir) {
         tael_fencer_free(h.gate);
         tael_holder_fencer_free(h.holder);
         tael_registry_free(h.registry);
+        tael_epoch_history_free(h.history);
         ran++;
     }
     CHECK(ran >= 25);
@@ -892,6 +1239,7 @@ void bad_inputs_run(const char *vectors_dir) {
     nulls_holder();
     nulls_registry();
     nulls_views();
+    nulls_history();
     invalid_utf8();
     id_lengths();
     buffers();

@@ -1,8 +1,8 @@
 /* Runs every case of the conformance corpus (the .json files of tests/vectors, schema in its README.md)
  * through the C API, exactly as tests/conformance.rs runs it through the Rust core: each step's
  * result is built as JSON and compared with its `expect` (json_equal, so parsed JSON is
- * compared as parsed JSON), and the state of the case's gates and registry, read back through
- * the C API, with its `state`. A case whose `fronts` leaves out "c" is skipped and counted. */
+ * compared as parsed JSON), and the state of the case's gates, registry and epoch history, read
+ * back through the C API, with its `state`. A case whose `fronts` leaves out "c" is skipped and counted. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <dirent.h>
@@ -28,15 +28,18 @@ typedef struct {
     TaelFencer *gate;
     TaelHolderFencer *holder;
     TaelRegistry *registry;
+    TaelEpochHistory *history;
 } State;
 
 static void state_free(State *s) {
     tael_fencer_free(s->gate);
     tael_holder_fencer_free(s->holder);
     tael_registry_free(s->registry);
+    tael_epoch_history_free(s->history);
     s->gate = NULL;
     s->holder = NULL;
     s->registry = NULL;
+    s->history = NULL;
 }
 
 /* A result that can never equal an expectation: a fault of the runner or of the library's
@@ -344,8 +347,66 @@ static json_t *cap_json(TaelStatus status, const bool *has_cap, const uint64_t *
     return *has_cap ? u64_json(*cap) : json_null();
 }
 
-/* The case's gates and registry as the corpus writes their state, read through the C API; an
- * empty object when the case has none yet. */
+static TaelStatus history_json_buffer(const void *h, const void *in, char *b, size_t c, size_t *n) {
+    (void)in;
+    return tael_epoch_history_to_json(h, b, c, n);
+}
+static TaelStatus history_json_alloc(const void *h, const void *in, char **out) {
+    (void)in;
+    return tael_epoch_history_to_json_alloc(h, out);
+}
+
+/* A history's state as the corpus writes it (its JSON form), read entry by entry through
+ * tael_epoch_history_len and _entry; its JSON form (both text forms) and its latest epoch must
+ * agree with the entries. */
+static json_t *history_state(const TaelEpochHistory *h) {
+    size_t len = SIZE_MAX;
+    uint64_t latest = 0;
+    TaelEpochEntryCopy e;
+    if (tael_epoch_history_len(h, &len) != TAEL_STATUS_OK) return fault("len failed");
+    json_t *entries = json_array();
+    for (size_t i = 0; i < len; i++) {
+        memset(&e, 0xA5, sizeof e);
+        if (tael_epoch_history_entry(h, i, &e) != TAEL_STATUS_OK ||
+            (!e.has_holder && e.holder[0] != '\0') || memchr(e.holder, '\0', sizeof e.holder) == NULL) {
+            json_decref(entries);
+            return fault("an entry cannot be read");
+        }
+        json_t *o = json_pack("{s:o, s:o}", "epoch", u64_json(e.epoch), "start_offset",
+                              u64_json(e.start_offset));
+        if (e.has_holder) json_object_set_new(o, "holder", json_string(e.holder));
+        json_array_append_new(entries, o);
+        latest = e.epoch;
+    }
+    json_t *state = json_pack("{s:o}", "entries", entries);
+    /* Past the end: a typed refusal that writes nothing. */
+    memset(&e, 0xA5, sizeof e);
+    TaelStatus past = tael_epoch_history_entry(h, len, &e);
+    TaelEpochEntryCopy untouched;
+    memset(&untouched, 0xA5, sizeof untouched);
+    if (past != TAEL_STATUS_INVALID_ARGUMENT || !last_error_is(past) ||
+        memcmp(&e, &untouched, sizeof e) != 0) {
+        json_decref(state);
+        return fault("an index past the end is not INVALID_ARGUMENT, or wrote the entry");
+    }
+    uint64_t epoch = 0x5EA5u;
+    TaelStatus st = tael_epoch_history_latest_epoch(h, &epoch);
+    if (len > 0 ? st != TAEL_STATUS_OK || epoch != latest
+                : st != TAEL_STATUS_UNDEFINED_EPOCH || epoch != 0x5EA5u || !last_error_is(st)) {
+        json_decref(state);
+        return fault("the latest epoch disagrees with the entries");
+    }
+    json_t *text = text_answer(history_json_buffer, history_json_alloc, h, NULL, "history");
+    if (!json_equal(json_object_get(text, "history"), state)) {
+        json_decref(state);
+        state = fault("the JSON form disagrees with the entries");
+    }
+    json_decref(text);
+    return state;
+}
+
+/* The case's gates, registry and history as the corpus writes their state, read through the C
+ * API; an empty object when the case has none yet. */
 static json_t *state_json(const State *s) {
     json_t *out = json_object();
     bool has_cap = false;
@@ -380,6 +441,7 @@ static json_t *state_json(const State *s) {
                                 : fault("the registry's state cannot be read"));
         json_decref(snap);
     }
+    if (s->history != NULL) json_object_set_new(out, "history", history_state(s->history));
     return out;
 }
 
@@ -397,6 +459,167 @@ static json_t *step_next_epoch(const json_t *step) {
     free(view);
     free(group.bytes);
     return result;
+}
+
+/* A step's entries ([[epoch, start] or [epoch, start, holder]]) as C passes them, the holders'
+ * bytes malloc'd alongside. */
+typedef struct {
+    TaelEpochEntry *entries;
+    Text *holders;
+    size_t len;
+} Entries;
+
+static void entries_free(Entries *e) {
+    for (size_t i = 0; e->holders != NULL && i < e->len; i++) free(e->holders[i].bytes);
+    free(e->entries);
+    free(e->holders);
+    e->entries = NULL;
+    e->holders = NULL;
+}
+
+/* 0 when the list is malformed or C cannot express a holder. */
+static int entries_of(const json_t *list, Entries *out) {
+    out->len = json_array_size(list);
+    out->entries = calloc(out->len + 1, sizeof *out->entries);
+    out->holders = calloc(out->len + 1, sizeof *out->holders);
+    if (!json_is_array(list) || out->entries == NULL || out->holders == NULL) return 0;
+    for (size_t i = 0; i < out->len; i++) {
+        const json_t *e = json_array_get(list, i);
+        const json_t *epoch = json_array_get(e, 0), *start = json_array_get(e, 1);
+        TaelEpochEntry *entry = &out->entries[i];
+        if (!json_is_string(epoch) || !json_is_string(start) || json_array_size(e) > 3 ||
+            tael_u64_parse(json_string_value(epoch), json_string_length(epoch), &entry->epoch) !=
+                TAEL_STATUS_OK ||
+            tael_u64_parse(json_string_value(start), json_string_length(start),
+                           &entry->start_offset) != TAEL_STATUS_OK)
+            return 0;
+        if (json_array_size(e) == 3) {
+            if (!text_of(json_array_get(e, 2), &out->holders[i])) return 0;
+            entry->holder = out->holders[i].bytes;
+            entry->holder_len = out->holders[i].len;
+        }
+    }
+    return 1;
+}
+
+/* A history of a step's entries under `key`: OK with *out set, or the failing status (and
+ * *out NULL: a handle is written only on success). */
+static TaelStatus history_from(const json_t *step, const char *key, TaelEpochHistory **out) {
+    Entries e = {NULL, NULL, 0};
+    TaelStatus status = TAEL_STATUS_INTERNAL;
+    *out = NULL;
+    if (entries_of(json_object_get(step, key), &e))
+        status = tael_epoch_history_new(e.len > 0 ? e.entries : NULL, e.len, out);
+    entries_free(&e);
+    if (status != TAEL_STATUS_OK && *out != NULL) {
+        tael_epoch_history_free(*out);
+        *out = NULL;
+        return TAEL_STATUS_INTERNAL;
+    }
+    return status;
+}
+
+/* `history`: replaces the case's history only when the new one is made. */
+static json_t *step_history(State *s, const json_t *step) {
+    const json_t *json = json_object_get(step, "json");
+    TaelEpochHistory *made = NULL;
+    TaelStatus status;
+    if (json != NULL && json_object_get(step, "entries") != NULL)
+        return fault("a history step has entries or json, not both");
+    if (json != NULL) {
+        /* A text with U+0000 inside cannot be a NUL-terminated C string. */
+        if (!json_is_string(json) || strlen(json_string_value(json)) != json_string_length(json))
+            return fault("C cannot express this history text");
+        status = tael_epoch_history_from_json(json_string_value(json), &made);
+        if (status != TAEL_STATUS_OK && made != NULL) return fault("a handle written on failure");
+    } else if (json_object_get(step, "entries") == NULL) {
+        status = tael_epoch_history_new(NULL, 0, &made);
+    } else {
+        status = history_from(step, "entries", &made);
+    }
+    if (status != TAEL_STATUS_OK) return error_json(status);
+    if (tael_last_error_message(NULL, 0) != 0) {
+        tael_epoch_history_free(made);
+        return fault("a success left a last-error message");
+    }
+    tael_epoch_history_free(s->history);
+    s->history = made;
+    return NULL;
+}
+
+static json_t *step_end_offset_for(const State *s, uint64_t epoch, uint64_t log_end) {
+    uint64_t e = 0x5EA5u, end = 0x5EA5u;
+    TaelStatus status = tael_epoch_history_end_offset_for(s->history, epoch, log_end, &e, &end);
+    if (status == TAEL_STATUS_UNDEFINED_EPOCH) {
+        /* C's "no answer": an error status, with nothing written. */
+        if (e != 0x5EA5u || end != 0x5EA5u) return fault("UNDEFINED_EPOCH wrote an answer");
+        return last_error_is(status) ? json_pack("{s:n, s:n}", "epoch", "end_offset")
+                                     : fault("UNDEFINED_EPOCH without a last error");
+    }
+    if (status != TAEL_STATUS_OK) return error_json(status);
+    return success(json_pack("{s:o, s:o}", "epoch", u64_json(e), "end_offset", u64_json(end)));
+}
+
+static json_t *step_latest_epoch(const State *s) {
+    uint64_t e = 0x5EA5u;
+    TaelStatus status = tael_epoch_history_latest_epoch(s->history, &e);
+    if (status == TAEL_STATUS_UNDEFINED_EPOCH) {
+        if (e != 0x5EA5u) return fault("UNDEFINED_EPOCH wrote an epoch");
+        return last_error_is(status) ? json_pack("{s:n}", "epoch")
+                                     : fault("UNDEFINED_EPOCH without a last error");
+    }
+    return u64_result(status, "epoch", &e);
+}
+
+static json_t *step_divergence_point(const json_t *step) {
+    uint64_t leader_end = 0, follower_end = 0, point = 0, swapped = 1;
+    TaelEpochHistory *leader = NULL, *follower = NULL;
+    json_t *result;
+    if (!u64_field(step, "leader_log_end", 0, &leader_end) ||
+        !u64_field(step, "follower_log_end", 0, &follower_end))
+        return fault("a log end that is not a canonical decimal string");
+    TaelStatus status = history_from(step, "leader", &leader);
+    if (status == TAEL_STATUS_OK) status = history_from(step, "follower", &follower);
+    if (status == TAEL_STATUS_OK) {
+        status = tael_divergence_point(leader, leader_end, follower, follower_end, &point);
+        /* Symmetric: the same answer (or the same refusal) with the logs swapped. */
+        TaelStatus other =
+            tael_divergence_point(follower, follower_end, leader, leader_end, &swapped);
+        if (other != status || (status == TAEL_STATUS_OK && swapped != point)) {
+            tael_epoch_history_free(leader);
+            tael_epoch_history_free(follower);
+            return fault("the divergence point is not symmetric");
+        }
+    }
+    result = u64_result(status, "offset", &point);
+    tael_epoch_history_free(leader);
+    tael_epoch_history_free(follower);
+    return result;
+}
+
+static json_t *step_follower_step(const json_t *step) {
+    uint64_t end = 0, answer_epoch = 0, answer_end = 0;
+    const json_t *answer = json_object_get(step, "answer");
+    TaelEpochHistory *follower = NULL;
+    TaelTruncation t;
+    memset(&t, 0xA5, sizeof t);
+    if (!u64_field(step, "follower_log_end", 0, &end)) return fault("a bad follower_log_end");
+    int has_answer = !json_is_null(answer);
+    if (has_answer) {
+        const json_t *e = json_array_get(answer, 0), *n = json_array_get(answer, 1);
+        if (json_array_size(answer) != 2 || !json_is_string(e) || !json_is_string(n) ||
+            tael_u64_parse(json_string_value(e), json_string_length(e), &answer_epoch) !=
+                TAEL_STATUS_OK ||
+            tael_u64_parse(json_string_value(n), json_string_length(n), &answer_end) !=
+                TAEL_STATUS_OK)
+            return fault("an answer is null or [epoch, end]");
+    }
+    TaelStatus status = history_from(step, "follower", &follower);
+    if (status == TAEL_STATUS_OK)
+        status = tael_follower_step(follower, end, has_answer, answer_epoch, answer_end, &t);
+    tael_epoch_history_free(follower);
+    if (status != TAEL_STATUS_OK) return error_json(status);
+    return success(json_pack("{s:o, s:b}", "offset", u64_json(t.offset), "done", t.done));
 }
 
 /* One step: its result as JSON (new reference), or NULL for a step that has none. */
@@ -515,6 +738,41 @@ static json_t *run_step(State *s, const json_t *step) {
         result = step_normalize_view(step);
     } else if (strcmp(op, "next_epoch") == 0) {
         result = step_next_epoch(step);
+    } else if (strcmp(op, "history") == 0) {
+        result = step_history(s, step);
+    } else if (strncmp(op, "history_", 8) == 0 && s->history == NULL) {
+        result = fault("a history step before the case has a history");
+    } else if (strcmp(op, "history_assign") == 0) {
+        uint64_t start = 0;
+        /* No holder is (NULL, 0); a holder, even an empty one, is its bytes. */
+        result = !u64_field(step, "start_offset", 0, &start)
+                     ? fault("a bad start_offset")
+                     : bool_result(tael_epoch_history_assign(s->history, epoch, start,
+                                                             text_key ? text.bytes : NULL,
+                                                             text.len, &flag),
+                                   "changed", &flag);
+    } else if (strcmp(op, "history_truncate_from_end") == 0 ||
+               strcmp(op, "history_truncate_from_start") == 0) {
+        uint64_t offset = 0;
+        if (!u64_field(step, "offset", 0, &offset)) {
+            result = fault("a bad offset");
+        } else {
+            TaelStatus status =
+                strcmp(op, "history_truncate_from_end") == 0
+                    ? tael_epoch_history_truncate_from_end(s->history, offset, &flag)
+                    : tael_epoch_history_truncate_from_start(s->history, offset, &flag);
+            result = bool_result(status, "changed", &flag);
+        }
+    } else if (strcmp(op, "history_end_offset_for") == 0) {
+        uint64_t log_end = 0;
+        result = u64_field(step, "log_end", 0, &log_end) ? step_end_offset_for(s, epoch, log_end)
+                                                          : fault("a bad log_end");
+    } else if (strcmp(op, "history_latest_epoch") == 0) {
+        result = step_latest_epoch(s);
+    } else if (strcmp(op, "divergence_point") == 0) {
+        result = step_divergence_point(step);
+    } else if (strcmp(op, "follower_step") == 0) {
+        result = step_follower_step(step);
     } else {
         result = fault("unknown op");
     }
@@ -551,7 +809,7 @@ static int same_or_report(const char *name, size_t i, const json_t *step, const 
 
 /* Run one case; 1 when every step gave its expected result and left its expected state. */
 static int run_case(const json_t *c, const char *name) {
-    State s = {NULL, NULL, NULL};
+    State s = {NULL, NULL, NULL, NULL};
     const json_t *steps = json_object_get(c, "steps");
     const json_t *step;
     size_t i;

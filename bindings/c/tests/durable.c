@@ -1,6 +1,7 @@
-/* Durable gates from C: a mark that survives closing and reopening, bad paths, NULL in every
- * pointer parameter, one owner at a time, corrupt, truncated and foreign files refused (and
- * left as they are), and a failing write that acknowledges nothing. Files go to a fresh
+/* Durable gates, registries and epoch histories from C: a mark (or history) that survives
+ * closing and reopening, bad paths, NULL in every pointer parameter, one owner at a time,
+ * corrupt, truncated and foreign files refused (and left as they are), and a failing write that
+ * acknowledges nothing. Files go to a fresh
  * directory under $TMPDIR (or /tmp), removed at the end. */
 #define _POSIX_C_SOURCE 200809L
 
@@ -345,6 +346,119 @@ static void registry_round_trip(void) {
     CHECK(r == NULL && read_file(path, buf, sizeof buf) == n - 10);
 }
 
+/* The JSON form of a history equals `want`. */
+static int history_reads(const TaelEpochHistory *h, const char *want) {
+    char *json = NULL;
+    int same = tael_epoch_history_to_json_alloc(h, &json) == TAEL_STATUS_OK && strcmp(json, want) == 0;
+    if (!same) fprintf(stderr, "  history: %s, expected %s\n", json ? json : "(unreadable)", want);
+    tael_string_free(json);
+    return same;
+}
+
+static void history_round_trip(void) {
+    char path[512], gate_path[512], buf[512], back[512];
+    in_dir(path, sizeof path, "history");
+    in_dir(gate_path, sizeof gate_path, "gate"); /* gate_round_trip's file */
+    TaelEpochHistory *h = NULL, *second = NULL;
+    TaelEpochHistory *untouched = (TaelEpochHistory *)&h;
+    TaelEpochEntryCopy e;
+    TaelTruncation t;
+    uint64_t epoch = U64_SENTINEL, end = U64_SENTINEL;
+    size_t len = 0;
+    bool changed = false;
+
+    /* A missing file is a fresh history only when asked. */
+    CHECK_STATUS(tael_epoch_history_open(PATH(path), false, &untouched), TAEL_STATUS_STORAGE);
+    CHECK(untouched == (TaelEpochHistory *)&h && last_error_is(TAEL_STATUS_STORAGE));
+    CHECK(access(path, F_OK) != 0);
+    CHECK_STATUS(tael_epoch_history_open(NULL, 3, true, &untouched), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_epoch_history_open(PATH(path), true, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_epoch_history_open(NULL, 0, true, &untouched), TAEL_STATUS_INVALID_ARGUMENT);
+    CHECK(untouched == (TaelEpochHistory *)&h && access(path, F_OK) != 0);
+    if (!CHECK_STATUS(tael_epoch_history_open(PATH(path), true, &h), TAEL_STATUS_OK)) return;
+    CHECK(h != NULL && access(path, F_OK) == 0); /* the fresh history is on disk already */
+    CHECK(history_reads(h, "{\"entries\":[]}"));
+    CHECK_STATUS(tael_epoch_history_latest_epoch(h, &epoch), TAEL_STATUS_UNDEFINED_EPOCH);
+
+    CHECK_STATUS(tael_epoch_history_assign(h, 3, 0, LIT("node-a"), &changed), TAEL_STATUS_OK);
+    CHECK(changed);
+    CHECK_STATUS(tael_epoch_history_assign(h, 5, 120, LIT("node-b"), &changed), TAEL_STATUS_OK);
+    CHECK_STATUS(tael_epoch_history_assign(h, 7, 150, NULL, 0, &changed), TAEL_STATUS_OK);
+    CHECK_STATUS(tael_epoch_history_assign(h, 7, 160, NULL, 0, &changed), TAEL_STATUS_OK);
+    CHECK(!changed); /* the latest reign, later: nothing to write */
+    CHECK_STATUS(tael_epoch_history_assign(h, 9, 170, LIT(""), &changed), TAEL_STATUS_INVALID_ID);
+    CHECK_STATUS(tael_epoch_history_assign(h, 9, 170, LIT("\xff"), &changed), TAEL_STATUS_INVALID_UTF8);
+    CHECK_STATUS(tael_epoch_history_truncate_from_end(h, 150, &changed), TAEL_STATUS_OK);
+    CHECK(changed);
+    CHECK_STATUS(tael_epoch_history_end_offset_for(h, 3, 200, &epoch, &end), TAEL_STATUS_OK);
+    CHECK(epoch == 3 && end == 120);
+    CHECK_STATUS(tael_divergence_point(h, 200, h, 180, &end), TAEL_STATUS_OK);
+    CHECK(end == 180);
+    CHECK_STATUS(tael_follower_step(h, 200, true, 3, 100, &t), TAEL_STATUS_OK);
+    CHECK(t.offset == 100 && t.done);
+    const char *kept = "{\"entries\":[{\"epoch\":\"3\",\"start_offset\":\"0\",\"holder\":\"node-a\"},"
+                       "{\"epoch\":\"5\",\"start_offset\":\"120\",\"holder\":\"node-b\"}]}";
+    CHECK(history_reads(h, kept));
+
+    /* One owner at a time. */
+    CHECK_STATUS(tael_epoch_history_open(PATH(path), true, &second), TAEL_STATUS_STORAGE);
+    CHECK(second == NULL && strstr(last_error(NULL), "in use") != NULL);
+    CHECK_STATUS(tael_epoch_history_open(PATH(path), false, &second), TAEL_STATUS_STORAGE);
+    CHECK(second == NULL);
+
+    /* A failing write acknowledges nothing: the change is refused and the history unchanged;
+     * calls that change nothing still answer. */
+    char tmp[520];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    CHECK(mkdir(tmp, 0700) == 0);
+    changed = false;
+    CHECK_STATUS(tael_epoch_history_assign(h, 6, 130, NULL, 0, &changed), TAEL_STATUS_STORAGE);
+    CHECK(!changed && last_error_is(TAEL_STATUS_STORAGE));
+    CHECK_STATUS(tael_epoch_history_truncate_from_end(h, 0, &changed), TAEL_STATUS_STORAGE);
+    CHECK_STATUS(tael_epoch_history_truncate_from_start(h, 50, &changed), TAEL_STATUS_STORAGE);
+    CHECK_STATUS(tael_epoch_history_truncate_from_end(h, 500, &changed), TAEL_STATUS_OK);
+    CHECK(!changed);
+    CHECK_STATUS(tael_epoch_history_assign(h, 5, 200, LIT("node-b"), &changed), TAEL_STATUS_OK);
+    CHECK(!changed);
+    CHECK(history_reads(h, kept));
+    CHECK(rmdir(tmp) == 0);
+    CHECK_STATUS(tael_epoch_history_truncate_from_start(h, 50, &changed), TAEL_STATUS_OK);
+    CHECK(changed);
+    tael_epoch_history_free(h);
+
+    /* Reopened (create never resets): every acknowledged change is there, nothing else. */
+    h = NULL;
+    if (!CHECK_STATUS(tael_epoch_history_open(PATH(path), true, &h), TAEL_STATUS_OK)) return;
+    const char *after = "{\"entries\":[{\"epoch\":\"3\",\"start_offset\":\"50\",\"holder\":\"node-a\"},"
+                        "{\"epoch\":\"5\",\"start_offset\":\"120\",\"holder\":\"node-b\"}]}";
+    CHECK(history_reads(h, after));
+    CHECK_STATUS(tael_epoch_history_len(h, &len), TAEL_STATUS_OK);
+    CHECK(len == 2);
+    CHECK_STATUS(tael_epoch_history_entry(h, 1, &e), TAEL_STATUS_OK);
+    CHECK(e.epoch == 5 && e.start_offset == 120 && e.has_holder && strcmp(e.holder, "node-b") == 0);
+    CHECK_STATUS(tael_epoch_history_latest_epoch(h, &epoch), TAEL_STATUS_OK);
+    CHECK(epoch == 5);
+    CHECK_STATUS(tael_epoch_history_end_offset_for(h, 6, 130, &epoch, &end),
+                 TAEL_STATUS_UNDEFINED_EPOCH);
+    tael_epoch_history_free(h);
+
+    /* The file holds the JSON form under its own header; other kinds of file are refused. */
+    long n = read_file(path, buf, sizeof buf);
+    if (!CHECK(n > 0 && (size_t)n < sizeof buf)) return;
+    buf[n] = '\0';
+    CHECK(strncmp(buf, "tael-coord epoch-history 1\n", 27) == 0 && strstr(buf, after) != NULL);
+    TaelFencer *g = NULL;
+    CHECK_STATUS(tael_fencer_open(PATH(path), false, &g), TAEL_STATUS_STORAGE);
+    CHECK(g == NULL && strstr(last_error(NULL), "durable history file") != NULL);
+    h = NULL;
+    CHECK_STATUS(tael_epoch_history_open(PATH(gate_path), false, &h), TAEL_STATUS_STORAGE);
+    CHECK(h == NULL && strstr(last_error(NULL), "durable gate file") != NULL);
+    /* A damaged history file is refused, never reset, and left as it is. */
+    CHECK(write_file(path, buf, (size_t)n - 4));
+    CHECK_STATUS(tael_epoch_history_open(PATH(path), true, &h), TAEL_STATUS_STORAGE);
+    CHECK(h == NULL && read_file(path, back, sizeof back) == n - 4 && memcmp(back, buf, (size_t)n - 4) == 0);
+}
+
 void durable_run(void) {
     unsigned long before = tests_failed;
     const char *base = getenv("TMPDIR");
@@ -355,10 +469,12 @@ void durable_run(void) {
     bad_paths();
     damaged_files();
     registry_round_trip();
+    history_round_trip();
     remove_all("gate");
     remove_all("nulls");
     remove_all("damaged");
     remove_all("registry");
+    remove_all("history");
     CHECK(rmdir(dir) == 0); /* nothing else was left behind */
     printf("durable: %s\n", tests_failed == before ? "all as expected" : "FAILURES above");
 }

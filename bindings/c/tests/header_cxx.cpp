@@ -8,6 +8,11 @@ static_assert(std::is_same<TaelStatus, uint32_t>::value, "TaelStatus is a plain 
 static_assert(std::is_standard_layout<TaelVerdict>::value, "TaelVerdict is a C struct");
 static_assert(sizeof(TaelVerdict{}.holder) == TAEL_MAX_ID_BYTES + 1, "room for the longest id");
 static_assert(TAEL_STATUS_OK == 0, "0 is OK");
+static_assert(TAEL_STATUS_INVALID_HISTORY == 22 && TAEL_STATUS_UNDEFINED_EPOCH == 24, "23 is reserved");
+static_assert(std::is_standard_layout<TaelEpochEntry>::value, "TaelEpochEntry is a C struct");
+static_assert(std::is_standard_layout<TaelEpochEntryCopy>::value, "a C struct");
+static_assert(sizeof(TaelEpochEntryCopy{}.holder) == TAEL_MAX_ID_BYTES + 1, "room for the longest id");
+static_assert(std::is_standard_layout<TaelTruncation>::value, "TaelTruncation is a C struct");
 
 // The signatures users rely on, exactly.
 static_assert(std::is_same<decltype(&tael_elect_leader),
@@ -19,6 +24,17 @@ static_assert(std::is_same<decltype(&tael_fencer_check_and_advance),
 static_assert(std::is_same<decltype(&tael_fencer_highest),
                            TaelStatus (*)(const TaelFencer *, uint64_t *)>::value, "");
 static_assert(std::is_same<decltype(&tael_status_name), const char *(*)(TaelStatus)>::value, "");
+static_assert(std::is_same<decltype(&tael_epoch_history_new),
+                           TaelStatus (*)(const TaelEpochEntry *, size_t, TaelEpochHistory **)>::value,
+              "");
+static_assert(std::is_same<decltype(&tael_epoch_history_assign),
+                           TaelStatus (*)(const TaelEpochHistory *, uint64_t, uint64_t, const char *,
+                                          size_t, bool *)>::value,
+              "");
+static_assert(std::is_same<decltype(&tael_follower_step),
+                           TaelStatus (*)(const TaelEpochHistory *, uint64_t, bool, uint64_t, uint64_t,
+                                          TaelTruncation *)>::value,
+              "");
 static_assert(std::is_same<decltype(&tael_last_error_message), size_t (*)(char *, size_t)>::value,
               "");
 

@@ -1,4 +1,5 @@
-/* Threads: several threads hammer one gate (and one holder gate, and one registry) at once.
+/* Threads: several threads hammer one gate (and one holder gate, one registry, two epoch
+ * histories) at once.
  * Workers only record what they saw; the main thread checks it after joining, so no check
  * depends on timing and no sleep is needed (a barrier starts the workers together). */
 #define _POSIX_C_SOURCE 200809L
@@ -15,6 +16,7 @@
 #define CHECKS 20000    /* per thread, on the shared epoch gate */
 #define PROMOTES 2000   /* per thread, on each gate */
 #define STREAM_OPS 2000 /* per thread, on the registry */
+#define REIGNS 500      /* per thread, on each of two epoch histories */
 
 static pthread_barrier_t start;
 
@@ -23,6 +25,7 @@ typedef struct {
     TaelFencer *gate;
     TaelHolderFencer *holder_gate;
     TaelRegistry *registry;
+    TaelEpochHistory *histories[2];
     /* what the worker saw */
     uint64_t max_offered;
     unsigned long accepted, rejected, advanced, errors, inconsistent, out_of_order;
@@ -127,6 +130,59 @@ static void *registry_worker(void *arg) {
             w->inconsistent++;
     }
     return NULL;
+}
+
+/* Every thread assigns the same reigns, (k, 10k) for k = 1..REIGNS, to two histories, while
+ * reading them and asking for their divergence point (naming the two in either order, and one
+ * as both). Whatever the interleaving, every entry is some (k, 10k), so every answer is a
+ * multiple of 10. */
+static void *history_worker(void *arg) {
+    Worker *w = arg;
+    const uint64_t log_end = 10 * (uint64_t)REIGNS;
+    TaelEpochHistory *a = w->histories[w->id % 2], *b = w->histories[1 - w->id % 2];
+    pthread_barrier_wait(&start);
+    for (uint64_t k = 1; k <= REIGNS; k++) {
+        bool changed = false;
+        uint64_t e = 0, end = 0, offset = 0;
+        TaelTruncation t;
+        if (tael_epoch_history_assign(a, k, 10 * k, NULL, 0, &changed) != TAEL_STATUS_OK ||
+            tael_epoch_history_assign(b, k, 10 * k, NULL, 0, &changed) != TAEL_STATUS_OK)
+            w->errors++;
+        TaelStatus status = tael_epoch_history_end_offset_for(a, k, log_end, &e, &end);
+        if (status == TAEL_STATUS_OK) {
+            if (e > k || end % 10 != 0 || end > log_end) w->inconsistent++;
+        } else if (status != TAEL_STATUS_UNDEFINED_EPOCH) {
+            w->errors++;
+        }
+        if (tael_divergence_point(a, log_end, b, log_end, &offset) != TAEL_STATUS_OK) {
+            w->errors++;
+        } else if (offset % 10 != 0) {
+            w->inconsistent++;
+        }
+        /* One handle as both sides is read once: it never diverges from itself. */
+        if (tael_divergence_point(b, log_end, b, log_end, &offset) != TAEL_STATUS_OK ||
+            offset != log_end)
+            w->inconsistent++;
+        if (tael_follower_step(a, log_end, true, k, log_end, &t) != TAEL_STATUS_OK) {
+            w->errors++;
+        } else if (t.offset % 10 != 0) {
+            w->inconsistent++;
+        }
+    }
+    return NULL;
+}
+
+/* Every entry of `h` is (k, 10k), and the latest is (REIGNS, 10 REIGNS). */
+static int history_ends_well(const TaelEpochHistory *h) {
+    size_t len = 0;
+    TaelEpochEntryCopy e;
+    if (tael_epoch_history_len(h, &len) != TAEL_STATUS_OK || len == 0) return 0;
+    for (size_t i = 0; i < len; i++) {
+        if (tael_epoch_history_entry(h, i, &e) != TAEL_STATUS_OK || e.start_offset != 10 * e.epoch ||
+            e.has_holder)
+            return 0;
+    }
+    return e.epoch == REIGNS;
 }
 
 static int run_workers(void *(*body)(void *), Worker *workers) {
@@ -235,7 +291,27 @@ void threads_run(void) {
     CHECK(streams == 1);
     tael_registry_free(registry);
 
-    /* 4. the last error is per thread. */
+    /* 4. two epoch histories: assigns, reads and divergence points from every thread. */
+    TaelEpochHistory *histories[2] = {NULL, NULL};
+    if (!CHECK(tael_epoch_history_new(NULL, 0, &histories[0]) == TAEL_STATUS_OK &&
+               tael_epoch_history_new(NULL, 0, &histories[1]) == TAEL_STATUS_OK)) {
+        tael_epoch_history_free(histories[0]);
+        return;
+    }
+    memset(workers, 0, sizeof workers);
+    for (int i = 0; i < THREADS; i++)
+        workers[i] = (Worker){.id = i, .histories = {histories[0], histories[1]}};
+    CHECK(run_workers(history_worker, workers));
+    for (int i = 0; i < THREADS; i++) CHECK(workers[i].errors == 0 && workers[i].inconsistent == 0);
+    /* Each thread's last assign was (REIGNS, 10 REIGNS): whatever came before, it is the latest. */
+    CHECK(history_ends_well(histories[0]));
+    CHECK(history_ends_well(histories[1]));
+    printf("threads: %d threads x %d reigns on two histories: each ends at reign %d\n", THREADS,
+           REIGNS, REIGNS);
+    tael_epoch_history_free(histories[0]);
+    tael_epoch_history_free(histories[1]);
+
+    /* 5. the last error is per thread. */
     size_t seen[2] = {99, 0};
     pthread_t t;
     CHECK_STATUS(tael_fencer_highest(NULL, NULL), TAEL_STATUS_NULL_POINTER);

@@ -9,6 +9,12 @@
 //! returns an error instead. Where a caller's code can run during a call (array getters,
 //! `toJSON`), the call holds no borrow of this module's state, so a re-entrant call or a thrown
 //! exception leaves the module usable.
+//!
+//! Epoch histories are taken by `divergencePoint` and `followerStep` as `EpochHistory` objects
+//! or as arrays of entries. An array is read once into plain arrays; an `EpochHistory` is read
+//! through a method of its own (`__taelLend`, not API), which copies the history into a cell
+//! this module takes at once, so no pointer is ever read from a JavaScript object here, and an
+//! object posing as a history can at most lend a real one.
 
 use std::cell::Cell;
 
@@ -28,17 +34,24 @@ export interface Policy {
   sticky_incumbent?: boolean;
   priority?: boolean;
   rendezvous?: boolean;
+  /** Only members whose log is on the freshest live member's epoch, within `max_lag`, may lead. */
+  freshness?: boolean;
+  /**
+   * How many records behind the freshest live log a candidate may be under `freshness` (default
+   * 0): a bigint, a safe non-negative integer, or canonical decimal text.
+   */
+  max_lag?: bigint | number | string;
 }
 
 /** Why a group has the leader it has (or none); `decisionReasons()` lists them at run time. */
 export type DecisionReason =
   | "only_candidate" | "incumbent" | "priority" | "rendezvous" | "smallest_id"
-  | "no_members" | "no_live_members" | "no_eligible_members" | "no_quorum";
+  | "no_members" | "no_live_members" | "no_eligible_members" | "no_quorum" | "no_fresh_members";
 
 /** Why a member is not the leader; `exclusionReasons()` lists them at run time. */
 export type ExclusionReason =
   | "duplicate" | "dead" | "ineligible" | "no_quorum" | "outranked_by_incumbent"
-  | "outranked_by_priority" | "outranked_by_rendezvous" | "outranked_by_smaller_id";
+  | "outranked_by_priority" | "outranked_by_rendezvous" | "outranked_by_smaller_id" | "behind";
 
 /** A member that is not the leader, and why. `generation` is a decimal string (a u64). */
 export interface Excluded {
@@ -79,6 +92,31 @@ export interface VerdictJSON {
   holder?: string;
 }
 
+/**
+ * An entry of an epoch history as given: `[epoch, start]` or `[epoch, start, holder]` (a holder
+ * of `undefined` or `null` records none).
+ */
+export type HistoryEntryInput =
+  | readonly [U64Input, U64Input]
+  | readonly [U64Input, U64Input, string | null | undefined];
+
+/** An entry of an epoch history as read back: `[epoch, start]`, or `[epoch, start, holder]` where a holder is recorded. */
+export type HistoryEntry = [bigint, bigint] | [bigint, bigint, string];
+
+/** A history as `divergencePoint` and `followerStep` take it: an `EpochHistory`, or its entries. */
+export type HistoryInput = EpochHistory | readonly HistoryEntryInput[];
+
+/** The JSON form of an epoch history (SEMANTICS.md §15): u64 values as decimal strings, `holder` only where recorded. */
+export interface HistoryJSON {
+  entries: { epoch: string; start_offset: string; holder?: string }[];
+}
+
+/** A follower's step: truncate the log (and its history) to `offset`; ask the leader again unless `done`. */
+export interface Truncation {
+  offset: bigint;
+  done: boolean;
+}
+
 /** Errors thrown by this package carry the core's status name as `code`. */
 export interface TaelError extends Error {
   code: string;
@@ -107,6 +145,20 @@ extern "C" {
     pub type DecisionReasonList;
     #[wasm_bindgen(typescript_type = "ExclusionReason[]")]
     pub type ExclusionReasonList;
+    #[wasm_bindgen(typescript_type = "readonly HistoryEntryInput[] | EpochHistory")]
+    pub type EntriesInput;
+    #[wasm_bindgen(typescript_type = "HistoryInput")]
+    pub type HistoryInput;
+    #[wasm_bindgen(typescript_type = "HistoryEntry[]")]
+    pub type HistoryEntryList;
+    #[wasm_bindgen(typescript_type = "HistoryJSON")]
+    pub type HistoryJson;
+    #[wasm_bindgen(typescript_type = "[bigint, bigint]")]
+    pub type EndOffset;
+    #[wasm_bindgen(typescript_type = "readonly [U64Input, U64Input] | null | undefined")]
+    pub type AnswerInput;
+    #[wasm_bindgen(typescript_type = "Truncation")]
+    pub type TruncationObject;
 }
 
 // The ids travel into WebAssembly as UTF-16 code units written straight into a scratch buffer
@@ -155,10 +207,76 @@ export function fillIds(copy, memory, ptr, cap, limit, out) {
   if (total - 1 > limit) words[out >>> 2] = -2;
   else words[out >>> 2] = total - 1 > cap ? Math.max(total, cap + 1) : at - start;
 }
+// The policy's JSON text (undefined when it is no JSON object; null when `max_lag` is a number
+// that is not a safe integer, which JSON would round or write with an exponent). JSON.stringify
+// reads each property once; a bigint is written as its decimal text, so `max_lag` may be one.
+const NO_TOP = Symbol("no top");
 export function policyText(policy) {
   if (Array.isArray(policy)) return undefined;
-  const text = JSON.stringify(policy);
+  let top = NO_TOP;
+  let unsafe = false;
+  const text = JSON.stringify(policy, function (key, value) {
+    if (typeof value === "bigint") value = String(value);
+    if (top === NO_TOP) {
+      top = value;
+      return value;
+    }
+    if (this === top && key === "max_lag" && typeof value === "number" && !Number.isSafeInteger(value)) unsafe = true;
+    return value;
+  });
+  if (unsafe) return null;
   return typeof text === "string" ? text : undefined;
+}
+
+// An epoch history's input, read once into values no caller's code can change: `true` when it
+// is an object that lent a history (through the method every EpochHistory has; the module then
+// holds a copy of it), or a plain array with one element per entry, each a plain array of the
+// entry's values or a string saying why it is not an entry; a string saying why it is no array
+// of entries; `undefined` when it is neither an array nor an object. Reading stops at the first
+// element that is not an entry (its reason is the copy's last element), so a sparse array of
+// length 2^32-1 costs one read.
+const apply = Reflect.apply;
+export function readHistory(value) {
+  if (Array.isArray(value)) {
+    const n = value.length;
+    if (!isLength(n)) return "has a length that is not an array's";
+    const copy = [];
+    for (let i = 0; i < n; i++) {
+      const entry = readTuple(value[i], 2, 3);
+      copy.push(entry);
+      if (typeof entry === "string") break;
+    }
+    return copy;
+  }
+  if (value !== null && (typeof value === "object" || typeof value === "function")) {
+    const lend = value.__taelLend;
+    if (typeof lend !== "function") return undefined;
+    apply(lend, value, []);
+    return true;
+  }
+  return undefined;
+}
+
+// A tuple of `min` to `max` elements, read once (its length, then each element in order) into a
+// plain array; otherwise a string saying why it is not one.
+export function readTuple(value, min, max) {
+  if (!Array.isArray(value)) return "is not an array";
+  const n = value.length;
+  if (typeof n !== "number" || !(n >= min && n <= max) || !Number.isInteger(n)) {
+    return typeof n === "number" ? `has ${n} element${n === 1 ? "" : "s"}` : "has a length that is not a number";
+  }
+  const copy = [];
+  for (let i = 0; i < n; i++) copy.push(value[i]);
+  return copy;
+}
+
+// A follower step's answer as a plain object (a literal: no setter of the caller's runs).
+export function truncation(offset, done) {
+  return { offset, done };
+}
+
+function isLength(n) {
+  return typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= 0xffffffff;
 }
 
 export function isWellFormed(s) {
@@ -171,7 +289,13 @@ extern "C" {
     #[wasm_bindgen(js_name = fillIds)]
     fn fill_ids(copy: &Array, memory: &JsValue, ptr: u32, cap: u32, limit: u32, out: u32);
     #[wasm_bindgen(catch, js_name = policyText)]
-    fn policy_text(policy: &JsValue) -> Result<Option<String>, JsValue>;
+    fn policy_text(policy: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = readHistory)]
+    fn read_history(value: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = readTuple)]
+    fn read_tuple(value: &JsValue, min: u32, max: u32) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = truncation)]
+    fn truncation_object(offset: u64, done: bool) -> TruncationObject;
     #[wasm_bindgen(js_name = isWellFormed)]
     fn is_well_formed(s: &JsString) -> bool;
 }
@@ -221,30 +345,53 @@ impl<T> OrThrow<T> for core::Result<T> {
     }
 }
 
-/// A u64 from a bigint in range or a safe non-negative integer number.
-fn u64_from(value: &JsValue, what: &str) -> JsResult<u64> {
+/// Why a value is not a u64 input.
+#[derive(Clone, Copy)]
+enum NotU64 {
+    /// A bigint outside 0..2^64-1.
+    Range,
+    /// A number that is not a safe non-negative integer.
+    Unsafe,
+    /// Neither a bigint nor a number.
+    Type,
+}
+
+/// A u64 from a bigint in range or a safe non-negative integer number (runs no caller's code).
+fn u64_of(value: &JsValue) -> Result<u64, NotU64> {
     if value.is_bigint() {
-        return u64::try_from(value.clone()).map_err(|_| {
-            error(
-                Status::InvalidEpoch,
-                &format!("{what} must be in 0..2^64-1"),
-            )
-        });
+        return u64::try_from(value.clone()).map_err(|_| NotU64::Range);
     }
     match value.as_f64() {
         // Number.isSafeInteger, and not negative (-0 is 0).
         Some(n) if n.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&n) => Ok(n as u64),
-        Some(_) => Err(error(
+        Some(_) => Err(NotU64::Unsafe),
+        None => Err(NotU64::Type),
+    }
+}
+
+/// The error for a value `what` that is not a u64 input.
+fn not_u64(why: NotU64, what: &str) -> JsValue {
+    match why {
+        NotU64::Range => error(
+            Status::InvalidEpoch,
+            &format!("{what} must be in 0..2^64-1"),
+        ),
+        NotU64::Unsafe => error(
             Status::InvalidEpoch,
             &format!(
                 "{what} must be a bigint, or a number that is a safe non-negative integer (pass larger values as bigint)"
             ),
-        )),
-        None => Err(error(
+        ),
+        NotU64::Type => error(
             Status::InvalidArgument,
             &format!("{what} must be a bigint or a number"),
-        )),
+        ),
     }
+}
+
+/// A u64 from a bigint in range or a safe non-negative integer number.
+fn u64_from(value: &JsValue, what: &str) -> JsResult<u64> {
+    u64_of(value).map_err(|why| not_u64(why, what))
 }
 
 /// An optional u64: absent (`undefined` or `null`) is `None`.
@@ -710,6 +857,244 @@ impl FenceRegistry {
     }
 }
 
+thread_local! {
+    /// The copy of a history an `EpochHistory` lent while its caller's input was read
+    /// (`history_from`), taken at once.
+    static LENT: Cell<Option<core::EpochHistory>> = const { Cell::new(None) };
+}
+
+/// The epoch history of one log (SEMANTICS.md §15): entries `[epoch, start]` or
+/// `[epoch, start, holder]`, epochs and start offsets both strictly increasing. Epochs and
+/// offsets are `bigint`. In memory only: durable histories are for servers.
+#[wasm_bindgen]
+pub struct EpochHistory(core::EpochHistory);
+
+#[wasm_bindgen]
+impl EpochHistory {
+    /// A history of `entries` (default none), each `[epoch, start]` or `[epoch, start, holder]`
+    /// with u64s as bigint or safe numbers, read once; or a copy of another `EpochHistory`.
+    /// Epochs and start offsets must both strictly increase (`INVALID_HISTORY`); a holder must
+    /// be an id (`INVALID_ID`, `INVALID_UTF8`); anything else is `INVALID_ARGUMENT`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(entries: Option<EntriesInput>) -> JsResult<EpochHistory> {
+        match entries {
+            None => Ok(EpochHistory(core::EpochHistory::new())),
+            Some(entries) => history_from(&entries, "entries").map(EpochHistory),
+        }
+    }
+
+    /// Parse the JSON form (`{"entries": [{"epoch": "1", "start_offset": "0", "holder": "a"}]}`);
+    /// a malformed history is `INVALID_HISTORY`.
+    #[wasm_bindgen(js_name = fromJSON)]
+    pub fn from_json(text: &Str) -> JsResult<EpochHistory> {
+        let text = text_from(text, "text")?;
+        core::EpochHistory::from_json(&text)
+            .map(EpochHistory)
+            .or_throw()
+    }
+
+    /// The JSON form as a plain object (u64 values as decimal strings, `holder` only where
+    /// recorded), so `JSON.stringify(history)` is the core's JSON text.
+    #[wasm_bindgen(js_name = toJSON)]
+    pub fn to_json(&self) -> JsResult<HistoryJson> {
+        Ok(js_sys::JSON::parse(&self.0.to_json())?.unchecked_into())
+    }
+
+    /// Record that the reign `epoch` (held by `holder`, if given) starts at `start`, as Kafka's
+    /// assign (SEMANTICS.md §15). Returns whether the history changed; an invalid holder
+    /// changes nothing.
+    pub fn assign(
+        &mut self,
+        epoch: &U64Input,
+        start: &U64Input,
+        holder: Option<Str>,
+    ) -> JsResult<bool> {
+        let epoch = u64_from(epoch, "epoch")?;
+        let start = u64_from(start, "start")?;
+        let holder = holder.map(|h| id_from(&h, "holder")).transpose()?;
+        self.0.assign(epoch, start, holder.as_deref()).or_throw()
+    }
+
+    /// The log was truncated to end at `offset`: every entry starting at or after it goes.
+    /// Returns whether the history changed.
+    #[wasm_bindgen(js_name = truncateFromEnd)]
+    pub fn truncate_from_end(&mut self, offset: &U64Input) -> JsResult<bool> {
+        Ok(self.0.truncate_from_end(u64_from(offset, "offset")?))
+    }
+
+    /// Retention deleted the records before `offset`: entries wholly before it go and the one
+    /// covering it starts at it. Returns whether the history changed.
+    #[wasm_bindgen(js_name = truncateFromStart)]
+    pub fn truncate_from_start(&mut self, offset: &U64Input) -> JsResult<bool> {
+        Ok(self.0.truncate_from_start(u64_from(offset, "offset")?))
+    }
+
+    /// The leader's answer to a follower whose latest epoch is `epoch`, for a log ending at
+    /// `logEnd`: `[epoch, endOffset]`, or `undefined` above the latest epoch and on an empty
+    /// history. `INVALID_HISTORY` when `logEnd` does not fit the history.
+    #[wasm_bindgen(js_name = endOffsetFor)]
+    pub fn end_offset_for(
+        &self,
+        epoch: &U64Input,
+        #[wasm_bindgen(js_name = logEnd)] log_end: &U64Input,
+    ) -> JsResult<Option<EndOffset>> {
+        let epoch = u64_from(epoch, "epoch")?;
+        let log_end = u64_from(log_end, "logEnd")?;
+        let answer = self.0.end_offset_for(epoch, log_end).or_throw()?;
+        Ok(answer.map(|(epoch, end)| Array::of2(&epoch.into(), &end.into()).unchecked_into()))
+    }
+
+    /// The entries, oldest first: `[epoch, start]`, or `[epoch, start, holder]` where a holder
+    /// is recorded (a new array each time).
+    #[wasm_bindgen(getter)]
+    pub fn entries(&self) -> HistoryEntryList {
+        let entries = Array::new();
+        for e in self.0.entries() {
+            let entry = Array::of2(&e.epoch.into(), &e.start_offset.into());
+            if let Some(holder) = &e.holder {
+                entry.push(&JsValue::from_str(holder));
+            }
+            entries.push(&entry);
+        }
+        entries.unchecked_into()
+    }
+
+    /// The latest entry's epoch, `undefined` when the history is empty.
+    #[wasm_bindgen(getter, js_name = latestEpoch)]
+    pub fn latest_epoch(&self) -> Option<u64> {
+        self.0.latest_epoch()
+    }
+
+    /// Not API: how a call given this history as an input reads it (a copy, into `LENT`).
+    #[wasm_bindgen(js_name = __taelLend, skip_typescript)]
+    pub fn lend(&self) {
+        LENT.with(|lent| lent.set(Some(self.0.clone())));
+    }
+}
+
+/// A history given as an input: an `EpochHistory` (which lends a copy of itself) or an array
+/// of entries, read once.
+fn history_from(value: &JsValue, what: &str) -> JsResult<core::EpochHistory> {
+    LENT.with(|lent| lent.set(None));
+    let read = read_history(value)?;
+    if read.as_bool() == Some(true) {
+        // Only an EpochHistory's own method fills the cell.
+        return LENT.with(Cell::take).ok_or_else(|| {
+            error(
+                Status::InvalidArgument,
+                &format!(
+                    "{what} must be an EpochHistory or an array of entries; it lent no history"
+                ),
+            )
+        });
+    }
+    if let Some(why) = read.as_string() {
+        return Err(error(Status::InvalidArgument, &format!("{what} {why}")));
+    }
+    let Some(copy) = read.dyn_ref::<Array>() else {
+        return Err(error(
+            Status::InvalidArgument,
+            &format!(
+                "{what} must be an EpochHistory or an array of entries [epoch, start] or [epoch, start, holder]"
+            ),
+        ));
+    };
+    entries_from(copy, what)
+}
+
+/// The history of the entries read (plain arrays no caller's code can change), in order: the
+/// first value that is not an entry decides the error.
+fn entries_from(copy: &Array, what: &str) -> JsResult<core::EpochHistory> {
+    let mut entries = Vec::new();
+    entries
+        .try_reserve_exact(copy.length() as usize)
+        .map_err(|_| {
+            error(
+                Status::InvalidArgument,
+                &format!("{what}: too many entries"),
+            )
+        })?;
+    for (i, entry) in copy.iter().enumerate() {
+        let Some(entry) = entry.dyn_ref::<Array>() else {
+            let why = entry.as_string().unwrap_or_default();
+            return Err(error(
+                Status::InvalidArgument,
+                &format!("{what}[{i}] {why}: an entry is [epoch, start] or [epoch, start, holder]"),
+            ));
+        };
+        let epoch = u64_of(&entry.get(0))
+            .map_err(|why| not_u64(why, &format!("{what}[{i}][0] (epoch)")))?;
+        let start_offset = u64_of(&entry.get(1))
+            .map_err(|why| not_u64(why, &format!("{what}[{i}][1] (start)")))?;
+        let holder = entry.get(2);
+        let holder = if holder.is_undefined() || holder.is_null() {
+            None
+        } else {
+            Some(id_from(&holder, &format!("{what}[{i}][2] (holder)"))?)
+        };
+        entries.push(core::EpochEntry {
+            epoch,
+            start_offset,
+            holder,
+        });
+    }
+    core::EpochHistory::from_entries(entries)
+        .map_err(|e| error(e.status(), &format!("{what}: {}", e.message())))
+}
+
+/// The length of the prefix two logs share (SEMANTICS.md §15): histories as `EpochHistory`
+/// objects or arrays of entries, each with its log's end. `INVALID_HISTORY` when a log end does
+/// not fit its history.
+#[wasm_bindgen(js_name = divergencePoint)]
+pub fn divergence_point(
+    leader: &HistoryInput,
+    #[wasm_bindgen(js_name = leaderLogEnd)] leader_log_end: &U64Input,
+    follower: &HistoryInput,
+    #[wasm_bindgen(js_name = followerLogEnd)] follower_log_end: &U64Input,
+) -> JsResult<u64> {
+    let leader = history_from(leader, "leader")?;
+    let leader_log_end = u64_from(leader_log_end, "leaderLogEnd")?;
+    let follower = history_from(follower, "follower")?;
+    let follower_log_end = u64_from(follower_log_end, "followerLogEnd")?;
+    core::divergence_point(&leader, leader_log_end, &follower, follower_log_end).or_throw()
+}
+
+/// A follower's truncation step (SEMANTICS.md §15): given its history (an `EpochHistory` or
+/// its entries), its log end and the leader's `answer` to `endOffsetFor(latest epoch, leader's
+/// log end)` (`[epoch, end]`, or `undefined`/`null` when the leader had none), where to
+/// truncate and whether it is done: `{offset, done}`.
+#[wasm_bindgen(js_name = followerStep)]
+pub fn follower_step(
+    follower: &HistoryInput,
+    #[wasm_bindgen(js_name = followerLogEnd)] follower_log_end: &U64Input,
+    answer: &AnswerInput,
+) -> JsResult<TruncationObject> {
+    let follower = history_from(follower, "follower")?;
+    let follower_log_end = u64_from(follower_log_end, "followerLogEnd")?;
+    let answer = if answer.is_undefined() || answer.is_null() {
+        None
+    } else {
+        Some(answer_from(answer)?)
+    };
+    let step = core::follower_step(&follower, follower_log_end, answer).or_throw()?;
+    Ok(truncation_object(step.offset, step.done))
+}
+
+/// The leader's answer `[epoch, end]`, read once.
+fn answer_from(answer: &JsValue) -> JsResult<(u64, u64)> {
+    let read = read_tuple(answer, 2, 2)?;
+    let Some(pair) = read.dyn_ref::<Array>() else {
+        let why = read.as_string().unwrap_or_default();
+        return Err(error(
+            Status::InvalidArgument,
+            &format!("answer {why}: it is [epoch, end] (as endOffsetFor returns), or undefined"),
+        ));
+    };
+    let epoch = u64_from(&pair.get(0), "answer[0] (epoch)")?;
+    let end = u64_from(&pair.get(1), "answer[1] (end)")?;
+    Ok((epoch, end))
+}
+
 fn policy_from(policy: &JsValue) -> JsResult<core::Policy> {
     if policy.is_undefined() || policy.is_null() {
         return Ok(core::Policy::default());
@@ -725,7 +1110,14 @@ fn policy_from(policy: &JsValue) -> JsResult<core::Policy> {
     } else if policy.is_object() {
         // An array, or an object whose toJSON gives nothing, is not a policy; a getter's or a
         // Proxy trap's exception passes through.
-        policy_text(policy)?.ok_or_else(not_a_policy)?
+        let text = policy_text(policy)?;
+        if text.is_null() {
+            return Err(error(
+                Status::InvalidPolicy,
+                "policy.max_lag must be a bigint, a number that is a safe non-negative integer, or decimal text",
+            ));
+        }
+        text.as_string().ok_or_else(not_a_policy)?
     } else {
         return Err(not_a_policy());
     };

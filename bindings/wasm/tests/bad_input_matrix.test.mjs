@@ -39,12 +39,30 @@ function number(step, key, fallback) {
   return typeof v === "string" ? BigInt(v) : value(v);
 }
 
+// A u64 inside a value: decimal text is the bigint it spells.
+const u64Value = (v) => (typeof v === "string" ? BigInt(v) : value(v));
+
+// A history's entries: each `[epoch, start, holder?]` with u64s as bigints; any other form is
+// what it says.
+function entries(v) {
+  if (!Array.isArray(v)) return value(v);
+  return v.map((e) => (Array.isArray(e) ? e.map((x, i) => (i < 2 ? u64Value(x) : value(x))) : value(e)));
+}
+
+// The leader's answer to a follower step: `[epoch, end]`, null, or what it says.
+const answer = (v) => (Array.isArray(v) ? v.map(u64Value) : v === null ? null : value(v));
+
 function fresh() {
-  return { gate: new tael.EpochFencer(), holder: new tael.HolderFencer(), registry: new tael.FenceRegistry() };
+  return {
+    gate: new tael.EpochFencer(),
+    holder: new tael.HolderFencer(),
+    registry: new tael.FenceRegistry(),
+    history: new tael.EpochHistory(),
+  };
 }
 
 function summary(state) {
-  return [state.gate.highest, state.holder.highest, state.holder.holder, state.registry.snapshot()];
+  return [state.gate.highest, state.holder.highest, state.holder.holder, state.registry.snapshot(), JSON.stringify(state.history)];
 }
 
 function run(state, step) {
@@ -99,6 +117,17 @@ function run(state, step) {
       return tael.normalizeView(value(step.view));
     case "next_epoch":
       return tael.nextEpoch(value(step.view), value(step.group));
+    case "history":
+      state.history = "json" in step ? tael.EpochHistory.fromJSON(value(step.json)) : new tael.EpochHistory(entries(step.entries));
+      return undefined;
+    case "history_assign":
+      return state.history.assign(number(step, "epoch"), number(step, "start_offset"), "holder" in step ? value(step.holder) : undefined);
+    case "history_end_offset_for":
+      return state.history.endOffsetFor(number(step, "epoch"), number(step, "log_end"));
+    case "divergence_point":
+      return tael.divergencePoint(entries(step.leader), number(step, "leader_log_end"), entries(step.follower), number(step, "follower_log_end"));
+    case "follower_step":
+      return tael.followerStep(entries(step.follower), number(step, "follower_log_end"), answer(step.answer));
     default:
       throw new Error(`the js front has no op ${step.op}`);
   }

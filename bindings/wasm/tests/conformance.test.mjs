@@ -1,5 +1,5 @@
 // Runs every case of the conformance corpus (tests/vectors/*.json) against the Node build: each
-// step's result and, after it, the state of the case's gates and registry.
+// step's result and, after it, the state of the case's gates, registry and epoch history.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
@@ -44,6 +44,25 @@ function attempt(f) {
     if (typeof e.code !== "string") throw e;
     return { error: e.code };
   }
+}
+
+// A history's entries as the corpus writes them (u64s as decimal text), as JavaScript arrays.
+const entriesOf = (entries) => entries?.map(([epoch, start, ...holder]) => [u64(epoch), u64(start), ...holder.map(text)]);
+
+// The same step through arrays of entries and through EpochHistory objects: the same answer.
+function bothForms(f, ...histories) {
+  const viaArrays = attempt(() => f(...histories));
+  const viaObjects = attempt(() => {
+    const objects = [];
+    try {
+      for (const h of histories) objects.push(new tael.EpochHistory(h));
+      return f(...objects);
+    } finally {
+      for (const o of objects) o.free();
+    }
+  });
+  assert.deepEqual(viaObjects, viaArrays, "an EpochHistory answers as its entries do");
+  return viaArrays;
 }
 
 const viewText = (s) => (s.view_text !== undefined ? s.view_text : JSON.stringify(s.view));
@@ -122,6 +141,48 @@ function run(state, s) {
       return attempt(() => ({ view: JSON.parse(tael.normalizeView(viewText(s))) }));
     case "next_epoch":
       return attempt(() => ({ epoch: str(tael.nextEpoch(viewText(s), text(s.group))) }));
+    case "history":
+      return attempt(() => {
+        const history = s.json !== undefined ? tael.EpochHistory.fromJSON(s.json) : new tael.EpochHistory(entriesOf(s.entries));
+        state.history?.free();
+        state.history = history;
+        return undefined;
+      });
+    case "history_assign":
+      return attempt(() => ({
+        changed: state.history.assign(u64(s.epoch), u64(s.start_offset), s.holder === undefined ? undefined : text(s.holder)),
+      }));
+    case "history_truncate_from_end":
+      return { changed: state.history.truncateFromEnd(u64(s.offset)) };
+    case "history_truncate_from_start":
+      return { changed: state.history.truncateFromStart(u64(s.offset)) };
+    case "history_end_offset_for":
+      return attempt(() => {
+        const answer = state.history.endOffsetFor(u64(s.epoch), u64(s.log_end));
+        if (answer === undefined) return { epoch: null, end_offset: null };
+        assert.ok(Array.isArray(answer) && answer.length === 2, "an answer is [epoch, end]");
+        return { epoch: str(answer[0]), end_offset: str(answer[1]) };
+      });
+    case "history_latest_epoch": {
+      const latest = state.history.latestEpoch;
+      return { epoch: latest === undefined ? null : str(latest) };
+    }
+    case "divergence_point": {
+      const [leaderEnd, followerEnd] = [u64(s.leader_log_end), u64(s.follower_log_end)];
+      const point = bothForms((l, f) => ({ offset: str(tael.divergencePoint(l, leaderEnd, f, followerEnd)) }), entriesOf(s.leader), entriesOf(s.follower));
+      const swapped = bothForms((f, l) => ({ offset: str(tael.divergencePoint(f, followerEnd, l, leaderEnd)) }), entriesOf(s.follower), entriesOf(s.leader));
+      assert.deepEqual(swapped, point, "the divergence point is symmetric");
+      return point;
+    }
+    case "follower_step": {
+      const answer = s.answer === null ? null : s.answer.map(u64);
+      return bothForms((f) => {
+        const step = tael.followerStep(f, u64(s.follower_log_end), answer);
+        assert.deepEqual(Object.keys(step), ["offset", "done"]);
+        if (answer === null) assert.deepEqual(tael.followerStep(f, u64(s.follower_log_end), undefined), step, "undefined is null");
+        return { offset: str(step.offset), done: step.done };
+      }, entriesOf(s.follower));
+    }
     default:
       throw new Error(`unknown op ${s.op}`);
   }
@@ -129,7 +190,7 @@ function run(state, s) {
 
 const cap = (c) => (c === undefined ? null : str(c));
 
-// The case's gates and registry as the corpus writes their state, read through the package.
+// The case's gates, registry and history as the corpus writes their state, read through the package.
 function stateOf(state) {
   const out = {};
   if (state.gate) out.gate = { highest: str(state.gate.highest), jump_cap: cap(state.gate.jumpCap) };
@@ -139,6 +200,20 @@ function stateOf(state) {
   }
   if (state.registry) {
     out.registry = { streams: JSON.parse(state.registry.snapshot()).streams, jump_cap: cap(state.registry.jumpCap) };
+  }
+  if (state.history) {
+    // Read through the entries; the JSON form, its round trip and latestEpoch must agree.
+    const entries = state.history.entries.map(([epoch, start, ...holder]) => {
+      assert.ok(typeof epoch === "bigint" && typeof start === "bigint" && holder.length <= 1);
+      return holder.length === 0 ? { epoch: str(epoch), start_offset: str(start) } : { epoch: str(epoch), start_offset: str(start), holder: holder[0] };
+    });
+    out.history = { entries };
+    assert.deepEqual(state.history.toJSON(), out.history);
+    const back = tael.EpochHistory.fromJSON(JSON.stringify(state.history));
+    assert.deepEqual(back.entries, state.history.entries);
+    back.free();
+    const last = entries.at(-1);
+    assert.equal(state.history.latestEpoch, last === undefined ? undefined : BigInt(last.epoch));
   }
   return Object.keys(out).length === 0 ? undefined : out;
 }

@@ -101,12 +101,173 @@ test("a view's u64 written as a JSON number above 2^53 is exact", () => {
 });
 
 test("normalizeView writes the core's reading back with every u64 as a decimal string", () => {
-  const text = '{"groups":{"g":{"members":[{"id":"a","live":true,"generation":9007199254740993,"epoch":18446744073709551615}]}}}';
+  const text = '{"groups":{"g":{"members":[{"id":"a","live":true,"generation":9007199254740993,"epoch":18446744073709551615,"log_end":9007199254740995}]}}}';
   const view = JSON.parse(tael.normalizeView(text));
   assert.deepEqual(view.groups.g.members[0], {
     id: "a", live: true, generation: "9007199254740993", priority: "0", eligible: true, epoch: "18446744073709551615",
+    log_epoch: "0", log_end: "9007199254740995",
   });
   assert.equal(tael.normalizeView(tael.normalizeView(text)), tael.normalizeView(text), "a fixed point");
   throwsCode(() => tael.normalizeView('{"groups":{"g":{"members":[{"id":"a","live":1}]}}}'), "INVALID_VIEW");
   throwsCode(() => tael.normalizeView({ groups: {} }), "INVALID_ARGUMENT", TypeError);
+});
+
+// Freshness: members at (log_epoch, log_end); b is the freshest, a lags it by 3 records.
+const lagging = JSON.stringify({
+  groups: { g: { members: [{ id: "a", live: true, log_epoch: "1", log_end: "5" }, { id: "b", live: true, log_epoch: "1", log_end: "8" }] } },
+});
+const leaderOf = (policy) => tael.electLeaders(lagging, policy)[0].leader;
+
+test("max_lag is a bigint, a safe-integer number or canonical decimal text, all alike", () => {
+  for (const lag of [3n, 3, "3", 2n ** 64n - 1n, "18446744073709551615", Number.MAX_SAFE_INTEGER]) {
+    assert.equal(leaderOf({ freshness: true, max_lag: lag }), "a", `max_lag ${String(lag)}: a is close enough`);
+  }
+  for (const lag of [2n, 2, "2", 0n, -0]) {
+    assert.equal(leaderOf({ freshness: true, max_lag: lag }), "b", `max_lag ${String(lag)}: a is behind`);
+  }
+  assert.equal(leaderOf({ freshness: true }), "b", "max_lag defaults to 0");
+  assert.equal(leaderOf({ max_lag: 0n }), "a", "max_lag without freshness changes nothing");
+  const [d] = tael.electLeaders(lagging, { freshness: true });
+  assert.deepEqual(d.excluded, [{ id: "a", generation: "0", reason: "behind" }]);
+  assert.equal(leaderOf('{"freshness":true,"max_lag":"3"}'), "a", "policy text");
+});
+
+test("a max_lag that is not a u64 is INVALID_POLICY, whatever its form", () => {
+  for (const lag of [-1n, 2n ** 64n, -1, 1.5, 2 ** 53, 2 ** 64, NaN, Infinity, "-1", "01", "1e3", " 3", null, true, {}, []]) {
+    throwsCode(() => leaderOf({ freshness: true, max_lag: lag }), "INVALID_POLICY");
+  }
+  // A bigint where a toggle belongs is no boolean either.
+  throwsCode(() => leaderOf({ freshness: 1n }), "INVALID_POLICY");
+  // A bigint deeper down reaches the core as text (an unknown field), not as JSON's TypeError.
+  throwsCode(() => leaderOf({ freshness: true, extra: { x: 1n } }), "INVALID_POLICY");
+  // A toJSON that gives a bigint gives no policy object.
+  throwsCode(() => leaderOf({ toJSON: () => 5n }), "INVALID_POLICY");
+});
+
+test("a policy's toJSON may give max_lag as a bigint; it is read once", () => {
+  let reads = 0;
+  const policy = {
+    freshness: true,
+    get max_lag() {
+      reads++;
+      return 3n;
+    },
+  };
+  assert.equal(leaderOf(policy), "a");
+  assert.equal(reads, 1);
+  assert.equal(leaderOf({ toJSON: () => ({ freshness: true, max_lag: 2n }) }), "b");
+});
+
+const h = (entries) => new tael.EpochHistory(entries);
+
+test("an EpochHistory: entries, latestEpoch, assign and truncations with bigints out", () => {
+  const x = h([[1, 0], [3n, 8n, "node-a"]]);
+  assert.deepEqual(x.entries, [[1n, 0n], [3n, 8n, "node-a"]]);
+  assert.equal(x.latestEpoch, 3n);
+  assert.equal(new tael.EpochHistory().latestEpoch, undefined);
+  assert.equal(x.assign(3n, 9n, "node-a"), false, "the latest reign again, later: nothing changes");
+  assert.equal(x.assign(3n, 9n, "node-b"), true, "another holder of the latest epoch is another reign");
+  assert.deepEqual(x.entries, [[1n, 0n], [3n, 9n, "node-b"]]);
+  assert.equal(x.assign(5, 12, null), true);
+  assert.equal(x.assign(2n ** 64n - 1n, 2n ** 64n - 1n), true);
+  assert.deepEqual(x.entries.at(-1), [2n ** 64n - 1n, 2n ** 64n - 1n]);
+  assert.equal(x.truncateFromEnd(12), true);
+  assert.deepEqual(x.entries, [[1n, 0n], [3n, 9n, "node-b"]]);
+  assert.equal(x.truncateFromStart(4n), true);
+  assert.deepEqual(x.entries, [[1n, 4n], [3n, 9n, "node-b"]]);
+  assert.equal(x.truncateFromStart(4n), false);
+  // `entries` is a new array each time: changing it changes nothing.
+  x.entries[0][0] = 99n;
+  assert.deepEqual(x.entries[0], [1n, 4n]);
+  x.free();
+});
+
+test("endOffsetFor answers [epoch, end] or undefined; a log end that does not fit is INVALID_HISTORY", () => {
+  const x = h([[2, 3], [4, 8]]);
+  assert.deepEqual(x.endOffsetFor(4, 10), [4n, 10n]);
+  assert.deepEqual(x.endOffsetFor(3n, 10n), [2n, 8n]);
+  assert.deepEqual(x.endOffsetFor(1, 10), [1n, 3n]);
+  assert.equal(x.endOffsetFor(5, 10), undefined);
+  assert.equal(new tael.EpochHistory().endOffsetFor(0, 0), undefined);
+  throwsCode(() => x.endOffsetFor(4, 7), "INVALID_HISTORY");
+  throwsCode(() => new tael.EpochHistory().endOffsetFor(0, 1), "INVALID_HISTORY");
+  throwsCode(() => x.endOffsetFor(-1n, 10), "INVALID_EPOCH", RangeError);
+  throwsCode(() => x.endOffsetFor(4, "10"), "INVALID_ARGUMENT", TypeError);
+});
+
+test("the JSON form: toJSON is a plain object, JSON.stringify is the core's text, fromJSON reads it", () => {
+  const x = h([[1, 0], [2, 5, "b"]]);
+  const text = '{"entries":[{"epoch":"1","start_offset":"0"},{"epoch":"2","start_offset":"5","holder":"b"}]}';
+  assert.equal(JSON.stringify(x), text);
+  assert.deepEqual(x.toJSON(), JSON.parse(text));
+  assert.equal(Object.getPrototypeOf(x.toJSON()), Object.prototype);
+  assert.deepEqual(tael.EpochHistory.fromJSON(text).entries, x.entries);
+  for (const bad of ["{", '{"entries":[],"log_end":"0"}', '{"entries":[{"epoch":"2","start_offset":"0"},{"epoch":"2","start_offset":"5"}]}', "[]"]) {
+    throwsCode(() => tael.EpochHistory.fromJSON(bad), "INVALID_HISTORY");
+  }
+  throwsCode(() => tael.EpochHistory.fromJSON('{"entries":[{"epoch":"1","start_offset":"0","holder":""}]}'), "INVALID_HISTORY");
+  throwsCode(() => tael.EpochHistory.fromJSON({ entries: [] }), "INVALID_ARGUMENT", TypeError);
+  throwsCode(() => tael.EpochHistory.fromJSON("\uD800"), "INVALID_UTF8");
+});
+
+test("entries: typed errors naming the entry, and nothing half-built", () => {
+  throwsCode(() => h("1,0"), "INVALID_ARGUMENT", TypeError);
+  throwsCode(() => h({ 0: [1, 0], length: 1 }), "INVALID_ARGUMENT", TypeError);
+  throwsCode(() => h([[1]]), "INVALID_ARGUMENT", TypeError);
+  throwsCode(() => h([[1, 0, "a", "b"]]), "INVALID_ARGUMENT", TypeError);
+  throwsCode(() => h([[1, "0"]]), "INVALID_ARGUMENT", TypeError);
+  throwsCode(() => h([[1, 0, 7]]), "INVALID_ARGUMENT", TypeError);
+  throwsCode(() => h([[-1n, 0]]), "INVALID_EPOCH", RangeError);
+  throwsCode(() => h([[1, 2 ** 53]]), "INVALID_EPOCH", RangeError);
+  throwsCode(() => h([[1, 0, ""]]), "INVALID_ID");
+  throwsCode(() => h([[1, 0, "x".repeat(256)]]), "INVALID_ID");
+  throwsCode(() => h([[1, 0, "\uDC00"]]), "INVALID_UTF8");
+  throwsCode(() => h([[2, 0], [1, 5]]), "INVALID_HISTORY");
+  throwsCode(() => h([[1, 5], [2, 5]]), "INVALID_HISTORY");
+  // The first bad value in order decides, and the message names it.
+  assert.throws(() => h([[1, 0], [2, 1.5], "x"]), (e) => e.code === "INVALID_EPOCH" && /\[1\]\[1\]/.test(e.message));
+  assert.throws(() => h([[1, 0], "x", [2, 1.5]]), (e) => e.code === "INVALID_ARGUMENT" && /\[1\]/.test(e.message));
+  // undefined or null as the holder records none; no argument is an empty history.
+  assert.deepEqual(h([[1, 0, undefined], [2, 3, null]]).entries, [[1n, 0n], [2n, 3n]]);
+  assert.deepEqual(new tael.EpochHistory().entries, []);
+  assert.deepEqual(new tael.EpochHistory(null).entries, []);
+  // assign refuses before anything moves.
+  const x = h([[1, 0]]);
+  throwsCode(() => x.assign(2, 5, ""), "INVALID_ID");
+  throwsCode(() => x.assign(2, 5, "\uD800"), "INVALID_UTF8");
+  throwsCode(() => x.assign(2, 5, 7), "INVALID_ARGUMENT", TypeError);
+  throwsCode(() => x.assign(2, 1.5), "INVALID_EPOCH", RangeError);
+  throwsCode(() => x.truncateFromEnd(-1), "INVALID_EPOCH", RangeError);
+  throwsCode(() => x.truncateFromStart(undefined), "INVALID_ARGUMENT", TypeError);
+  assert.deepEqual(x.entries, [[1n, 0n]]);
+});
+
+test("divergencePoint and followerStep take EpochHistory objects or entries, alike", () => {
+  const leader = h([[1, 0], [3, 8]]);
+  const follower = [[1, 0], [2, 5]];
+  assert.equal(tael.divergencePoint(leader, 12, follower, 9), 5n);
+  assert.equal(tael.divergencePoint(leader.entries, 12n, h(follower), 9n), 5n);
+  assert.equal(tael.divergencePoint(leader, 12, leader, 12), 12n, "one history twice");
+  // A copy is read: the object passed is unchanged and may be used again.
+  assert.deepEqual(new tael.EpochHistory(leader).entries, leader.entries);
+  // The issue's counterexample: the step sees one reign 2; the divergence point sees two.
+  const answer = h([[1, 0], [2, 5]]).endOffsetFor(2, 10);
+  assert.deepEqual(answer, [2n, 10n]);
+  assert.deepEqual(tael.followerStep([[1, 0], [2, 3]], 10, answer), { offset: 10n, done: true });
+  assert.equal(tael.divergencePoint([[1, 0], [2, 5]], 10, [[1, 0], [2, 3]], 10), 3n);
+  // No answer: drop the latest reign and ask again.
+  assert.deepEqual(tael.followerStep(h([[1, 0], [3, 5]]), 7, undefined), { offset: 5n, done: false });
+  assert.deepEqual(tael.followerStep([[1, 0], [3, 5]], 7, null), { offset: 5n, done: false });
+  throwsCode(() => tael.followerStep([[1, 0]], 4, [1]), "INVALID_ARGUMENT", TypeError);
+  throwsCode(() => tael.followerStep([[1, 0]], 4, [1, 2, 3]), "INVALID_ARGUMENT", TypeError);
+  throwsCode(() => tael.followerStep([[1, 0]], 4, "1,2"), "INVALID_ARGUMENT", TypeError);
+  throwsCode(() => tael.followerStep([[1, 0]], 4, [1, -1n]), "INVALID_EPOCH", RangeError);
+  throwsCode(() => tael.followerStep([[1, 0], [2, 5]], 4, [2, 4]), "INVALID_HISTORY");
+  throwsCode(() => tael.divergencePoint(null, 0, [], 0), "INVALID_ARGUMENT", TypeError);
+  throwsCode(() => tael.divergencePoint([], 0, {}, 0), "INVALID_ARGUMENT", TypeError);
+  throwsCode(() => tael.divergencePoint([], 0, new tael.EpochFencer(), 0), "INVALID_ARGUMENT", TypeError);
+  throwsCode(() => tael.divergencePoint([[1, 0]], 5, [], 3), "INVALID_HISTORY");
+  throwsCode(() => tael.divergencePoint([[1, 0]], -1n, [[1, 0]], 5), "INVALID_EPOCH", RangeError);
+  // The error names the side.
+  assert.throws(() => tael.divergencePoint([[1, 0]], 5, [[1, 0, ""]], 5), (e) => e.code === "INVALID_ID" && /^follower/.test(e.message));
 });

@@ -13,6 +13,13 @@ import {
   EpochFencer,
   HolderFencer,
   FenceRegistry,
+  EpochHistory,
+  divergencePoint,
+  followerStep,
+  HistoryEntry,
+  HistoryEntryInput,
+  HistoryJSON,
+  Truncation,
   Verdict,
   Decision,
   Policy,
@@ -57,7 +64,37 @@ const advanced: boolean = registry.checkAndAdvance("wal-0", 4n);
 const floorEpoch: bigint = registry.promoteToAtLeast("wal-0", 10n);
 const registryCap: bigint | undefined = registry.jumpCap;
 
+const input: HistoryEntryInput[] = [[1n, 0], [3, 8n, "node-a"], [4, 9, undefined]];
+const history = new EpochHistory(input);
+const copied = new EpochHistory(history);
+const empty = new EpochHistory();
+const changed: boolean = history.assign(5n, 12n, "node-b") && history.assign(6, 13) && history.assign(7, 14, null);
+const cut: boolean = history.truncateFromEnd(13n) || history.truncateFromStart(2);
+const entries: HistoryEntry[] = history.entries;
+const [firstEpoch, firstStart]: [bigint, bigint] | [bigint, bigint, string] = entries[0];
+const latest: bigint | undefined = history.latestEpoch;
+const answer: [bigint, bigint] | undefined = history.endOffsetFor(3n, 20);
+const json: HistoryJSON = history.toJSON();
+const firstHolder: string | undefined = json.entries[0].holder;
+const parsed: EpochHistory = EpochHistory.fromJSON(JSON.stringify(history));
+const point: bigint = divergencePoint(history, 20n, [[1, 0], [2, 5]], 9);
+const step: Truncation = followerStep(copied, 20n, answer);
+const again: Truncation = followerStep([[1n, 0n]], 5, null);
+const stepOffset: bigint = step.offset;
+const stepDone: boolean = step.done;
+empty.free();
+parsed.free();
+// @ts-expect-error: the leader's answer must be passed, if only as undefined
+followerStep(copied, 20n);
+// @ts-expect-error: u64s are bigints or numbers, not text
+new EpochHistory([["1", "0"]]);
+// @ts-expect-error: an entry has two or three elements
+new EpochHistory([[1n]]);
+// @ts-expect-error: a follower step's answer is a pair
+followerStep(copied, 20n, [1n, 2n, 3n]);
+
 const policy: Policy = { sticky_incumbent: true, priority: true };
+const fresh: Policy[] = [{ freshness: true, max_lag: 3n }, { freshness: true, max_lag: 3 }, { freshness: true, max_lag: "3" }];
 const decisions: Decision[] = electLeaders('{"groups":{}}', policy);
 for (const d of decisions) {
   const who: string | null = d.leader;
@@ -76,4 +113,5 @@ const score: bigint = rendezvousScore("wal-0", "node-a");
 const v: string = version();
 
 void [canonical, leader, accepted, highest, code, from, next, cap, conflict, holder, size, epoch, score, v];
+void [changed, cut, firstEpoch, firstStart, latest, firstHolder, point, again, stepOffset, stepDone, fresh];
 void [leaderIndex, reasons, exclusions, past, ok, reign, stateHighest, stateHolder, held, advanced, floorEpoch, registryCap];
