@@ -185,11 +185,10 @@ impl Cluster {
             .with_context(|| format!("no node {id}"))
     }
 
-    /// Freeze a node (SIGSTOP): it keeps its state and believes what it believed.
-    pub fn pause(&mut self, id: &str) -> Result<()> {
-        let node = self.node_mut(id)?;
-        signal(&node.child, libc::SIGSTOP)?;
-        node.health = Health::Paused;
+    /// Record that a node stopped itself (it was told to `freeze`), so it is resumed and stopped
+    /// like a paused one.
+    pub fn mark_paused(&mut self, id: &str) -> Result<()> {
+        self.node_mut(id)?.health = Health::Paused;
         Ok(())
     }
 
@@ -232,11 +231,13 @@ impl Cluster {
         Ok(())
     }
 
-    /// Tell a node to send one record with its last epoch, as a zombie leader would.
-    pub fn ship(&mut self, id: &str) -> Result<()> {
+    /// Send a node a command on its stdin: `ship` (send one record with its last epoch, as a
+    /// zombie leader would), `hold` (write no more records) or `freeze` (write a record without
+    /// shipping it and stop: then [`Cluster::mark_paused`]).
+    pub fn tell(&mut self, id: &str, command: &str) -> Result<()> {
         let node = self.node_mut(id)?;
         let stdin = node.stdin.as_mut().context("node stdin is closed")?;
-        stdin.write_all(b"ship\n")?;
+        stdin.write_all(format!("{command}\n").as_bytes())?;
         stdin.flush()?;
         Ok(())
     }
@@ -290,6 +291,12 @@ pub struct Tracker {
     pub reigns: Vec<(String, String)>,
     /// Zombie writes: (node, whether it still believed it led when it shipped).
     pub zombie_writes: Vec<(String, bool)>,
+    /// Nodes that froze themselves mid-write, with the offset of the write they kept.
+    pub frozen: Vec<(String, Option<u64>)>,
+    /// Each node's latest log: its end and digest.
+    pub logs: BTreeMap<String, (String, String)>,
+    /// Records truncated as divergent suffixes, over every sync.
+    pub truncated: u64,
 }
 
 impl Tracker {
@@ -327,6 +334,15 @@ impl Tracker {
                 event.node.clone(),
                 body["leading"].as_bool().unwrap_or(false),
             )),
+            Some("log") => {
+                let text = |key: &str| body[key].as_str().unwrap_or("").to_owned();
+                let log = (text("log_end"), text("digest"));
+                self.logs.insert(event.node.clone(), log);
+            }
+            Some("frozen") => self
+                .frozen
+                .push((event.node.clone(), body["offset"].as_u64())),
+            Some("sync") => self.truncated += body["truncated"].as_u64().unwrap_or(0),
             Some("lead") => self.reigns.push((
                 event.node.clone(),
                 body["epoch"].as_str().unwrap_or("").to_owned(),

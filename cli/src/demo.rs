@@ -57,6 +57,7 @@ struct RunResult {
     fenced: usize,
     divergent: usize,
     false_deaths: usize,
+    truncated: u64,
 }
 
 /// Prints the timeline of one run.
@@ -240,12 +241,25 @@ fn run_once(
         "all {n} nodes agree: {first} leads with epoch {first_epoch}; its records are accepted"
     ));
 
-    // 2. The leader freezes (a long GC pause or a partition): the survivors fail over.
-    cluster.pause(&first)?;
+    // 2. The leader freezes (a long GC pause) in the middle of a write: the record is in its
+    // own log, never replicated. The survivors fail over.
     deaths.untouched.remove(&first);
+    cluster.tell(&first, "freeze")?;
+    let frozen = |t: &Tracker| {
+        let (_, offset) = t.frozen.iter().find(|(node, _)| *node == first)?;
+        Some(offset.map_or_else(|| "nothing".to_owned(), |o| format!("offset {o}")))
+    };
+    let kept = until(
+        &cluster,
+        tracker,
+        "the leader freezes",
+        &frozen,
+        &mut deaths,
+    )?;
+    cluster.mark_paused(&first)?;
     let paused_at = Instant::now();
     tl.say(format!(
-        "paused {first} (SIGSTOP): it still believes it leads"
+        "{first} froze (SIGSTOP) just after writing {kept} to its own log, unreplicated: it still believes it leads"
     ));
     let (second, failover) = fail_over(
         &cluster,
@@ -261,7 +275,7 @@ fn run_once(
     // 3. The old leader wakes up and ships a record with its old epoch: every survivor fences it.
     let fenced_before = tracker.records.len();
     cluster.resume(&first)?;
-    cluster.ship(&first)?;
+    cluster.tell(&first, "ship")?;
     tl.say(format!(
         "resumed {first} (SIGCONT); it ships a record stamped epoch {first_epoch}"
     ));
@@ -353,6 +367,30 @@ fn run_once(
     tl.say(format!(
         "all {n} agree again: {last} leads; {third}'s view lists {listed} entries for {n} nodes (old generations count once)"
     ));
+
+    // 5. The logs settle: the leader stops writing, and every replica's log, the restarted
+    // one's included, must equal the leader's: the deposed leader's divergent suffix was
+    // truncated at the divergence point, and everyone caught up.
+    let nodes = cluster.running();
+    for node in &nodes {
+        cluster.tell(node, "hold")?;
+    }
+    let settled = |t: &Tracker| {
+        let leader_log = t.logs.get(&last).filter(|(end, _)| end != "0")?;
+        let same = nodes.iter().all(|n| t.logs.get(n) == Some(leader_log));
+        same.then(|| leader_log.clone())
+    };
+    let log = until(
+        &cluster,
+        tracker,
+        "every replica's log equals the leader's",
+        &|t| settled(t).map(|(end, digest)| format!("{end} records, digest {digest}")),
+        &mut deaths,
+    )?;
+    tl.say(format!(
+        "every replica's log equals {last}'s ({log}); divergent records truncated: {}",
+        tracker.truncated
+    ));
     cluster.stop();
 
     Ok(RunResult {
@@ -361,6 +399,7 @@ fn run_once(
         fenced,
         divergent: tracker.divergent,
         false_deaths: deaths.count,
+        truncated: tracker.truncated,
     })
 }
 
@@ -458,6 +497,10 @@ pub fn run(args: DemoArgs) -> Result<bool> {
         println!("failover over {} runs (kill):  min {kmin:.0} ms, median {kmed:.0} ms, max {kmax:.0} ms", args.runs);
         println!("false deaths: {false_deaths}");
     }
+    let truncated: u64 = results.iter().map(|r| r.truncated).sum();
+    println!("divergent records truncated: {truncated}");
     println!("failover: {median:.0} ms, stale records fenced: {fenced}, divergent decisions: {divergent}");
-    Ok(results.iter().all(|r| r.fenced >= 1) && divergent == 0 && false_deaths == 0)
+    Ok(results.iter().all(|r| r.fenced >= 1 && r.truncated >= 1)
+        && divergent == 0
+        && false_deaths == 0)
 }

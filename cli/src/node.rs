@@ -1,23 +1,38 @@
 //! One member of a replication group: a chitchat instance that decides the leader from its own
-//! view, promotes when it wins, ships records while it leads, and fences the records it receives.
+//! view, promotes when it wins, writes records to its log and ships them while it leads, fences
+//! the records it receives, and keeps its log equal to the leader's.
+//!
+//! Every node keeps a log in memory with its epoch history (SEMANTICS.md §15) and publishes its
+//! position (`tael.log_epoch`, `tael.log_end`) for the freshness policy. A follower appends a
+//! record its gate accepts when it continues the follower's latest reign at its log end;
+//! otherwise (a new reign, a gap, or a log that is behind the leader's announced position) it
+//! asks the leader to sync: the leader answers the divergence point of the two logs and the
+//! records from there, and the follower truncates its divergent suffix and catches up.
 //!
 //! It reports what it sees as JSON lines on stdout (the demo and the dashboard read them) and
-//! takes commands on stdin: `ship` (send one record with its last epoch, led or not: the write a
-//! zombie leader still has in flight) and `quit`.
+//! takes commands on stdin: `freeze` (write one record to its own log without shipping it, then
+//! stop the process with SIGSTOP: a leader frozen mid-write, holding a write it accepted but never
+//! replicated), `ship` (send one record with its last epoch, led or not: the write a zombie leader
+//! still has in flight), `hold` (write no more records, so the logs can settle) and `quit`.
 
 use std::collections::BTreeSet;
+use std::hash::{Hash, Hasher};
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use chitchat::transport::UdpTransport;
 use chitchat::{
     spawn_chitchat, ChitchatConfig, ChitchatId, FailureDetectorConfig, ProtocolVersion,
 };
 use clap::Args;
 use serde_json::{json, Value};
-use tael_coord::{elect_leaders, next_epoch, Decision, HolderFencer, HolderGate, Policy, View};
+use tael_coord::{
+    divergence_point, elect_leaders, next_epoch, Decision, EpochHistory, HolderFencer, HolderGate,
+    Policy, View,
+};
 use tael_coord_gossip::{view_of, Announcement};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::UdpSocket;
@@ -102,12 +117,147 @@ pub struct NodeArgs {
     /// Keep a live incumbent (the sticky-incumbent policy); on by default.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     pub sticky: bool,
+    /// The freshness policy's lag allowance: a member more records behind the freshest live
+    /// log may not lead (nor one on an older epoch).
+    #[arg(long, default_value_t = 20)]
+    pub max_lag: u64,
     /// How long a (re)started node waits at most for the peers it knows of to count as live
     /// before it may take leadership (default: 10 gossip intervals; see `run`).
     #[arg(long)]
     pub warmup_ms: Option<u64>,
     #[command(flatten)]
     pub gossip: GossipSettings,
+}
+
+/// A command on stdin that the main loop carries out.
+enum Command {
+    Hold,
+    Freeze,
+}
+
+/// Records a sync answer carries at most (one datagram).
+const SYNC_CHUNK: usize = 256;
+
+/// One record of the log: the reign that wrote it and its sequence number in that node's writes.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Record {
+    epoch: u64,
+    holder: String,
+    seq: u64,
+}
+
+/// The node's write-ahead log, in memory, with its epoch history.
+#[derive(Default)]
+struct Log {
+    records: Vec<Record>,
+    history: EpochHistory,
+    /// Records removed as a divergent suffix, over the node's life.
+    truncated: u64,
+}
+
+impl Log {
+    fn end(&self) -> u64 {
+        self.records.len() as u64
+    }
+
+    /// `(log_epoch, log_end)`: the epoch of the last record and the end offset.
+    fn position(&self) -> (u64, u64) {
+        (self.records.last().map_or(0, |r| r.epoch), self.end())
+    }
+
+    /// Whether a record of `(epoch, holder)` continues the latest reign of the history.
+    fn continues(&self, epoch: u64, holder: &str) -> bool {
+        self.history
+            .entries()
+            .last()
+            .is_some_and(|e| e.epoch == epoch && e.holder.as_deref() == Some(holder))
+    }
+
+    /// Append a record; its offset. A record older than the log's latest reign is refused: a
+    /// log's epochs never go down (a zombie's write after its log learned of a newer reign
+    /// still goes out, to be fenced, but is not written).
+    fn append(&mut self, record: Record) -> Result<u64> {
+        if self.history.latest_epoch() > Some(record.epoch) {
+            bail!(
+                "epoch {} is older than this log's latest reign",
+                record.epoch
+            );
+        }
+        let offset = self.end();
+        self.history
+            .assign(record.epoch, offset, Some(&record.holder))?;
+        self.records.push(record);
+        Ok(offset)
+    }
+
+    /// Drop everything from `point` on; how many records went.
+    fn truncate(&mut self, point: u64) -> u64 {
+        let gone = self.end().saturating_sub(point);
+        self.records.truncate(point as usize);
+        self.history.truncate_from_end(point);
+        self.truncated += gone;
+        gone
+    }
+
+    /// A digest of the records and the history, to compare logs across nodes.
+    fn digest(&self) -> String {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        self.records.hash(&mut hasher);
+        self.history.hash(&mut hasher);
+        format!("{:016x}", hasher.finish())
+    }
+
+    /// The sync request this node sends a leader: its history and log end, and its digest as
+    /// a token the answer echoes (an answer to a log that has changed since is not applied).
+    fn sync_request(&self, me: &str) -> Vec<u8> {
+        json!({"kind": "sync", "from": me, "history": self.history.to_json(),
+               "log_end": self.end().to_string(), "token": self.digest()})
+        .to_string()
+        .into_bytes()
+    }
+
+    /// Apply a leader's sync answer to the log it was asked for: truncate the divergent suffix
+    /// and append the leader's records. The divergence point and how many records went, or
+    /// `None` for an answer to another state of the log.
+    fn apply_sync(&mut self, answer: &Value) -> Option<(u64, u64)> {
+        if answer["token"].as_str() != Some(self.digest().as_str()) {
+            return None;
+        }
+        let point = tael_coord::parse_u64(answer["point"].as_str()?).ok()?;
+        let records = answer["records"]
+            .as_array()?
+            .iter()
+            .map(|r| {
+                Some(Record {
+                    epoch: tael_coord::parse_u64(r[0].as_str()?).ok()?,
+                    holder: r[1].as_str()?.to_owned(),
+                    seq: r[2].as_u64()?,
+                })
+            })
+            .collect::<Option<Vec<Record>>>()?;
+        let gone = self.truncate(point);
+        for record in records {
+            self.append(record).ok()?;
+        }
+        Some((point, gone))
+    }
+
+    /// The leader's answer to a sync request: the divergence point of the two logs and the
+    /// records from there (at most [`SYNC_CHUNK`]), stamped with the leader's reign.
+    fn sync_answer(&self, request: &Value, epoch: u64, me: &str) -> Option<Vec<u8>> {
+        let history = EpochHistory::from_json(request["history"].as_str()?).ok()?;
+        let end = tael_coord::parse_u64(request["log_end"].as_str()?).ok()?;
+        let point = divergence_point(&self.history, self.end(), &history, end).ok()?;
+        let records: Vec<Value> = self.records[point as usize..]
+            .iter()
+            .take(SYNC_CHUNK)
+            .map(|r| json!([r.epoch.to_string(), r.holder, r.seq]))
+            .collect();
+        let answer = json!({"kind": "synced", "epoch": epoch.to_string(), "holder": me,
+                            "point": point.to_string(), "records": records,
+                            "token": request["token"]});
+        Some(answer.to_string().into_bytes())
+    }
 }
 
 /// What a node knows about its own reign.
@@ -121,6 +271,12 @@ struct Reign {
 fn emit(event: Value) {
     // One line per event; the reader splits on newlines.
     println!("{event}");
+}
+
+/// The log's lock; a panic while it was held cannot leave a half-made change (every change is
+/// one call on the log), so a poisoned lock still guards a good log.
+fn lock(log: &std::sync::Mutex<Log>) -> std::sync::MutexGuard<'_, Log> {
+    log.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn now_ms(start: Instant) -> u64 {
@@ -154,6 +310,8 @@ pub async fn run(args: NodeArgs) -> Result<()> {
         quorum_guard: args.group_size > 0,
         eligibility: true,
         priority: true,
+        freshness: true,
+        max_lag: args.max_lag,
         ..Policy::default()
     };
     // The policy is published with the rest, so a watcher of the view decides as the nodes do.
@@ -174,6 +332,9 @@ pub async fn run(args: NodeArgs) -> Result<()> {
             .with_context(|| format!("binding the record port {record_addr}"))?,
     );
     let gate = Arc::new(HolderFencer::new());
+    let log = Arc::new(std::sync::Mutex::new(Log::default()));
+    // The epoch this node leads with, 0 while it does not: it answers sync requests only then.
+    let leading = Arc::new(AtomicU64::new(0));
     let reign = Arc::new(Mutex::new(Reign {
         announcement,
         last_epoch: 0,
@@ -183,31 +344,78 @@ pub async fn run(args: NodeArgs) -> Result<()> {
         json!({"ev": "ready", "node": me, "generation": args.generation.to_string(), "t": now_ms(start)}),
     );
 
-    // Records from leaders: every one is judged by this node's holder-aware gate.
+    // Records and sync answers from leaders, every one judged by this node's holder-aware
+    // gate; sync requests from followers, answered while this node leads.
     let receiver = {
         let (socket, gate, me) = (Arc::clone(&socket), Arc::clone(&gate), me.clone());
+        let (log, leading) = (Arc::clone(&log), Arc::clone(&leading));
         tokio::spawn(async move {
-            let mut buf = [0u8; 2048];
-            while let Ok((n, _)) = socket.recv_from(&mut buf).await {
-                let Ok(record) = serde_json::from_slice::<Value>(&buf[..n]) else {
+            let mut buf = vec![0u8; 65536];
+            while let Ok((n, sender)) = socket.recv_from(&mut buf).await {
+                let Ok(message) = serde_json::from_slice::<Value>(&buf[..n]) else {
                     continue;
                 };
+                if message["kind"] == "sync" {
+                    let epoch = leading.load(Ordering::Acquire);
+                    let answer = (epoch > 0)
+                        .then(|| lock(&log).sync_answer(&message, epoch, &me))
+                        .flatten();
+                    if let Some(answer) = answer {
+                        let _ = socket.send_to(&answer, sender).await;
+                    }
+                    continue;
+                }
                 let (Some(epoch), Some(holder)) = (
-                    record["epoch"]
+                    message["epoch"]
                         .as_str()
                         .and_then(|e| tael_coord::parse_u64(e).ok()),
-                    record["holder"].as_str(),
+                    message["holder"].as_str(),
                 ) else {
                     continue;
                 };
-                let verdict = match gate.check(epoch, holder) {
+                let verdict = gate.check(epoch, holder);
+                let accepted = verdict.as_ref().is_ok_and(|v| v.accepted());
+                if message["kind"] == "synced" {
+                    if accepted {
+                        if let Some(event) = lock(&log).apply_sync(&message) {
+                            emit(json!({"ev": "sync", "node": me, "from": holder,
+                                        "point": event.0.to_string(), "truncated": event.1,
+                                        "t": now_ms(start)}));
+                        }
+                    }
+                    continue;
+                }
+                let verdict = match verdict {
                     Ok(v) => serde_json::to_value(&v).unwrap_or(Value::Null),
                     Err(e) => json!({"code": e.status().name()}),
                 };
                 emit(
                     json!({"ev": "record", "node": me, "from": holder, "epoch": epoch.to_string(),
-                            "seq": record["seq"], "verdict": verdict, "t": now_ms(start)}),
+                            "seq": message["seq"], "verdict": verdict, "t": now_ms(start)}),
                 );
+                if !accepted {
+                    continue;
+                }
+                let offset = message["offset"].as_u64();
+                let request = {
+                    let mut log = lock(&log);
+                    if log.continues(epoch, holder) && offset == Some(log.end()) {
+                        let seq = message["seq"].as_u64().unwrap_or(0);
+                        let record = Record {
+                            epoch,
+                            holder: holder.to_owned(),
+                            seq,
+                        };
+                        log.append(record).is_err().then(|| log.sync_request(&me))
+                    } else if log.continues(epoch, holder) && offset < Some(log.end()) {
+                        None // a record this log already holds
+                    } else {
+                        Some(log.sync_request(&me))
+                    }
+                };
+                if let Some(request) = request {
+                    let _ = socket.send_to(&request, sender).await;
+                }
             }
         })
     };
@@ -215,12 +423,19 @@ pub async fn run(args: NodeArgs) -> Result<()> {
     // Commands on stdin.
     let (quit_tx, mut quit_rx) = tokio::sync::mpsc::channel::<()>(1);
     let (ship_tx, mut ship_rx) = tokio::sync::mpsc::channel::<()>(8);
+    let (command_tx, mut command_rx) = tokio::sync::mpsc::channel::<Command>(8);
     tokio::spawn(async move {
         let mut lines = BufReader::new(tokio::io::stdin()).lines();
         while let Ok(Some(line)) = lines.next_line().await {
             match line.trim() {
                 "ship" => {
                     let _ = ship_tx.send(()).await;
+                }
+                "hold" => {
+                    let _ = command_tx.send(Command::Hold).await;
+                }
+                "freeze" => {
+                    let _ = command_tx.send(Command::Freeze).await;
                 }
                 "quit" => break,
                 _ => {}
@@ -242,13 +457,38 @@ pub async fn run(args: NodeArgs) -> Result<()> {
     let tick = Duration::from_millis((args.gossip.gossip_interval_ms / 2).max(10));
     let mut ticker = tokio::time::interval(tick);
     let mut last_report: Option<(View, Decision)> = None;
+    let mut last_log: Option<(u64, String)> = None;
+    let mut last_position = (0, 0);
+    let mut holding = false;
     loop {
         let zombie_write = tokio::select! {
             _ = ticker.tick() => false,
             Some(()) = ship_rx.recv() => true,
+            Some(command) = command_rx.recv() => match command {
+                Command::Hold => {
+                    holding = true;
+                    false
+                }
+                Command::Freeze => {
+                    let reign = reign.lock().await;
+                    if reign.announcement.leading {
+                        let record = Record {
+                            epoch: reign.last_epoch,
+                            holder: me.clone(),
+                            seq: 0,
+                        };
+                        let offset = lock(&log).append(record).ok();
+                        emit(json!({"ev": "frozen", "node": me, "offset": offset,
+                                    "epoch": reign.last_epoch.to_string(), "t": now_ms(start)}));
+                    }
+                    // SAFETY: raise(3) sends a signal to this process; it touches no memory.
+                    unsafe { libc::raise(libc::SIGSTOP) };
+                    false
+                }
+            },
             _ = quit_rx.recv() => break,
         };
-        let (view, peers) = {
+        let (view, peers, addresses) = {
             let guard = chitchat.lock().await;
             if !warmed_up {
                 let live: BTreeSet<&str> =
@@ -264,13 +504,19 @@ pub async fn run(args: NodeArgs) -> Result<()> {
             let view = view_of(&guard);
             // Records go to every replica this node has heard of, live or not: a deposed
             // leader does not know it is deposed, nor which peers are gone.
-            let peers: BTreeSet<SocketAddr> = guard
+            let addresses: Vec<(String, SocketAddr)> = guard
                 .node_states()
                 .iter()
                 .filter(|(id, _)| id.node_id.as_ref() != me.as_str())
-                .filter_map(|(_, state)| state.get(KEY_RECORDS)?.parse().ok())
+                .filter_map(|(id, state)| {
+                    Some((
+                        id.node_id.to_string(),
+                        state.get(KEY_RECORDS)?.parse().ok()?,
+                    ))
+                })
                 .collect();
-            (view, peers)
+            let peers: BTreeSet<SocketAddr> = addresses.iter().map(|(_, a)| *a).collect();
+            (view, peers, addresses)
         };
         let decision = elect_leaders(&view, &policy)?
             .into_iter()
@@ -285,17 +531,82 @@ pub async fn run(args: NodeArgs) -> Result<()> {
             // step of the gate the receiver task shares: the reign announced is the one the gate
             // recorded for this node, never one a record admitted meanwhile took from it.
             let epoch = gate.promote_to_at_least(next_epoch(&view, &args.group)?, &me)?;
+            // The reign starts at this log's end (§15): its records are the ones written next.
+            {
+                let mut log = lock(&log);
+                let end = log.end();
+                log.history.assign(epoch, end, Some(&me))?;
+            }
+            leading.store(epoch, Ordering::Release);
             reign.announcement.leading = true;
             reign.announcement.epoch = epoch;
             reign.last_epoch = epoch;
             changed = true;
             emit(json!({"ev": "lead", "node": me, "epoch": epoch.to_string(), "t": now_ms(start)}));
         } else if !leads && reign.announcement.leading {
+            leading.store(0, Ordering::Release);
             reign.announcement.leading = false;
             changed = true;
             emit(
                 json!({"ev": "step_down", "node": me, "leader": decision.leader, "t": now_ms(start)}),
             );
+        }
+        if (reign.announcement.leading && !holding || zombie_write) && reign.last_epoch > 0 {
+            reign.seq += 1;
+            // Written to this node's own log first, then shipped with its offset.
+            let record = Record {
+                epoch: reign.last_epoch,
+                holder: me.clone(),
+                seq: reign.seq,
+            };
+            let offset = lock(&log).append(record).ok();
+            let record = json!({"kind": "record", "epoch": reign.last_epoch.to_string(),
+                                "holder": me, "seq": reign.seq, "offset": offset});
+            let bytes = record.to_string().into_bytes();
+            for peer in &peers {
+                let _ = socket.send_to(&bytes, peer).await;
+            }
+            if zombie_write {
+                emit(
+                    json!({"ev": "shipped", "node": me, "epoch": reign.last_epoch.to_string(),
+                            "leading": reign.announcement.leading, "peers": peers.len(), "t": now_ms(start)}),
+                );
+            }
+        }
+        // A follower whose log stalled behind the position its leader announces asks it to
+        // sync (records that arrive ask by themselves when they do not continue the log).
+        let leader_position = view.groups.get(&args.group).and_then(|g| {
+            let leader = decision.leader.as_deref()?;
+            let m = g.members.iter().rev().find(|m| m.id == leader)?;
+            Some((leader.to_owned(), (m.log_epoch, m.log_end)))
+        });
+        let (position, request) = {
+            let log = lock(&log);
+            let stalled = log.position() == last_position;
+            let behind = leader_position
+                .as_ref()
+                .filter(|(leader, at)| *leader != me && *at != log.position() && stalled);
+            let request = behind.and_then(|(leader, _)| {
+                let to = addresses.iter().find(|(id, _)| id == leader)?.1;
+                Some((log.sync_request(&me), to))
+            });
+            (log.position(), request)
+        };
+        if let Some((request, to)) = request {
+            let _ = socket.send_to(&request, to).await;
+        }
+        last_position = position;
+        // A follower announces no position beyond its leader's as it sees it: gossip may bring
+        // it the leader's records before the leader's own announcement, and a follower that
+        // looked fresher than its leader would depose it (the freshness rule keeps no incumbent
+        // that is behind).
+        let announced = match &leader_position {
+            Some((leader, at)) if *leader != me => position.min(*at),
+            _ => position,
+        };
+        if (reign.announcement.log_epoch, reign.announcement.log_end) != announced {
+            (reign.announcement.log_epoch, reign.announcement.log_end) = announced;
+            changed = true;
         }
         if changed {
             let mut guard = chitchat.lock().await;
@@ -309,20 +620,22 @@ pub async fn run(args: NodeArgs) -> Result<()> {
             );
             last_report = Some((view, decision));
         }
-        if (reign.announcement.leading || zombie_write) && reign.last_epoch > 0 {
-            reign.seq += 1;
-            let record =
-                json!({"epoch": reign.last_epoch.to_string(), "holder": me, "seq": reign.seq});
-            let bytes = record.to_string().into_bytes();
-            for peer in &peers {
-                let _ = socket.send_to(&bytes, peer).await;
-            }
-            if zombie_write {
-                emit(
-                    json!({"ev": "shipped", "node": me, "epoch": reign.last_epoch.to_string(),
-                            "leading": reign.announcement.leading, "peers": peers.len(), "t": now_ms(start)}),
-                );
-            }
+        let report = {
+            let log = lock(&log);
+            (
+                log.end(),
+                log.digest(),
+                log.truncated,
+                log.history.to_json(),
+            )
+        };
+        if last_log.as_ref() != Some(&(report.0, report.1.clone())) {
+            let (end, digest, truncated, history) = report;
+            emit(
+                json!({"ev": "log", "node": me, "log_end": end.to_string(), "digest": digest,
+                        "truncated": truncated, "history": history, "t": now_ms(start)}),
+            );
+            last_log = Some((end, digest));
         }
     }
     receiver.abort();

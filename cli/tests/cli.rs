@@ -162,6 +162,69 @@ fn fence_against_a_snapshot_and_update_it() {
 }
 
 #[test]
+fn elect_with_freshness_skips_a_lagging_member() {
+    let view = scratch(
+        "fresh.json",
+        r#"{"groups": {"wal-0": {"members": [
+          {"id": "node-a", "live": true, "log_epoch": "3", "log_end": "90"},
+          {"id": "node-b", "live": true, "log_epoch": "3", "log_end": "100"}]}}}"#,
+    );
+    let view = view.to_str().unwrap();
+    let elect = |flags: &[&str]| {
+        let out = tael(&[&["elect", "--view", view, "--explain"], flags].concat());
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    assert!(elect(&[]).contains("wal-0: node-a leads"));
+    let fresh = elect(&["--freshness"]);
+    assert!(
+        fresh.contains("wal-0: node-b leads (only candidate)"),
+        "{fresh}"
+    );
+    assert!(fresh.contains("node-a (generation 0): behind"), "{fresh}");
+    assert!(elect(&["--freshness", "--max-lag", "10"]).contains("wal-0: node-a leads"));
+    let out = tael(&["elect", "--view", view, "--max-lag", "10"]);
+    assert_eq!(out.status.code(), Some(2), "--max-lag needs --freshness");
+    let out = tael(&["elect", "--view", view, "--freshness", "--max-lag", "-1"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn divergence_prints_the_shared_prefix() {
+    // KIP-279's back-to-back failover: the follower's offset 1 was written by a reign the leader
+    // never saw.
+    let leader = scratch(
+        "leader-log.json",
+        r#"{"history": {"entries": [{"epoch": "1", "start_offset": "0"}, {"epoch": "3", "start_offset": "2"}]}, "log_end": "3"}"#,
+    );
+    let follower = scratch(
+        "follower-log.json",
+        r#"{"history": {"entries": [{"epoch": "1", "start_offset": "0"}, {"epoch": "2", "start_offset": "1"}]}, "log_end": 2}"#,
+    );
+    let (leader, follower) = (leader.to_str().unwrap(), follower.to_str().unwrap());
+    let out = tael(&["divergence", "--leader", leader, "--follower", follower]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "1\n");
+    let bad = scratch(
+        "bad-log.json",
+        r#"{"history": {"entries": [{"epoch": "1", "start_offset": "5"}]}, "log_end": "4"}"#,
+    );
+    let out = tael(&[
+        "divergence",
+        "--leader",
+        leader,
+        "--follower",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("INVALID_HISTORY"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
 fn demo_fails_over_and_fences_the_deposed_leader() {
     let record = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("demo-views.json");
     let out = tael(&[
@@ -178,6 +241,13 @@ fn demo_fails_over_and_fences_the_deposed_leader() {
     assert!(summary.starts_with("failover: "), "{summary}");
     assert!(summary.ends_with("divergent decisions: 0"), "{summary}");
     assert!(stdout.contains("STALE_EPOCH"), "{stdout}");
+    // The line before the summary: the deposed leader's divergent suffix was truncated.
+    let lines: Vec<&str> = stdout.lines().collect();
+    let truncated = lines[lines.len() - 2]
+        .strip_prefix("divergent records truncated: ")
+        .and_then(|n| n.parse::<u64>().ok());
+    assert!(truncated >= Some(1), "{stdout}");
+    assert!(stdout.contains("every replica's log equals"), "{stdout}");
     let recorded: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(&record).unwrap()).unwrap();
     let views = recorded["views"].as_array().unwrap();
