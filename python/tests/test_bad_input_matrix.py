@@ -164,6 +164,10 @@ def run(state: State, step: dict[str, Json]) -> None:
     elif op == "history_assign":
         holder = value(step["holder"]) if "holder" in step else None
         state.history.assign(number(step, "epoch", None), number(step, "start_offset", None), holder)
+    elif op == "history_truncate_from_end":
+        state.history.truncate_from_end(number(step, "offset", None))
+    elif op == "history_truncate_from_start":
+        state.history.truncate_from_start(number(step, "offset", None))
     elif op == "history_end_offset_for":
         state.history.end_offset_for(number(step, "epoch", None), number(step, "log_end", None))
     elif op == "divergence_point":

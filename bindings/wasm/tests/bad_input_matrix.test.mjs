@@ -122,6 +122,10 @@ function run(state, step) {
       return undefined;
     case "history_assign":
       return state.history.assign(number(step, "epoch"), number(step, "start_offset"), "holder" in step ? value(step.holder) : undefined);
+    case "history_truncate_from_end":
+      return state.history.truncateFromEnd(number(step, "offset"));
+    case "history_truncate_from_start":
+      return state.history.truncateFromStart(number(step, "offset"));
     case "history_end_offset_for":
       return state.history.endOffsetFor(number(step, "epoch"), number(step, "log_end"));
     case "divergence_point":
