@@ -12,6 +12,13 @@
 //! The gate calls (check, check_and_advance, promote, promote_to_at_least) are one call each on
 //! any of the three gates: the epoch gate, the holder gate with a holder, or a registry stream;
 //! one model of a gate (SEMANTICS.md §5, §6, §9) answers for all three.
+//!
+//! Two epoch histories (SEMANTICS.md §15) take every `tael_epoch_history_*` call but `_open`
+//! (a history kept in a file; once made, it takes the same calls), `tael_divergence_point` (on
+//! two handles or one given twice) and `tael_follower_step`. The model keeps each history's
+//! entries and applies Kafka's rules for assign and the truncations itself; the end offset, the
+//! divergence point and the follower's step are what the core answers for the model's entries
+//! (the `history` target checks those against its own models).
 
 #![no_main]
 
@@ -22,11 +29,12 @@ use std::ptr;
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use tael::Status;
+use tael::{EpochEntry, EpochHistory, Status};
 use tael_coord_c::election::{
     tael_elect_leader, tael_elect_leader_n, tael_id_validate, tael_u64_parse,
 };
 use tael_coord_c::gates::*;
+use tael_coord_c::history::*;
 use tael_coord_c::info::{
     tael_abi_version, tael_status_is_verdict, tael_status_name, tael_version, TAEL_ABI_VERSION,
 };
@@ -47,6 +55,10 @@ const DOCS: &[&str] = &[
     r#"{"priority":true,"rendezvous":true}"#,
     r#"{"streams":{"s":"9","wal-0":"18446744073709551615"}}"#,
     r#"{"streams":{"":"1"}}"#,
+    r#"{"entries":[{"epoch":"1","start_offset":"0"},{"epoch":"3","start_offset":"5","holder":"s"}]}"#,
+    r#"{"entries":[{"epoch":2,"start_offset":4,"holder":null},{"epoch":"18446744073709551615","start_offset":"9"}]}"#,
+    r#"{"entries":[]}"#,
+    r#"{"entries":[{"epoch":"2","start_offset":"0"},{"epoch":"2","start_offset":"5"}]}"#,
 ];
 
 /// Bytes with a length: a name from a small set (so streams and holders repeat), raw bytes cut
@@ -111,13 +123,89 @@ enum Lookup {
     Contains,
 }
 
-/// A text answer: the registry's snapshot, the decisions of a view under a policy, or a view
-/// normalized.
+/// A text answer: the registry's snapshot, the decisions of a view under a policy, a view
+/// normalized, or an epoch history's JSON form.
 #[derive(Arbitrary, Debug)]
 enum Answer {
     Snapshot { null: bool },
     Decisions { view: Doc, policy: Doc },
     Normalized { view: Doc },
+    History { which: bool, null: bool },
+}
+
+/// One entry passed to `tael_epoch_history_new`: its holder `None` is (NULL, 0), as a `Text`
+/// may also be.
+#[derive(Arbitrary, Debug)]
+struct EntryArg {
+    epoch: U64,
+    start: U64,
+    holder: Option<Text>,
+}
+
+/// Which pointers of a history call are NULL: none (so most calls reach the core), or the
+/// first, the second, the third of its pointers (the call says which are which; a call with two
+/// makes the third both).
+#[derive(Arbitrary, Debug, Clone, Copy)]
+enum Nulled {
+    First,
+    Second,
+    Third,
+}
+
+/// Whether each of a call's three pointers is NULL.
+fn nulls(n: Option<Nulled>) -> [bool; 3] {
+    match n {
+        None => [false; 3],
+        Some(Nulled::First) => [true, false, false],
+        Some(Nulled::Second) => [false, true, false],
+        Some(Nulled::Third) => [false, false, true],
+    }
+}
+
+/// Whether each of a call's two pointers is NULL (the third choice NULLs both).
+fn nulls2(n: Option<Nulled>) -> [bool; 2] {
+    match nulls(n) {
+        [_, _, true] => [true, true],
+        [a, b, _] => [a, b],
+    }
+}
+
+/// A log end for a history: one that fits it (its latest start plus `n % 8`; 0 when it is
+/// empty), or any value.
+#[derive(Arbitrary, Debug, Clone, Copy)]
+enum LogEnd {
+    Fits(u8),
+    Any(U64),
+}
+
+impl LogEnd {
+    fn get(self, entries: &[EpochEntry]) -> u64 {
+        match self {
+            LogEnd::Fits(n) => entries
+                .last()
+                .map_or(0, |e| e.start_offset.saturating_add(u64::from(n % 8))),
+            LogEnd::Any(v) => v.get(),
+        }
+    }
+}
+
+/// The answer `tael_follower_step` is given: none (with the values passed anyway), one of the
+/// fuzzer's, or the other history's answer to this one's latest epoch (none when undefined or
+/// refused), as a leader gives it.
+#[derive(Arbitrary, Debug, Clone, Copy)]
+enum StepAnswer {
+    None(U64, U64),
+    Given(U64, U64),
+    FromLeader(LogEnd),
+}
+
+/// A getter of an epoch history.
+#[derive(Arbitrary, Debug, Clone, Copy)]
+enum HistoryRead {
+    Len,
+    Latest,
+    /// `tael_epoch_history_entry` at this index (`None`: `SIZE_MAX`).
+    Entry(Option<u8>),
 }
 
 #[derive(Arbitrary, Debug)]
@@ -214,6 +302,65 @@ enum Call {
         group: Text,
         id: Text,
         null_out: bool,
+    },
+    /// `tael_epoch_history_new` into one of the two history handles (`which`), replacing it on
+    /// success; `bad`: the entries NULL, a length no array can have, or the out-parameter NULL;
+    /// `ascending` makes each entry's epoch and start the previous one's plus its own values
+    /// (saturating), so most histories are valid.
+    HistoryNew {
+        which: bool,
+        entries: Vec<EntryArg>,
+        ascending: bool,
+        bad: Option<Nulled>,
+    },
+    HistoryFromJson {
+        which: bool,
+        doc: Doc,
+        null_out: bool,
+    },
+    /// NULL: the handle, the out-parameter.
+    HistoryAssign {
+        which: bool,
+        epoch: U64,
+        start: U64,
+        holder: Option<Text>,
+        null: Option<Nulled>,
+    },
+    /// `tael_epoch_history_truncate_from_end` or (`from_start`) `_truncate_from_start`. NULL:
+    /// the handle, the out-parameter.
+    HistoryTruncate {
+        which: bool,
+        offset: U64,
+        from_start: bool,
+        null: Option<Nulled>,
+    },
+    /// NULL: the handle, `out_epoch`, `out_end_offset`.
+    HistoryEndOffsetFor {
+        which: bool,
+        epoch: U64,
+        log_end: LogEnd,
+        null: Option<Nulled>,
+    },
+    /// NULL: the handle, the out-parameter.
+    HistoryRead {
+        which: bool,
+        read: HistoryRead,
+        null: Option<Nulled>,
+    },
+    /// NULL: the leader, the follower, the out-parameter.
+    Divergence {
+        leader: bool,
+        leader_end: LogEnd,
+        follower: bool,
+        follower_end: LogEnd,
+        null: Option<Nulled>,
+    },
+    /// `tael_follower_step` on the history `which`. NULL: the handle, the out-parameter.
+    FollowerStep {
+        which: bool,
+        log_end: LogEnd,
+        answer: StepAnswer,
+        null: Option<Nulled>,
     },
     /// The status's name and kind, and the versions.
     Info(u32),
@@ -312,6 +459,7 @@ enum Asked {
     Snapshot(*const TaelRegistry),
     Decisions(Option<CString>, Option<CString>),
     Normalized(Option<CString>),
+    History(*const TaelEpochHistory),
 }
 
 impl Asked {
@@ -335,6 +483,8 @@ impl Asked {
                     tael_normalize_view(doc_ptr(v), b, c, l)
                 }
                 (Asked::Normalized(v), Dest::Alloc(o)) => tael_normalize_view_alloc(doc_ptr(v), o),
+                (Asked::History(h), Dest::Buf(b, c, l)) => tael_epoch_history_to_json(*h, b, c, l),
+                (Asked::History(h), Dest::Alloc(o)) => tael_epoch_history_to_json_alloc(*h, o),
             }
         }
     }
@@ -780,11 +930,152 @@ type Fencer = Model<TaelFencer, u64>;
 type Holder = Model<TaelHolderFencer, Reign>;
 /// The registry, with every stream's highest epoch.
 type Registry = Model<TaelRegistry, BTreeMap<Vec<u8>, u64>>;
+/// An epoch history, with its entries (it has no jump cap).
+type History = Model<TaelEpochHistory, Vec<EpochEntry>>;
+
+fn empty_history() -> History {
+    let mut h: *mut TaelEpochHistory = ptr::null_mut();
+    // SAFETY: (NULL, 0) is no entry; the out-parameter is writable.
+    let s = known(unsafe { tael_epoch_history_new(ptr::null(), 0, &mut h) });
+    assert_eq!(s, st(Status::Ok));
+    Model::new(h, tael_epoch_history_free, None, Vec::new())
+}
+
+// ---- the model of an epoch history (SEMANTICS.md §15) ------------------------------------------
+
+/// Two entries name the same reign: the same epoch, holders that do not disagree.
+fn same_reign(a: &EpochEntry, b: &EpochEntry) -> bool {
+    a.epoch == b.epoch
+        && match (&a.holder, &b.holder) {
+            (Some(x), Some(y)) => x == y,
+            _ => true,
+        }
+}
+
+/// Epochs and start offsets both strictly increase.
+fn increasing(entries: &[EpochEntry]) -> bool {
+    entries
+        .windows(2)
+        .all(|w| w[0].epoch < w[1].epoch && w[0].start_offset < w[1].start_offset)
+}
+
+/// Kafka's assign: nothing when the latest entry names the same reign at or before the new
+/// start; otherwise the entries whose epoch or start is at or above the new one's go.
+fn assign(entries: &mut Vec<EpochEntry>, new: EpochEntry) -> bool {
+    if entries
+        .last()
+        .is_some_and(|l| same_reign(l, &new) && new.start_offset >= l.start_offset)
+    {
+        return false;
+    }
+    entries.retain(|e| e.epoch < new.epoch && e.start_offset < new.start_offset);
+    entries.push(new);
+    true
+}
+
+fn truncate_from_end(entries: &mut Vec<EpochEntry>, offset: u64) -> bool {
+    let before = entries.len();
+    entries.retain(|e| e.start_offset < offset);
+    entries.len() != before
+}
+
+fn truncate_from_start(entries: &mut Vec<EpochEntry>, offset: u64) -> bool {
+    if entries.first().is_none_or(|e| e.start_offset >= offset) {
+        return false;
+    }
+    let covering = entries
+        .iter()
+        .rposition(|e| e.start_offset <= offset)
+        .expect("the first starts before");
+    entries.drain(..covering);
+    entries[0].start_offset = offset;
+    true
+}
+
+/// The JSON form, written here: u64s as decimal strings, `holder` only where recorded.
+fn history_json(entries: &[EpochEntry]) -> String {
+    let items: Vec<String> = entries
+        .iter()
+        .map(|e| {
+            let holder = e.holder.as_ref().map_or(String::new(), |h| {
+                format!(
+                    r#","holder":{}"#,
+                    serde_json::to_string(h).expect("a string")
+                )
+            });
+            format!(
+                r#"{{"epoch":"{}","start_offset":"{}"{holder}}}"#,
+                e.epoch, e.start_offset
+            )
+        })
+        .collect();
+    format!(r#"{{"entries":[{}]}}"#, items.join(","))
+}
+
+/// The model's entries as the core's history, for what the core answers about them.
+fn core_history(entries: &[EpochEntry]) -> EpochHistory {
+    EpochHistory::from_entries(entries.to_vec()).expect("the model keeps the rules")
+}
+
+/// An optional holder as passed: none, or (NULL, 0), is no holder; NULL with a length is
+/// NULL_POINTER; otherwise its bytes, not yet checked.
+fn holder_arg(a: Option<&Arg>) -> Result<Option<&[u8]>, Status> {
+    match a {
+        None => Ok(None),
+        Some(a) if a.null && a.len == 0 => Ok(None),
+        Some(a) if a.null => Err(Status::NullPointer),
+        Some(a) => Ok(Some(a.text())),
+    }
+}
+
+/// A holder's bytes as an id (SEMANTICS.md §2).
+fn holder_id(bytes: Option<&[u8]>) -> Result<Option<String>, Status> {
+    bytes
+        .map(|b| match id_status(b) {
+            Some(bad) => Err(bad),
+            None => Ok(String::from_utf8(b.to_vec()).expect("an id is UTF-8")),
+        })
+        .transpose()
+}
+
+/// What tael_epoch_history_entry writes for an entry.
+fn entry_copy(e: &EpochEntry) -> TaelEpochEntryCopy {
+    let mut holder = [0 as c_char; TAEL_ID_FIELD_BYTES];
+    let bytes = e.holder.as_deref().unwrap_or("").as_bytes();
+    for (slot, &b) in holder.iter_mut().zip(bytes) {
+        *slot = b as c_char;
+    }
+    TaelEpochEntryCopy {
+        epoch: e.epoch,
+        start_offset: e.start_offset,
+        has_holder: e.holder.is_some(),
+        holder,
+    }
+}
+
+fn fresh_copy() -> TaelEpochEntryCopy {
+    TaelEpochEntryCopy {
+        epoch: SENTINEL,
+        start_offset: SENTINEL,
+        has_holder: true,
+        holder: [0x5A; TAEL_ID_FIELD_BYTES],
+    }
+}
+
+const FRESH_TRUNCATION: TaelTruncation = TaelTruncation {
+    offset: SENTINEL,
+    done: true,
+};
+
+fn status_of(e: tael::Error) -> Status {
+    e.status()
+}
 
 struct World {
     fencer: Fencer,
     holder: Holder,
     registry: Registry,
+    histories: [History; 2],
 }
 
 impl World {
@@ -806,7 +1097,38 @@ impl World {
                 None,
                 BTreeMap::new(),
             ),
+            histories: [empty_history(), empty_history()],
         }
+    }
+
+    fn history(&self, which: bool) -> &History {
+        &self.histories[usize::from(which)]
+    }
+
+    /// A history handle read back through the C API: its length, every entry, its latest
+    /// epoch and its JSON, against the model.
+    fn verify_history(h: &History) {
+        let p = h.handle.or_null(false);
+        // SAFETY (every call here): a live handle, writable out-parameters.
+        let len = got(usize::MAX, false, false, |o| unsafe {
+            tael_epoch_history_len(p, o)
+        });
+        assert_eq!(len, Some(h.state.len()));
+        for (i, e) in h.state.iter().enumerate() {
+            let copy = got(fresh_copy(), false, false, |o| unsafe {
+                tael_epoch_history_entry(p, i, o)
+            });
+            assert_eq!(copy, Some(entry_copy(e)));
+        }
+        let mut epoch = SENTINEL;
+        // SAFETY: as above.
+        let s = known(unsafe { tael_epoch_history_latest_epoch(p, &mut epoch) });
+        let latest = h.state.last().map(|e| e.epoch);
+        answered(s, latest.ok_or(Status::UndefinedEpoch), epoch, SENTINEL);
+        // SAFETY: as above.
+        alloc_answer(false, Ok(history_json(&h.state)), |o| unsafe {
+            tael_epoch_history_to_json_alloc(p, o)
+        });
     }
 
     /// Read every handle back through the C API and compare it with the model.
@@ -814,6 +1136,9 @@ impl World {
         for kind in KINDS {
             self.read(kind, false, false);
             self.jump_cap(kind, false, false, false);
+        }
+        for h in &self.histories {
+            World::verify_history(h);
         }
         let r = self.registry.handle.or_null(false);
         for (name, &mark) in &self.registry.state {
@@ -997,6 +1322,11 @@ impl World {
                 let v = doc(view);
                 let want = view_of(&v).map(|view| view.to_json());
                 (Asked::Normalized(v), want)
+            }
+            Answer::History { which, null } => {
+                let h = self.history(*which);
+                let want = checked(*null, None).map(|()| history_json(&h.state));
+                (Asked::History(h.handle.or_null(*null)), want)
             }
         }
     }
@@ -1337,6 +1667,287 @@ impl World {
                 assert_eq!(tael_abi_version(), TAEL_ABI_VERSION);
                 assert_eq!(last_error(), before);
             }
+            Call::HistoryNew {
+                which,
+                entries,
+                ascending,
+                bad,
+            } => {
+                let [null_entries, huge, null_out] = nulls(*bad);
+                let args: Vec<Option<Arg>> = entries
+                    .iter()
+                    .map(|e| e.holder.as_ref().map(Arg::new))
+                    .collect();
+                let mut values: Vec<(u64, u64)> = Vec::with_capacity(entries.len());
+                for e in entries {
+                    let (epoch, start) = (e.epoch.get(), e.start.get());
+                    let prev = values.last().copied().filter(|_| *ascending);
+                    values.push(prev.map_or((epoch, start), |(pe, ps)| {
+                        (pe.saturating_add(epoch), ps.saturating_add(start))
+                    }));
+                }
+                let structs: Vec<TaelEpochEntry> = values
+                    .iter()
+                    .zip(&args)
+                    .map(|(&(epoch, start_offset), a)| TaelEpochEntry {
+                        epoch,
+                        start_offset,
+                        holder: a.as_ref().map_or(ptr::null(), Arg::ptr),
+                        holder_len: a.as_ref().map_or(0, |a| a.len),
+                    })
+                    .collect();
+                // A length whose array would pass isize::MAX bytes: refused before any read.
+                let len = if huge {
+                    isize::MAX as usize / 8
+                } else {
+                    structs.len()
+                };
+                let p = or_null(structs.as_ptr(), null_entries);
+                let mut fresh: *mut TaelEpochHistory = ptr::dangling_mut();
+                // SAFETY: `structs` holds `len` entries (or `len` is refused unread), each
+                // holder NULL or readable for its length; the out-parameter writable or NULL.
+                let s = known(unsafe { tael_epoch_history_new(p, len, out(&mut fresh, null_out)) });
+                // The out-parameter, the array, every holder's pointer, then every holder as an
+                // id, in order, then the rules.
+                let want = checked(null_out, None).and_then(|()| {
+                    if len == 0 {
+                        return Ok(Vec::new());
+                    }
+                    if null_entries {
+                        return Err(Status::NullPointer);
+                    }
+                    if huge {
+                        return Err(Status::InvalidArgument);
+                    }
+                    let bytes: Vec<Option<&[u8]>> = args
+                        .iter()
+                        .map(|a| holder_arg(a.as_ref()))
+                        .collect::<Result<_, _>>()?;
+                    let holders: Vec<Option<String>> =
+                        bytes.into_iter().map(holder_id).collect::<Result<_, _>>()?;
+                    let list: Vec<EpochEntry> = values
+                        .iter()
+                        .zip(holders)
+                        .map(|(&(epoch, start_offset), holder)| EpochEntry {
+                            epoch,
+                            start_offset,
+                            holder,
+                        })
+                        .collect();
+                    if increasing(&list) {
+                        Ok(list)
+                    } else {
+                        Err(Status::InvalidHistory)
+                    }
+                });
+                self.made(*which, s, want, fresh);
+            }
+            Call::HistoryFromJson {
+                which,
+                doc: d,
+                null_out,
+            } => {
+                let text = doc(d);
+                let mut fresh: *mut TaelEpochHistory = ptr::dangling_mut();
+                // SAFETY: the document NULL or NUL-terminated; the out-parameter as above.
+                let s = known(unsafe {
+                    tael_epoch_history_from_json(doc_ptr(&text), out(&mut fresh, *null_out))
+                });
+                // The out-parameter, the document's pointer, its UTF-8, then the core's reader.
+                let want = checked(*null_out, None)
+                    .and_then(|()| doc_text(&text))
+                    .and_then(|t| EpochHistory::from_json(t).map_err(status_of))
+                    .map(|h| h.entries().to_vec());
+                self.made(*which, s, want, fresh);
+            }
+            Call::HistoryAssign {
+                which,
+                epoch,
+                start,
+                holder,
+                null,
+            } => {
+                let [null, null_out] = nulls2(*null);
+                let (e, o, a) = (epoch.get(), start.get(), holder.as_ref().map(Arg::new));
+                let (hp, hl) = a.as_ref().map_or((ptr::null(), 0), |a| (a.ptr(), a.len));
+                let h = self.history(*which).handle.or_null(null);
+                let mut changed = false;
+                // SAFETY: a live handle or NULL; the holder NULL or readable for its length.
+                let s = known(unsafe {
+                    tael_epoch_history_assign(h, e, o, hp, hl, out(&mut changed, null_out))
+                });
+                let state = &mut self.histories[usize::from(*which)].state;
+                // The out-parameter and the handle, the holder's pointer, then the holder.
+                let want = checked(null || null_out, None)
+                    .and_then(|()| holder_arg(a.as_ref()))
+                    .and_then(holder_id)
+                    .map(|holder| {
+                        let new = EpochEntry {
+                            epoch: e,
+                            start_offset: o,
+                            holder,
+                        };
+                        assign(state, new)
+                    });
+                answered(s, want, changed, false);
+            }
+            Call::HistoryTruncate {
+                which,
+                offset,
+                from_start,
+                null,
+            } => {
+                let [null, null_out] = nulls2(*null);
+                let (o, h) = (offset.get(), self.history(*which).handle.or_null(null));
+                let mut changed = false;
+                let c = out(&mut changed, null_out);
+                // SAFETY: a live handle or NULL; the out-parameter writable or NULL.
+                let s = known(unsafe {
+                    if *from_start {
+                        tael_epoch_history_truncate_from_start(h, o, c)
+                    } else {
+                        tael_epoch_history_truncate_from_end(h, o, c)
+                    }
+                });
+                let state = &mut self.histories[usize::from(*which)].state;
+                let want = checked(null || null_out, None).map(|()| {
+                    if *from_start {
+                        truncate_from_start(state, o)
+                    } else {
+                        truncate_from_end(state, o)
+                    }
+                });
+                answered(s, want, changed, false);
+            }
+            Call::HistoryEndOffsetFor {
+                which,
+                epoch,
+                log_end,
+                null,
+            } => {
+                let [null, null_epoch, null_end] = nulls(*null);
+                let model = self.history(*which);
+                let (e, end) = (epoch.get(), log_end.get(&model.state));
+                let h = model.handle.or_null(null);
+                let (mut got_epoch, mut got_end) = (SENTINEL, SENTINEL);
+                let (oe, oo) = (out(&mut got_epoch, null_epoch), out(&mut got_end, null_end));
+                // SAFETY: a live handle or NULL; the out-parameters writable or NULL.
+                let s = known(unsafe { tael_epoch_history_end_offset_for(h, e, end, oe, oo) });
+                // Undefined (above the latest epoch, or an empty history) is UNDEFINED_EPOCH.
+                let want = checked(null || null_epoch || null_end, None).and_then(|()| {
+                    core_history(&model.state)
+                        .end_offset_for(e, end)
+                        .map_err(status_of)?
+                        .ok_or(Status::UndefinedEpoch)
+                });
+                answered(s, want, (got_epoch, got_end), (SENTINEL, SENTINEL));
+            }
+            Call::HistoryRead { which, read, null } => {
+                let [null, null_out] = nulls2(*null);
+                let model = self.history(*which);
+                let (h, state) = (model.handle.or_null(null), &model.state);
+                let ok = checked(null || null_out, None);
+                // SAFETY (each call): a live handle or NULL; the out-parameter writable or NULL.
+                match read {
+                    HistoryRead::Len => {
+                        let mut n = usize::MAX;
+                        let s = known(unsafe { tael_epoch_history_len(h, out(&mut n, null_out)) });
+                        answered(s, ok.map(|()| state.len()), n, usize::MAX);
+                    }
+                    HistoryRead::Latest => {
+                        let mut e = SENTINEL;
+                        let s = known(unsafe {
+                            tael_epoch_history_latest_epoch(h, out(&mut e, null_out))
+                        });
+                        let latest = state.last().map(|e| e.epoch);
+                        let want = ok.and_then(|()| latest.ok_or(Status::UndefinedEpoch));
+                        answered(s, want, e, SENTINEL);
+                    }
+                    HistoryRead::Entry(index) => {
+                        let i = index.map_or(usize::MAX, |i| usize::from(i % 16));
+                        let mut copy = fresh_copy();
+                        let s = known(unsafe {
+                            tael_epoch_history_entry(h, i, out(&mut copy, null_out))
+                        });
+                        let want = ok.and_then(|()| {
+                            state.get(i).map(entry_copy).ok_or(Status::InvalidArgument)
+                        });
+                        answered(s, want, copy, fresh_copy());
+                    }
+                }
+            }
+            Call::Divergence {
+                leader,
+                leader_end,
+                follower,
+                follower_end,
+                null,
+            } => {
+                let [null_leader, null_follower, null_out] = nulls(*null);
+                let (l, f) = (self.history(*leader), self.history(*follower));
+                let (le, fe) = (leader_end.get(&l.state), follower_end.get(&f.state));
+                let mut offset = SENTINEL;
+                // SAFETY: live handles (maybe one given twice) or NULL; the out-parameter
+                // writable or NULL.
+                let s = known(unsafe {
+                    tael_divergence_point(
+                        l.handle.or_null(null_leader),
+                        le,
+                        f.handle.or_null(null_follower),
+                        fe,
+                        out(&mut offset, null_out),
+                    )
+                });
+                let want = checked(null_out || null_leader || null_follower, None).and_then(|()| {
+                    let (lh, fh) = (core_history(&l.state), core_history(&f.state));
+                    tael::divergence_point(&lh, le, &fh, fe).map_err(status_of)
+                });
+                answered(s, want, offset, SENTINEL);
+            }
+            Call::FollowerStep {
+                which,
+                log_end,
+                answer,
+                null,
+            } => {
+                let [null, null_out] = nulls2(*null);
+                let model = self.history(*which);
+                let end = log_end.get(&model.state);
+                let (has, (ae, ax)) = match *answer {
+                    StepAnswer::None(e, x) => (false, (e.get(), x.get())),
+                    StepAnswer::Given(e, x) => (true, (e.get(), x.get())),
+                    StepAnswer::FromLeader(leader_end) => {
+                        let leader = &self.history(!*which).state;
+                        let latest = model.state.last().map(|e| e.epoch);
+                        let lend = leader_end.get(leader);
+                        let asked = latest.and_then(|e| {
+                            core_history(leader).end_offset_for(e, lend).ok().flatten()
+                        });
+                        asked.map_or((false, (0, 0)), |a| (true, a))
+                    }
+                };
+                let mut t = FRESH_TRUNCATION;
+                // SAFETY: a live handle or NULL; the out-parameter writable or NULL.
+                let s = known(unsafe {
+                    tael_follower_step(
+                        model.handle.or_null(null),
+                        end,
+                        has,
+                        ae,
+                        ax,
+                        out(&mut t, null_out),
+                    )
+                });
+                let want = checked(null || null_out, None).and_then(|()| {
+                    let answer = has.then_some((ae, ax));
+                    let step = tael::follower_step(&core_history(&model.state), end, answer);
+                    step.map_err(status_of).map(|t| TaelTruncation {
+                        offset: t.offset,
+                        done: t.done,
+                    })
+                });
+                answered(s, want, t, FRESH_TRUNCATION);
+            }
             Call::LastError { cap, null_buf } => {
                 let full = last_error();
                 let cap = usize::from(*cap % 300);
@@ -1350,6 +1961,34 @@ impl World {
                     assert_eq!(buf[k], 0);
                     assert_eq!(bytes_of(&buf[..k]), &full.as_bytes()[..k]);
                 }
+            }
+        }
+    }
+
+    /// A new history handle (`tael_epoch_history_new`, `_from_json`): on success it replaces
+    /// the history `which` (the old handle is freed), with the model's entries; on failure no
+    /// handle was written.
+    fn made(
+        &mut self,
+        which: bool,
+        s: TaelStatus,
+        want: Result<Vec<EpochEntry>, Status>,
+        fresh: *mut TaelEpochHistory,
+    ) {
+        match want {
+            Ok(entries) => {
+                assert_eq!(s, st(Status::Ok));
+                assert_ne!(fresh, ptr::dangling_mut(), "no handle was written");
+                let model = Model::new(fresh, tael_epoch_history_free, None, entries);
+                self.histories[usize::from(which)] = model;
+            }
+            Err(e) => {
+                assert_eq!(s, st(e));
+                assert_eq!(
+                    fresh,
+                    ptr::dangling_mut(),
+                    "a handle was written on failure"
+                );
             }
         }
     }
@@ -1379,6 +2018,7 @@ impl Drop for World {
             tael_fencer_free(ptr::null_mut());
             tael_holder_fencer_free(ptr::null_mut());
             tael_registry_free(ptr::null_mut());
+            tael_epoch_history_free(ptr::null_mut());
             tael_string_free(ptr::null_mut());
         }
     }

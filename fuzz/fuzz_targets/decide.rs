@@ -1,14 +1,19 @@
 //! Decisions from a view: `elect_leaders_json` and `next_epoch`, with their invariants checked.
 //!
-//! The first byte holds the five policy toggles (bits 0–4) and the mode (bit 7): a view written
-//! as JSON text by the fuzzer (seeded from the conformance corpus), or a view built from the
-//! bytes, over a small alphabet of ids so duplicates, ties and the hashing path (more than 16
-//! entries) come up often.
+//! The first byte holds six policy toggles (bits 0–4, and freshness in bit 5), whether a byte
+//! with `max_lag` follows (bit 6: 0xff is 2^64-1, 0xfe 2^64-2, any other byte itself; else 0) and
+//! the mode (bit 7): a view written as JSON text by the fuzzer (seeded from the conformance
+//! corpus), or a view built from the bytes, over a small alphabet of ids so duplicates, ties and
+//! the hashing path (more than 16 entries) come up often.
 //!
 //! For every decision: each listed entry is the leader or excluded, exactly once, in view order,
 //! with its generation; the leader is live (and eligible under the eligibility policy) and is
 //! the winning entry of its id, which `leader_index` and `leader_generation` name (null without
-//! a leader; the last two fields of its JSON); the reason agrees with the outcome; decisions
+//! a leader; the last two fields of its JSON); under freshness, the leader is on the freshest
+//! live log epoch within `max_lag` of the freshest end, and a member is excluded as `behind`
+//! exactly when it is a live, winning, eligible entry that is not (SEMANTICS.md §8 step 4); the
+//! reason agrees with the outcome (`no_fresh_members` only when eligible candidates existed and
+//! the freshest position is held by ineligible members alone); decisions
 //! come one per group in byte order of the names, read back from their JSON as themselves, and
 //! equal what the typed path (`elect_leaders`) decides. `next_epoch` is one past the highest
 //! announced epoch, or `EPOCH_OVERFLOW`, or `UNKNOWN_GROUP` for a name the view lacks.
@@ -44,6 +49,8 @@ fn member(u: &mut Unstructured<'_>) -> Result<Member> {
         priority: small_u64(u)?,
         eligible: u.arbitrary()?,
         epoch: small_u64(u)?,
+        log_epoch: small_u64(u)?,
+        log_end: small_u64(u)?,
     })
 }
 
@@ -66,13 +73,23 @@ fn built_view(u: &mut Unstructured<'_>) -> Result<View> {
     Ok(view)
 }
 
-fn policy(bits: u8) -> Policy {
+fn policy(bits: u8, max_lag: u64) -> Policy {
     Policy {
         eligibility: bits & 1 != 0,
         quorum_guard: bits & 2 != 0,
         sticky_incumbent: bits & 4 != 0,
         priority: bits & 8 != 0,
         rendezvous: bits & 16 != 0,
+        freshness: bits & 32 != 0,
+        max_lag,
+    }
+}
+
+fn max_lag(byte: u8) -> u64 {
+    match byte {
+        0xff => u64::MAX,
+        0xfe => u64::MAX - 1,
+        n => u64::from(n),
     }
 }
 
@@ -91,6 +108,26 @@ fn check_decision(name: &str, group: &Group, policy: &Policy, d: &Decision) {
     let members = &group.members;
     assert_eq!(d.group, name);
 
+    // Freshness (§8 step 4): the freshest position among the live entries that won their id,
+    // eligible or not; a member is fresh on its epoch, within `max_lag` of its end.
+    let counted = |i: usize, m: &Member| m.live && winner(members, &m.id) == Some(i);
+    let freshest = members
+        .iter()
+        .enumerate()
+        .filter(|&(i, m)| counted(i, m))
+        .map(|(_, m)| (m.log_epoch, m.log_end))
+        .max();
+    let fresh = |m: &Member| {
+        freshest.is_some_and(|(epoch, end)| {
+            m.log_epoch == epoch
+                && end
+                    .checked_sub(m.log_end)
+                    .is_some_and(|lag| lag <= policy.max_lag)
+        })
+    };
+    // A candidate after steps 1–3: live, the winner of its id, eligible under the policy.
+    let candidate = |i: usize, m: &Member| counted(i, m) && (!policy.eligibility || m.eligible);
+
     // Every entry is the leader or excluded, exactly once, in view order.
     let leader_at = d.leader.as_deref().map(|leader| {
         let at = winner(members, leader).expect("the leader is listed");
@@ -99,6 +136,10 @@ fn check_decision(name: &str, group: &Group, policy: &Policy, d: &Decision) {
         assert!(
             !policy.eligibility || m.eligible,
             "{name}: the leader is not eligible"
+        );
+        assert!(
+            !policy.freshness || fresh(m),
+            "{name}: the leader {leader} is behind {freshest:?}"
         );
         at
     });
@@ -148,6 +189,11 @@ fn check_decision(name: &str, group: &Group, policy: &Policy, d: &Decision) {
             Exclusion::OutrankedByIncumbent => assert!(policy.sticky_incumbent),
             Exclusion::OutrankedByPriority => assert!(policy.priority),
             Exclusion::OutrankedByRendezvous => assert!(policy.rendezvous),
+            Exclusion::Behind => assert!(
+                policy.freshness && candidate(i, m) && !fresh(m),
+                "{name}: {} is not behind {freshest:?}",
+                m.id
+            ),
             Exclusion::OutrankedBySmallerId => {
                 let leader = d
                     .leader
@@ -163,6 +209,24 @@ fn check_decision(name: &str, group: &Group, policy: &Policy, d: &Decision) {
         }
     }
 
+    // Under freshness, every candidate that is not fresh is excluded as behind (step 4 comes
+    // before the quorum guard and the ranking).
+    if policy.freshness {
+        let mut excluded = d.excluded.iter();
+        for (i, m) in members.iter().enumerate() {
+            // The entries but the leader's, in order, as checked above.
+            let why = (Some(i) != leader_at).then(|| excluded.next().map(|x| x.reason));
+            if candidate(i, m) && !fresh(m) {
+                assert_eq!(
+                    why.flatten(),
+                    Some(Exclusion::Behind),
+                    "{name}: {} is behind {freshest:?}",
+                    m.id
+                );
+            }
+        }
+    }
+
     // The reason agrees with the outcome. Liveness counts once per id, for its winning entry.
     let any_live = members
         .iter()
@@ -171,13 +235,39 @@ fn check_decision(name: &str, group: &Group, policy: &Policy, d: &Decision) {
     match d.reason {
         Reason::NoMembers => assert!(members.is_empty() && d.leader.is_none()),
         Reason::NoLiveMembers => assert!(d.leader.is_none() && !any_live),
-        Reason::NoEligibleMembers | Reason::NoQuorum => assert!(d.leader.is_none()),
+        Reason::NoEligibleMembers => {
+            let candidates = members.iter().enumerate().filter(|&(i, m)| candidate(i, m));
+            assert!(d.leader.is_none() && candidates.count() == 0);
+        }
+        Reason::NoQuorum => assert!(d.leader.is_none()),
         Reason::OnlyCandidate | Reason::SmallestId => assert!(d.leader.is_some()),
         Reason::Incumbent => {
             assert!(policy.sticky_incumbent && d.leader == group.incumbent);
         }
         Reason::Priority => assert!(policy.priority && d.leader.is_some()),
         Reason::Rendezvous => assert!(policy.rendezvous && d.leader.is_some()),
+        Reason::NoFreshMembers => {
+            // Eligible candidates existed, all behind: so the freshest live position is held
+            // by ineligible members alone.
+            assert!(policy.freshness && d.leader.is_none());
+            let candidates = members.iter().enumerate().filter(|&(i, m)| candidate(i, m));
+            assert!(
+                candidates.clone().count() > 0,
+                "{name}: no eligible candidate"
+            );
+            assert!(
+                candidates.clone().all(|(_, m)| !fresh(m)),
+                "{name}: a fresh candidate"
+            );
+            let mut at_freshest = members
+                .iter()
+                .enumerate()
+                .filter(|&(i, m)| counted(i, m) && Some((m.log_epoch, m.log_end)) == freshest);
+            assert!(
+                at_freshest.all(|(_, m)| policy.eligibility && !m.eligible),
+                "{name}: an eligible member is freshest"
+            );
+        }
     }
     if d.leader.is_none() {
         assert!(!any_live || policy.eligibility || policy.quorum_guard);
@@ -219,7 +309,12 @@ fuzz_target!(|data: &[u8]| {
     let Some((&flags, rest)) = data.split_first() else {
         return;
     };
-    let policy = policy(flags);
+    let (max_lag, rest) = match (flags & 0x40 != 0, rest.split_first()) {
+        (false, _) => (0, rest),
+        (true, Some((&byte, rest))) => (max_lag(byte), rest),
+        (true, None) => return,
+    };
+    let policy = policy(flags, max_lag);
     let policy_json = policy.to_json();
     let view_json = if flags & 0x80 != 0 {
         match built_view(&mut Unstructured::new(rest)) {
