@@ -85,6 +85,10 @@ named! {
         NoQuorum = "no_quorum",
         /// No leader: every candidate's log is behind the freshest live member's (freshness).
         NoFreshMembers = "no_fresh_members",
+        /// No leader: every live member is leaving.
+        NoStayingMembers = "no_staying_members",
+        /// The group's `handover_to` named a candidate.
+        Handover = "handover",
     }
 }
 
@@ -109,6 +113,10 @@ named! {
         OutrankedBySmallerId = "outranked_by_smaller_id",
         /// Its log is behind the freshest live member's (freshness policy).
         Behind = "behind",
+        /// It is leaving (a clean shutdown).
+        Leaving = "leaving",
+        /// A candidate, but the group hands over to another.
+        OutrankedByHandover = "outranked_by_handover",
     }
 }
 
@@ -205,25 +213,32 @@ fn decide_group(name: &str, group: &Group, policy: &Policy) -> Decision {
     // 1. One entry per id: the highest generation, then the first listed.
     let distinct = mark_duplicates(members, &mut why);
 
-    // 2. Dead members drop out; 3. so do ineligible ones when the policy asks.
-    let mut live = 0usize;
+    // 2. Dead members drop out, then leaving ones (still live for the quorum guard); 3. so do
+    // ineligible ones when the policy asks.
+    let (mut live, mut staying) = (0usize, 0usize);
     for (i, m) in members.iter().enumerate() {
         if why[i].is_some() {
             continue;
         }
         if !m.live {
             why[i] = Some(Exclusion::Dead);
-        } else {
-            live += 1;
-            if policy.eligibility && !m.eligible {
-                why[i] = Some(Exclusion::Ineligible);
-            }
+            continue;
+        }
+        live += 1;
+        if m.leaving {
+            why[i] = Some(Exclusion::Leaving);
+            continue;
+        }
+        staying += 1;
+        if policy.eligibility && !m.eligible {
+            why[i] = Some(Exclusion::Ineligible);
         }
     }
     let eligible = why.iter().any(Option::is_none);
 
     // 4. Freshness: a candidate must be on the freshest live log's epoch, within `max_lag`.
     if policy.freshness {
+        // Leaving and ineligible members still hold acknowledged records.
         let counted = |i: &usize| !matches!(why[*i], Some(Exclusion::Duplicate | Exclusion::Dead));
         let position = |m: &Member| (m.log_epoch, m.log_end);
         let freshest = (0..members.len())
@@ -254,6 +269,8 @@ fn decide_group(name: &str, group: &Group, policy: &Policy) -> Decision {
             Reason::NoMembers
         } else if live == 0 {
             Reason::NoLiveMembers
+        } else if staying == 0 {
+            Reason::NoStayingMembers
         } else if !eligible {
             Reason::NoEligibleMembers
         } else {
@@ -280,6 +297,15 @@ fn decide_group(name: &str, group: &Group, policy: &Policy) -> Decision {
         candidates,
         why,
     };
+    if let Some(successor) = group.handover_to.as_deref() {
+        if rank.ids().any(|id| id == successor) {
+            rank.narrow(
+                |m| m.id == successor,
+                Exclusion::OutrankedByHandover,
+                Reason::Handover,
+            );
+        }
+    }
     if policy.sticky_incumbent {
         if let Some(incumbent) = group.incumbent.as_deref() {
             if rank.ids().any(|id| id == incumbent) {
@@ -426,8 +452,8 @@ mod tests {
             let json = serde_json::to_string(&exclusion).unwrap();
             assert_eq!(serde_json::from_str::<Exclusion>(&json).unwrap(), exclusion);
         }
-        assert_eq!(Reason::ALL.len(), 10);
-        assert_eq!(Exclusion::ALL.len(), 9);
+        assert_eq!(Reason::ALL.len(), 12);
+        assert_eq!(Exclusion::ALL.len(), 11);
         assert!(serde_json::from_str::<Reason>("\"dead\"").is_err());
         assert_eq!(Exclusion::from_name("smallest_id"), None);
     }

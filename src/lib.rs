@@ -72,7 +72,7 @@ pub use policy::Policy;
 pub use registry::FenceRegistry;
 pub use snapshot::{Mark, Snapshot};
 pub use status::Status;
-pub use verdict::Verdict;
+pub use verdict::{established, Verdict};
 pub use view::{Group, Member, View};
 
 /// The crate version, as every front reports it.

@@ -114,6 +114,20 @@ impl Serialize for Verdict {
     }
 }
 
+/// Whether the reign at `epoch` is **established**: admitted by a strict majority of its
+/// group's `configured` gates (SEMANTICS.md §16). `verdicts` are the answers the reign's token
+/// (`epoch` and its holder) got from distinct holder-aware gates of the group; an accepted
+/// verdict (`CURRENT` or `ADVANCED`) at `epoch` is a vote, anything else is not. A holder gate
+/// admits one holder per epoch, and any two majorities share a gate, so at most one reign per
+/// epoch is established.
+pub fn established(epoch: u64, verdicts: &[Verdict], configured: u64) -> bool {
+    let votes = verdicts
+        .iter()
+        .filter(|v| v.accepted() && v.epoch() == epoch)
+        .count();
+    (votes as u128) * 2 > u128::from(configured)
+}
+
 /// How an epoch compares with a gate's highest, before any holder is considered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Step {

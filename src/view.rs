@@ -11,7 +11,7 @@ use crate::{Policy, Result, Status};
 /// A membership view of many replication groups, keyed by group name.
 ///
 /// JSON (SEMANTICS.md pins it): `{"groups": {"<group>": {"members": [...], "incumbent": ...,
-/// "configured": ...}}, "policy": {...}}`. Unknown fields are refused, so a misspelt field
+/// "handover_to": ..., "configured": ...}}, "policy": {...}}`. Unknown fields are refused, so a misspelt field
 /// never silently changes a decision.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -45,6 +45,14 @@ pub struct Group {
         skip_serializing_if = "Option::is_none"
     )]
     pub incumbent: Option<String>,
+    /// The member a leaving leader hands over to: when it is a candidate, it leads (before
+    /// every ranking rule).
+    #[serde(
+        default,
+        deserialize_with = "opt_id::deserialize",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub handover_to: Option<String>,
     /// How many members the group is configured to have, for the quorum guard. When absent,
     /// the number of distinct ids listed.
     #[serde(
@@ -82,6 +90,10 @@ pub struct Member {
     /// The member's log end offset, for the freshness policy; default 0.
     #[serde(default, with = "u64_text")]
     pub log_end: u64,
+    /// Whether the member is leaving (a clean shutdown): it may not lead, but still counts as
+    /// live for the quorum guard; default false.
+    #[serde(default)]
+    pub leaving: bool,
 }
 
 fn yes() -> bool {
@@ -100,6 +112,7 @@ impl Member {
             epoch: 0,
             log_epoch: 0,
             log_end: 0,
+            leaving: false,
         }
     }
 }
@@ -136,6 +149,9 @@ impl View {
             }
             if let Some(Err(e)) = group.incumbent.as_deref().map(validate_id) {
                 return fail(format!("groups.{name}.incumbent"), e);
+            }
+            if let Some(Err(e)) = group.handover_to.as_deref().map(validate_id) {
+                return fail(format!("groups.{name}.handover_to"), e);
             }
         }
         Ok(())

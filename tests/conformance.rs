@@ -5,10 +5,10 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 use tael_coord::{
-    decisions_to_json, divergence_point, elect_leaders_json, follower_step, next_epoch, parse_u64,
-    try_elect_leader, DurableFencer, DurableHistory, DurableRegistry, EpochEntry, EpochFencer,
-    EpochGate, EpochHistory, EpochLog, FenceRegistry, GateRegistry, HolderFencer, HolderGate,
-    Result, Snapshot, Status, Verdict, View,
+    decisions_to_json, divergence_point, elect_leaders_json, established, follower_step,
+    next_epoch, parse_u64, try_elect_leader, DurableFencer, DurableHistory, DurableRegistry,
+    EpochEntry, EpochFencer, EpochGate, EpochHistory, EpochLog, FenceRegistry, GateRegistry,
+    HolderFencer, HolderGate, Result, Snapshot, Status, Verdict, View,
 };
 
 const FRONT: &str = "rust";
@@ -521,6 +521,47 @@ fn run_step(state: &mut State, step: &Value) -> Option<Value> {
                 err,
                 |t| json!({"offset": t.offset.to_string(), "done": t.done}),
             )
+        }
+        "votes" => {
+            // Claimants' tokens over a group's fresh holder gates, in order; then, for each
+            // token (in order of first appearance), whether its reign is established by the
+            // latest verdict each gate gave it.
+            let gates: Vec<HolderFencer> = (0..step["gates"].as_u64().unwrap())
+                .map(|_| HolderFencer::new())
+                .collect();
+            let configured = u64_field(step, "configured").unwrap();
+            let mut codes = Vec::new();
+            // Per token (epoch, holder), the latest verdict from each gate.
+            type Answers = Vec<((u64, String), Vec<Option<Verdict>>)>;
+            let mut answers: Answers = Vec::new();
+            for token in step["tokens"].as_array().unwrap() {
+                let gate = token[0].as_u64().unwrap() as usize;
+                let epoch = parse_u64(token[1].as_str().unwrap()).unwrap();
+                let holder = token[2].as_str().unwrap().to_owned();
+                let verdict = gates[gate].check(epoch, &holder).unwrap();
+                codes.push(verdict.code());
+                let key = (epoch, holder);
+                let at = match answers.iter().position(|(k, _)| *k == key) {
+                    Some(at) => at,
+                    None => {
+                        answers.push((key, vec![None; gates.len()]));
+                        answers.len() - 1
+                    }
+                };
+                answers[at].1[gate] = Some(verdict);
+            }
+            let established: Vec<Value> = answers
+                .iter()
+                .map(|((epoch, holder), latest)| {
+                    let verdicts: Vec<Verdict> = latest.iter().flatten().cloned().collect();
+                    json!([
+                        epoch.to_string(),
+                        holder,
+                        established(*epoch, &verdicts, configured)
+                    ])
+                })
+                .collect();
+            json!({"verdicts": codes, "established": established})
         }
         other => panic!("unknown op {other:?}"),
     })

@@ -169,22 +169,23 @@ proptest! {
 
     #[test]
     fn every_listed_member_is_leader_or_explained_once(
-        members in proptest::collection::vec((id(), any::<bool>(), 0..3u64, 0..3u64, any::<bool>(), (0..3u64, 0..12u64)), 0..8),
+        members in proptest::collection::vec((id(), any::<bool>(), 0..3u64, 0..3u64, any::<bool>(), (0..3u64, 0..12u64), proptest::bool::weighted(0.2)), 0..8),
         policy in any::<(bool, bool, bool, bool, bool, bool)>(),
         max_lag in 0..4u64,
         incumbent in proptest::option::of(id()),
+        handover_to in proptest::option::of(id()),
     ) {
         let members: Vec<Member> = members
             .into_iter()
-            .map(|(id, live, generation, priority, eligible, (log_epoch, log_end))| {
-                Member { id, live, generation, priority, eligible, epoch: 0, log_epoch, log_end }
+            .map(|(id, live, generation, priority, eligible, (log_epoch, log_end), leaving)| {
+                Member { id, live, generation, priority, eligible, epoch: 0, log_epoch, log_end, leaving }
             })
             .collect();
         let policy = Policy {
             eligibility: policy.0, quorum_guard: policy.1, sticky_incumbent: policy.2,
             priority: policy.3, rendezvous: policy.4, freshness: policy.5, max_lag,
         };
-        let view = View { groups: [("g".to_owned(), Group { members: members.clone(), incumbent, configured: None })].into(), ..View::default() };
+        let view = View { groups: [("g".to_owned(), Group { members: members.clone(), incumbent, handover_to: handover_to.clone(), configured: None })].into(), ..View::default() };
         let d = elect_leaders(&view, &policy).unwrap().remove(0);
         let leaders = usize::from(d.leader.is_some());
         prop_assert_eq!(d.excluded.len() + leaders, members.len());
@@ -196,7 +197,13 @@ proptest! {
             let entry = &members[index];
             prop_assert_eq!(&entry.id, leader);
             prop_assert_eq!(Some(entry.generation), d.leader_generation);
-            prop_assert!(entry.live && (entry.eligible || !policy.eligibility));
+            prop_assert!(entry.live && !entry.leaving && (entry.eligible || !policy.eligibility));
+            // A handover to a candidate is obeyed.
+            if let Some(successor) = &handover_to {
+                if d.excluded.iter().any(|x| x.reason == Exclusion::OutrankedByHandover) {
+                    prop_assert_eq!(leader, successor);
+                }
+            }
             // Under freshness the leader is on the freshest live log's epoch, and no live
             // member is more than `max_lag` records ahead of it.
             if policy.freshness {
@@ -218,9 +225,36 @@ proptest! {
             if x.reason == Exclusion::Dead {
                 prop_assert!(members.iter().any(|m| m.id == x.id && !m.live));
             }
+            if x.reason == Exclusion::Leaving {
+                prop_assert!(members.iter().any(|m| m.id == x.id && m.live && m.leaving));
+            }
         }
         // The view survives its own JSON form.
         prop_assert_eq!(View::from_json(&view.to_json()).unwrap(), view);
+    }
+
+    /// SEMANTICS.md §16: whatever the order two claimants' tokens at one epoch reach a group's
+    /// holder gates, at most one claimant is established.
+    #[test]
+    fn at_most_one_claimant_is_established_per_epoch(
+        gates in 1..7usize,
+        configured_extra in 0..3u64,
+        order in proptest::collection::vec((0..7usize, any::<bool>()), 0..24),
+        start in 0..3u64,
+    ) {
+        let group: Vec<HolderFencer> = (0..gates).map(|_| HolderFencer::with_highest(start)).collect();
+        let configured = gates as u64 + configured_extra;
+        let epoch = start + 1;
+        // Each claimant's latest verdict from each gate: one answer per gate.
+        let mut answers: [std::collections::BTreeMap<usize, Verdict>; 2] = Default::default();
+        for (gate, second) in order {
+            let holder = if second { "b" } else { "a" };
+            let verdict = group[gate % gates].check(epoch, holder).unwrap();
+            answers[usize::from(second)].insert(gate % gates, verdict);
+        }
+        let votes: Vec<Vec<Verdict>> = answers.iter().map(|a| a.values().cloned().collect()).collect();
+        let won = votes.iter().filter(|v| tael_coord::established(epoch, v, configured)).count();
+        prop_assert!(won <= 1, "{votes:?}");
     }
 
     #[test]

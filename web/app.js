@@ -269,7 +269,7 @@ function renderCards() {
 }
 
 function groupCard(d, gi) {
-  const g = view.byName.get(d.group) || { members: [], incumbent: null, configured: null };
+  const g = view.byName.get(d.group) || { members: [], incumbent: null, handover_to: null, configured: null };
   const hid = `group-${gi}`;
   const leaderLine = el(
     "p",
@@ -290,6 +290,7 @@ function groupCard(d, gi) {
   const facts = el("dl", { class: "facts" });
   const fact = (name, value) => facts.append(el("div", {}, el("dt", { text: name }), el("dd", { text: value })));
   fact("Incumbent", g.incumbent === null ? "none" : g.incumbent);
+  if (g.handover_to !== null) facts.append(handoverFact(g, d));
   fact("Configured size", g.configured === null ? "not set" : g.configured);
   const next = nextEpochShown(d.group);
   if (next !== null) fact("Next epoch", next);
@@ -308,6 +309,7 @@ function groupCard(d, gi) {
   ];
   const rows = rowsOf(g.members, d).map(({ member: m, leader, excluded }) => {
     const behind = Boolean(excluded && excluded.reason === "behind");
+    const successor = g.handover_to !== null && m.id === g.handover_to;
     const decision = leader
       ? el("td", { class: "decision", "data-reason": "leader" }, el("span", { class: "badge leader-badge", text: "★ Leader" }))
       : el(
@@ -320,13 +322,28 @@ function groupCard(d, gi) {
     return el(
       "tr",
       {
-        class: `member${leader ? " is-leader" : ""}${m.live ? "" : " is-dead"}${behind ? " is-behind" : ""}`,
+        class: `member${leader ? " is-leader" : ""}${m.live ? "" : " is-dead"}${behind ? " is-behind" : ""}${m.leaving ? " is-leaving" : ""}${successor ? " is-successor" : ""}`,
         "data-id": m.id,
         "data-live": String(m.live),
-        title: behind ? `${m.id}'s log is behind: epoch ${m.log_epoch}, end ${m.log_end}` : undefined,
+        "data-leaving": String(m.leaving),
+        title: behind
+          ? `${m.id}'s log is behind: epoch ${m.log_epoch}, end ${m.log_end}`
+          : m.leaving && m.live
+            ? `${m.id} is leaving (a clean shutdown): it may not lead, and still counts as live for the quorum guard`
+            : undefined,
       },
       el("th", { scope: "row", class: "member-id" }, m.id),
-      el("td", { class: "state" }, el("span", { class: `dot ${m.live ? "live" : "dead"}`, "aria-hidden": "true" }), m.live ? " live" : " dead"),
+      el(
+        "td",
+        { class: "state" },
+        el("span", { class: `dot ${m.live ? "live" : "dead"}`, "aria-hidden": "true" }),
+        m.live ? " live" : " dead",
+        // Published by the member itself (§16): shown whatever the decision made of it.
+        m.leaving ? " " : null,
+        m.leaving ? el("span", { class: "tag leaving-tag", text: "leaving" }) : null,
+        successor ? " " : null,
+        successor ? el("span", { class: "tag successor-tag", text: "successor" }) : null,
+      ),
       u64Cell(m.generation, "generation"),
       u64Cell(m.priority, "priority"),
       el("td", { class: "eligible", text: m.eligible ? "yes" : "no" }),
@@ -371,6 +388,30 @@ function groupCard(d, gi) {
     { class: `group${d.leader === null ? " leaderless" : ""}`, "data-group": d.group, "aria-labelledby": hid },
     el("header", {}, el("h3", { id: hid, text: d.group }), leaderLine, facts),
     el("div", { class: "table-wrap" }, table),
+  );
+}
+
+/**
+ * The group's `handover_to` (SEMANTICS.md §16) and what became of it: the successor leads, or
+ * does not (with why: its entry's exclusion, or that no entry has its id).
+ */
+function handoverFact(g, d) {
+  const to = g.handover_to;
+  const leads = d.leader === to;
+  let outcome;
+  if (leads) {
+    outcome = "leads";
+  } else {
+    // Its entry that counts (a duplicate lost to another entry of the same id).
+    const entries = rowsOf(g.members, d).filter((r) => r.member.id === to && !r.leader);
+    const counted = entries.find((r) => r.excluded.reason !== "duplicate") || entries[0];
+    outcome = counted ? `does not lead: ${EXCLUSION_WORDS[counted.excluded.reason] || counted.excluded.reason}` : "not listed: no effect";
+  }
+  return el(
+    "div",
+    { class: "handover", "data-handover-to": to, "data-leads": String(leads) },
+    el("dt", { text: "Hands over to" }),
+    el("dd", {}, to, el("span", { class: "handover-outcome", text: ` (${outcome})` })),
   );
 }
 
@@ -549,7 +590,9 @@ async function setMemberLive(id, live, button) {
     const path = `/api/nodes/${encodeURIComponent(id)}/${live ? "revive" : "kill"}`;
     button.disabled = true;
     try {
-      const res = await fetch(path, { method: "POST" });
+      // The demo server acts only on a request with this header (web/README.md): another page
+      // cannot send it without a CORS preflight, which the server never grants.
+      const res = await fetch(path, { method: "POST", headers: { "X-Tael-Dashboard": "1" } });
       if (!res.ok) throw Object.assign(new Error(`${path} answered ${res.status} ${res.statusText}`.trim()), { code: `HTTP_${res.status}` });
       showError($("action-error"), null);
     } catch (err) {

@@ -4,8 +4,8 @@
 
 /**
  * The view as the core reads it: its groups by name, each with its listed entries
- * {name, incumbent, configured, members: [{id, live, generation, priority, eligible, epoch,
- * log_epoch, log_end}]}
+ * {name, incumbent, handover_to, configured, members: [{id, live, generation, priority,
+ * eligible, epoch, log_epoch, log_end, leaving}]}
  * (u64 values as decimal strings), and the view's own policy (what its cluster decides with)
  * or null. The groups are looked up by name, not listed: JSON.parse puts integer-like keys
  * before the others, so the core's order of groups is the order of its decisions, not this.
@@ -14,7 +14,13 @@ export function readView(normalizeView, text) {
   const { groups, policy } = JSON.parse(normalizeView(text));
   const byName = new Map();
   for (const [name, g] of Object.entries(groups)) {
-    byName.set(name, { name, incumbent: g.incumbent ?? null, configured: g.configured ?? null, members: g.members });
+    byName.set(name, {
+      name,
+      incumbent: g.incumbent ?? null,
+      handover_to: g.handover_to ?? null,
+      configured: g.configured ?? null,
+      members: g.members,
+    });
   }
   return { groups: byName, policy: policy ?? null };
 }

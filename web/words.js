@@ -13,6 +13,8 @@ export const DECISION_WORDS = {
   no_eligible_members: "no live member is eligible",
   no_quorum: "no quorum: live members are not a strict majority",
   no_fresh_members: "no fresh members: every candidate's log is behind",
+  no_staying_members: "no staying members: every live member is leaving",
+  handover: "handed over: the leaving leader's chosen successor",
 };
 
 export const EXCLUSION_WORDS = {
@@ -25,6 +27,8 @@ export const EXCLUSION_WORDS = {
   outranked_by_rendezvous: "outranked by a higher rendezvous score",
   outranked_by_smaller_id: "outranked by a smaller id",
   behind: "log behind the freshest live member's",
+  leaving: "leaving (a clean shutdown): may not lead",
+  outranked_by_handover: "outranked by the successor the group hands over to",
 };
 
 // The policy toggles' names in words, for the line that says which policy decides (the core's

@@ -232,8 +232,8 @@ impl Cluster {
     }
 
     /// Send a node a command on its stdin: `ship` (send one record with its last epoch, as a
-    /// zombie leader would), `hold` (write no more records) or `freeze` (write a record without
-    /// shipping it and stop: then [`Cluster::mark_paused`]).
+    /// zombie leader would), `hold` (write no more records), `handover <id>` (a clean stop) or
+    /// `freeze` (write a record without shipping it and stop: then [`Cluster::mark_paused`]).
     pub fn tell(&mut self, id: &str, command: &str) -> Result<()> {
         let node = self.node_mut(id)?;
         let stdin = node.stdin.as_mut().context("node stdin is closed")?;
@@ -293,6 +293,8 @@ pub struct Tracker {
     pub zombie_writes: Vec<(String, bool)>,
     /// Nodes that froze themselves mid-write, with the offset of the write they kept.
     pub frozen: Vec<(String, Option<u64>)>,
+    /// Nodes that published `leaving` (a clean stop), with when the report arrived.
+    pub leaving: Vec<(String, Instant)>,
     /// Each node's latest log: its end and digest.
     pub logs: BTreeMap<String, (String, String)>,
     /// Records truncated as divergent suffixes, over every sync.
@@ -339,6 +341,7 @@ impl Tracker {
                 let log = (text("log_end"), text("digest"));
                 self.logs.insert(event.node.clone(), log);
             }
+            Some("leaving") => self.leaving.push((event.node.clone(), Instant::now())),
             Some("frozen") => self
                 .frozen
                 .push((event.node.clone(), body["offset"].as_u64())),

@@ -58,6 +58,7 @@ struct RunResult {
     divergent: usize,
     false_deaths: usize,
     truncated: u64,
+    handover_ms: f64,
 }
 
 /// Prints the timeline of one run.
@@ -391,6 +392,49 @@ fn run_once(
         "every replica's log equals {last}'s ({log}); divergent records truncated: {}",
         tracker.truncated
     ));
+
+    // 6. A clean handover (SEMANTICS.md §16): the leader stops writing, waits until its
+    // successor's log has caught up, and publishes `leaving` with the successor; the others
+    // follow the successor at once, without waiting for failure detection.
+    let successor = nodes
+        .iter()
+        .find(|n| **n != last)
+        .context("a handover needs another node")?
+        .clone();
+    cluster.tell(&last, &format!("handover {successor}"))?;
+    let left = |t: &Tracker| {
+        t.leaving
+            .iter()
+            .find(|(node, _)| *node == last)
+            .map(|(_, at)| *at)
+    };
+    step(
+        &cluster,
+        tracker,
+        "the leader publishes leaving",
+        &mut |t| left(t).is_some(),
+        &mut deaths,
+    )?;
+    let published = left(tracker).context("the leaving report")?;
+    let followed = |t: &Tracker| {
+        nodes
+            .iter()
+            .filter(|n| **n != last)
+            .all(|n| t.leaders.get(n) == Some(&Some(successor.clone())))
+    };
+    step(
+        &cluster,
+        tracker,
+        "every other node follows the successor",
+        &mut |t| followed(t),
+        &mut deaths,
+    )?;
+    let handover = published.elapsed();
+    tl.say(format!(
+        "{last} handed over to {successor}: every other node follows it {:.0} ms after {last} published leaving (goal: 2 gossip intervals, {} ms)",
+        ms(handover),
+        2 * settings.gossip_interval_ms
+    ));
     cluster.stop();
 
     Ok(RunResult {
@@ -400,6 +444,7 @@ fn run_once(
         divergent: tracker.divergent,
         false_deaths: deaths.count,
         truncated: tracker.truncated,
+        handover_ms: ms(handover),
     })
 }
 
@@ -497,6 +542,11 @@ pub fn run(args: DemoArgs) -> Result<bool> {
         println!("failover over {} runs (kill):  min {kmin:.0} ms, median {kmed:.0} ms, max {kmax:.0} ms", args.runs);
         println!("false deaths: {false_deaths}");
     }
+    let (_, handover, _) = stats(results.iter().map(|r| r.handover_ms).collect());
+    println!(
+        "clean handover: {handover:.0} ms (goal: 2 gossip intervals, {} ms)",
+        2 * settings.gossip_interval_ms
+    );
     let truncated: u64 = results.iter().map(|r| r.truncated).sum();
     println!("divergent records truncated: {truncated}");
     println!("failover: {median:.0} ms, stale records fenced: {fenced}, divergent decisions: {divergent}");

@@ -13,7 +13,9 @@
 //! takes commands on stdin: `freeze` (write one record to its own log without shipping it, then
 //! stop the process with SIGSTOP: a leader frozen mid-write, holding a write it accepted but never
 //! replicated), `ship` (send one record with its last epoch, led or not: the write a zombie leader
-//! still has in flight), `hold` (write no more records, so the logs can settle) and `quit`.
+//! still has in flight), `hold` (write no more records, so the logs can settle), `handover <id>`
+//! (a clean stop, SEMANTICS.md §16: stop writing, wait until `<id>`'s log has caught up, then
+//! publish `leaving` with `<id>` as the successor) and `quit`.
 
 use std::collections::BTreeSet;
 use std::hash::{Hash, Hasher};
@@ -133,6 +135,7 @@ pub struct NodeArgs {
 enum Command {
     Hold,
     Freeze,
+    Handover(String),
 }
 
 /// Records a sync answer carries at most (one datagram).
@@ -437,6 +440,10 @@ pub async fn run(args: NodeArgs) -> Result<()> {
                 "freeze" => {
                     let _ = command_tx.send(Command::Freeze).await;
                 }
+                command if command.starts_with("handover ") => {
+                    let successor = command["handover ".len()..].trim().to_owned();
+                    let _ = command_tx.send(Command::Handover(successor)).await;
+                }
                 "quit" => break,
                 _ => {}
             }
@@ -460,6 +467,8 @@ pub async fn run(args: NodeArgs) -> Result<()> {
     let mut last_log: Option<(u64, String)> = None;
     let mut last_position = (0, 0);
     let mut holding = false;
+    // The successor of a clean stop under way, until `leaving` is published.
+    let mut handing_over: Option<String> = None;
     loop {
         let zombie_write = tokio::select! {
             _ = ticker.tick() => false,
@@ -467,6 +476,11 @@ pub async fn run(args: NodeArgs) -> Result<()> {
             Some(command) = command_rx.recv() => match command {
                 Command::Hold => {
                     holding = true;
+                    false
+                }
+                Command::Handover(successor) => {
+                    holding = true;
+                    handing_over = Some(successor);
                     false
                 }
                 Command::Freeze => {
@@ -608,9 +622,34 @@ pub async fn run(args: NodeArgs) -> Result<()> {
             (reign.announcement.log_epoch, reign.announcement.log_end) = announced;
             changed = true;
         }
+        // A clean stop: once the successor's log has caught up with this one (it would be
+        // `behind` otherwise), publish `leaving` and the successor.
+        let mut left = false;
+        if let Some(successor) = &handing_over {
+            let caught_up = view.groups.get(&args.group).is_some_and(|g| {
+                let theirs = g
+                    .members
+                    .iter()
+                    .rev()
+                    .find(|m| m.id == *successor && m.live);
+                theirs.is_some_and(|m| (m.log_epoch, m.log_end) == position)
+            });
+            if caught_up {
+                reign.announcement.leaving = true;
+                reign.announcement.handover_to = handing_over.take();
+                changed = true;
+                left = true;
+            }
+        }
         if changed {
             let mut guard = chitchat.lock().await;
             reign.announcement.publish(guard.self_node_state());
+        }
+        if left {
+            emit(
+                json!({"ev": "leaving", "node": me, "handover_to": reign.announcement.handover_to,
+                        "t": now_ms(start)}),
+            );
         }
         if last_report.as_ref() != Some(&(view.clone(), decision.clone())) {
             emit(

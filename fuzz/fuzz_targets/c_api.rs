@@ -19,6 +19,9 @@
 //! entries and applies Kafka's rules for assign and the truncations itself; the end offset, the
 //! divergence point and the follower's step are what the core answers for the model's entries
 //! (the `history` target checks those against its own models).
+//!
+//! `tael_established` takes verdicts made field by field, against the target's own count of
+//! votes (SEMANTICS.md §16).
 
 #![no_main]
 
@@ -40,6 +43,7 @@ use tael_coord_c::info::{
 };
 use tael_coord_c::last_error::tael_last_error_message;
 use tael_coord_c::registry::*;
+use tael_coord_c::reign::tael_established;
 use tael_coord_c::status::TaelStatus;
 use tael_coord_c::text::tael_string_free;
 use tael_coord_c::verdict::{TaelHolderState, TaelVerdict, TAEL_ID_FIELD_BYTES};
@@ -208,6 +212,27 @@ enum HistoryRead {
     Entry(Option<u8>),
 }
 
+/// A verdict passed to `tael_established`, made field by field: a code (mostly a verdict's:
+/// below 200, one of the five; else any number up to 55), `accepted` agreeing with the code
+/// (`None`) or given, the epoch the reign's (`None`) or any, and the holder field's bytes (a
+/// name, or raw bytes filling up to the whole field, with no NUL when they fill it).
+#[derive(Arbitrary, Debug)]
+struct VerdictArg {
+    code: u8,
+    accepted: Option<bool>,
+    epoch: Option<U64>,
+    highest: U64,
+    from: U64,
+    cap: U64,
+    holder: HolderField,
+}
+
+#[derive(Arbitrary, Debug)]
+enum HolderField {
+    Name(u8),
+    Raw(Vec<u8>),
+}
+
 #[derive(Arbitrary, Debug)]
 enum Call {
     ElectLeader {
@@ -361,6 +386,14 @@ enum Call {
         log_end: LogEnd,
         answer: StepAnswer,
         null: Option<Nulled>,
+    },
+    /// `tael_established` over verdicts made field by field; `bad`: the verdicts NULL (with
+    /// their length), a length no array can have, or the out-parameter NULL.
+    Established {
+        epoch: U64,
+        verdicts: Vec<VerdictArg>,
+        configured: U64,
+        bad: Option<Nulled>,
     },
     /// The status's name and kind, and the versions.
     Info(u32),
@@ -1062,6 +1095,62 @@ fn fresh_copy() -> TaelEpochEntryCopy {
     }
 }
 
+// ---- the model of `established` (SEMANTICS.md §16) ---------------------------------------------
+
+impl VerdictArg {
+    /// The struct as passed for a reign at `reign`.
+    fn verdict(&self, reign: u64) -> TaelVerdict {
+        let code = match self.code {
+            n @ 0..=199 => 1 + u32::from(n % 5),
+            n => u32::from(n - 200),
+        };
+        let mut holder = [0 as c_char; TAEL_ID_FIELD_BYTES];
+        let bytes = match &self.holder {
+            HolderField::Name(i) => NAMES[usize::from(*i) % NAMES.len()],
+            HolderField::Raw(bytes) => &bytes[..],
+        };
+        for (slot, &b) in holder.iter_mut().zip(bytes) {
+            *slot = b as c_char;
+        }
+        let known = Status::from_number(code).filter(|s| s.is_verdict());
+        TaelVerdict {
+            code: TaelStatus(code),
+            accepted: self.accepted.unwrap_or(known.is_some_and(accepts)),
+            epoch: self.epoch.map_or(reign, U64::get),
+            highest: self.highest.get(),
+            from: self.from.get(),
+            cap: self.cap.get(),
+            holder,
+        }
+    }
+}
+
+/// Whether the reign at `epoch` is established by `verdicts` in a group of `configured`, or the
+/// status the call must fail with: in order, each verdict's code (a verdict's, else
+/// INVALID_ARGUMENT), a CONFLICT's holder (its field up to the first NUL, an id), `accepted`
+/// (agreeing with the code, else INVALID_ARGUMENT). A vote is an accepted code at `epoch`; a
+/// strict majority of `configured` establishes.
+fn established(epoch: u64, verdicts: &[TaelVerdict], configured: u64) -> Result<bool, Status> {
+    let mut votes = 0u128;
+    for v in verdicts {
+        let code = Status::from_number(v.code.0)
+            .filter(|s| s.is_verdict())
+            .ok_or(Status::InvalidArgument)?;
+        if code == Status::Conflict {
+            let field = bytes_of(&v.holder);
+            let end = field.iter().position(|&b| b == 0).unwrap_or(field.len());
+            checked(false, id_status(&field[..end]))?;
+        }
+        if v.accepted != accepts(code) {
+            return Err(Status::InvalidArgument);
+        }
+        if accepts(code) && v.epoch == epoch {
+            votes += 1;
+        }
+    }
+    Ok(votes * 2 > u128::from(configured))
+}
+
 const FRESH_TRUNCATION: TaelTruncation = TaelTruncation {
     offset: SENTINEL,
     done: true,
@@ -1645,6 +1734,42 @@ impl World {
                 let bad = utf8_status(g.text()).or_else(|| utf8_status(i.text()));
                 let want = checked(null, bad).map(|()| rendezvous(g.text(), i.text()));
                 answered(s, want, score, SENTINEL);
+            }
+            Call::Established {
+                epoch,
+                verdicts,
+                configured,
+                bad,
+            } => {
+                let [null_verdicts, huge, null_out] = nulls(*bad);
+                let (e, c) = (epoch.get(), configured.get());
+                let structs: Vec<TaelVerdict> = verdicts.iter().map(|v| v.verdict(e)).collect();
+                // A length whose array would pass isize::MAX bytes: refused before any read.
+                let len = if huge {
+                    isize::MAX as usize / 8
+                } else {
+                    structs.len()
+                };
+                let p = or_null(structs.as_ptr(), null_verdicts);
+                // A byte that is neither false nor true until the call writes a bool there.
+                let mut answer = 0x5Au8;
+                let o = or_null_mut(ptr::addr_of_mut!(answer).cast::<bool>(), null_out);
+                // SAFETY: `structs` holds `len` verdicts (or `len` is refused unread); the
+                // out-parameter is NULL or one writable byte.
+                let s = known(unsafe { tael_established(e, p, len, c, o) });
+                // The out-parameter, the array, then each verdict in order.
+                let want = checked(null_out, None).and_then(|()| {
+                    if len == 0 {
+                        established(e, &[], c)
+                    } else if null_verdicts {
+                        Err(Status::NullPointer)
+                    } else if huge {
+                        Err(Status::InvalidArgument)
+                    } else {
+                        established(e, &structs, c)
+                    }
+                });
+                answered(s, want.map(u8::from), answer, 0x5A);
             }
             Call::Info(n) => {
                 // These leave the last error as it is.

@@ -16,6 +16,9 @@
 //! - the group's **incumbent** is the member (of any generation, live or not) that announces it
 //!   leads with the highest epoch, ties to the smallest id; the core's sticky policy keeps it
 //!   only while it is live, so a revived smaller id does not take leadership back;
+//! - a member is **leaving** when it announces [`KEY_LEAVING`] `"1"` (a clean shutdown), and the
+//!   group's **handover_to** is the successor a live leaving member announces under
+//!   [`KEY_HANDOVER_TO`] (the smallest such member's, when several do);
 //! - the group's **configured** size, for the quorum guard, is the largest any member
 //!   announces;
 //! - the view's **policy** (what the cluster decides with, carried for watchers such as the
@@ -45,6 +48,10 @@ pub const KEY_ELIGIBLE: &str = "tael.eligible";
 pub const KEY_LOG_EPOCH: &str = "tael.log_epoch";
 /// The chitchat key holding the node's log end offset (decimal, default 0).
 pub const KEY_LOG_END: &str = "tael.log_end";
+/// The chitchat key saying whether the node is leaving (`"1"`) or not (`"0"`, the default).
+pub const KEY_LEAVING: &str = "tael.leaving";
+/// The chitchat key naming the successor a leaving node hands over to (absent when none).
+pub const KEY_HANDOVER_TO: &str = "tael.handover_to";
 /// The chitchat key holding the policy the node decides with, as the policy JSON of
 /// SEMANTICS.md §8 (absent when the node does not say).
 pub const KEY_POLICY: &str = "tael.policy";
@@ -70,6 +77,10 @@ pub struct Announcement {
     pub log_epoch: u64,
     /// Its log end offset.
     pub log_end: u64,
+    /// Whether it is leaving (a clean shutdown).
+    pub leaving: bool,
+    /// The successor it hands over to, when leaving.
+    pub handover_to: Option<String>,
 }
 
 impl Announcement {
@@ -85,6 +96,8 @@ impl Announcement {
             policy: None,
             log_epoch: 0,
             log_end: 0,
+            leaving: false,
+            handover_to: None,
         }
     }
 
@@ -99,7 +112,11 @@ impl Announcement {
             (KEY_ELIGIBLE.to_owned(), flag(self.eligible)),
             (KEY_LOG_EPOCH.to_owned(), self.log_epoch.to_string()),
             (KEY_LOG_END.to_owned(), self.log_end.to_string()),
+            (KEY_LEAVING.to_owned(), flag(self.leaving)),
         ];
+        if let Some(successor) = &self.handover_to {
+            kvs.push((KEY_HANDOVER_TO.to_owned(), successor.clone()));
+        }
         if let Some(size) = self.configured {
             kvs.push((KEY_CONFIGURED.to_owned(), size.to_string()));
         }
@@ -137,6 +154,7 @@ fn member(
         epoch: number(KEY_EPOCH).unwrap_or(0),
         log_epoch: number(KEY_LOG_EPOCH).unwrap_or(0),
         log_end: number(KEY_LOG_END).unwrap_or(0),
+        leaving: state.get(KEY_LEAVING) == Some("1"),
     };
     Some((
         group,
@@ -155,6 +173,8 @@ pub fn view_from_states<'a>(
 ) -> View {
     let mut groups: BTreeMap<String, Group> = BTreeMap::new();
     let mut claims: BTreeMap<String, (u64, String)> = BTreeMap::new();
+    // Per group, the successor announced by the smallest live leaving member.
+    let mut handovers: BTreeMap<String, (String, String)> = BTreeMap::new();
     // The announced policy of the smallest id, its newest generation first.
     let mut policy: Option<(&str, std::cmp::Reverse<u64>, Policy)> = None;
     for (id, state) in nodes {
@@ -175,6 +195,18 @@ pub fn view_from_states<'a>(
         {
             continue;
         }
+        let successor = state
+            .get(KEY_HANDOVER_TO)
+            .filter(|s| tael_coord::validate_id(s).is_ok());
+        if let Some(successor) = successor.filter(|_| member.leaving && member.live) {
+            let offer = (member.id.clone(), successor.to_owned());
+            let best = handovers
+                .entry(group.clone())
+                .or_insert_with(|| offer.clone());
+            if offer.0 < best.0 {
+                *best = offer;
+            }
+        }
         if leading {
             let claim = (member.epoch, member.id.clone());
             let best = claims.entry(group.clone()).or_insert_with(|| claim.clone());
@@ -190,6 +222,11 @@ pub fn view_from_states<'a>(
     for (group, (_, holder)) in claims {
         if let Some(g) = groups.get_mut(&group) {
             g.incumbent = Some(holder);
+        }
+    }
+    for (group, (_, successor)) in handovers {
+        if let Some(g) = groups.get_mut(&group) {
+            g.handover_to = Some(successor);
         }
     }
     View {
@@ -296,6 +333,39 @@ mod tests {
         let leader = |policy| elect_leaders(&view, &policy).unwrap()[0].leader.clone();
         assert_eq!(leader(fresh(0)).as_deref(), Some("node-b"));
         assert_eq!(leader(fresh(5)).as_deref(), Some("node-a"));
+    }
+
+    /// A live leaving member's successor becomes the group's handover target, and it leads.
+    #[test]
+    fn a_leaving_leader_hands_over() {
+        let (a, b, c) = (node("node-a", 1), node("node-b", 1), node("node-c", 1));
+        let leaving = Announcement {
+            leaving: true,
+            handover_to: Some("node-c".to_owned()),
+            leading: true,
+            epoch: 4,
+            ..Announcement::member_of("wal-0")
+        };
+        let states = [
+            (a.clone(), state(&leaving)),
+            (b.clone(), state(&Announcement::member_of("wal-0"))),
+            (c.clone(), state(&Announcement::member_of("wal-0"))),
+        ];
+        let live: BTreeSet<&ChitchatId> = [&a, &b, &c].into_iter().collect();
+        let view = view_from_states(states.iter().map(|(i, s)| (i, s)), &live);
+        let g = &view.groups["wal-0"];
+        assert_eq!(g.handover_to.as_deref(), Some("node-c"));
+        assert!(g.members[0].leaving && !g.members[1].leaving);
+        let sticky = Policy {
+            sticky_incumbent: true,
+            ..Policy::default()
+        };
+        let d = &elect_leaders(&view, &sticky).unwrap()[0];
+        assert_eq!(d.leader.as_deref(), Some("node-c"));
+        // A dead leaving member hands over nothing.
+        let live: BTreeSet<&ChitchatId> = [&b, &c].into_iter().collect();
+        let view = view_from_states(states.iter().map(|(i, s)| (i, s)), &live);
+        assert_eq!(view.groups["wal-0"].handover_to, None);
     }
 
     #[test]

@@ -1,12 +1,12 @@
 //! Python values in, core values out: strict ints for u64 values, borrowed `&str` for text,
-//! paths.
+//! paths, iterables read once.
 
 use std::path::PathBuf;
 
-use pyo3::exceptions::{PyOverflowError, PyUnicodeEncodeError};
+use pyo3::exceptions::{PyOverflowError, PyTypeError, PyUnicodeEncodeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyInt, PyString};
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyInt, PyIterator, PyString};
 use tael_coord::Status;
 
 use crate::errors::{error, invalid_argument, type_name};
@@ -50,6 +50,36 @@ pub fn to_u64(obj: &Bound<'_, PyAny>) -> PyResult<u64> {
         }
         Err(e) => Err(e),
     }
+}
+
+/// `e` with its message prefixed by where the bad value was (`entries[2]`), same class.
+pub fn at(py: Python<'_>, place: &str, e: PyErr) -> PyErr {
+    let message = format!("{place}: {}", e.value(py));
+    PyErr::from_type(e.get_type(py), (message,))
+}
+
+/// An iterator over a collection argument, to be read once. `None`, a `str` (an iterable of
+/// one-character strs) and bytes are `wrong()`, never items; so is a non-iterable. Any other
+/// error raised by the iterable's own code (its `__iter__`, or later its `__next__`) is the
+/// caller's own and goes up unchanged.
+pub fn iterate<'py>(
+    obj: &Bound<'py, PyAny>,
+    wrong: impl Fn() -> PyErr,
+) -> PyResult<Bound<'py, PyIterator>> {
+    if obj.is_none()
+        || obj.is_instance_of::<PyString>()
+        || obj.is_instance_of::<PyBytes>()
+        || obj.is_instance_of::<PyByteArray>()
+    {
+        return Err(wrong());
+    }
+    obj.try_iter().map_err(|e| {
+        if e.is_instance_of::<PyTypeError>(obj.py()) {
+            wrong()
+        } else {
+            e
+        }
+    })
 }
 
 /// An optional u64 where `None` means absent (the jump cap).

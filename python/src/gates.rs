@@ -1,4 +1,5 @@
-//! `Verdict`, `EpochFencer` and `HolderFencer`: the core's gates behind immutable Python handles.
+//! `Verdict`, `EpochFencer` and `HolderFencer`: the core's gates behind immutable Python handles,
+//! and `established`, which counts a reign's verdicts as votes.
 //!
 //! Each class is `frozen`: Python never borrows it mutably, the core's gates are `Sync` (atomics or
 //! an internal lock), so one object is shared by any number of threads with no extra locking.
@@ -8,8 +9,8 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString, PyTuple};
 use tael_coord::{EpochFencer, EpochGate, HolderFencer, HolderGate, Verdict};
 
-use crate::convert::{to_opt_u64, Text, U64};
-use crate::errors::OrRaise;
+use crate::convert::{at, iterate, to_opt_u64, to_u64, Text, U64};
+use crate::errors::{invalid_argument, type_name, OrRaise};
 use crate::wrap::{epoch_gate, holder_gate, owned, Access};
 
 /// What a gate decided about one record: immutable, hashable, compared by value.
@@ -82,6 +83,48 @@ impl PyVerdict {
             v.highest()
         )
     }
+}
+
+/// Whether the reign at `epoch` is established: admitted by a strict majority of its group's
+/// `configured` gates (SEMANTICS.md §16). `verdicts` (an iterable of Verdicts, read once) are the
+/// answers the reign's token got from distinct holder gates of the group, the latest from each;
+/// an accepted verdict at `epoch` is a vote, anything else is not.
+#[pyfunction]
+pub fn established(
+    py: Python<'_>,
+    epoch: &Bound<'_, PyAny>,
+    verdicts: &Bound<'_, PyAny>,
+    configured: &Bound<'_, PyAny>,
+) -> PyResult<bool> {
+    // Converted in the order they are given, so the first bad argument is the one reported.
+    let epoch = to_u64(epoch).map_err(|e| at(py, "epoch", e))?;
+    let wrong = || {
+        invalid_argument(
+            py,
+            format!(
+                "verdicts must be an iterable of Verdict, not {}",
+                type_name(verdicts)
+            ),
+        )
+    };
+    let mut votes = Vec::new();
+    for (index, item) in iterate(verdicts, wrong)?.enumerate() {
+        let item = item?;
+        match item.cast::<PyVerdict>() {
+            Ok(v) => votes.push(v.get().0.clone()),
+            Err(_) => {
+                return Err(invalid_argument(
+                    py,
+                    format!(
+                        "verdicts[{index}] must be a Verdict, not {}",
+                        type_name(&item)
+                    ),
+                ))
+            }
+        }
+    }
+    let configured = to_u64(configured).map_err(|e| at(py, "configured", e))?;
+    Ok(tael_coord::established(epoch, &votes, configured))
 }
 
 /// Python's own `repr()` of a str, for `__repr__` output.

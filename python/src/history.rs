@@ -7,12 +7,11 @@
 
 use std::sync::Mutex;
 
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyList, PyString, PyTuple};
+use pyo3::types::{PyList, PyTuple};
 use tael_coord::{validate_id, EpochEntry, EpochHistory, EpochLog};
 
-use crate::convert::{to_u64, Text, U64};
+use crate::convert::{at, iterate, to_u64, Text, U64};
 use crate::durable::PyDurableHistory;
 use crate::errors::{invalid_argument, type_name, OrRaise};
 use crate::gates::py_str_repr;
@@ -30,12 +29,6 @@ pub fn entries_list<'py>(py: Python<'py>, entries: &[EpochEntry]) -> PyResult<Bo
         list.append(tuple)?;
     }
     Ok(list)
-}
-
-/// `e` with its message prefixed by where the bad value was (`entries[2]`), same class.
-fn at(py: Python<'_>, place: &str, e: PyErr) -> PyErr {
-    let message = format!("{place}: {}", e.value(py));
-    PyErr::from_type(e.get_type(py), (message,))
 }
 
 /// One entry, `what[index]`: a tuple (or list) of two or three items, read without running
@@ -111,25 +104,8 @@ pub fn to_history(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<EpochHistory> 
             ),
         )
     };
-    // A str is an iterable of one-character strs: never entries.
-    if obj.is_none()
-        || obj.is_instance_of::<PyString>()
-        || obj.is_instance_of::<PyBytes>()
-        || obj.is_instance_of::<PyByteArray>()
-    {
-        return Err(wrong());
-    }
-    // Not iterable is a TypeError; any other error raised by the iterable's own code (its
-    // `__iter__` or `__next__`) is the caller's own and goes up unchanged.
-    let iter = obj.try_iter().map_err(|e| {
-        if e.is_instance_of::<PyTypeError>(py) {
-            wrong()
-        } else {
-            e
-        }
-    })?;
     let mut entries = Vec::new();
-    for (index, item) in iter.enumerate() {
+    for (index, item) in iterate(obj, wrong)?.enumerate() {
         entries.push(to_entry(what, index, &item?)?);
     }
     EpochHistory::from_entries(entries).or_raise(py)

@@ -50,6 +50,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(decide::elect_leader_index, m)?)?;
     m.add_function(wrap_pyfunction!(decide::validate_id, m)?)?;
     m.add_function(wrap_pyfunction!(decide::rendezvous_score, m)?)?;
+    m.add_function(wrap_pyfunction!(gates::established, m)?)?;
     m.add_function(wrap_pyfunction!(history::divergence_point, m)?)?;
     m.add_function(wrap_pyfunction!(history::follower_step, m)?)?;
     m.setattr("_decide", wrap_pyfunction!(decide::decide, m)?)?;

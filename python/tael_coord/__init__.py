@@ -11,6 +11,10 @@ same as the C and WebAssembly fronts make (SEMANTICS.md is the specification).
 Verdict(code='STALE_EPOCH', accepted=False, epoch=6, highest=7)
 >>> gate.promote()
 8
+>>> gates = [tael_coord.HolderFencer() for _ in range(3)]
+>>> votes = [g.check(5, "node-a") for g in gates[:2]]
+>>> tael_coord.established(5, votes, 3)
+True
 >>> leader = tael_coord.EpochHistory([(1, 0), (3, 8)])
 >>> tael_coord.divergence_point(leader, 12, [(1, 0), (2, 5)], 9)
 5
@@ -56,6 +60,7 @@ from ._native import (
     divergence_point,
     elect_leader,
     elect_leader_index,
+    established,
     follower_step,
     rendezvous_score,
     validate_id,
@@ -97,6 +102,7 @@ __all__ = [
     "elect_leader",
     "elect_leader_index",
     "elect_leaders",
+    "established",
     "follower_step",
     "next_epoch",
     "normalize_view",

@@ -51,6 +51,8 @@ class Reason(_Name):
     NO_ELIGIBLE_MEMBERS = "no_eligible_members"
     NO_QUORUM = "no_quorum"
     NO_FRESH_MEMBERS = "no_fresh_members"
+    NO_STAYING_MEMBERS = "no_staying_members"
+    HANDOVER = "handover"
 
 
 class Exclusion(_Name):
@@ -66,6 +68,8 @@ class Exclusion(_Name):
     OUTRANKED_BY_RENDEZVOUS = "outranked_by_rendezvous"
     OUTRANKED_BY_SMALLER_ID = "outranked_by_smaller_id"
     BEHIND = "behind"
+    LEAVING = "leaving"
+    OUTRANKED_BY_HANDOVER = "outranked_by_handover"
 
 
 @dataclass(frozen=True, slots=True)

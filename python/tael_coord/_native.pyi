@@ -35,6 +35,7 @@ __all__ = [
     "elect_leader_index",
     "validate_id",
     "rendezvous_score",
+    "established",
     "divergence_point",
     "follower_step",
 ]
@@ -90,6 +91,10 @@ class Verdict:
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __hash__(self) -> int: ...
+
+# Whether the reign at `epoch` is admitted by a strict majority of the group's `configured`
+# gates; `verdicts` (read once) are the latest from each distinct gate.
+def established(epoch: int, verdicts: Iterable[Verdict], configured: int) -> bool: ...
 
 @final
 class EpochFencer:

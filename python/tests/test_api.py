@@ -7,6 +7,7 @@ import doctest
 import importlib.metadata
 import json
 import pickle
+from collections.abc import Iterator
 
 import pytest
 
@@ -302,6 +303,7 @@ def test_normalize_view_writes_the_view_back_canonically() -> None:
                         "epoch": "0",
                         "log_epoch": "0",
                         "log_end": "0",
+                        "leaving": False,
                     }
                 ]
             }
@@ -386,3 +388,54 @@ def test_a_sequence_is_read_once_and_the_answer_is_a_value_read() -> None:
     ids = Shifty()
     assert tc.elect_leader(ids) == "node-a"  # type: ignore[arg-type]
     assert ids.reads == 2, "each element is read once"
+
+
+def test_established_counts_the_votes_of_distinct_gates() -> None:
+    gates = [tc.HolderFencer() for _ in range(5)]
+    votes = [g.check(5, "a") for g in gates[:3]]
+    assert [v.code for v in votes] == ["ADVANCED"] * 3
+    assert tc.established(5, votes, 5) is True
+    assert tc.established(5, votes[:2], 5) is False, "2 of 5 is no majority"
+    assert tc.established(5, votes, 6) is False, "3 of 6 is no strict majority"
+    assert tc.established(5, [], 0) is False
+    assert tc.established(4, votes, 5) is False, "votes at another epoch count for nothing"
+    # CURRENT is a vote too; CONFLICT, STALE_EPOCH and TOO_FAR_AHEAD are not.
+    again = [g.check(5, "a") for g in gates[:3]]
+    assert [v.code for v in again] == ["CURRENT"] * 3 and tc.established(5, again, 5)
+    rival = [g.check(5, "b") for g in gates]
+    assert [v.code for v in rival] == ["CONFLICT"] * 3 + ["ADVANCED"] * 2
+    assert tc.established(5, rival, 5) is False
+    stale = tc.HolderFencer(9).check(5, "a")
+    far = tc.HolderFencer(1, jump_cap=2).check(5, "a")
+    assert (stale.code, far.code) == ("STALE_EPOCH", "TOO_FAR_AHEAD")
+    assert tc.established(5, [stale, far, votes[0]], 1) is True
+    assert tc.established(5, [stale, far], 1) is False
+    # Verdicts of any gate count (the caller owns "one per holder gate of the group").
+    assert tc.established(7, [tc.EpochFencer().check(7)], 1) is True
+    # Any iterable, read once; ints per §4.
+    assert tc.established(5, (v for v in votes), 5) is True
+    assert tc.established(5, tuple(votes), 2**64 - 1) is False
+    assert tc.established(2**64 - 1, [tc.HolderFencer().check(2**64 - 1, "a")], 1) is True
+
+    class Once:
+        def __init__(self) -> None:
+            self.reads = 0
+
+        def __iter__(self) -> Iterator[tc.Verdict]:
+            self.reads += 1
+            return iter(votes)
+
+    once = Once()
+    assert tc.established(5, once, 5) is True
+    assert once.reads == 1
+
+    def broken() -> Iterator[tc.Verdict]:
+        yield votes[0]
+        raise KeyError("mine")
+
+    with pytest.raises(KeyError, match="mine"):
+        tc.established(5, broken(), 5)
+    with pytest.raises(tc.InvalidArgumentError, match=r"verdicts\[1\] must be a Verdict, not str"):
+        tc.established(5, [votes[0], "CURRENT"], 5)  # type: ignore[list-item]
+    with pytest.raises(tc.InvalidEpochError, match="configured"):
+        tc.established(5, votes, -1)

@@ -179,6 +179,8 @@ def run(state: State, step: dict[str, Json]) -> None:
         )
     elif op == "follower_step":
         tc.follower_step(entries(step["follower"]), number(step, "follower_log_end", None), answer(step["answer"]))
+    elif op == "established":
+        tc.established(number(step, "epoch", None), value(step["verdicts"]), number(step, "configured", None))
     else:
         raise AssertionError(f"the python front has no op {op}")
 

@@ -57,6 +57,8 @@ EPOCH_TAKERS: list[tuple[str, Callable[[Any], object]]] = [
     ("follower_step(follower_log_end)", lambda b: tc.follower_step([(1, 0)], b, (1, 4))),
     ("follower_step(answer epoch)", lambda b: tc.follower_step([(1, 0)], 5, (b, 4))),
     ("follower_step(answer end)", lambda b: tc.follower_step([(1, 0)], 5, (1, b))),
+    ("established(epoch)", lambda b: tc.established(b, [], 3)),
+    ("established(configured)", lambda b: tc.established(5, [], b)),
 ]
 
 
@@ -185,6 +187,17 @@ TEXT_CASES: list[Case] = [
     ("follower_step(answer dict)", lambda: tc.follower_step([(1, 0)], 4, {1: 4}), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
     ("follower_step(follower None)", lambda: tc.follower_step(None, 0, None), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
     ("follower_step(beyond end)", lambda: tc.follower_step(history(), 4, (2, 4)), tc.InvalidHistoryError, ValueError),
+    # established: an iterable of Verdicts, nothing else
+    ("established(str)", lambda: tc.established(5, "CURRENT", 3), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("established(bytes)", lambda: tc.established(5, b"", 3), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("established(None)", lambda: tc.established(5, None, 3), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("established(int)", lambda: tc.established(5, 2, 3), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("established(a Verdict)", lambda: tc.established(5, tc.EpochFencer().check(5), 3), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("established([int])", lambda: tc.established(5, [1], 3), tc.InvalidArgumentError, TypeError),  # type: ignore[list-item]
+    ("established([None])", lambda: tc.established(5, [None], 3), tc.InvalidArgumentError, TypeError),  # type: ignore[list-item]
+    ("established([code])", lambda: tc.established(5, ["CURRENT"], 3), tc.InvalidArgumentError, TypeError),  # type: ignore[list-item]
+    ("established([json])", lambda: tc.established(5, [tc.EpochFencer().check(5).to_json()], 3), tc.InvalidArgumentError, TypeError),  # type: ignore[list-item]
+    ("established([gate])", lambda: tc.established(5, [tc.HolderFencer()], 3), tc.InvalidArgumentError, TypeError),  # type: ignore[list-item]
     # overflow
     ("promote at 2**64-1", lambda: full_gate().promote(), tc.EpochOverflowError, OverflowError),
     ("holder promote at 2**64-1", lambda: tc.HolderFencer(U64_MAX).promote("a"), tc.EpochOverflowError, OverflowError),
@@ -212,6 +225,27 @@ def view_cases() -> list[Case]:
         ("live as int", view_with(live=1), tc.InvalidViewError, ValueError),
         ("negative log_end", view_with(log_end=-1), tc.InvalidViewError, ValueError),
         ("2**64 log_epoch", view_with(log_epoch=2**64), tc.InvalidViewError, ValueError),
+        ("leaving as int", view_with(leaving=1), tc.InvalidViewError, ValueError),
+        ("leaving as None", view_with(leaving=None), tc.InvalidViewError, ValueError),
+        ("leaving as text", view_with(leaving="true"), tc.InvalidViewError, ValueError),
+        (
+            "empty handover_to",
+            {"groups": {"g": {"members": [{"id": "a", "live": True}], "handover_to": ""}}},
+            tc.InvalidViewError,
+            ValueError,
+        ),
+        (
+            "int handover_to",
+            {"groups": {"g": {"members": [{"id": "a", "live": True}], "handover_to": 1}}},
+            tc.InvalidViewError,
+            ValueError,
+        ),
+        (
+            "lone surrogate handover_to",
+            {"groups": {"g": {"members": [{"id": "a", "live": True}], "handover_to": "\udc00"}}},
+            tc.InvalidUtf8Error,
+            UnicodeError,
+        ),
         ("bool log_epoch", view_with(log_epoch=False), tc.InvalidViewError, ValueError),
         ("empty id", {"groups": {"g": {"members": [{"id": "", "live": True}]}}}, tc.InvalidViewError, ValueError),
         (

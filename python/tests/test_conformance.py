@@ -343,9 +343,36 @@ def run_step(state: State, step: dict[str, Json]) -> dict[str, Json] | None:
                 except tc.TaelError as e:
                     results.append(err(e))
             return same_for_every_form(results)
+        if op == "votes":
+            return votes(step)
     except tc.TaelError as e:
         return err(e)
     raise AssertionError(f"unknown op {op!r}")
+
+
+def votes(step: dict[str, Json]) -> dict[str, Json]:
+    """Claimants' tokens over a group's fresh holder gates, in order; then, per distinct token
+    in order of first appearance, whether its reign is established by the latest verdict each
+    gate gave it."""
+    gates = [tc.HolderFencer() for _ in range(step["gates"])]
+    configured = u64(step, "configured")
+    assert configured is not None
+    codes: list[str] = []
+    # dicts keep insertion order: tokens in order of first appearance, gates by index.
+    latest: dict[tuple[int, str], dict[int, tc.Verdict]] = {}
+    for gate, epoch, holder in step["tokens"]:
+        token = (int(epoch), text(holder))
+        v = gates[gate].check(*token)
+        codes.append(v.code)
+        latest.setdefault(token, {})[gate] = v
+    established = []
+    for (epoch, holder), answers in latest.items():
+        got = tc.established(epoch, answers.values(), configured)
+        # Any iterable, read once: the same answer from a list and from a generator.
+        assert tc.established(epoch, (v for v in answers.values()), configured) is got
+        assert tc.established(epoch, list(answers.values()), configured) is got
+        established.append([str(epoch), holder, got])
+    return {"verdicts": codes, "established": established}
 
 
 def cap(value: int | None) -> str | None:

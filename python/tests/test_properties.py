@@ -487,3 +487,36 @@ def test_freshness_matches_the_model(members: list[model.Member], max_lag: int) 
         (d,) = decisions
         assert (d.leader, d.reason.value) == (leader, reason)
         assert {e.id: e.reason.value for e in d.excluded} == why
+
+
+@settings(max_examples=300)
+@given(
+    st.integers(1, 6),
+    st.integers(0, 2),
+    st.lists(st.tuples(st.integers(0, 6), st.booleans()), max_size=24),
+    st.one_of(st.integers(0, 2), st.just(U64_MAX - 1)),
+)
+def test_at_most_one_claimant_is_established_per_epoch(
+    gates: int, configured_extra: int, order: list[tuple[int, bool]], start: int
+) -> None:
+    """SEMANTICS.md §16: whatever the order two claimants' tokens at one epoch reach a group's
+    holder gates, at most one claimant is established (each counting the latest verdict each
+    gate gave it)."""
+    group = [tc.HolderFencer(start) for _ in range(gates)]
+    configured = gates + configured_extra
+    epoch = start + 1
+    claimants = ("a", "b")
+    latest: list[dict[int, tc.Verdict]] = [{}, {}]
+    for gate, second in order:
+        latest[second][gate % gates] = group[gate % gates].check(epoch, claimants[second])
+    won = []
+    for answers in latest:
+        got = tc.established(epoch, answers.values(), configured)
+        votes = sum(v.accepted and v.epoch == epoch for v in answers.values())
+        assert got == (2 * votes > configured), "a strict majority of the configured size"
+        won.append(got)
+    assert sum(won) <= 1, latest
+    # The gates kept one holder each, the first claimant to reach them.
+    for gate, fencer in enumerate(group):
+        reached = [claimants[second] for g, second in order if g % gates == gate]
+        assert fencer.state == ((epoch, reached[0]) if reached else (start, None))

@@ -1,8 +1,10 @@
-// Every `decide` step of tests/vectors/views.json and freshness.json with a view object (and a
-// policy object, not policy text) is pasted into the dashboard with the policy set through its
-// checkboxes and max-lag field; the leaders, reasons and exclusions the page shows, and the row it
-// marks as the leader's entry, must equal the corpus's expected decisions. Under freshness every
+// Every `decide` step of tests/vectors/views.json, freshness.json and reign.json with a view object
+// (and a policy object, not policy text) is pasted into the dashboard with the policy set through
+// its checkboxes and max-lag field; the leaders, reasons and exclusions the page shows, and the row
+// it marks as the leader's entry, must equal the corpus's expected decisions. Under freshness every
 // row shows its log position as the core reads it, and exactly the `behind` rows are marked so.
+// Exactly the members the core reads as `leaving` are marked so, and a group's `handover_to` is
+// shown, with whether its successor leads.
 // Steps whose view the core refuses show the refusal's code. (A view that carries its own policy
 // is decided with that policy on the page, not the checkboxes': policy.test.mjs covers those.)
 
@@ -25,7 +27,7 @@ const tael = createRequire(import.meta.url)(`${REPO_ROOT}/bindings/wasm/pkg-node
 
 const steps = [];
 const refusals = [];
-for (const file of ["views.json", "freshness.json"]) {
+for (const file of ["views.json", "freshness.json", "reign.json"]) {
   for (const c of corpus(file).cases) {
     c.steps.forEach((step, i) => {
       if (step.op !== "decide" || "policy_text" in step) return;
@@ -36,10 +38,9 @@ for (const file of ["views.json", "freshness.json"]) {
   }
 }
 
-/** Each member's log position as the core reads the view (Node build), by group, in order. */
-function positions(view) {
-  const { groups } = JSON.parse(tael.normalizeView(JSON.stringify(view)));
-  return new Map(Object.entries(groups).map(([name, g]) => [name, g.members.map((m) => [m.log_epoch, m.log_end])]));
+/** The view's groups as the core reads them (Node build), by name. */
+function canonical(view) {
+  return new Map(Object.entries(JSON.parse(tael.normalizeView(JSON.stringify(view))).groups));
 }
 
 describe("corpus views shown as the core decides", () => {
@@ -53,6 +54,15 @@ describe("corpus views shown as the core decides", () => {
     assert.ok(fresh.some((s) => s.step.policy.max_lag === "18446744073709551614"), "a max lag above 2^53 is included");
     assert.ok(steps.some((s) => s.step.expect.decisions.some((d) => d.reason === "no_fresh_members")), "no_fresh_members is included");
     assert.ok(refusals.length >= 4, `only ${refusals.length} refused views`);
+    const reign = steps.filter((s) => s.name.startsWith("handover/"));
+    assert.ok(reign.length >= 15, `only ${reign.length} decide steps of reign.json`);
+    for (const reason of ["handover", "no_staying_members"]) {
+      assert.ok(steps.some((s) => s.step.expect.decisions.some((d) => d.reason === reason)), `${reason} is included`);
+    }
+    for (const reason of ["leaving", "outranked_by_handover"]) {
+      assert.ok(steps.some((s) => s.step.expect.decisions.some((d) => d.excluded.some((x) => x.reason === reason))), `${reason} is included`);
+    }
+    assert.ok(refusals.some((r) => r.name.startsWith("handover/")), "a refused handover field is included");
   });
 
   for (const { name, step } of steps) {
@@ -65,16 +75,24 @@ describe("corpus views shown as the core decides", () => {
       const shown = await shownDecisions(page);
       assert.deepEqual(asDecisions(shown), step.expect.decisions);
       const fresh = Boolean(step.policy?.freshness);
-      const logs = positions(step.view);
+      const groups = canonical(step.view);
       for (const g of shown) {
+        const read = groups.get(g.group);
         // Exactly one row is marked leader when there is one, and it is the leader.
         assert.deepEqual(g.leaderRows, g.leader === null ? [] : [g.leader]);
         // Log positions are shown exactly when freshness decides; the behind rows are marked.
-        const want = fresh ? logs.get(g.group) : g.rows.map(() => [null, null]);
+        const want = fresh ? read.members.map((m) => [m.log_epoch, m.log_end]) : g.rows.map(() => [null, null]);
         assert.deepEqual(g.rows.map((r) => [r.logEpoch, r.logEnd]), want, `${g.group}: log positions`);
         const decision = step.expect.decisions.find((d) => d.group === g.group);
         const behind = decision.excluded.filter((x) => x.reason === "behind").map((x) => x.id);
         assert.deepEqual(g.rows.filter((r) => r.behind).map((r) => r.id), behind, `${g.group}: rows marked behind`);
+        // The rows marked leaving are the members the core reads as leaving, whatever decided.
+        assert.deepEqual(g.rows.map((r) => r.leaving), read.members.map((m) => m.leaving), `${g.group}: rows marked leaving`);
+        // The handover successor is shown, and said to lead exactly when it does.
+        const to = read.handover_to ?? null;
+        assert.equal(g.handoverTo, to, `${g.group}: handover_to shown`);
+        assert.equal(g.handoverLeads, to === null ? null : g.leader === to, `${g.group}: whether the successor leads`);
+        assert.deepEqual(g.rows.filter((r) => r.successor).map((r) => r.id), read.members.filter((m) => m.id === to).map((m) => m.id), `${g.group}: rows marked successor`);
       }
       assertNoProblems(page);
     });

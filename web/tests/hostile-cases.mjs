@@ -45,6 +45,25 @@ function stillWorks(tael) {
   same(tael.followerStep([[1, 0], [2, 5]], 9, h.endOffsetFor(2n, 12n)).offset, 5n, "followerStep after the case");
   same(JSON.stringify(h.entries, (k, v) => (typeof v === "bigint" ? `${v}` : v)), '[["1","0"],["3","8","node-a"]]', "a history after the case");
   h.free();
+  const { votes, free } = reign(tael);
+  same(tael.established(5n, votes, 3n), true, "established after the case");
+  same(tael.established(5n, votes.slice(0, 1), 3n), false, "one vote of three after the case");
+  free();
+}
+
+/**
+ * A reign's votes: three holder gates admit `a` at epoch 5 (ADVANCED each), and `b`'s claim at
+ * the first gate is refused (CONFLICT). `release(x)` frees one of them now, `free()` the rest.
+ */
+function reign(tael) {
+  const gates = [new tael.HolderFencer(), new tael.HolderFencer(), new tael.HolderFencer()];
+  const votes = gates.map((g) => g.check(5n, "a"));
+  const refusal = gates[0].check(5n, "b");
+  const live = new Set([...gates, ...votes, refusal]);
+  const release = (x) => {
+    if (live.delete(x)) x.free();
+  };
+  return { votes, refusal, release, free: () => [...live].forEach(release) };
 }
 
 /** Every property read of `target` through a Proxy, in order, into `reads`. */
@@ -430,6 +449,156 @@ export function hostileCases(tael, memory) {
       same(e.code, "INVALID_POLICY", "the code");
       const proxied = new Proxy({ freshness: true, max_lag: 2n }, {});
       same(tael.electLeaders(view, proxied)[0].leader, "b", "a Proxy policy with a bigint lag");
+    },
+
+    "established over a Proxy: the length and each element are read once, in index order": () => {
+      const { votes, refusal, free } = reign(tael);
+      const reads = [];
+      const verdicts = recorded([votes[0], refusal, votes[1]], reads, "verdicts");
+      same(tael.established(5n, verdicts, 3n), true, "two votes of three");
+      same(reads.join(","), "verdicts.length,verdicts.0,verdicts.1,verdicts.2", "the reads");
+      reads.length = 0;
+      same(tael.established(5n, verdicts, 4n), false, "two votes of four");
+      same(reads.join(","), "verdicts.length,verdicts.0,verdicts.1,verdicts.2", "the reads again");
+      free();
+    },
+
+    "established over a Proxy whose trap throws, or whose length is not a length": () => {
+      const { votes, free } = reign(tael);
+      const boom = new RangeError("no such verdict");
+      const throwing = new Proxy(votes, {
+        get(target, key) {
+          if (key === "1") throw boom;
+          return Reflect.get(target, key);
+        },
+      });
+      same(thrown(() => tael.established(5n, throwing, 3n), "established"), boom, "the trap's own exception");
+      for (const length of ["zz", -1, 1.5, 2 ** 32, 2 ** 53]) {
+        let elements = 0;
+        const odd = new Proxy(votes, {
+          get(t, k) {
+            if (k === "length") return length;
+            elements++;
+            return t[k];
+          },
+        });
+        const e = thrown(() => tael.established(5n, odd, 3n), `a length of ${String(length)}`);
+        same(e.code, "INVALID_ARGUMENT", `the code for a length of ${String(length)}`);
+        check(e instanceof TypeError, "a TypeError");
+        same(elements, 0, "elements read");
+      }
+      const { proxy, revoke } = Proxy.revocable([], {});
+      revoke();
+      check(thrown(() => tael.established(5n, proxy, 3n), "a revoked Proxy") instanceof TypeError, "JavaScript's own TypeError");
+      free();
+    },
+
+    "a verdict getter whose value changes is read once: the votes are the verdicts read": () => {
+      const { votes, refusal, free } = reign(tael);
+      let reads = 0;
+      const verdicts = withGetter([votes[0], "?"], 1, () => (reads++ === 0 ? votes[1] : refusal));
+      same(tael.established(5n, verdicts, 3n), true, "two votes read");
+      same(reads, 1, "reads of the element");
+      free();
+    },
+
+    "a verdict getter that throws: its exception passes through": () => {
+      const { votes, free } = reign(tael);
+      const boom = new Error("verdict getter");
+      const verdicts = withGetter([votes[0], "?"], 1, () => {
+        throw boom;
+      });
+      same(thrown(() => tael.established(5n, verdicts, 3n), "established"), boom, "the getter's own exception");
+      free();
+    },
+
+    "a verdict getter that calls established again (re-entrantly) and frees what was read": () => {
+      const { votes, refusal, release, free } = reign(tael);
+      let inner;
+      const verdicts = withGetter([votes[0], "?", votes[2]], 1, () => {
+        inner = tael.established(5n, [refusal, votes[1], votes[2]], 3n);
+        // The first verdict was lent (copied) already: freeing it changes nothing read.
+        release(votes[0]);
+        return votes[1];
+      });
+      same(tael.established(5n, verdicts, 3n), true, "the outer call: three votes");
+      same(inner, true, "the inner call: two votes of three");
+      check(thrown(() => votes[0].code, "a freed verdict") instanceof Error, "the first verdict is gone");
+      free();
+    },
+
+    "a verdict array that grows or shrinks during the call: the length read at the start": () => {
+      const { votes, refusal, free } = reign(tael);
+      const growing = withGetter([refusal, "?"], 1, () => {
+        growing.push(votes[1], votes[2]);
+        return votes[0];
+      });
+      same(tael.established(5n, growing, 3n), false, "one vote of the two elements read");
+      same(growing.length, 4, "the array did grow");
+      const shrinking = withGetter([votes[0], "?", votes[2]], 1, () => {
+        shrinking.length = 1;
+        return votes[1];
+      });
+      const e = thrown(() => tael.established(5n, shrinking, 3n), "established");
+      same(e.code, "INVALID_ARGUMENT", "an element gone is no verdict");
+      check(/verdicts\[2\]/.test(e.message), `the message names verdicts[2]: ${e.message}`);
+      free();
+    },
+
+    "objects posing as verdicts lend nothing: INVALID_ARGUMENT, never a forged vote": () => {
+      const { votes, free } = reign(tael);
+      const history = new tael.EpochHistory([[5n, 0n, "a"]]);
+      const posers = [
+        {},
+        { __taelLend() {} },
+        { __taelLend: 7 },
+        { code: "ADVANCED", accepted: true, epoch: 5n, highest: 5n },
+        votes[0].toJSON(),
+        new tael.HolderFencer(),
+        history,
+        () => votes[0],
+        // A lend that calls established (re-entrantly) and lends nothing itself.
+        { __taelLend: () => same(tael.established(5n, votes, 3n), true, "the inner call") },
+      ];
+      for (const poser of posers) {
+        const e = thrown(() => tael.established(5n, [votes[0], votes[1], poser], 3n), `established with ${String(poser)}`);
+        same(e.code, "INVALID_ARGUMENT", `the code for ${String(poser)}`);
+        check(e instanceof TypeError, "a TypeError");
+        check(/verdicts\[2\]/.test(e.message), `the message names verdicts[2]: ${e.message}`);
+      }
+      // One that lends a genuine verdict is read as that verdict, and nothing else.
+      const lender = { __taelLend: () => votes[2].__taelLend() };
+      same(tael.established(5n, [lender, votes[1]], 3n), true, "a genuine verdict's copy");
+      // A leftover lent copy is never read as the next element's.
+      votes[0].__taelLend();
+      same(thrown(() => tael.established(5n, [{ __taelLend() {} }], 1n), "no lend").code, "INVALID_ARGUMENT", "nothing lent");
+      const boom = new Error("lend getter");
+      const throwing = {
+        get __taelLend() {
+          throw boom;
+        },
+      };
+      same(thrown(() => tael.established(5n, [votes[0], throwing], 3n), "established"), boom, "the getter's own exception");
+      history.free();
+      free();
+    },
+
+    "a sparse array of 2^32-1 verdicts: refused at its first hole, without reading the rest": () => {
+      const { votes, free } = reign(tael);
+      const verdicts = [votes[0]];
+      verdicts.length = 2 ** 32 - 1;
+      let reads = 0;
+      Object.defineProperty(verdicts, 1, {
+        get() {
+          reads++;
+          return undefined;
+        },
+      });
+      const e = thrown(() => tael.established(5n, verdicts, 3n), "established");
+      same(e.code, "INVALID_ARGUMENT", "the code");
+      check(/verdicts\[1\]/.test(e.message), `the message names verdicts[1]: ${e.message}`);
+      same(reads, 1, "reads");
+      free();
     },
 
     "not an array at all": () => {

@@ -21,7 +21,7 @@ const KILL_VIEW = `{"groups": {
   ]}
 }}`;
 // The same view as the core writes it back: every default written, every u64 a decimal string.
-const m = (id, generation, epoch = "0") => ({ id, live: true, generation, priority: "0", eligible: true, epoch, log_epoch: "0", log_end: "0" });
+const m = (id, generation, epoch = "0") => ({ id, live: true, generation, priority: "0", eligible: true, epoch, log_epoch: "0", log_end: "0", leaving: false });
 const KILL_VIEW_CANONICAL = JSON.stringify({
   groups: {
     "wal-0": { members: [m("node-a", "7", "41"), m("node-b", "18446744073709551615", "41"), m("node-c", "9007199254740993", "18446744073709551614")] },
@@ -272,7 +272,18 @@ describe("dashboard interactions", () => {
   });
 
   test("text contrast is at least 4.5:1 everywhere (leader, dead, errors, verdicts)", async () => {
-    await applyView(page, JSON.stringify({ groups: { g: { members: [{ id: "a", live: false }, { id: "b", live: true }, { id: "c", live: true, eligible: false }] }, h: { members: [] } } }));
+    await applyView(
+      page,
+      JSON.stringify({
+        groups: {
+          g: { members: [{ id: "a", live: false }, { id: "b", live: true }, { id: "c", live: true, eligible: false }, { id: "d", live: true, leaving: true }], handover_to: "b" },
+          h: { members: [] },
+          k: { members: [{ id: "e", live: true, leaving: true }], handover_to: "f" },
+        },
+      }),
+    );
+    assert.equal(await page.locator(".leaving-tag").count(), 2, "the leaving tags are checked too");
+    assert.equal(await page.locator(".successor-tag").count(), 1, "the successor tag is checked too");
     await page.getByRole("button", { name: "Check record" }).click();
     await page.locator("#verdict .verdict-line").waitFor();
     await page.getByLabel("View JSON").fill("{");

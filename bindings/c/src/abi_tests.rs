@@ -9,12 +9,15 @@
 use std::ffi::{c_char, CStr};
 use std::ptr;
 
+use tael::Verdict;
+
 use crate::election::*;
 use crate::gates::*;
 use crate::history::*;
 use crate::info::*;
 use crate::last_error::tael_last_error_message;
 use crate::registry::*;
+use crate::reign::*;
 use crate::status::*;
 use crate::text::tael_string_free;
 use crate::verdict::*;
@@ -200,6 +203,129 @@ fn gates_write_their_out_parameters_only_on_success() {
         );
         tael_holder_fencer_free(h);
     }
+}
+
+/// This thread's last error, as text.
+fn last_error_text() -> String {
+    let mut buf = [0 as c_char; 512];
+    // SAFETY: writable for its length; NUL-terminated by the call.
+    unsafe {
+        tael_last_error_message(buf.as_mut_ptr(), buf.len());
+        CStr::from_ptr(buf.as_ptr()).to_string_lossy().into_owned()
+    }
+}
+
+#[test]
+fn verdicts_read_back_as_the_core_wrote_them() {
+    let longest = "h".repeat(TAEL_MAX_ID_BYTES);
+    let all = [
+        Verdict::Current { epoch: 5 },
+        Verdict::Advanced { from: 2, to: 5 },
+        Verdict::Stale {
+            epoch: 4,
+            highest: 5,
+        },
+        Verdict::TooFarAhead {
+            epoch: u64::MAX,
+            highest: 5,
+            cap: 3,
+        },
+        Verdict::Conflict {
+            epoch: 5,
+            holder: longest.clone(),
+        },
+    ];
+    for v in &all {
+        assert_eq!(TaelVerdict::from_core(v).core_verdict("v").as_ref(), Ok(v));
+    }
+    // Fields the code does not have are ignored; `accepted` must agree with the code.
+    let mut c = TaelVerdict::from_core(&Verdict::Current { epoch: 5 });
+    (c.highest, c.from, c.cap, c.holder[0]) = (9, 9, 9, -1i8 as c_char);
+    assert_eq!(c.core_verdict("v"), Ok(Verdict::Current { epoch: 5 }));
+    c.accepted = false;
+    let e = c.core_verdict("verdicts[3]").unwrap_err();
+    assert_eq!(TaelStatus::from(e.status()), TAEL_STATUS_INVALID_ARGUMENT);
+    assert!(e.message().contains("verdicts[3].accepted"), "{e}");
+    for code in [
+        TAEL_STATUS_OK,
+        TAEL_STATUS_NO_LEADER,
+        TaelStatus(23),
+        TaelStatus(u32::MAX),
+    ] {
+        c.code = code;
+        let e = c.core_verdict("v").unwrap_err();
+        assert_eq!(TaelStatus::from(e.status()), TAEL_STATUS_INVALID_ARGUMENT);
+        assert!(e.message().contains("v.code"), "{e}");
+    }
+    // A CONFLICT's holder is an id: up to its first NUL, never past the field.
+    let mut c = TaelVerdict::from_core(&all[4]);
+    c.holder[TAEL_MAX_ID_BYTES] = b'h' as c_char;
+    let e = c.core_verdict("v").unwrap_err();
+    assert_eq!(TaelStatus::from(e.status()), TAEL_STATUS_INVALID_ID);
+    c.holder[0] = 0;
+    assert_eq!(
+        TaelStatus::from(c.core_verdict("v").unwrap_err().status()),
+        TAEL_STATUS_INVALID_ID
+    );
+    c.holder[..2].copy_from_slice(&[0xff_u8 as c_char, 0]);
+    assert_eq!(
+        TaelStatus::from(c.core_verdict("v").unwrap_err().status()),
+        TAEL_STATUS_INVALID_UTF8
+    );
+}
+
+#[test]
+fn established_reads_exactly_the_verdicts_given() {
+    let at = |v: Verdict| TaelVerdict::from_core(&v);
+    let current = at(Verdict::Current { epoch: 5 });
+    let advanced = at(Verdict::Advanced { from: 1, to: 5 });
+    let conflict = at(Verdict::Conflict {
+        epoch: 5,
+        holder: "b".into(),
+    });
+    let elsewhere = at(Verdict::Current { epoch: 6 });
+    // A heap array of exactly `verdicts.len()`, so Miri sees any read past it.
+    let established = |verdicts: &[TaelVerdict], len: usize, configured: u64| {
+        let boxed: Box<[TaelVerdict]> = verdicts.into();
+        let p = if verdicts.is_empty() {
+            ptr::null()
+        } else {
+            boxed.as_ptr()
+        };
+        let mut out = 7u8;
+        let out_ptr: *mut bool = ptr::addr_of_mut!(out).cast();
+        // SAFETY: `p` is NULL or readable for `len` (never above the array's length, or past
+        // any array); `out_ptr` is writable (bool and u8 have one size).
+        let status = unsafe { tael_established(5, p, len, configured, out_ptr) };
+        (status, out)
+    };
+    let votes = [current, conflict, advanced, elsewhere];
+    assert_eq!(established(&votes, 4, 3), (TAEL_STATUS_OK, 1));
+    assert_eq!(established(&votes, 4, 4), (TAEL_STATUS_OK, 0));
+    assert_eq!(established(&votes, 3, 3), (TAEL_STATUS_OK, 1));
+    assert_eq!(established(&votes, 1, 1), (TAEL_STATUS_OK, 1));
+    assert_eq!(established(&votes, 1, 2), (TAEL_STATUS_OK, 0));
+    assert_eq!(established(&votes, 2, 0), (TAEL_STATUS_OK, 1));
+    assert_eq!(established(&votes, 4, u64::MAX), (TAEL_STATUS_OK, 0));
+    // (NULL, 0): no vote, not even of none.
+    assert_eq!(established(&[], 0, 0), (TAEL_STATUS_OK, 0));
+    assert_eq!(established(&[], 1, 3), (TAEL_STATUS_NULL_POINTER, 7));
+    assert!(last_error_text().contains("verdicts"));
+    assert_eq!(
+        established(&votes, usize::MAX, 3),
+        (TAEL_STATUS_INVALID_ARGUMENT, 7)
+    );
+    let mut unknown = votes;
+    unknown[2].code = TaelStatus(99);
+    assert_eq!(
+        established(&unknown, 4, 3),
+        (TAEL_STATUS_INVALID_ARGUMENT, 7)
+    );
+    assert!(last_error_text().starts_with("INVALID_ARGUMENT: verdicts[2].code"));
+    // SAFETY: a NULL out-pointer is refused before the verdicts are read.
+    let status = unsafe { tael_established(5, votes.as_ptr(), 4, 3, ptr::null_mut()) };
+    assert_eq!(status, TAEL_STATUS_NULL_POINTER);
+    assert!(last_error_text().contains("out_established"));
 }
 
 #[test]

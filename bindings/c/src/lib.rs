@@ -36,6 +36,7 @@ pub mod election;
 pub mod gates;
 pub mod history;
 pub mod registry;
+pub mod reign;
 pub mod verdict;
 pub mod views;
 

@@ -1,8 +1,9 @@
-//! The structs a gate fills: its verdict on one record, and a holder gate's state.
+//! The structs a gate fills: its verdict on one record (and back into the core's, for
+//! `tael_established`), and a holder gate's state.
 
 use std::ffi::c_char;
 
-use tael::Verdict;
+use tael::{Error, Result, Status, Verdict};
 
 use crate::election::TAEL_MAX_ID_BYTES;
 use crate::guard;
@@ -44,6 +45,55 @@ impl TaelVerdict {
             cap: verdict.cap().unwrap_or(0),
             holder: guard::id_field(verdict.holder().unwrap_or("")),
         }
+    }
+
+    /// The core's verdict this struct describes, the inverse of [`TaelVerdict::from_core`];
+    /// `name` names the struct in errors (e.g. `verdicts[2]`).
+    ///
+    /// The code decides the verdict, and only the fields that verdict has are read: `epoch`;
+    /// `highest` (STALE_EPOCH, TOO_FAR_AHEAD); `from` (ADVANCED); `cap` (TOO_FAR_AHEAD);
+    /// `holder` (CONFLICT: up to its first NUL, an id). A code that is not a verdict's, or an
+    /// `accepted` that disagrees with the code, is `INVALID_ARGUMENT`; a CONFLICT's holder that
+    /// is not an id is `INVALID_UTF8` or `INVALID_ID`.
+    pub(crate) fn core_verdict(&self, name: &str) -> Result<Verdict> {
+        let invalid = |what: String| Error::new(Status::InvalidArgument, format!("{name}.{what}"));
+        let (epoch, highest) = (self.epoch, self.highest);
+        let verdict = match Status::from_number(self.code.0) {
+            Some(Status::Current) => Verdict::Current { epoch },
+            Some(Status::Advanced) => Verdict::Advanced {
+                from: self.from,
+                to: epoch,
+            },
+            Some(Status::StaleEpoch) => Verdict::Stale { epoch, highest },
+            Some(Status::TooFarAhead) => Verdict::TooFarAhead {
+                epoch,
+                highest,
+                cap: self.cap,
+            },
+            Some(Status::Conflict) => Verdict::Conflict {
+                epoch,
+                holder: self.holder(name)?,
+            },
+            _ => {
+                let code = self.code.0;
+                return Err(invalid(format!("code: {code} is not a verdict's code")));
+            }
+        };
+        if self.accepted != verdict.accepted() {
+            let (accepted, code) = (self.accepted, verdict.code());
+            return Err(invalid(format!(
+                "accepted is {accepted}, which a {code} verdict is not"
+            )));
+        }
+        Ok(verdict)
+    }
+
+    /// The `holder` field as an id: its bytes up to the first NUL (all of them without one).
+    fn holder(&self, name: &str) -> Result<String> {
+        let field = self.holder.map(|c| c as u8);
+        let end = field.iter().position(|&b| b == 0).unwrap_or(field.len());
+        let bytes = field.get(..end).unwrap_or(&field);
+        guard::id(bytes, &format!("{name}.holder")).map(str::to_owned)
     }
 }
 

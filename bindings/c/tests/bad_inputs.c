@@ -318,6 +318,94 @@ static void nulls_views(void) {
     CHECK(epoch == 8);
 }
 
+/* tael_established over verdicts the holder gates wrote: gates 0 and 1 admit (5, "a"); gate 2
+ * admitted (5, "b") first, so it answers CONFLICT. */
+static void established(void) {
+    TaelHolderFencer *gates[3] = {tael_holder_fencer_new(0), tael_holder_fencer_new(0),
+                                  tael_holder_fencer_new(0)};
+    TaelVerdict v[3], scratch;
+    bool out = false;
+    for (size_t g = 0; g < 3; g++) {
+        if (!CHECK(gates[g] != NULL)) return;
+    }
+    CHECK_STATUS(tael_holder_fencer_check(gates[2], 5, LIT("b"), &scratch), TAEL_STATUS_ADVANCED);
+    CHECK_STATUS(tael_holder_fencer_check(gates[0], 5, LIT("a"), &v[0]), TAEL_STATUS_ADVANCED);
+    CHECK_STATUS(tael_holder_fencer_check(gates[1], 5, LIT("a"), &v[1]), TAEL_STATUS_ADVANCED);
+    CHECK_STATUS(tael_holder_fencer_check(gates[2], 5, LIT("a"), &v[2]), TAEL_STATUS_CONFLICT);
+    for (size_t g = 0; g < 3; g++) tael_holder_fencer_free(gates[g]);
+    TaelVerdict kept[3] = {v[0], v[1], v[2]};
+
+    /* Two votes of three; not of four; one vote is not a majority of two. */
+    CHECK_STATUS(tael_established(5, v, 3, 3, &out), TAEL_STATUS_OK);
+    CHECK(out && tael_last_error_message(NULL, 0) == 0);
+    CHECK_STATUS(tael_established(5, v, 3, 4, &out), TAEL_STATUS_OK);
+    CHECK(!out);
+    CHECK_STATUS(tael_established(5, v, 1, 1, &out), TAEL_STATUS_OK);
+    CHECK(out);
+    CHECK_STATUS(tael_established(5, v, 1, 2, &out), TAEL_STATUS_OK);
+    CHECK(!out);
+    CHECK_STATUS(tael_established(6, v, 3, 1, &out), TAEL_STATUS_OK); /* votes at 5 are not at 6 */
+    CHECK(!out);
+    CHECK_STATUS(tael_established(5, v, 3, UINT64_MAX, &out), TAEL_STATUS_OK);
+    CHECK(!out);
+    /* (NULL, 0) is no verdict: no vote, not even of a configured size of 0 (0 > 0 is false). */
+    out = true;
+    CHECK_STATUS(tael_established(5, NULL, 0, 0, &out), TAEL_STATUS_OK);
+    CHECK(!out);
+
+    /* Refusals write nothing: the answer would be false, and `out` stays true. */
+    out = true;
+    CHECK_STATUS(tael_established(5, v, 3, 3, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK(strstr(last_error(NULL), "out_established") != NULL);
+    CHECK_STATUS(tael_established(5, NULL, 1, 9, &out), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_established(5, NULL, 3, 9, &out), TAEL_STATUS_NULL_POINTER);
+    CHECK(strstr(last_error(NULL), "verdicts") != NULL);
+    CHECK_STATUS(tael_established(5, v, SIZE_MAX, 9, &out), TAEL_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(tael_established(5, v, SIZE_MAX / sizeof v[0] + 1, 9, &out),
+                 TAEL_STATUS_INVALID_ARGUMENT);
+    /* A code that is not a verdict's: unknown, reserved, or a call's status. */
+    const TaelStatus not_verdicts[] = {99, 23, UINT32_MAX, TAEL_STATUS_OK, TAEL_STATUS_NO_LEADER,
+                                       TAEL_STATUS_NULL_POINTER};
+    for (size_t i = 0; i < sizeof not_verdicts / sizeof not_verdicts[0]; i++) {
+        v[1].code = not_verdicts[i];
+        CHECK_STATUS(tael_established(5, v, 3, 9, &out), TAEL_STATUS_INVALID_ARGUMENT);
+        CHECK(strstr(last_error(NULL), "verdicts[1].code") != NULL);
+    }
+    v[1] = kept[1];
+    /* `accepted` must agree with the code. */
+    v[2].accepted = true;
+    CHECK_STATUS(tael_established(5, v, 3, 9, &out), TAEL_STATUS_INVALID_ARGUMENT);
+    CHECK(strstr(last_error(NULL), "verdicts[2].accepted") != NULL);
+    v[2] = kept[2];
+    v[0].accepted = false;
+    CHECK_STATUS(tael_established(5, v, 3, 9, &out), TAEL_STATUS_INVALID_ARGUMENT);
+    v[0] = kept[0];
+    /* A CONFLICT's holder must be an id: not empty, not cut off by the field's end, UTF-8. */
+    v[2].holder[0] = '\0';
+    CHECK_STATUS(tael_established(5, v, 3, 9, &out), TAEL_STATUS_INVALID_ID);
+    CHECK(strstr(last_error(NULL), "verdicts[2].holder") != NULL);
+    memset(v[2].holder, 'h', sizeof v[2].holder);
+    CHECK_STATUS(tael_established(5, v, 3, 9, &out), TAEL_STATUS_INVALID_ID);
+    v[2].holder[TAEL_MAX_ID_BYTES] = '\0'; /* the longest id, NUL last */
+    CHECK_STATUS(tael_established(5, v, 3, 9, &out), TAEL_STATUS_OK);
+    CHECK(!out);
+    out = true;
+    for (size_t i = 0; i < N_BAD_UTF8; i++) {
+        memset(v[2].holder, 0, sizeof v[2].holder);
+        memcpy(v[2].holder, BAD_UTF8[i], strlen(BAD_UTF8[i]));
+        CHECK_STATUS(tael_established(5, v, 3, 9, &out), TAEL_STATUS_INVALID_UTF8);
+    }
+    CHECK(out);
+    v[2] = kept[2];
+    /* Fields the code does not have are not read (an ADVANCED has no cap, holder or highest of
+     * its own: its highest is its epoch). */
+    v[0].cap = v[1].highest = U64_SENTINEL;
+    memset(v[0].holder, 0xff, sizeof v[0].holder);
+    CHECK_STATUS(tael_established(5, v, 3, 3, &out), TAEL_STATUS_OK);
+    CHECK(out);
+    CHECK(v[2].code == TAEL_STATUS_CONFLICT && v[2].highest == 5 && strcmp(v[2].holder, "b") == 0);
+}
+
 /* The JSON form of `h` (malloc'd by the library; "" when it cannot be read). */
 static char *history_text(const TaelEpochHistory *h) {
     char *json = NULL;
@@ -1015,6 +1103,45 @@ static TaelStatus run_history_step(Handles *h, const json_t *step, const char *o
     return status;
 }
 
+/* The verdicts of an `established` step as C passes them: {"value": null} is NULL with a length
+ * of 1; a list holds verdicts as the corpus writes them ({"code", "accepted", "epoch",
+ * "highest", and "from", "cap" or "holder"}). 0 when C cannot express them. */
+static int verdicts_arg(const json_t *list, TaelVerdict **out, size_t *len) {
+    const json_t *raw = json_is_object(list) ? json_object_get(list, "value") : NULL;
+    *out = NULL;
+    *len = 0;
+    if (raw != NULL && json_is_null(raw)) {
+        *len = 1;
+        return 1;
+    }
+    if (json_is_array(raw)) list = raw; /* a list given as {"value": [...]} is that list */
+    if (!json_is_array(list)) return 0;
+    *len = json_array_size(list);
+    *out = calloc(*len + 1, sizeof **out);
+    if (*out == NULL) return 0;
+    const json_t *v;
+    size_t i;
+    json_array_foreach(list, i, v) {
+        TaelVerdict *t = &(*out)[i];
+        const json_t *code = json_object_get(v, "code"), *accepted = json_object_get(v, "accepted");
+        const json_t *holder = json_object_get(v, "holder");
+        uint32_t n = 0;
+        while (n < 64 && json_is_string(code) &&
+               strcmp(tael_status_name((TaelStatus)n), json_string_value(code)) != 0)
+            n++;
+        if (!json_is_string(code) || n == 64 || !json_is_boolean(accepted) ||
+            !u64_arg(v, "epoch", 0, &t->epoch) || !u64_arg(v, "highest", 0, &t->highest) ||
+            !u64_arg(v, "from", 0, &t->from) || !u64_arg(v, "cap", 0, &t->cap) ||
+            (holder != NULL && (!json_is_string(holder) ||
+                                json_string_length(holder) >= sizeof t->holder)))
+            return 0;
+        t->code = (TaelStatus)n;
+        t->accepted = json_is_true(accepted);
+        if (holder != NULL) memcpy(t->holder, json_string_value(holder), json_string_length(holder));
+    }
+    return 1;
+}
+
 /* Runs one step; returns its status, or NOT_C. */
 static TaelStatus run_step(Handles *h, const json_t *step) {
     const char *op = json_string_value(json_object_get(step, "op"));
@@ -1161,6 +1288,16 @@ static TaelStatus run_step(Handles *h, const json_t *step) {
             arg_of(json_object_get(step, "group"), &b)) {
             status = tael_next_epoch(ptr_of(&a), ptr_of(&b), b.len, &value);
         }
+    } else if (strcmp(op, "established") == 0) {
+        uint64_t configured = 0;
+        TaelVerdict *verdicts = NULL;
+        size_t len = 0;
+        if (u64_arg(step, "epoch", 0, &epoch) && u64_arg(step, "configured", 0, &configured) &&
+            verdicts_arg(json_object_get(step, "verdicts"), &verdicts, &len)) {
+            status = tael_established(epoch, verdicts, len, configured,
+                                      is_null(step, "out") ? NULL : &flag);
+        }
+        free(verdicts);
     } else if (strncmp(op, "history", 7) == 0 || strcmp(op, "divergence_point") == 0 ||
                strcmp(op, "follower_step") == 0) {
         status = run_history_step(h, step, op);
@@ -1240,6 +1377,7 @@ void bad_inputs_run(const char *vectors_dir) {
     nulls_registry();
     nulls_views();
     nulls_history();
+    established();
     invalid_utf8();
     id_lengths();
     buffers();

@@ -622,6 +622,121 @@ static json_t *step_follower_step(const json_t *step) {
     return success(json_pack("{s:o, s:b}", "offset", u64_json(t.offset), "done", t.done));
 }
 
+/* One claimant's token in a `votes` step: its epoch and holder, and the latest verdict each gate
+ * gave it (`answered[g]` says whether gate g did). */
+typedef struct {
+    uint64_t epoch;
+    Text holder;
+    TaelVerdict *latest;
+    bool *answered;
+} Claim;
+
+/* `votes`: the tokens over fresh holder gates (tael_holder_fencer_check), in order; then, per
+ * distinct token in order of first appearance, tael_established over the latest verdict each
+ * gate gave it. */
+static json_t *step_votes(const json_t *step) {
+    const json_t *count = json_object_get(step, "gates"), *tokens = json_object_get(step, "tokens");
+    uint64_t configured = 0;
+    if (!json_is_integer(count) || json_integer_value(count) < 1 ||
+        json_integer_value(count) > 64 || !json_is_array(tokens) ||
+        json_object_get(step, "configured") == NULL || !u64_field(step, "configured", 0, &configured))
+        return fault("a votes step needs gates (1 to 64), configured and tokens");
+    size_t ngates = (size_t)json_integer_value(count), ntokens = json_array_size(tokens);
+    size_t nclaims = 0;
+    TaelHolderFencer **gates = calloc(ngates, sizeof *gates);
+    Claim *claims = calloc(ntokens + 1, sizeof *claims);
+    TaelVerdict *given = calloc(ngates, sizeof *given);
+    json_t *codes = json_array(), *established = json_array(), *result = NULL;
+    if (gates == NULL || claims == NULL || given == NULL) {
+        result = fault("out of memory");
+        goto done;
+    }
+    for (size_t g = 0; g < ngates; g++) {
+        gates[g] = tael_holder_fencer_new(0);
+        if (gates[g] == NULL) {
+            result = fault("tael_holder_fencer_new failed");
+            goto done;
+        }
+    }
+    const json_t *token;
+    size_t i;
+    json_array_foreach(tokens, i, token) {
+        const json_t *g = json_array_get(token, 0), *e = json_array_get(token, 1);
+        uint64_t epoch = 0;
+        Text holder = {NULL, 0};
+        if (json_array_size(token) != 3 || !json_is_integer(g) || json_integer_value(g) < 0 ||
+            (size_t)json_integer_value(g) >= ngates || !json_is_string(e) ||
+            tael_u64_parse(json_string_value(e), json_string_length(e), &epoch) != TAEL_STATUS_OK ||
+            !text_of(json_array_get(token, 2), &holder)) {
+            free(holder.bytes);
+            result = fault("a token is [gate index, epoch, holder]");
+            goto done;
+        }
+        size_t gate = (size_t)json_integer_value(g);
+        TaelVerdict v;
+        memset(&v, 0xA5, sizeof v);
+        TaelStatus status = tael_holder_fencer_check(gates[gate], epoch, holder.bytes, holder.len, &v);
+        json_t *verdict = verdict_json(status, &v);
+        const json_t *code = json_object_get(verdict, "code");
+        if (!json_is_string(code)) {
+            free(holder.bytes);
+            result = verdict; /* an error or a fault: never a corpus answer */
+            goto done;
+        }
+        json_array_append_new(codes, json_string(json_string_value(code)));
+        json_decref(verdict);
+        Claim *c = claims;
+        while (c < claims + nclaims && !(c->epoch == epoch && c->holder.len == holder.len &&
+                                         memcmp(c->holder.bytes, holder.bytes, holder.len) == 0))
+            c++;
+        if (c == claims + nclaims) {
+            c->epoch = epoch;
+            c->holder = holder;
+            c->latest = calloc(ngates, sizeof *c->latest);
+            c->answered = calloc(ngates, sizeof *c->answered);
+            nclaims++;
+            if (c->latest == NULL || c->answered == NULL) {
+                result = fault("out of memory");
+                goto done;
+            }
+        } else {
+            free(holder.bytes);
+        }
+        c->latest[gate] = v;
+        c->answered[gate] = true;
+    }
+    for (Claim *c = claims; c < claims + nclaims; c++) {
+        size_t n = 0;
+        for (size_t g = 0; g < ngates; g++) {
+            if (c->answered[g]) given[n++] = c->latest[g];
+        }
+        bool flag = false;
+        /* No verdict goes in as (NULL, 0). */
+        TaelStatus status = tael_established(c->epoch, n > 0 ? given : NULL, n, configured, &flag);
+        if (status != TAEL_STATUS_OK) {
+            result = error_json(status);
+            goto done;
+        }
+        json_array_append_new(established,
+                              json_pack("[o, s#, b]", u64_json(c->epoch), c->holder.bytes,
+                                        c->holder.len, flag));
+    }
+    result = success(json_pack("{s:O, s:O}", "verdicts", codes, "established", established));
+done:
+    for (size_t g = 0; gates != NULL && g < ngates; g++) tael_holder_fencer_free(gates[g]);
+    for (size_t k = 0; claims != NULL && k < nclaims; k++) {
+        free(claims[k].holder.bytes);
+        free(claims[k].latest);
+        free(claims[k].answered);
+    }
+    free(gates);
+    free(claims);
+    free(given);
+    json_decref(codes);
+    json_decref(established);
+    return result;
+}
+
 /* One step: its result as JSON (new reference), or NULL for a step that has none. */
 static json_t *run_step(State *s, const json_t *step) {
     const char *op = json_string_value(json_object_get(step, "op"));
@@ -773,6 +888,8 @@ static json_t *run_step(State *s, const json_t *step) {
         result = step_divergence_point(step);
     } else if (strcmp(op, "follower_step") == 0) {
         result = step_follower_step(step);
+    } else if (strcmp(op, "votes") == 0) {
+        result = step_votes(step);
     } else {
         result = fault("unknown op");
     }

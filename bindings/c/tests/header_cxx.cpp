@@ -35,6 +35,9 @@ static_assert(std::is_same<decltype(&tael_follower_step),
                            TaelStatus (*)(const TaelEpochHistory *, uint64_t, bool, uint64_t, uint64_t,
                                           TaelTruncation *)>::value,
               "");
+static_assert(std::is_same<decltype(&tael_established),
+                           TaelStatus (*)(uint64_t, const TaelVerdict *, size_t, uint64_t, bool *)>::value,
+              "");
 static_assert(std::is_same<decltype(&tael_last_error_message), size_t (*)(char *, size_t)>::value,
               "");
 

@@ -14,7 +14,9 @@
 //! or as arrays of entries. An array is read once into plain arrays; an `EpochHistory` is read
 //! through a method of its own (`__taelLend`, not API), which copies the history into a cell
 //! this module takes at once, so no pointer is ever read from a JavaScript object here, and an
-//! object posing as a history can at most lend a real one.
+//! object posing as a history can at most lend a real one. `established` takes its verdicts the
+//! same way: an array of `Verdict` objects, its length read once, then each element once, in
+//! order, lending a copy of its verdict at once; anything else is refused.
 
 use std::cell::Cell;
 
@@ -46,12 +48,14 @@ export interface Policy {
 /** Why a group has the leader it has (or none); `decisionReasons()` lists them at run time. */
 export type DecisionReason =
   | "only_candidate" | "incumbent" | "priority" | "rendezvous" | "smallest_id"
-  | "no_members" | "no_live_members" | "no_eligible_members" | "no_quorum" | "no_fresh_members";
+  | "no_members" | "no_live_members" | "no_eligible_members" | "no_quorum" | "no_fresh_members"
+  | "no_staying_members" | "handover";
 
 /** Why a member is not the leader; `exclusionReasons()` lists them at run time. */
 export type ExclusionReason =
   | "duplicate" | "dead" | "ineligible" | "no_quorum" | "outranked_by_incumbent"
-  | "outranked_by_priority" | "outranked_by_rendezvous" | "outranked_by_smaller_id" | "behind";
+  | "outranked_by_priority" | "outranked_by_rendezvous" | "outranked_by_smaller_id" | "behind"
+  | "leaving" | "outranked_by_handover";
 
 /** A member that is not the leader, and why. `generation` is a decimal string (a u64). */
 export interface Excluded {
@@ -159,6 +163,8 @@ extern "C" {
     pub type AnswerInput;
     #[wasm_bindgen(typescript_type = "Truncation")]
     pub type TruncationObject;
+    #[wasm_bindgen(typescript_type = "readonly Verdict[]")]
+    pub type VerdictList;
 }
 
 // The ids travel into WebAssembly as UTF-16 code units written straight into a scratch buffer
@@ -270,6 +276,26 @@ export function readTuple(value, min, max) {
   return copy;
 }
 
+// Verdicts given as an input (`established`): the length of the array, read once (a number), a
+// string saying why it is no array of verdicts, or `undefined` when it is no array at all.
+export function verdictCount(value) {
+  if (!Array.isArray(value)) return undefined;
+  const n = value.length;
+  return isLength(n) ? n : "has a length that is not an array's";
+}
+
+// Element `i` of an array of verdicts, read once, asked to lend its verdict (through the method
+// every Verdict has; the module then holds a copy of it): `undefined` once the method ran, or a
+// string saying why the element is no verdict.
+export function lendVerdict(value, i) {
+  const element = value[i];
+  if (element === null || (typeof element !== "object" && typeof element !== "function")) return "is not a Verdict";
+  const lend = element.__taelLend;
+  if (typeof lend !== "function") return "is not a Verdict";
+  apply(lend, element, []);
+  return undefined;
+}
+
 // A follower step's answer as a plain object (a literal: no setter of the caller's runs).
 export function truncation(offset, done) {
   return { offset, done };
@@ -294,6 +320,10 @@ extern "C" {
     fn read_history(value: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_name = readTuple)]
     fn read_tuple(value: &JsValue, min: u32, max: u32) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = verdictCount)]
+    fn verdict_count(value: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = lendVerdict)]
+    fn lend_verdict(value: &JsValue, i: u32) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = truncation)]
     fn truncation_object(offset: u64, done: bool) -> TruncationObject;
     #[wasm_bindgen(js_name = isWellFormed)]
@@ -608,6 +638,83 @@ impl Verdict {
     pub fn to_json(&self) -> JsResult<VerdictJson> {
         Ok(js_sys::JSON::parse(&self.0.to_json())?.unchecked_into())
     }
+
+    /// Not API: how a call given this verdict as an input reads it (a copy, into
+    /// `LENT_VERDICT`).
+    #[wasm_bindgen(js_name = __taelLend, skip_typescript)]
+    pub fn lend(&self) {
+        LENT_VERDICT.with(|lent| lent.set(Some(self.0.clone())));
+    }
+}
+
+thread_local! {
+    /// The copy of a verdict a `Verdict` lent while its caller's input was read
+    /// (`verdicts_from`), taken at once.
+    static LENT_VERDICT: Cell<Option<core::Verdict>> = const { Cell::new(None) };
+}
+
+/// Verdicts given as an input: an array of `Verdict` objects, its length read once, then each
+/// element once, in order, each lending a copy of its verdict at once (so a getter or a Proxy
+/// trap of the caller's that runs meanwhile changes nothing read before it). The first element
+/// that is not a verdict decides the error.
+fn verdicts_from(value: &JsValue, what: &str) -> JsResult<Vec<core::Verdict>> {
+    let count = verdict_count(value)?;
+    if let Some(why) = count.as_string() {
+        return Err(error(Status::InvalidArgument, &format!("{what} {why}")));
+    }
+    let Some(count) = count.as_f64() else {
+        return Err(error(
+            Status::InvalidArgument,
+            &format!("{what} must be an array of Verdict objects (as a gate's check returns)"),
+        ));
+    };
+    // `verdictCount` answers only lengths, 0..2^32-1.
+    let count = count as u32;
+    let mut verdicts = Vec::new();
+    for i in 0..count {
+        LENT_VERDICT.with(|lent| lent.set(None));
+        let why = lend_verdict(value, i)?;
+        // Only a Verdict's own method fills the cell.
+        let lent = LENT_VERDICT.with(Cell::take);
+        let verdict = match (why.as_string(), lent) {
+            (None, Some(verdict)) => verdict,
+            (why, _) => {
+                let why = why.unwrap_or_else(|| "lent no verdict".to_owned());
+                return Err(error(
+                    Status::InvalidArgument,
+                    &format!(
+                        "{what}[{i}] {why}: each element is a Verdict, as a gate's check returns"
+                    ),
+                ));
+            }
+        };
+        verdicts.try_reserve(1).map_err(|_| {
+            error(
+                Status::InvalidArgument,
+                &format!("{what}: too many verdicts"),
+            )
+        })?;
+        verdicts.push(verdict);
+    }
+    Ok(verdicts)
+}
+
+/// Whether the reign at `epoch` is established (SEMANTICS.md §16): admitted by a strict
+/// majority of its group's `configured` gates. `verdicts` are the `Verdict` objects its token
+/// `(epoch, holder)` got from distinct holder gates of the group, one per gate (its latest
+/// answer); a verdict accepted at `epoch` is a vote, anything else is not. `epoch` and
+/// `configured` are bigints or safe non-negative integers. Anything but an array of `Verdict`
+/// objects is `INVALID_ARGUMENT` (each element is read once, in order).
+#[wasm_bindgen]
+pub fn established(
+    epoch: &U64Input,
+    verdicts: &VerdictList,
+    configured: &U64Input,
+) -> JsResult<bool> {
+    let epoch = u64_from(epoch, "epoch")?;
+    let verdicts = verdicts_from(verdicts, "verdicts")?;
+    let configured = u64_from(configured, "configured")?;
+    Ok(core::established(epoch, &verdicts, configured))
 }
 
 /// A gate class wrapping the core type of the same name, with its constructor

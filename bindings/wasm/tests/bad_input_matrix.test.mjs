@@ -132,6 +132,8 @@ function run(state, step) {
       return tael.divergencePoint(entries(step.leader), number(step, "leader_log_end"), entries(step.follower), number(step, "follower_log_end"));
     case "follower_step":
       return tael.followerStep(entries(step.follower), number(step, "follower_log_end"), answer(step.answer));
+    case "established":
+      return tael.established(number(step, "epoch"), value(step.verdicts), number(step, "configured"));
     default:
       throw new Error(`the js front has no op ${step.op}`);
   }

@@ -183,8 +183,45 @@ function run(state, s) {
         return { offset: str(step.offset), done: step.done };
       }, entriesOf(s.follower));
     }
+    case "votes":
+      return votes(s);
     default:
       throw new Error(`unknown op ${s.op}`);
+  }
+}
+
+// Claimants' tokens over fresh holder gates, in order; then, per distinct token (in order of
+// first appearance), `established` over the latest Verdict object each gate gave it.
+function votes(s) {
+  const gates = Array.from({ length: s.gates }, () => new tael.HolderFencer());
+  const configured = u64(s.configured);
+  const codes = [];
+  const tokens = new Map(); // "epoch holder" -> {epoch, holder, latest: one Verdict or undefined per gate}
+  try {
+    for (const [gate, epoch, holder] of s.tokens) {
+      const who = text(holder);
+      const verdict = gates[gate].check(u64(epoch), who);
+      codes.push(verdict.code);
+      const key = JSON.stringify([epoch, who]);
+      if (!tokens.has(key)) tokens.set(key, { epoch, holder: who, latest: new Array(gates.length).fill(undefined) });
+      const { latest } = tokens.get(key);
+      latest[gate]?.free();
+      latest[gate] = verdict;
+    }
+    const established = [...tokens.values()].map(({ epoch, holder, latest }) => {
+      const verdicts = latest.filter((v) => v !== undefined);
+      const answer = tael.established(u64(epoch), verdicts, configured);
+      // The same answer with safe numbers, and over a copy in another order.
+      if (BigInt(epoch) <= BigInt(Number.MAX_SAFE_INTEGER) && configured <= BigInt(Number.MAX_SAFE_INTEGER)) {
+        assert.equal(tael.established(Number(epoch), verdicts, Number(configured)), answer, "numbers answer as bigints");
+      }
+      assert.equal(tael.established(u64(epoch), verdicts.slice().reverse(), configured), answer, "the order of verdicts does not matter");
+      return [epoch, holder, answer];
+    });
+    return { verdicts: codes, established };
+  } finally {
+    for (const { latest } of tokens.values()) for (const v of latest) v?.free();
+    for (const g of gates) g.free();
   }
 }
 

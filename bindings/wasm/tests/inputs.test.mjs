@@ -105,7 +105,7 @@ test("normalizeView writes the core's reading back with every u64 as a decimal s
   const view = JSON.parse(tael.normalizeView(text));
   assert.deepEqual(view.groups.g.members[0], {
     id: "a", live: true, generation: "9007199254740993", priority: "0", eligible: true, epoch: "18446744073709551615",
-    log_epoch: "0", log_end: "9007199254740995",
+    log_epoch: "0", log_end: "9007199254740995", leaving: false,
   });
   assert.equal(tael.normalizeView(tael.normalizeView(text)), tael.normalizeView(text), "a fixed point");
   throwsCode(() => tael.normalizeView('{"groups":{"g":{"members":[{"id":"a","live":1}]}}}'), "INVALID_VIEW");
@@ -270,4 +270,82 @@ test("divergencePoint and followerStep take EpochHistory objects or entries, ali
   throwsCode(() => tael.divergencePoint([[1, 0]], -1n, [[1, 0]], 5), "INVALID_EPOCH", RangeError);
   // The error names the side.
   assert.throws(() => tael.divergencePoint([[1, 0]], 5, [[1, 0, ""]], 5), (e) => e.code === "INVALID_ID" && /^follower/.test(e.message));
+});
+
+// Two claimants at epoch 5 over three holder gates: a reached gates 0 and 1 first, b gate 2.
+function split() {
+  const gates = [new tael.HolderFencer(), new tael.HolderFencer(), new tael.HolderFencer()];
+  const first = gates[2].check(5n, "b");
+  const a = gates.map((g) => g.check(5n, "a"));
+  const b = [gates[0].check(5n, "b"), gates[1].check(5n, "b"), first];
+  return { a, b, free: () => [...gates, ...a, ...b].forEach((x) => x.free()) };
+}
+
+test("established: a strict majority of accepted verdicts at the epoch", () => {
+  const { a, b, free } = split();
+  assert.deepEqual(a.map((v) => v.code), ["ADVANCED", "ADVANCED", "CONFLICT"]);
+  assert.deepEqual(b.map((v) => v.code), ["CONFLICT", "CONFLICT", "ADVANCED"]);
+  assert.equal(tael.established(5n, a, 3n), true);
+  assert.equal(tael.established(5, a, 3), true, "safe numbers as bigints");
+  assert.equal(tael.established(5n, b, 3n), false);
+  assert.equal(tael.established(5n, a.slice(0, 1), 3n), false, "one of three is no majority");
+  assert.equal(tael.established(5n, a, 4n), false, "two of four is no strict majority");
+  assert.equal(tael.established(6n, a, 3n), false, "votes at another epoch are no votes");
+  assert.equal(tael.established(5n, [], 0n), false, "no votes establish nothing, even of zero gates");
+  assert.equal(tael.established(5n, a, 2n ** 64n - 1n), false);
+  // Any gate's verdicts are Verdicts: an epoch gate's accepted verdict counts as a vote too.
+  const plain = new tael.EpochFencer(5n).check(5n);
+  assert.equal(tael.established(5n, [plain, a[0]], 3n), true);
+  // A frozen array, a subclass and a Proxy of an array are arrays.
+  class Verdicts extends Array {}
+  assert.equal(tael.established(5n, Object.freeze(a.slice()), 3n), true);
+  assert.equal(tael.established(5n, Verdicts.from(a), 3n), true);
+  assert.equal(tael.established(5n, new Proxy(a, {}), 3n), true);
+  // The verdicts are lent, not taken: they still answer afterwards.
+  assert.equal(a[0].code, "ADVANCED");
+  plain.free();
+  free();
+});
+
+test("established: epoch and configured are u64 inputs; verdicts only Verdict objects", () => {
+  const { a, free } = split();
+  for (const bad of [-1n, 2n ** 64n, -1, 1.5, 2 ** 53, NaN]) {
+    throwsCode(() => tael.established(bad, a, 3n), "INVALID_EPOCH", RangeError);
+    throwsCode(() => tael.established(5n, a, bad), "INVALID_EPOCH", RangeError);
+  }
+  for (const bad of ["5", null, undefined, {}]) {
+    throwsCode(() => tael.established(bad, a, 3n), "INVALID_ARGUMENT", TypeError);
+    throwsCode(() => tael.established(5n, a, bad), "INVALID_ARGUMENT", TypeError);
+  }
+  for (const bad of [undefined, null, "CURRENT", 5, {}, { length: 1, 0: a[0] }, a[0], new Set(a)]) {
+    throwsCode(() => tael.established(5n, bad, 3n), "INVALID_ARGUMENT", TypeError);
+  }
+  // Verdict JSON, objects with a verdict's fields or prototype, and other classes are no Verdicts.
+  const json = a.map((v) => v.toJSON());
+  const shaped = { code: "ADVANCED", accepted: true, epoch: 5n, highest: 5n };
+  const hollow = Object.create(tael.Verdict.prototype);
+  for (const [bad, at] of [[json, 0], [[a[0], shaped], 1], [[a[0], a[1], null], 2], [[new tael.EpochHistory()], 0], [[new tael.HolderFencer()], 0]]) {
+    assert.throws(
+      () => tael.established(5n, bad, 3n),
+      (e) => e instanceof TypeError && e.code === "INVALID_ARGUMENT" && e.message.includes(`verdicts[${at}]`),
+      `verdicts[${at}] is named`,
+    );
+  }
+  // wasm-bindgen's own Error for an object that holds no verdict (as for any of its methods).
+  assert.throws(() => tael.established(5n, [hollow], 3n), Error);
+  // The arguments are read in order: the first bad one decides.
+  throwsCode(() => tael.established(-1n, "no", -1n), "INVALID_EPOCH", RangeError);
+  throwsCode(() => tael.established(5n, "no", -1n), "INVALID_ARGUMENT", TypeError);
+  free();
+});
+
+test("established: a freed verdict is an Error, and nothing is counted twice by lending", () => {
+  const { a, free } = split();
+  const gone = new tael.EpochFencer().check(5n);
+  gone.free();
+  assert.throws(() => tael.established(5n, [a[0], gone], 3n), Error);
+  // A leftover lent copy is never read as the next element's: an element that lends nothing fails.
+  a[0].__taelLend();
+  throwsCode(() => tael.established(5n, [{ __taelLend() {} }], 1n), "INVALID_ARGUMENT", TypeError);
+  free();
 });

@@ -16,6 +16,7 @@ import {
   EpochHistory,
   divergencePoint,
   followerStep,
+  established,
   HistoryEntry,
   HistoryEntryInput,
   HistoryJSON,
@@ -93,6 +94,19 @@ new EpochHistory([[1n]]);
 // @ts-expect-error: a follower step's answer is a pair
 followerStep(copied, 20n, [1n, 2n, 3n]);
 
+const votes: readonly Verdict[] = [conflict, holderGate.check(1n, "node-a"), resumed.check(7n, "node-a")];
+const isEstablished: boolean = established(1n, votes, 3) || established(1, [verdict], 2n ** 64n - 1n);
+// @ts-expect-error: verdicts are Verdict objects, not their JSON
+established(1n, [verdict.toJSON()], 3);
+// @ts-expect-error: the configured size must be passed
+established(1n, votes);
+// @ts-expect-error: u64s are bigints or numbers, not text
+established("1", votes, 3);
+const leaving: ExclusionReason = "leaving";
+const handedOver: DecisionReason = "handover";
+const noStaying: DecisionReason = "no_staying_members";
+const outranked: ExclusionReason = "outranked_by_handover";
+
 const policy: Policy = { sticky_incumbent: true, priority: true };
 const fresh: Policy[] = [{ freshness: true, max_lag: 3n }, { freshness: true, max_lag: 3 }, { freshness: true, max_lag: "3" }];
 const decisions: Decision[] = electLeaders('{"groups":{}}', policy);
@@ -114,4 +128,5 @@ const v: string = version();
 
 void [canonical, leader, accepted, highest, code, from, next, cap, conflict, holder, size, epoch, score, v];
 void [changed, cut, firstEpoch, firstStart, latest, firstHolder, point, again, stepOffset, stepDone, fresh];
+void [isEstablished, leaving, handedOver, noStaying, outranked];
 void [leaderIndex, reasons, exclusions, past, ok, reign, stateHighest, stateHolder, held, advanced, floorEpoch, registryCap];
