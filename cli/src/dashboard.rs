@@ -1,4 +1,31 @@
 //! `tael-coord dashboard`: the loopback cluster, an observer on its gossip, and the web page.
+//!
+//! # Who may drive it
+//!
+//! The server listens on 127.0.0.1 only, but every web page the user opens can reach that, so
+//! it answers a request only when it can tell the request comes from its own page or from a
+//! local tool such as curl (issue #13 §5). Anything else gets 403 and changes nothing:
+//!
+//! - **Every request** (reads too) must name this server in its `Host` header: `127.0.0.1:<port>`,
+//!   `localhost:<port>` or `[::1]:<port>` with the port it listens on (a bare name only when that
+//!   port is 80), exactly one `Host`, and the same for the request target when it carries an
+//!   authority. A page on another name that was rebound to 127.0.0.1 (DNS rebinding) is
+//!   same-origin with itself and could read and post freely; its `Host` is its own name, so it
+//!   gets neither the view nor the page.
+//! - **Every request that is not GET or HEAD** (the `POST /api/nodes/<id>/kill|revive`) must also
+//!   - carry the header `X-Tael-Dashboard: 1`. A page can send a custom header to another origin
+//!     only after a CORS preflight, which this server never grants (OPTIONS is refused like any
+//!     other unmarked request), so no form, `<img>`, `sendBeacon` or no-cors `fetch` from
+//!     another page gets through; and
+//!   - have no `Origin` header (curl, scripts) or exactly one naming this server:
+//!     `http://127.0.0.1:<port>`, `http://localhost:<port>` or `http://[::1]:<port>`.
+//!     `Origin: null` (a sandboxed frame, a `file:` page) and any other origin are refused.
+//!
+//! Reads (GET, HEAD) carry no `Origin` or header requirement: another page's script cannot read
+//! the answer anyway (the server sends no CORS header). The custom header rather than a JSON
+//! content type: the actions have no body, and a header check does not depend on how a browser
+//! classifies content types. The terminal's `kill`/`revive` commands are not HTTP and are not
+//! affected.
 
 use std::collections::BTreeMap;
 use std::io::BufRead;
@@ -8,9 +35,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chitchat::transport::UdpTransport;
@@ -107,6 +135,86 @@ async fn node_action(
     }
 }
 
+/// The header a request that changes the cluster must carry, with the value [`MARK_VALUE`].
+const MARK: &str = "x-tael-dashboard";
+const MARK_VALUE: &str = "1";
+
+/// Whether `authority` (a `Host` header, or the authority of a request target) names this
+/// server: a loopback name with `port` (no port means 80).
+fn local_authority(authority: &str, port: u16) -> bool {
+    let (host, given) = match authority.rsplit_once(':') {
+        Some((host, given)) if !given.contains(']') => (host, Some(given)),
+        _ => (authority, None),
+    };
+    let port_ok = match given {
+        Some(given) => given == port.to_string(),
+        None => port == 80,
+    };
+    port_ok
+        && ["127.0.0.1", "localhost", "[::1]"]
+            .iter()
+            .any(|name| name.eq_ignore_ascii_case(host))
+}
+
+/// The one value of header `name`; `None` when absent, an error when repeated or not text.
+fn single<'a>(headers: &'a HeaderMap, name: &str) -> Result<Option<&'a str>, String> {
+    let mut values = headers.get_all(name).iter();
+    match (values.next(), values.next()) {
+        (None, _) => Ok(None),
+        (Some(value), None) => value
+            .to_str()
+            .map(Some)
+            .map_err(|_| format!("the {name} header is not text")),
+        (Some(_), Some(_)) => Err(format!("more than one {name} header")),
+    }
+}
+
+/// The rule of the module doc: `Ok` admits the request, `Err` says why it is refused.
+fn admit(port: u16, method: &Method, uri: &Uri, headers: &HeaderMap) -> Result<(), String> {
+    let ours = format!("127.0.0.1:{port}, localhost:{port} or [::1]:{port}");
+    let host = single(headers, header::HOST.as_str())?.ok_or("no Host header")?;
+    if !local_authority(host, port) {
+        return Err(format!("Host {host:?} is not this dashboard ({ours})"));
+    }
+    if let Some(authority) = uri.authority() {
+        if !local_authority(authority.as_str(), port) {
+            return Err(format!("the request target names {authority}, not {ours}"));
+        }
+    }
+    if method == Method::GET || method == Method::HEAD {
+        return Ok(());
+    }
+    if let Some(origin) = single(headers, header::ORIGIN.as_str())? {
+        let local = origin
+            .strip_prefix("http://")
+            .is_some_and(|authority| local_authority(authority, port));
+        if !local {
+            return Err(format!(
+                "Origin {origin:?} may not change the cluster (only http://{ours})"
+            ));
+        }
+    }
+    if single(headers, MARK)? != Some(MARK_VALUE) {
+        return Err(format!(
+            "{method} needs the header `X-Tael-Dashboard: {MARK_VALUE}`"
+        ));
+    }
+    Ok(())
+}
+
+/// Middleware: answers 403 (with the reason as text) to a request [`admit`] refuses.
+async fn guard(State(port): State<u16>, request: Request, next: Next) -> Response {
+    match admit(port, request.method(), request.uri(), request.headers()) {
+        Ok(()) => next.run(request).await,
+        Err(why) => (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!("forbidden: {why}\n"),
+        )
+            .into_response(),
+    }
+}
+
 async fn observer(cluster: &Cluster, settings: &GossipSettings) -> Result<ChitchatHandle> {
     let socket = std::net::UdpSocket::bind("127.0.0.1:0")?;
     let addr = socket.local_addr()?;
@@ -173,16 +281,18 @@ pub fn run(args: DashboardArgs) -> Result<()> {
             observer,
             decisions,
         };
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], args.port)))
+            .await
+            .with_context(|| format!("binding 127.0.0.1:{}", args.port))?;
+        let addr = listener.local_addr()?;
+        // The guard goes on last so that it covers every route and the files.
         let router = Router::new()
             .route("/api/view", get(view))
             .route("/api/nodes", get(nodes))
             .route("/api/nodes/{id}/{action}", post(node_action))
             .fallback_service(tower_http::services::ServeDir::new(&args.web_dir))
-            .with_state(app.clone());
-        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], args.port)))
-            .await
-            .with_context(|| format!("binding 127.0.0.1:{}", args.port))?;
-        let addr = listener.local_addr()?;
+            .with_state(app.clone())
+            .layer(axum::middleware::from_fn_with_state(addr.port(), guard));
         println!("dashboard: http://{addr}/?poll=/api/view  (view JSON at http://{addr}/api/view)");
         println!(
             "nodes: {}",

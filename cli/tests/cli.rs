@@ -268,11 +268,12 @@ fn demo_fails_over_and_fences_the_deposed_leader() {
 /// Each node id with whether its newest generation is live.
 type Liveness = [(String, bool)];
 
-/// One HTTP/1.1 request to 127.0.0.1; the status code and the body.
-fn http(port: u16, method: &str, path: &str) -> (u16, String) {
+/// The status code and the body of a raw HTTP/1.1 request (`head`: the request line and header
+/// lines, each ending in CRLF, without the blank line) sent to 127.0.0.1:`port`.
+fn send(port: u16, head: &str) -> (u16, String) {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(stream, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
+    write!(stream, "{head}Connection: close\r\n\r\n").unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     let code = response[9..12].parse().unwrap();
@@ -283,34 +284,59 @@ fn http(port: u16, method: &str, path: &str) -> (u16, String) {
     (code, body)
 }
 
-#[test]
-fn dashboard_serves_the_live_view_and_kills_and_revives_nodes() {
-    use std::io::{BufRead, BufReader};
-    use std::time::{Duration, Instant};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tael-coord"))
-        .args([
-            "dashboard",
-            "--port=0",
-            "--duration-s=60",
-            "--gossip-interval-ms=50",
-            "--initial-interval-ms=50",
-        ])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let port: u16 = first
-        .split("127.0.0.1:")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no URL in {first:?}"));
-    let live = |port| -> Vec<(String, bool)> {
-        let (code, body) = http(port, "GET", "/api/view");
+/// One HTTP/1.1 request as the dashboard's rule asks for it: `Host` its own loopback address,
+/// no `Origin` (as curl sends it), and on a POST the `X-Tael-Dashboard: 1` header.
+fn http(port: u16, method: &str, path: &str) -> (u16, String) {
+    let mark = if method == "GET" {
+        ""
+    } else {
+        "X-Tael-Dashboard: 1\r\n"
+    };
+    send(
+        port,
+        &format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{mark}Content-Length: 0\r\n"
+        ),
+    )
+}
+
+/// A `tael-coord dashboard` on a free port (fast gossip), stopped on drop.
+struct Dashboard {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Dashboard {
+    fn start() -> Dashboard {
+        use std::io::{BufRead, BufReader};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tael-coord"))
+            .args([
+                "dashboard",
+                "--port=0",
+                "--duration-s=60",
+                "--gossip-interval-ms=50",
+                "--initial-interval-ms=50",
+            ])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let port: u16 = first
+            .split("127.0.0.1:")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no URL in {first:?}"));
+        Dashboard { child, port }
+    }
+
+    /// Each node of group wal-0 in `/api/view`, with whether its newest generation is live.
+    fn live(&self) -> Vec<(String, bool)> {
+        let (code, body) = http(self.port, "GET", "/api/view");
         assert_eq!(code, 200);
         let view =
             tael_coord::View::from_json(&body).expect("the endpoint serves the core's view JSON");
@@ -325,11 +351,14 @@ fn dashboard_serves_the_live_view_and_kills_and_revives_nodes() {
             .into_iter()
             .map(|(id, (_, live))| (id, live))
             .collect()
-    };
-    let wait = |want: &dyn Fn(&Liveness) -> bool| {
+    }
+
+    /// Waits (30 s at most) until `/api/view` satisfies `want`.
+    fn wait(&self, want: &dyn Fn(&Liveness) -> bool) {
+        use std::time::{Duration, Instant};
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let now = live(port);
+            let now = self.live();
             if want(&now) {
                 return;
             }
@@ -339,16 +368,201 @@ fn dashboard_serves_the_live_view_and_kills_and_revives_nodes() {
             );
             std::thread::yield_now();
         }
-    };
-    wait(&|v| v.len() == 3 && v.iter().all(|(_, l)| *l));
+    }
+
+    /// Each node in `/api/nodes` with whether its process runs (the dashboard's own record, set
+    /// before a kill or revive answers).
+    fn running(&self) -> Vec<(String, bool)> {
+        let (code, body) = http(self.port, "GET", "/api/nodes");
+        assert_eq!(code, 200);
+        let nodes: serde_json::Value = serde_json::from_str(&body).unwrap();
+        nodes["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| {
+                (
+                    n["id"].as_str().unwrap().to_owned(),
+                    n["running"].as_bool().unwrap(),
+                )
+            })
+            .collect()
+    }
+}
+
+impl Drop for Dashboard {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn dashboard_serves_the_live_view_and_kills_and_revives_nodes() {
+    let dashboard = Dashboard::start();
+    let port = dashboard.port;
+    dashboard.wait(&|v| v.len() == 3 && v.iter().all(|(_, l)| *l));
     assert_eq!(http(port, "POST", "/api/nodes/node-a/kill").0, 204);
-    wait(&|v| v.iter().any(|(id, l)| id == "node-a" && !l));
+    dashboard.wait(&|v| v.iter().any(|(id, l)| id == "node-a" && !l));
     assert_eq!(http(port, "POST", "/api/nodes/node-a/revive").0, 204);
-    wait(&|v| v.len() == 3 && v.iter().all(|(_, l)| *l));
+    dashboard.wait(&|v| v.len() == 3 && v.iter().all(|(_, l)| *l));
     assert_eq!(http(port, "POST", "/api/nodes/nobody/kill").0, 400);
     let (code, page) = http(port, "GET", "/");
     assert_eq!(code, 200);
     assert!(page.contains("<html"), "the dashboard page is served");
-    child.kill().unwrap();
-    child.wait().unwrap();
+}
+
+/// Issue #13 §5: no other web page (a cross-origin form or fetch, or a DNS-rebound name) can
+/// kill or revive a node; the page's own requests and curl-style ones still can.
+#[test]
+fn dashboard_refuses_forged_kills_and_revives() {
+    let dashboard = Dashboard::start();
+    let port = dashboard.port;
+    let all_running = |d: &Dashboard| d.running().iter().all(|(_, r)| *r);
+    dashboard.wait(&|v| v.len() == 3 && v.iter().all(|(_, l)| *l));
+    assert!(all_running(&dashboard));
+
+    let local = format!("127.0.0.1:{port}");
+    let post = |host: &str, extra: &str| {
+        format!(
+            "POST /api/nodes/node-c/kill HTTP/1.1\r\nHost: {host}\r\n{extra}Content-Length: 0\r\n"
+        )
+    };
+    let forged = [
+        // What any web page can send without a preflight: a form or a no-cors fetch.
+        (
+            "foreign Origin, text/plain",
+            post(
+                &local,
+                "Origin: http://evil.example\r\nContent-Type: text/plain\r\n",
+            ),
+        ),
+        // A browser sends the custom header only after a CORS preflight the server never
+        // grants; a request that carries it anyway with a foreign Origin is refused too.
+        (
+            "foreign Origin with the custom header",
+            post(
+                &local,
+                "Origin: http://evil.example\r\nX-Tael-Dashboard: 1\r\n",
+            ),
+        ),
+        (
+            "another port of loopback as Origin",
+            post(
+                &local,
+                &format!(
+                    "Origin: http://127.0.0.1:{}\r\nX-Tael-Dashboard: 1\r\n",
+                    port ^ 1
+                ),
+            ),
+        ),
+        (
+            "the dashboard's host over https as Origin",
+            post(
+                &local,
+                &format!("Origin: https://127.0.0.1:{port}\r\nX-Tael-Dashboard: 1\r\n"),
+            ),
+        ),
+        // A sandboxed frame or a file: page.
+        (
+            "Origin: null",
+            post(&local, "Origin: null\r\nX-Tael-Dashboard: 1\r\n"),
+        ),
+        // A simple request from the dashboard's own origin (or none) without the header.
+        (
+            "a simple request, no custom header",
+            post(
+                &local,
+                &format!("Origin: http://{local}\r\nContent-Type: text/plain\r\n"),
+            ),
+        ),
+        ("no Origin, no custom header", post(&local, "")),
+        (
+            "the custom header with another value",
+            post(&local, "X-Tael-Dashboard: yes\r\n"),
+        ),
+        // DNS rebinding: the attacker's name resolved to 127.0.0.1, so the page is same-origin
+        // with itself and may send anything, but its Host names it.
+        (
+            "foreign Host",
+            post(
+                &format!("evil.example:{port}"),
+                &format!("Origin: http://evil.example:{port}\r\nX-Tael-Dashboard: 1\r\n"),
+            ),
+        ),
+        (
+            "foreign Host, no Origin",
+            post(&format!("evil.example:{port}"), "X-Tael-Dashboard: 1\r\n"),
+        ),
+        (
+            "loopback Host on another port",
+            post(
+                &format!("127.0.0.1:{}", port ^ 1),
+                "X-Tael-Dashboard: 1\r\n",
+            ),
+        ),
+        (
+            "no Host",
+            "POST /api/nodes/node-c/kill HTTP/1.1\r\nX-Tael-Dashboard: 1\r\nContent-Length: 0\r\n"
+                .to_owned(),
+        ),
+    ];
+    for (what, request) in &forged {
+        let (code, body) = send(port, request);
+        assert_eq!(code, 403, "{what}: {body}");
+        assert!(all_running(&dashboard), "{what} changed the cluster");
+    }
+    // Reads stay open on loopback, from any Origin (the browser keeps a foreign page from
+    // reading the answer: no CORS header), but not under a foreign Host (a rebound page could).
+    let get = |host: &str, extra: &str| {
+        send(
+            port,
+            &format!("GET /api/nodes HTTP/1.1\r\nHost: {host}\r\n{extra}"),
+        )
+        .0
+    };
+    assert_eq!(get(&local, "Origin: http://evil.example\r\n"), 200);
+    assert_eq!(get(&format!("localhost:{port}"), ""), 200);
+    assert_eq!(get(&format!("evil.example:{port}"), ""), 403);
+    assert_eq!(
+        send(
+            port,
+            &format!("GET / HTTP/1.1\r\nHost: evil.example:{port}\r\n")
+        )
+        .0,
+        403,
+        "the page itself is not served to a rebound name"
+    );
+    // Nothing happened: every node still runs, and node-c is still live in the view.
+    assert!(all_running(&dashboard));
+    assert!(dashboard.live().iter().all(|(_, l)| *l));
+
+    // The page's own request (its Origin, any of the loopback names) and curl's (no Origin)
+    // still work.
+    let (code, body) = send(
+        port,
+        &post(
+            &format!("localhost:{port}"),
+            &format!("Origin: http://localhost:{port}\r\nX-Tael-Dashboard: 1\r\n"),
+        ),
+    );
+    assert_eq!(code, 204, "{body}");
+    let node_c = |d: &Dashboard| {
+        d.running()
+            .into_iter()
+            .find(|(id, _)| id == "node-c")
+            .unwrap()
+            .1
+    };
+    assert!(!node_c(&dashboard), "the legitimate kill stopped node-c");
+    dashboard.wait(&|v| v.iter().any(|(id, l)| id == "node-c" && !l));
+    // A forged revive is refused as well.
+    let revive = format!(
+        "POST /api/nodes/node-c/revive HTTP/1.1\r\nHost: {local}\r\nOrigin: http://evil.example\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n"
+    );
+    assert_eq!(send(port, &revive).0, 403);
+    assert!(!node_c(&dashboard), "the forged revive changed nothing");
+    assert_eq!(http(port, "POST", "/api/nodes/node-c/revive").0, 204);
+    assert!(node_c(&dashboard));
+    dashboard.wait(&|v| v.len() == 3 && v.iter().all(|(_, l)| *l));
 }

@@ -9,10 +9,14 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { REPO_ROOT, WEB_ROOT, launchBrowser, openDashboard, assertNoProblems, shownLeader, clickMember } from "./harness.mjs";
+import {
+  REPO_ROOT, WEB_ROOT, startServer, launchBrowser, openDashboard, assertNoProblems, shownLeader, clickMember,
+} from "./harness.mjs";
 
 const BINARY = path.join(REPO_ROOT, "target", "debug", "tael-coord");
 const GROUP = "wal-0";
+/** A name the browser resolves to 127.0.0.1, as an attacker's DNS would (DNS rebinding). */
+const REBOUND = "rebound.test";
 
 /** Start `tael-coord dashboard` on a free port; resolves to {url, get(path), close}. */
 async function startDashboard() {
@@ -62,6 +66,16 @@ async function nodesAgree(dashboard, expectRunning) {
   return { done, value: [...leaders][0], nodes: running.map((n) => [n.id, n.decision && n.decision.leader]) };
 }
 
+/** Every node of the dashboard still runs (`/api/nodes`, set before a kill answers). */
+async function assertAllRunning(dashboard, when) {
+  const { nodes } = await dashboard.get("/api/nodes");
+  assert.deepEqual(
+    nodes.map((n) => [n.id, n.running]),
+    [["node-a", true], ["node-b", true], ["node-c", true]],
+    `a node was stopped ${when}`,
+  );
+}
+
 /** Nodes and page agree on `leader` (and keep agreeing for a few polls). */
 async function allAgree(dashboard, page, expectRunning, leader) {
   await eventually(`every running node decides ${leader}`, async () => {
@@ -82,7 +96,7 @@ describe("the live dashboard shows the leader the cluster elected", () => {
   let dashboard, browser, page;
   before(async () => {
     dashboard = await startDashboard();
-    browser = await launchBrowser();
+    browser = await launchBrowser({ args: [`--host-resolver-rules=MAP ${REBOUND} 127.0.0.1`] });
     page = await openDashboard(browser.context, `${dashboard.url}/?poll=/api/view&interval=0.2`);
   });
   after(async () => {
@@ -137,6 +151,61 @@ describe("the live dashboard shows the leader the cluster elected", () => {
       [],
       "the page never announced node-a taking back over",
     );
+    assertNoProblems(page);
+  });
+
+  test("no other page can kill a node: another origin, or a rebound name", async () => {
+    // A page on another origin of loopback (any site the user has open would do as well).
+    const elsewhere = await startServer((req, res, url) => {
+      if (url.pathname !== "/elsewhere") return false;
+      res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end("<!doctype html><title>elsewhere</title>");
+      return true;
+    });
+    const other = await browser.context.newPage();
+    try {
+      await other.goto(`${elsewhere.url}/elsewhere`);
+      const kill = `${dashboard.url}/api/nodes/node-c/kill`;
+      const tried = await other.evaluate(async (kill) => {
+        const out = {};
+        // What needs no preflight: a no-cors fetch with a text body, and a form post.
+        out.simple = (await fetch(kill, { method: "POST", mode: "no-cors", headers: { "Content-Type": "text/plain" }, body: "x" })).type;
+        const frame = Object.assign(document.createElement("iframe"), { name: "sink" });
+        document.body.append(frame);
+        const form = Object.assign(document.createElement("form"), { method: "POST", action: kill, target: "sink" });
+        document.body.append(form);
+        // The 403 loads in the frame (a 204 would load nothing: give up after 5 s then).
+        out.form = await new Promise((resolve) => {
+          frame.addEventListener("load", () => resolve("answered"), { once: true });
+          setTimeout(() => resolve("no page"), 5000);
+          form.submit();
+        });
+        // The page's own header makes the fetch non-simple: the preflight is refused.
+        out.marked = await fetch(kill, { method: "POST", headers: { "X-Tael-Dashboard": "1" } }).then(
+          (r) => r.status,
+          (e) => e.name,
+        );
+        return out;
+      }, kill);
+      await assertAllRunning(dashboard, "after another origin's requests");
+      assert.deepEqual(tried, { simple: "opaque", form: "answered", marked: "TypeError" });
+
+      // DNS rebinding: the page at the rebound name is same-origin with the dashboard's port,
+      // so it could send anything; the server refuses its Host, the page and the API alike.
+      const rebound = `http://${REBOUND}:${new URL(dashboard.url).port}`;
+      const response = await other.goto(`${rebound}/`);
+      assert.equal(response.status(), 403);
+      const status = await other.evaluate(async () => {
+        const r = await fetch("/api/nodes/node-c/kill", { method: "POST", headers: { "X-Tael-Dashboard": "1" } });
+        const v = await fetch("/api/view");
+        return [r.status, v.status];
+      });
+      await assertAllRunning(dashboard, "after the rebound page's requests");
+      assert.deepEqual(status, [403, 403]);
+    } finally {
+      await other.close();
+      await elsewhere.close();
+    }
+    // The earlier tests drove the cluster from the dashboard's own page, under the same rule.
     assertNoProblems(page);
   });
 });

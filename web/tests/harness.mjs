@@ -74,8 +74,11 @@ export async function startServer(api) {
   };
 }
 
-/** Debian's Chromium, headless, with a fresh profile. Resolves to {context, close}. */
-export async function launchBrowser() {
+/**
+ * Debian's Chromium, headless, with a fresh profile; `args` are more command-line switches.
+ * Resolves to {context, close}.
+ */
+export async function launchBrowser({ args = [] } = {}) {
   const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
   assert.ok(existsSync(executablePath), `${executablePath} is missing: run web/test.sh (it installs Debian's chromium)`);
   const userDataDir = mkdtempSync(path.join(tmpdir(), "tael-dashboard-profile-"));
@@ -91,6 +94,7 @@ export async function launchBrowser() {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
+      ...args,
     ],
   });
   return {
@@ -207,8 +211,13 @@ export async function shownDecisions(page) {
     cards.map((card) => {
       const leaderEl = card.querySelector(".leader");
       const rows = [...card.querySelectorAll("tbody tr.member")];
+      const handover = card.querySelector(".facts .handover");
       return {
         group: card.querySelector("h3").textContent,
+        // The group's handover_to as shown (null when it has none), and whether it says it leads.
+        handoverTo: handover ? handover.dataset.handoverTo : null,
+        handoverLeads: handover ? handover.dataset.leads === "true" : null,
+        handoverText: handover ? handover.querySelector("dd").textContent : null,
         leader: leaderEl.classList.contains("none") ? null : leaderEl.textContent,
         reason: card.querySelector(".leader-line .reason-code").textContent,
         excluded: rows
@@ -231,6 +240,9 @@ export async function shownDecisions(page) {
           logEpoch: r.querySelector(".log-epoch")?.textContent ?? null,
           logEnd: r.querySelector(".log-end")?.textContent ?? null,
           behind: r.classList.contains("is-behind"),
+          // Marked leaving (§16), and marked as the group's handover successor.
+          leaving: r.classList.contains("is-leaving"),
+          successor: r.classList.contains("is-successor"),
           decision: r.querySelector(".decision").textContent.trim(),
         })),
       };

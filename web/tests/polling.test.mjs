@@ -56,6 +56,11 @@ function fakeCluster() {
           res.writeHead(405).end();
           return true;
         }
+        // As `tael-coord dashboard` does: a POST without the page's header is refused.
+        if (req.headers["x-tael-dashboard"] !== "1") {
+          res.writeHead(403, { "Content-Type": "text/plain" }).end("forbidden: no X-Tael-Dashboard: 1");
+          return true;
+        }
         cluster.posts.push(url.pathname);
         if (cluster.failPosts) {
           res.writeHead(cluster.failPosts, { "Content-Type": "text/plain" }).end("refused");
