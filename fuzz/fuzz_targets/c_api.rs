@@ -32,6 +32,9 @@ use std::ptr;
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
+#[path = "../models/history.rs"]
+mod model;
+
 use tael::{EpochEntry, EpochHistory, Status};
 use tael_coord_c::election::{
     tael_elect_leader, tael_elect_leader_n, tael_id_validate, tael_u64_parse,
@@ -976,55 +979,6 @@ fn empty_history() -> History {
 
 // ---- the model of an epoch history (SEMANTICS.md §15) ------------------------------------------
 
-/// Two entries name the same reign: the same epoch, holders that do not disagree.
-fn same_reign(a: &EpochEntry, b: &EpochEntry) -> bool {
-    a.epoch == b.epoch
-        && match (&a.holder, &b.holder) {
-            (Some(x), Some(y)) => x == y,
-            _ => true,
-        }
-}
-
-/// Epochs and start offsets both strictly increase.
-fn increasing(entries: &[EpochEntry]) -> bool {
-    entries
-        .windows(2)
-        .all(|w| w[0].epoch < w[1].epoch && w[0].start_offset < w[1].start_offset)
-}
-
-/// Kafka's assign: nothing when the latest entry names the same reign at or before the new
-/// start; otherwise the entries whose epoch or start is at or above the new one's go.
-fn assign(entries: &mut Vec<EpochEntry>, new: EpochEntry) -> bool {
-    if entries
-        .last()
-        .is_some_and(|l| same_reign(l, &new) && new.start_offset >= l.start_offset)
-    {
-        return false;
-    }
-    entries.retain(|e| e.epoch < new.epoch && e.start_offset < new.start_offset);
-    entries.push(new);
-    true
-}
-
-fn truncate_from_end(entries: &mut Vec<EpochEntry>, offset: u64) -> bool {
-    let before = entries.len();
-    entries.retain(|e| e.start_offset < offset);
-    entries.len() != before
-}
-
-fn truncate_from_start(entries: &mut Vec<EpochEntry>, offset: u64) -> bool {
-    if entries.first().is_none_or(|e| e.start_offset >= offset) {
-        return false;
-    }
-    let covering = entries
-        .iter()
-        .rposition(|e| e.start_offset <= offset)
-        .expect("the first starts before");
-    entries.drain(..covering);
-    entries[0].start_offset = offset;
-    true
-}
-
 /// The JSON form, written here: u64s as decimal strings, `holder` only where recorded.
 fn history_json(entries: &[EpochEntry]) -> String {
     let items: Vec<String> = entries
@@ -1859,7 +1813,7 @@ impl World {
                             holder,
                         })
                         .collect();
-                    if increasing(&list) {
+                    if model::increasing(&list) {
                         Ok(list)
                     } else {
                         Err(Status::InvalidHistory)
@@ -1912,7 +1866,7 @@ impl World {
                             start_offset: o,
                             holder,
                         };
-                        assign(state, new)
+                        model::assign(state, new)
                     });
                 answered(s, want, changed, false);
             }
@@ -1937,9 +1891,9 @@ impl World {
                 let state = &mut self.histories[usize::from(*which)].state;
                 let want = checked(null || null_out, None).map(|()| {
                     if *from_start {
-                        truncate_from_start(state, o)
+                        model::truncate_from_start(state, o)
                     } else {
-                        truncate_from_end(state, o)
+                        model::truncate_from_end(state, o)
                     }
                 });
                 answered(s, want, changed, false);

@@ -51,6 +51,7 @@ fn member(u: &mut Unstructured<'_>) -> Result<Member> {
         epoch: small_u64(u)?,
         log_epoch: small_u64(u)?,
         log_end: small_u64(u)?,
+        leaving: u.ratio(1, 5)?,
     })
 }
 
@@ -64,6 +65,9 @@ fn built_view(u: &mut Unstructured<'_>) -> Result<View> {
         }
         if u.arbitrary()? {
             group.incumbent = Some((*u.choose(IDS)?).to_owned());
+        }
+        if u.ratio(1, 3)? {
+            group.handover_to = Some((*u.choose(IDS)?).to_owned());
         }
         if u.arbitrary()? {
             group.configured = Some(small_u64(u)?);
@@ -125,14 +129,17 @@ fn check_decision(name: &str, group: &Group, policy: &Policy, d: &Decision) {
                     .is_some_and(|lag| lag <= policy.max_lag)
         })
     };
-    // A candidate after steps 1–3: live, the winner of its id, eligible under the policy.
-    let candidate = |i: usize, m: &Member| counted(i, m) && (!policy.eligibility || m.eligible);
+    // A candidate after steps 1–3: live, the winner of its id, staying, eligible under the
+    // policy.
+    let candidate =
+        |i: usize, m: &Member| counted(i, m) && !m.leaving && (!policy.eligibility || m.eligible);
 
     // Every entry is the leader or excluded, exactly once, in view order.
     let leader_at = d.leader.as_deref().map(|leader| {
         let at = winner(members, leader).expect("the leader is listed");
         let m = &members[at];
         assert!(m.live, "{name}: the leader {leader} is not live");
+        assert!(!m.leaving, "{name}: the leader {leader} is leaving");
         assert!(
             !policy.eligibility || m.eligible,
             "{name}: the leader is not eligible"
@@ -184,7 +191,13 @@ fn check_decision(name: &str, group: &Group, policy: &Policy, d: &Decision) {
         match x.reason {
             Exclusion::Duplicate => assert_ne!(winner(members, &m.id), Some(i)),
             Exclusion::Dead => assert!(!m.live && winner(members, &m.id) == Some(i)),
-            Exclusion::Ineligible => assert!(policy.eligibility && m.live && !m.eligible),
+            Exclusion::Ineligible => {
+                assert!(policy.eligibility && m.live && !m.leaving && !m.eligible)
+            }
+            Exclusion::Leaving => assert!(m.live && m.leaving && winner(members, &m.id) == Some(i)),
+            Exclusion::OutrankedByHandover => {
+                assert!(d.leader.is_some() && d.leader == group.handover_to && candidate(i, m))
+            }
             Exclusion::NoQuorum => assert!(policy.quorum_guard && d.leader.is_none()),
             Exclusion::OutrankedByIncumbent => assert!(policy.sticky_incumbent),
             Exclusion::OutrankedByPriority => assert!(policy.priority),
@@ -239,6 +252,17 @@ fn check_decision(name: &str, group: &Group, policy: &Policy, d: &Decision) {
             let candidates = members.iter().enumerate().filter(|&(i, m)| candidate(i, m));
             assert!(d.leader.is_none() && candidates.count() == 0);
         }
+        Reason::NoStayingMembers => {
+            // Live winners exist, and every one of them is leaving.
+            let mut live = members
+                .iter()
+                .enumerate()
+                .filter(|&(i, m)| counted(i, m))
+                .peekable();
+            assert!(d.leader.is_none() && live.peek().is_some());
+            assert!(live.all(|(_, m)| m.leaving), "{name}: a staying member");
+        }
+        Reason::Handover => assert!(d.leader.is_some() && d.leader == group.handover_to),
         Reason::NoQuorum => assert!(d.leader.is_none()),
         Reason::OnlyCandidate | Reason::SmallestId => assert!(d.leader.is_some()),
         Reason::Incumbent => {
@@ -270,7 +294,11 @@ fn check_decision(name: &str, group: &Group, policy: &Policy, d: &Decision) {
         }
     }
     if d.leader.is_none() {
-        assert!(!any_live || policy.eligibility || policy.quorum_guard);
+        let staying = members
+            .iter()
+            .enumerate()
+            .any(|(i, m)| counted(i, m) && !m.leaving);
+        assert!(!staying || policy.eligibility || policy.quorum_guard || policy.freshness);
     }
 }
 

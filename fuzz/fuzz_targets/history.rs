@@ -48,6 +48,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+
+#[path = "../models/history.rs"]
+mod model;
 use serde_json::Value;
 use tael::{
     divergence_point, follower_step, EpochEntry, EpochHistory, EpochLog, Status, Truncation,
@@ -164,13 +167,6 @@ fn is_id(holder: &str) -> bool {
     !holder.is_empty() && holder.len() <= 255 && !holder.chars().any(char::is_control)
 }
 
-/// Epochs and start offsets both strictly increase.
-fn increasing(entries: &[EpochEntry]) -> bool {
-    entries
-        .windows(2)
-        .all(|w| w[0].epoch < w[1].epoch && w[0].start_offset < w[1].start_offset)
-}
-
 /// Whether these entries make a history: holders are ids (`INVALID_ID`), then epochs and
 /// starts both strictly increase (`INVALID_HISTORY`).
 fn model_valid(entries: &[EpochEntry]) -> Result<(), Status> {
@@ -180,20 +176,11 @@ fn model_valid(entries: &[EpochEntry]) -> Result<(), Status> {
     {
         return Err(Status::InvalidId);
     }
-    if increasing(entries) {
+    if model::increasing(entries) {
         Ok(())
     } else {
         Err(Status::InvalidHistory)
     }
-}
-
-/// Two entries name the same reign: the same epoch, holders that do not disagree.
-fn same_reign(a: &EpochEntry, b: &EpochEntry) -> bool {
-    a.epoch == b.epoch
-        && match (&a.holder, &b.holder) {
-            (Some(x), Some(y)) => x == y,
-            _ => true,
-        }
 }
 
 /// The reign of offset `x`: the entry with the largest start at or below it.
@@ -225,7 +212,7 @@ fn model_divergence(
     let from = a.start_offset.max(b.start_offset);
     let differs = |x: u64| {
         let (l, f) = (reign_at(leader, x), reign_at(follower, x));
-        !same_reign(l.expect("covered"), f.expect("covered"))
+        !model::same_reign(l.expect("covered"), f.expect("covered"))
     };
     if end.saturating_sub(from) <= WIDEST {
         // Offset by offset (built histories are always this narrow).
@@ -294,40 +281,6 @@ fn model_step(
         Some((_, own_end)) => t(own_end.min(log_end), false),
         None => t(end.min(log_end), true),
     })
-}
-
-/// Kafka's `assign`: nothing when the latest entry names the same reign at or before the new
-/// start (`isUpdateNeeded`); otherwise every entry whose epoch or start is at or above the new
-/// one's goes (they form a suffix), and the new one is appended.
-fn model_assign(entries: &mut Vec<EpochEntry>, new: EpochEntry) -> bool {
-    if entries
-        .last()
-        .is_some_and(|l| same_reign(l, &new) && new.start_offset >= l.start_offset)
-    {
-        return false;
-    }
-    entries.retain(|e| e.epoch < new.epoch && e.start_offset < new.start_offset);
-    entries.push(new);
-    true
-}
-
-fn model_truncate_from_end(entries: &mut Vec<EpochEntry>, offset: u64) -> bool {
-    let before = entries.len();
-    entries.retain(|e| e.start_offset < offset);
-    entries.len() != before
-}
-
-fn model_truncate_from_start(entries: &mut Vec<EpochEntry>, offset: u64) -> bool {
-    if entries.first().is_none_or(|e| e.start_offset >= offset) {
-        return false;
-    }
-    let covering = entries
-        .iter()
-        .rposition(|e| e.start_offset <= offset)
-        .expect("the first starts before");
-    entries.drain(..covering);
-    entries[0].start_offset = offset;
-    true
 }
 
 /// Offsets around every start and `extra`, where reigns can change.
@@ -577,7 +530,7 @@ enum Op {
 
 fn apply(h: &mut EpochHistory, op: &Op) {
     let before = h.clone();
-    let mut model = h.entries().to_vec();
+    let mut expected = h.entries().to_vec();
     let mut via_trait: Box<dyn EpochLog> = Box::new(h.clone());
     let (got, want, trait_got) = match op {
         Op::Assign(epoch, start, holder) => {
@@ -590,28 +543,31 @@ fn apply(h: &mut EpochHistory, op: &Op) {
                     start_offset: *start,
                     holder: holder.clone(),
                 };
-                Ok(model_assign(&mut model, new))
+                Ok(model::assign(&mut expected, new))
             };
             let t = status(via_trait.assign(*epoch, *start, holder.as_deref()));
             (got, want, t)
         }
         Op::TruncateFromEnd(offset) => {
             let got = Ok(h.truncate_from_end(*offset));
-            let want = Ok(model_truncate_from_end(&mut model, *offset));
+            let want = Ok(model::truncate_from_end(&mut expected, *offset));
             (got, want, status(via_trait.truncate_from_end(*offset)))
         }
         Op::TruncateFromStart(offset) => {
             let got = Ok(h.truncate_from_start(*offset));
-            let want = Ok(model_truncate_from_start(&mut model, *offset));
+            let want = Ok(model::truncate_from_start(&mut expected, *offset));
             (got, want, status(via_trait.truncate_from_start(*offset)))
         }
     };
     assert_eq!(got, want, "{before:?}");
     assert_eq!(trait_got, got, "the trait answers the same");
-    assert_eq!(h.entries(), model.as_slice(), "{before:?}");
+    assert_eq!(h.entries(), expected.as_slice(), "{before:?}");
     assert_eq!(via_trait.history(), &*h);
     // (Holders are checked as they come in: an assign refuses one that is not an id.)
-    assert!(increasing(h.entries()), "an operation broke the rules");
+    assert!(
+        model::increasing(h.entries()),
+        "an operation broke the rules"
+    );
     assert_eq!(
         got.unwrap_or(false),
         *h != before,
