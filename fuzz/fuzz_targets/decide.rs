@@ -272,7 +272,7 @@ fn check_decision(name: &str, group: &Group, policy: &Policy, d: &Decision) {
         Reason::Rendezvous => assert!(policy.rendezvous && d.leader.is_some()),
         Reason::NoFreshMembers => {
             // Eligible candidates existed, all behind: so the freshest live position is held
-            // by ineligible members alone.
+            // by members that cannot lead (ineligible or leaving) alone.
             assert!(policy.freshness && d.leader.is_none());
             let candidates = members.iter().enumerate().filter(|&(i, m)| candidate(i, m));
             assert!(
@@ -288,8 +288,8 @@ fn check_decision(name: &str, group: &Group, policy: &Policy, d: &Decision) {
                 .enumerate()
                 .filter(|&(i, m)| counted(i, m) && Some((m.log_epoch, m.log_end)) == freshest);
             assert!(
-                at_freshest.all(|(_, m)| policy.eligibility && !m.eligible),
-                "{name}: an eligible member is freshest"
+                at_freshest.all(|(_, m)| m.leaving || (policy.eligibility && !m.eligible)),
+                "{name}: a staying, eligible member is freshest"
             );
         }
     }
