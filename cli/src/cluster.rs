@@ -18,6 +18,8 @@ use crate::node::GossipSettings;
 pub struct Event {
     pub node: String,
     pub body: Value,
+    /// When the line was read from the node's output (not when the demo got to it).
+    pub at: Instant,
 }
 
 /// Whether the demo has stopped a node.
@@ -143,6 +145,7 @@ impl Cluster {
                 let event = Event {
                     node: node.clone(),
                     body,
+                    at: Instant::now(),
                 };
                 if tx.send(event).is_err() {
                     break;
@@ -295,6 +298,8 @@ pub struct Tracker {
     pub frozen: Vec<(String, Option<u64>)>,
     /// Nodes that published `leaving` (a clean stop), with when the report arrived.
     pub leaving: Vec<(String, Instant)>,
+    /// When the latest event folded in arrived.
+    pub latest: Option<Instant>,
     /// Each node's latest log: its end and digest.
     pub logs: BTreeMap<String, (String, String)>,
     /// Records truncated as divergent suffixes, over every sync.
@@ -305,6 +310,7 @@ impl Tracker {
     /// Fold one event in.
     pub fn absorb(&mut self, event: &Event) {
         let body = &event.body;
+        self.latest = Some(event.at);
         match body["ev"].as_str() {
             Some("view") => {
                 let view = body["view"].clone();
@@ -341,7 +347,7 @@ impl Tracker {
                 let log = (text("log_end"), text("digest"));
                 self.logs.insert(event.node.clone(), log);
             }
-            Some("leaving") => self.leaving.push((event.node.clone(), Instant::now())),
+            Some("leaving") => self.leaving.push((event.node.clone(), event.at)),
             Some("frozen") => self
                 .frozen
                 .push((event.node.clone(), body["offset"].as_u64())),

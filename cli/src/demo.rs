@@ -429,7 +429,11 @@ fn run_once(
         &mut |t| followed(t),
         &mut deaths,
     )?;
-    let handover = published.elapsed();
+    // From the arrival of the leaving report to that of the view that completed the agreement.
+    let handover = tracker.latest.map_or_else(
+        || published.elapsed(),
+        |at| at.saturating_duration_since(published),
+    );
     tl.say(format!(
         "{last} handed over to {successor}: every other node follows it {:.0} ms after {last} published leaving (goal: 2 gossip intervals, {} ms)",
         ms(handover),
@@ -518,8 +522,13 @@ pub fn run(args: DemoArgs) -> Result<bool> {
         history.append(&mut tracker.history);
         if args.runs > 1 {
             println!(
-                "run {run}: failover {:.0} ms (pause), {:.0} ms (kill); stale records fenced {}; false deaths {}",
-                result.failover_ms, result.kill_failover_ms, result.fenced, result.false_deaths
+                "run {run}: failover {:.0} ms (pause), {:.0} ms (kill); stale records fenced {}; divergent records truncated {}; clean handover {:.0} ms; false deaths {}",
+                result.failover_ms,
+                result.kill_failover_ms,
+                result.fenced,
+                result.truncated,
+                result.handover_ms,
+                result.false_deaths
             );
         }
         results.push(result);
