@@ -5,7 +5,7 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use tael_coord::{elect_leaders_json, try_elect_leader, EpochFencer};
+use tael_coord::{elect_leaders_json, try_elect_leader, Counting, EpochFencer, EpochGate};
 
 fn ids(n: usize) -> Vec<String> {
     // Spread so the minimum is found late and comparisons see shared prefixes.
@@ -50,6 +50,16 @@ fn gate(c: &mut Criterion) {
     let call: fn(&EpochFencer, u64) -> bool = EpochFencer::check_and_advance;
     g.bench_function("check_current_call", |b| {
         b.iter(|| black_box(call)(&fencer, black_box(7)))
+    });
+    // Counters are opt-in (a wrapper): the plain gate above is untouched; this pair shows what
+    // counting costs, both through the trait the fronts call.
+    let plain: Box<dyn EpochGate> = Box::new(EpochFencer::with_highest(7));
+    g.bench_function("check_current_trait", |b| {
+        b.iter(|| plain.check_and_advance(black_box(7)))
+    });
+    let counting: Box<dyn EpochGate> = Box::new(Counting::new(EpochFencer::with_highest(7)));
+    g.bench_function("check_current_counting", |b| {
+        b.iter(|| counting.check_and_advance(black_box(7)))
     });
     let atomic = AtomicU64::new(7);
     g.bench_function("floor_load_compare", |b| {

@@ -66,6 +66,9 @@ def main(src, dst):
 
     cmp("P1", "gate check, not advancing", "gate/check_current", "AtomicU64 load + compare", "gate/floor_load_compare", 2)
     cmp("P1", "gate check, advancing", "gate/check_advancing", "bare compare-and-swap", "gate/floor_compare_and_swap", 2)
+    a, b = criterion("gate/check_current_counting"), criterion("gate/check_current_trait")
+    row("P1", "gate check with verdict counters (opt-in), through the trait", ns(a),
+        "the same gate without counters, through the trait", ns(b), f"{a / b:.2f}×", "shown (no goal)", True)
     cmp("P1", "elect_leader, 5 ids", "elect/elect_leader_5", "min() over the strings", "elect/floor_min_5", 2)
     cmp("P1", "elect_leader, 100 ids", "elect/elect_leader_100", "min() over the strings", "elect/floor_min_100", 2)
     cmp("P1", "view 10,000 groups × 5 (parse + decide)", "view/elect_leaders_10k", "serde_json → Value", "view/floor_parse_value_10k", 3)

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::json::{self, opt_u64_text, quote, u64_text};
+use crate::json::{self, id, objects, opt_id, opt_u64_text, quote, u64_text};
 use crate::verdict::promoted;
 use crate::view::{Group, Member, View};
 use crate::{Error, Policy, Result, Status};
@@ -122,7 +122,9 @@ named! {
 
 /// One member that is not the leader, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Excluded {
+    #[serde(deserialize_with = "id::deserialize")]
     pub id: String,
     /// The generation of the listed entry (tells duplicates apart).
     #[serde(with = "u64_text")]
@@ -133,10 +135,14 @@ pub struct Excluded {
 /// The decision for one group: its leader (if any), the reason, every listed member that is
 /// not the leader, with why, in the order the view lists them, and which listed entry leads.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Decision {
+    #[serde(deserialize_with = "id::deserialize")]
     pub group: String,
+    #[serde(deserialize_with = "opt_id::deserialize")]
     pub leader: Option<String>,
     pub reason: Reason,
+    #[serde(deserialize_with = "objects::deserialize")]
     pub excluded: Vec<Excluded>,
     /// The index of the leader's entry in the group's `members` (an id may be listed more than
     /// once; this is the entry that won), or `None` without a leader.
@@ -144,6 +150,28 @@ pub struct Decision {
     /// The generation of the leader's entry, or `None` without a leader.
     #[serde(with = "opt_u64_text")]
     pub leader_generation: Option<u64>,
+    /// The epoch the leader's entry announced (its `epoch`), or `None` without a leader.
+    #[serde(default, with = "opt_u64_text")]
+    pub leader_epoch: Option<u64>,
+    /// Every live entry that survived the duplicates rule, other than the leader's, that
+    /// claims to lead (`claims_epoch`), in the order the view lists them: more than none means
+    /// more than one node believes it leads.
+    #[serde(default, deserialize_with = "objects::deserialize")]
+    pub claimants: Vec<Claimant>,
+}
+
+/// A member that claims to lead without being the decision's leader.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Claimant {
+    #[serde(deserialize_with = "id::deserialize")]
+    pub id: String,
+    /// The generation of the listed entry.
+    #[serde(with = "u64_text")]
+    pub generation: u64,
+    /// The epoch at which it claims to lead.
+    #[serde(with = "u64_text")]
+    pub claims_epoch: u64,
 }
 
 impl Decision {
@@ -190,6 +218,14 @@ pub fn elect_leaders_json(view: &str, policy: &str) -> Result<Vec<Decision>> {
 /// The decisions as pinned JSON: an array of decision objects.
 pub fn decisions_to_json(decisions: &[Decision]) -> String {
     json::to_json(decisions)
+}
+
+/// Read decisions back from their pinned JSON (an array of decision objects, as
+/// [`decisions_to_json`] writes them; `leader_epoch` and `claimants` may be absent, as in
+/// decisions written before they existed). Anything else is `INVALID_ARGUMENT`, with the path
+/// and cause.
+pub fn decisions_from_json(text: &str) -> Result<Vec<Decision>> {
+    json::list_from_json(text, Status::InvalidArgument)
 }
 
 /// The epoch a newly elected leader of `group` should promote to: one past every epoch any
@@ -260,9 +296,11 @@ fn decide_group(name: &str, group: &Group, policy: &Policy) -> Decision {
         group: name.to_owned(),
         leader: None,
         reason,
+        claimants: claimants(members, &why, None),
         excluded: explain(members, &why),
         leader_index: None,
         leader_generation: None,
+        leader_epoch: None,
     };
     if candidates.is_empty() {
         let reason = if members.is_empty() {
@@ -346,10 +384,35 @@ fn decide_group(name: &str, group: &Group, policy: &Policy) -> Decision {
         group: name.to_owned(),
         leader: leader.map(|(_, m)| m.id.clone()),
         reason: rank.reason.unwrap_or(Reason::SmallestId),
+        claimants: claimants(members, &rank.why, leader.map(|(i, _)| i)),
         excluded: explain(members, &rank.why),
         leader_index: leader.map(|(i, _)| i),
         leader_generation: leader.map(|(_, m)| m.generation),
+        leader_epoch: leader.map(|(_, m)| m.epoch),
     }
+}
+
+/// The live entries, but the duplicates and the leader's, that claim to lead.
+fn claimants(
+    members: &[Member],
+    why: &[Option<Exclusion>],
+    leader: Option<usize>,
+) -> Vec<Claimant> {
+    let counted = |i: usize| {
+        let m = &members[i];
+        m.live && Some(i) != leader && why[i] != Some(Exclusion::Duplicate)
+    };
+    (0..members.len())
+        .filter(|&i| counted(i))
+        .filter_map(|i| {
+            let m = &members[i];
+            m.claims_epoch.map(|claims_epoch| Claimant {
+                id: m.id.clone(),
+                generation: m.generation,
+                claims_epoch,
+            })
+        })
+        .collect()
 }
 
 /// The candidates still in the running, and why every other member is out.

@@ -1,5 +1,6 @@
-//! Durable gates: an epoch gate ([`DurableFencer`]) and a registry ([`DurableRegistry`]) whose
-//! high-water marks live in a file and reach the disk before an advance is acknowledged.
+//! Durable gates: an epoch gate ([`DurableFencer`]), a holder-aware gate
+//! ([`DurableHolderFencer`]) and a registry ([`DurableRegistry`]) whose state lives in a file and
+//! reaches the disk before a change is acknowledged; and an epoch history ([`DurableHistory`]).
 //!
 //! Every advance writes the whole state to `<file>.tmp`, fsyncs it, renames it over `<file>` and
 //! fsyncs the directory; only then does the mark move in memory and the call return. The rename
@@ -18,28 +19,33 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::election::validate_id;
+use crate::holder::Reign;
 use crate::json::{self, quote, u64_text};
 use crate::registry::{stream_exists, unknown_stream};
 use crate::snapshot::validate_names;
 use crate::verdict::{promoted, Step};
 use crate::{
-    EpochGate, EpochHistory, EpochLog, Error, GateRegistry, Mark, Result, Snapshot, Status, Verdict,
+    EpochGate, EpochHistory, EpochLog, Error, GateRegistry, HolderGate, Mark, Result, Snapshot,
+    Status, Verdict,
 };
 
 /// Which state a file holds; its first line says so.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     Gate,
+    HolderGate,
     Registry,
     History,
 }
 
 impl Kind {
-    const ALL: [Kind; 3] = [Kind::Gate, Kind::Registry, Kind::History];
+    const ALL: [Kind; 4] = [Kind::Gate, Kind::HolderGate, Kind::Registry, Kind::History];
 
     fn header(self) -> &'static str {
         match self {
             Kind::Gate => "tael-coord durable-gate 1",
+            // Version 2 of the gate file: the mark with its holder and closed flag.
+            Kind::HolderGate => "tael-coord durable-gate 2",
             Kind::Registry => "tael-coord durable-registry 1",
             Kind::History => "tael-coord epoch-history 1",
         }
@@ -48,6 +54,7 @@ impl Kind {
     fn noun(self) -> &'static str {
         match self {
             Kind::Gate => "durable gate",
+            Kind::HolderGate => "durable holder gate",
             Kind::Registry => "durable registry",
             Kind::History => "durable history",
         }
@@ -76,8 +83,9 @@ fn shown(path: &Path) -> String {
     quote(&path.display().to_string())
 }
 
-/// The body line of a file, once its header, its shape and its checksum are right.
-fn decode<'a>(kind: Kind, path: &Path, bytes: &'a [u8]) -> Result<&'a str> {
+/// The kind and body line of a file of `kind` or of one of the older kinds it `reads`, once its
+/// header, its shape and its checksum are right.
+fn decode<'a>(kind: Kind, reads: &[Kind], path: &Path, bytes: &'a [u8]) -> Result<(Kind, &'a str)> {
     let corrupt = |why: &str| {
         storage(format!(
             "the {} file {} is corrupt: {why}; it was left as it is",
@@ -94,7 +102,10 @@ fn decode<'a>(kind: Kind, path: &Path, bytes: &'a [u8]) -> Result<&'a str> {
         .ok_or_else(|| corrupt("its last line is cut short"))?;
     let lines: Vec<&str> = rest.split('\n').collect();
     let header = lines[0];
-    if header != kind.header() {
+    let found = std::iter::once(kind)
+        .chain(reads.iter().copied())
+        .find(|k| k.header() == header);
+    let Some(found) = found else {
         if let Some(other) = Kind::ALL.into_iter().find(|k| k.header() == header) {
             return Err(storage(format!(
                 "{} is a {} file, not a {} file",
@@ -109,7 +120,7 @@ fn decode<'a>(kind: Kind, path: &Path, bytes: &'a [u8]) -> Result<&'a str> {
             quote(&head),
             quote(kind.header())
         )));
-    }
+    };
     let [_, body, sum] = lines[..] else {
         return Err(corrupt(&format!(
             "it has {} lines; the format has 3",
@@ -127,7 +138,7 @@ fn decode<'a>(kind: Kind, path: &Path, bytes: &'a [u8]) -> Result<&'a str> {
             "its checksum is {actual:08x} but the file records {recorded:08x}"
         )));
     }
-    Ok(body)
+    Ok((found, body))
 }
 
 /// The file of a durable gate or registry: where it is, the open directory (fsynced after each
@@ -319,6 +330,15 @@ impl Store {
 /// file that `create` makes starts with the default state (a gate at 0, an empty registry).
 trait Body: Serialize + DeserializeOwned + Default {
     const KIND: Kind;
+
+    /// Older kinds of file this body also reads; the next write upgrades the file to `KIND`.
+    const READS: &'static [Kind] = &[];
+
+    /// The state of a body of kind `found` (`KIND` or one of `READS`).
+    fn parse(found: Kind, body: &str) -> Result<Self> {
+        debug_assert_eq!(found, Self::KIND);
+        json::from_json::<Self>(body, Status::Storage)
+    }
 }
 
 /// Open the store at `path` and read its state back, or start a fresh one (written before
@@ -327,8 +347,8 @@ fn open_state<B: Body>(path: &Path, create: bool) -> Result<(Store, B)> {
     let (store, bytes) = Store::open(B::KIND, path, create)?;
     let state = match bytes {
         Some(bytes) => {
-            let body = decode(B::KIND, &store.path, &bytes)?;
-            json::from_json::<B>(body, Status::Storage).map_err(|e| {
+            let (found, body) = decode(B::KIND, B::READS, &store.path, &bytes)?;
+            B::parse(found, body).map_err(|e| {
                 storage(format!(
                     "the {} file {} is corrupt: {}",
                     B::KIND.noun(),
@@ -356,6 +376,51 @@ struct GateBody {
 
 impl Body for GateBody {
     const KIND: Kind = Kind::Gate;
+}
+
+/// The body of a holder gate file (version 2 of the gate file):
+/// `{"highest":"<mark>","holder":"<id>" or null,"closed":<bool>}`. It also reads version 1, a
+/// plain gate's file (no holder, open), so an epoch gate's file can be taken over by a holder gate.
+#[derive(Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HolderGateBody {
+    #[serde(with = "u64_text")]
+    highest: u64,
+    holder: Option<String>,
+    closed: bool,
+}
+
+impl Body for HolderGateBody {
+    const KIND: Kind = Kind::HolderGate;
+    const READS: &'static [Kind] = &[Kind::Gate];
+
+    fn parse(found: Kind, body: &str) -> Result<Self> {
+        if found == Kind::Gate {
+            let GateBody { highest } = GateBody::parse(found, body)?;
+            return Ok(HolderGateBody {
+                highest,
+                ..Default::default()
+            });
+        }
+        let body: HolderGateBody = json::from_json(body, Status::Storage)?;
+        if let Some(holder) = &body.holder {
+            validate_id(holder)?;
+        }
+        if body.closed && body.holder.is_none() {
+            return Err(storage("a closed reign has no holder".into()));
+        }
+        Ok(body)
+    }
+}
+
+impl From<&Reign> for HolderGateBody {
+    fn from(reign: &Reign) -> Self {
+        HolderGateBody {
+            highest: reign.epoch,
+            holder: reign.holder.clone(),
+            closed: reign.closed,
+        }
+    }
 }
 
 /// The body of a registry file is its snapshot.
@@ -517,6 +582,97 @@ impl EpochGate for DurableFencer {
     /// The mark on disk.
     fn highest(&self) -> u64 {
         self.0.state.load(Ordering::Acquire)
+    }
+
+    fn jump_cap(&self) -> Option<u64> {
+        self.0.jump_cap
+    }
+}
+
+/// A holder-aware gate (§6 and §16 of SEMANTICS.md) whose reign — highest epoch, holder and
+/// closed flag — lives in a file; its operations are those of [`HolderGate`]. Its vote survives
+/// a restart, as Raft persists its vote, which is what makes an established reign (§16) the only
+/// one of its epoch across restarts.
+///
+/// Every change (an advance, the first holder recorded at the current epoch, a promotion, a
+/// close, an adoption) is on disk before the call returns, as for [`DurableFencer`]; a call that
+/// fails with `STORAGE` changed nothing, and verdicts that change nothing write nothing. The
+/// file (version 2 of the gate file) also opens from a plain gate's file (version 1: no holder,
+/// open), rewritten as version 2 on the first change. One owner at a time.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("tael-doc-holder-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use tael_coord::{DurableHolderFencer, HolderGate, Status};
+///
+/// let path = dir.join("wal-0.vote");
+/// let gate = DurableHolderFencer::open_or_create(&path)?;
+/// assert!(gate.check_and_advance(4, "node-a")?); // the vote at epoch 4 goes to node-a
+/// drop(gate);
+///
+/// let gate = DurableHolderFencer::open(&path)?; // restarted: the vote is kept
+/// assert_eq!(gate.check(4, "node-b")?.status(), Status::Conflict);
+/// # drop(gate);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), tael_coord::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct DurableHolderFencer(Durable<Mutex<Reign>>);
+
+durable_type!(DurableHolderFencer, "holder gate", HolderGateBody, |body| {
+    Mutex::new(Reign::new(body.highest, body.holder, body.closed))
+});
+
+impl DurableHolderFencer {
+    // The reign moves only after a successful write, so a poisoned lock still guards good state.
+    fn reign(&self) -> MutexGuard<'_, Reign> {
+        self.0.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Apply `change` to a copy of the reign under the store lock and, when it changed, write
+    /// the copy durably before it replaces the reign.
+    fn change<T>(&self, change: impl FnOnce(&mut Reign) -> T) -> Result<T> {
+        let store = self.0.store();
+        let mut next = self.reign().clone();
+        let answer = change(&mut next);
+        if next != *self.reign() {
+            store.write(&json::to_json(&HolderGateBody::from(&next)))?;
+            *self.reign() = next;
+        }
+        Ok(answer)
+    }
+}
+
+/// A verdict or epoch is returned only once the reign it reports is on disk; `STORAGE` if it
+/// could not be written (nothing changed).
+impl HolderGate for DurableHolderFencer {
+    fn check(&self, epoch: u64, holder: &str) -> Result<Verdict> {
+        validate_id(holder)?;
+        self.change(|reign| reign.check(epoch, holder, self.0.jump_cap))
+    }
+
+    fn promote_to_at_least(&self, floor: u64, holder: &str) -> Result<u64> {
+        validate_id(holder)?;
+        self.change(|reign| reign.promote(floor, holder))?
+    }
+
+    fn close(&self, epoch: u64, holder: &str) -> Result<Verdict> {
+        validate_id(holder)?;
+        self.change(|reign| reign.close(epoch, holder, self.0.jump_cap))
+    }
+
+    fn adopt(&self, epoch: u64, holder: &str) -> Result<Verdict> {
+        validate_id(holder)?;
+        self.change(|reign| reign.adopt(epoch, holder))
+    }
+
+    fn state(&self) -> (u64, Option<String>) {
+        let reign = self.reign();
+        (reign.epoch, reign.holder.clone())
+    }
+
+    fn closed(&self) -> bool {
+        self.reign().closed
     }
 
     fn jump_cap(&self) -> Option<u64> {
@@ -802,6 +958,88 @@ mod tests {
             fs::read_to_string(dir.join("r")).unwrap(),
             "tael-coord durable-registry 1\n{\"streams\":{\"wal-0\":\"7\"}}\ncrc32c 8ca4641a\n"
         );
+    }
+
+    #[test]
+    fn a_holder_gate_keeps_its_vote_and_its_close_across_a_reopen() {
+        let (dir, path) = scratch("vote");
+        let gate = DurableHolderFencer::open_or_create(&path).unwrap();
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            "tael-coord durable-gate 2\n{\"highest\":\"0\",\"holder\":null,\"closed\":false}\ncrc32c 77664420\n"
+        );
+        assert_eq!(gate.check(4, "a"), Ok(Verdict::Advanced { from: 0, to: 4 }));
+        drop(gate);
+        let gate = DurableHolderFencer::open(&path).unwrap();
+        assert_eq!(gate.state(), (4, Some("a".into())), "the vote survives");
+        assert_eq!(gate.check(4, "b").unwrap().status(), Status::Conflict);
+        assert_eq!(gate.close(4, "a").unwrap().status(), Status::Closed);
+        drop(gate);
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            "tael-coord durable-gate 2\n{\"highest\":\"4\",\"holder\":\"a\",\"closed\":true}\ncrc32c 10f16276\n"
+        );
+        let gate = DurableHolderFencer::open(&path).unwrap();
+        assert!(gate.closed(), "the close survives");
+        // Verdicts that change nothing write nothing (a directory where the temporary file
+        // goes makes every write fail).
+        fs::create_dir(dir.join("vote.tmp")).unwrap();
+        assert_eq!(gate.check(4, "a").unwrap().status(), Status::Closed);
+        assert_eq!(gate.close(4, "b").unwrap().status(), Status::Closed);
+        assert_eq!(gate.adopt(3, "b").unwrap().status(), Status::StaleEpoch);
+        for change in [gate.check(5, "b"), gate.adopt(5, "b"), gate.close(5, "b")] {
+            assert_eq!(status(change), Status::Storage);
+        }
+        assert_eq!(status(gate.promote("b")), Status::Storage);
+        assert_eq!((gate.state(), gate.closed()), ((4, Some("a".into())), true));
+        fs::remove_dir(dir.join("vote.tmp")).unwrap();
+        assert_eq!(gate.adopt(5, "b"), Ok(Verdict::Advanced { from: 4, to: 5 }));
+        assert_eq!(
+            (gate.state(), gate.closed()),
+            ((5, Some("b".into())), false)
+        );
+    }
+
+    #[test]
+    fn a_holder_gate_reads_a_plain_gate_file_and_rewrites_it_as_version_2() {
+        let (_dir, path) = scratch("gate");
+        let gate = open_gate(&path, None);
+        assert_eq!(gate.promote_to_at_least(7), Ok(7));
+        drop(gate);
+        let holder = DurableHolderFencer::open(&path).unwrap();
+        assert_eq!((holder.state(), holder.closed()), ((7, None), false));
+        drop(holder);
+        assert!(
+            fs::read_to_string(&path)
+                .unwrap()
+                .starts_with("tael-coord durable-gate 1\n"),
+            "opening writes nothing"
+        );
+        let holder = DurableHolderFencer::open(&path).unwrap();
+        assert_eq!(holder.check(7, "a"), Ok(Verdict::Current { epoch: 7 }));
+        drop(holder);
+        assert!(fs::read_to_string(&path)
+            .unwrap()
+            .starts_with("tael-coord durable-gate 2\n"));
+        assert!(refused(DurableFencer::open(&path)).contains("is a durable holder gate file"));
+    }
+
+    #[test]
+    fn a_damaged_holder_gate_file_is_refused() {
+        let (_dir, path) = scratch("vote");
+        for body in [
+            "{\"highest\":\"1\"}",
+            "{\"highest\":\"1\",\"holder\":null}",
+            "{\"highest\":\"1\",\"holder\":\"\",\"closed\":false}",
+            "{\"highest\":\"1\",\"holder\":null,\"closed\":true}",
+            "{\"highest\":\"1\",\"holder\":\"a\",\"closed\":false,\"x\":1}",
+        ] {
+            fs::write(&path, encode(Kind::HolderGate, body)).unwrap();
+            assert!(
+                refused(DurableHolderFencer::open(&path)).contains("corrupt"),
+                "{body}"
+            );
+        }
     }
 
     /// A bare file name is a file of the current directory. (The only test that uses a

@@ -1,14 +1,111 @@
-//! The holder-aware gate: fencing over `(epoch, holder)` tokens.
+//! The holder-aware gate: fencing over `(epoch, holder)` tokens, with the reign's end.
 
 use crate::election::validate_id;
 use crate::sync::{Mutex, MutexGuard};
 use crate::verdict::{promoted, Step};
 use crate::{HolderGate, Result, Verdict};
 
-#[derive(Debug, Default)]
-struct Reign {
-    epoch: u64,
-    holder: Option<String>,
+/// What a holder gate holds: its highest epoch, the holder recorded for it, and whether that
+/// reign was closed. The one place the rules of SEMANTICS.md §6 and §16 are written; the
+/// in-memory and the durable holder gates apply them to their own copy.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Reign {
+    pub(crate) epoch: u64,
+    pub(crate) holder: Option<String>,
+    pub(crate) closed: bool,
+}
+
+impl Reign {
+    pub(crate) fn new(epoch: u64, holder: Option<String>, closed: bool) -> Reign {
+        Reign {
+            epoch,
+            holder,
+            closed,
+        }
+    }
+
+    /// A new reign of `holder` at `epoch`, open.
+    fn held(epoch: u64, holder: &str) -> Reign {
+        Reign::new(epoch, Some(holder.to_owned()), false)
+    }
+
+    /// The verdict for any token at a closed reign's epoch.
+    fn closed_verdict(&self) -> Verdict {
+        Verdict::Closed {
+            epoch: self.epoch,
+            holder: self.holder.clone().unwrap_or_default(),
+        }
+    }
+
+    /// Judge the token `(epoch, holder)` (§6; a closed reign answers `CLOSED`, §16).
+    pub(crate) fn check(&mut self, epoch: u64, holder: &str, cap: Option<u64>) -> Verdict {
+        match Step::of(self.epoch, epoch, cap) {
+            Step::Advance => {
+                let from = self.epoch;
+                *self = Reign::held(epoch, holder);
+                Verdict::Advanced { from, to: epoch }
+            }
+            Step::Current if self.closed => self.closed_verdict(),
+            Step::Current => match &self.holder {
+                Some(recorded) if recorded != holder => Verdict::Conflict {
+                    epoch,
+                    holder: recorded.clone(),
+                },
+                Some(_) => Verdict::Current { epoch },
+                None => {
+                    self.holder = Some(holder.to_owned());
+                    Verdict::Current { epoch }
+                }
+            },
+            step => step.verdict(epoch, self.epoch),
+        }
+    }
+
+    /// `holder` ends its reign at `epoch` (§16): `CLOSED` once the reign is closed (also when
+    /// it already was), else the verdict that refused it.
+    pub(crate) fn close(&mut self, epoch: u64, holder: &str, cap: Option<u64>) -> Verdict {
+        let other = self
+            .holder
+            .as_deref()
+            .is_some_and(|recorded| recorded != holder);
+        match Step::of(self.epoch, epoch, cap) {
+            Step::Current if self.closed => self.closed_verdict(),
+            Step::Current if other => Verdict::Conflict {
+                epoch,
+                holder: self.holder.clone().unwrap_or_default(),
+            },
+            Step::Current | Step::Advance => {
+                *self = Reign::new(epoch, Some(holder.to_owned()), true);
+                self.closed_verdict()
+            }
+            step => step.verdict(epoch, self.epoch),
+        }
+    }
+
+    /// Move the gate to the reign `(epoch, holder)` (§16): never below the highest, never into
+    /// a closed reign; the jump cap does not apply.
+    pub(crate) fn adopt(&mut self, epoch: u64, holder: &str) -> Verdict {
+        match Step::of(self.epoch, epoch, None) {
+            Step::Current if self.closed => self.closed_verdict(),
+            Step::Current => {
+                self.holder = Some(holder.to_owned());
+                Verdict::Current { epoch }
+            }
+            Step::Advance => {
+                let from = self.epoch;
+                *self = Reign::held(epoch, holder);
+                Verdict::Advanced { from, to: epoch }
+            }
+            step => step.verdict(epoch, self.epoch),
+        }
+    }
+
+    /// `holder` takes a new reign at `max(floor, epoch + 1)`.
+    pub(crate) fn promote(&mut self, floor: u64, holder: &str) -> Result<u64> {
+        let epoch = promoted(self.epoch, floor)?;
+        *self = Reign::held(epoch, holder);
+        Ok(epoch)
+    }
 }
 
 /// An epoch gate that also records who holds the current epoch, so two writers claiming one
@@ -37,10 +134,7 @@ impl HolderFencer {
     /// A gate resuming from a known high-water mark, with no recorded holder.
     pub fn with_highest(highest: u64) -> Self {
         HolderFencer {
-            reign: Mutex::new(Reign {
-                epoch: highest,
-                holder: None,
-            }),
+            reign: Mutex::new(Reign::new(highest, None, false)),
             jump_cap: None,
         }
     }
@@ -53,10 +147,7 @@ impl HolderFencer {
             validate_id(holder)?;
         }
         Ok(HolderFencer {
-            reign: Mutex::new(Reign {
-                epoch: highest,
-                holder: holder.map(str::to_owned),
-            }),
+            reign: Mutex::new(Reign::new(highest, holder.map(str::to_owned), false)),
             jump_cap: None,
         })
     }
@@ -80,45 +171,31 @@ impl HolderFencer {
 impl HolderGate for HolderFencer {
     fn check(&self, epoch: u64, holder: &str) -> Result<Verdict> {
         validate_id(holder)?;
-        let mut reign = self.lock();
-        Ok(match Step::of(reign.epoch, epoch, self.jump_cap) {
-            Step::Advance => {
-                let from = reign.epoch;
-                *reign = Reign {
-                    epoch,
-                    holder: Some(holder.to_owned()),
-                };
-                Verdict::Advanced { from, to: epoch }
-            }
-            Step::Current => match &reign.holder {
-                Some(recorded) if recorded != holder => Verdict::Conflict {
-                    epoch,
-                    holder: recorded.clone(),
-                },
-                Some(_) => Verdict::Current { epoch },
-                None => {
-                    reign.holder = Some(holder.to_owned());
-                    Verdict::Current { epoch }
-                }
-            },
-            step => step.verdict(epoch, reign.epoch),
-        })
+        Ok(self.lock().check(epoch, holder, self.jump_cap))
     }
 
     fn promote_to_at_least(&self, floor: u64, holder: &str) -> Result<u64> {
         validate_id(holder)?;
-        let mut reign = self.lock();
-        let epoch = promoted(reign.epoch, floor)?;
-        *reign = Reign {
-            epoch,
-            holder: Some(holder.to_owned()),
-        };
-        Ok(epoch)
+        self.lock().promote(floor, holder)
+    }
+
+    fn close(&self, epoch: u64, holder: &str) -> Result<Verdict> {
+        validate_id(holder)?;
+        Ok(self.lock().close(epoch, holder, self.jump_cap))
+    }
+
+    fn adopt(&self, epoch: u64, holder: &str) -> Result<Verdict> {
+        validate_id(holder)?;
+        Ok(self.lock().adopt(epoch, holder))
     }
 
     fn state(&self) -> (u64, Option<String>) {
         let reign = self.lock();
         (reign.epoch, reign.holder.clone())
+    }
+
+    fn closed(&self) -> bool {
+        self.lock().closed
     }
 
     fn jump_cap(&self) -> Option<u64> {

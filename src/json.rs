@@ -251,18 +251,37 @@ pub(crate) mod id_map {
 
 /// Parse a JSON document, reporting the path and cause of any error under `status`.
 /// The document must be one JSON object with nothing after it.
+pub(crate) fn from_json<T: DeserializeOwned>(text: &str, status: Status) -> Result<T> {
+    parse::<Object<T>>(text, status).map(|Object(value)| value)
+}
+
+/// A JSON array of structs, each written as an object.
+pub(crate) struct ObjectList<T>(pub Vec<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ObjectList<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        objects::deserialize(d).map(ObjectList)
+    }
+}
+
+/// Parse a JSON document that is an array of objects, as [`from_json`].
+pub(crate) fn list_from_json<T: DeserializeOwned>(text: &str, status: Status) -> Result<Vec<T>> {
+    parse::<ObjectList<T>>(text, status).map(|ObjectList(list)| list)
+}
+
+/// Parse one JSON document of type `W` with nothing after it.
 ///
 /// Documents are parsed once without tracking paths; only a document that fails is parsed again
 /// with tracking, so the common case pays nothing for good error messages.
-pub(crate) fn from_json<T: DeserializeOwned>(text: &str, status: Status) -> Result<T> {
+fn parse<W: DeserializeOwned>(text: &str, status: Status) -> Result<W> {
     let mut de = serde_json::Deserializer::from_str(text);
-    if let Ok(Object(value)) = Object::<T>::deserialize(&mut de) {
+    if let Ok(value) = W::deserialize(&mut de) {
         if de.end().is_ok() {
             return Ok(value);
         }
     }
     let mut de = serde_json::Deserializer::from_str(text);
-    let Object(_) = serde_path_to_error::deserialize::<_, Object<T>>(&mut de).map_err(|e| {
+    serde_path_to_error::deserialize::<_, W>(&mut de).map_err(|e| {
         let path = e.path().to_string();
         Error::new(status, format!("at {path}: {}", e.into_inner()))
     })?;

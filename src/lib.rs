@@ -42,6 +42,8 @@ mod verdict;
 
 mod gate;
 
+mod counters;
+
 mod fence;
 mod holder;
 mod registry;
@@ -53,16 +55,19 @@ mod durable;
 mod view;
 
 mod decide;
+mod events;
 
+pub use counters::{Counters, Counting};
 pub use decide::{
-    decisions_to_json, elect_leaders, elect_leaders_json, next_epoch, rendezvous_score, Decision,
-    Excluded, Exclusion, Reason,
+    decisions_from_json, decisions_to_json, elect_leaders, elect_leaders_json, next_epoch,
+    rendezvous_score, Claimant, Decision, Excluded, Exclusion, Reason,
 };
-pub use durable::{DurableFencer, DurableHistory, DurableRegistry};
+pub use durable::{DurableFencer, DurableHistory, DurableHolderFencer, DurableRegistry};
 pub use election::{elect_leader, try_elect_leader, validate_id, validate_id_bytes, MAX_ID_BYTES};
 pub use error::{Error, Result};
+pub use events::{transitions, transitions_json, Change, Event};
 pub use fence::EpochFencer;
-pub use gate::{EpochGate, GateRegistry, HolderGate};
+pub use gate::{EpochGate, GateRegistry, HolderGate, RefuseZero};
 pub use history::{
     divergence_point, follower_step, EpochEntry, EpochHistory, EpochLog, Truncation,
 };

@@ -18,10 +18,14 @@ pub enum Verdict {
     /// A holder gate saw its current epoch from someone other than `holder`, who holds it:
     /// two writers claim one reign. Rejected.
     Conflict { epoch: u64, holder: String },
+    /// A holder gate saw a token of a reign that `holder` closed (SEMANTICS.md §16): the reign is
+    /// over. Rejected.
+    Closed { epoch: u64, holder: String },
 }
 
 impl Verdict {
-    /// The verdict's status: `CURRENT`, `ADVANCED`, `STALE_EPOCH`, `TOO_FAR_AHEAD` or `CONFLICT`.
+    /// The verdict's status: `CURRENT`, `ADVANCED`, `STALE_EPOCH`, `TOO_FAR_AHEAD`, `CONFLICT`
+    /// or `CLOSED`.
     pub fn status(&self) -> Status {
         match self {
             Verdict::Current { .. } => Status::Current,
@@ -29,6 +33,7 @@ impl Verdict {
             Verdict::Stale { .. } => Status::StaleEpoch,
             Verdict::TooFarAhead { .. } => Status::TooFarAhead,
             Verdict::Conflict { .. } => Status::Conflict,
+            Verdict::Closed { .. } => Status::Closed,
         }
     }
 
@@ -48,7 +53,8 @@ impl Verdict {
             Verdict::Current { epoch }
             | Verdict::Stale { epoch, .. }
             | Verdict::TooFarAhead { epoch, .. }
-            | Verdict::Conflict { epoch, .. } => epoch,
+            | Verdict::Conflict { epoch, .. }
+            | Verdict::Closed { epoch, .. } => epoch,
             Verdict::Advanced { to, .. } => to,
         }
     }
@@ -56,7 +62,9 @@ impl Verdict {
     /// The gate's highest epoch once this verdict was reached.
     pub fn highest(&self) -> u64 {
         match *self {
-            Verdict::Current { epoch } | Verdict::Conflict { epoch, .. } => epoch,
+            Verdict::Current { epoch }
+            | Verdict::Conflict { epoch, .. }
+            | Verdict::Closed { epoch, .. } => epoch,
             Verdict::Advanced { to, .. } => to,
             Verdict::Stale { highest, .. } | Verdict::TooFarAhead { highest, .. } => highest,
         }
@@ -78,10 +86,11 @@ impl Verdict {
         }
     }
 
-    /// `CONFLICT` only: the holder the gate had recorded for the epoch.
+    /// `CONFLICT`: the holder the gate had recorded for the epoch; `CLOSED`: the holder whose
+    /// reign was closed.
     pub fn holder(&self) -> Option<&str> {
         match self {
-            Verdict::Conflict { holder, .. } => Some(holder),
+            Verdict::Conflict { holder, .. } | Verdict::Closed { holder, .. } => Some(holder),
             _ => None,
         }
     }
@@ -93,7 +102,7 @@ impl Verdict {
 }
 
 /// The pinned verdict JSON: `code`, `accepted`, `epoch`, `highest`, plus `from` (ADVANCED),
-/// `cap` (TOO_FAR_AHEAD) or `holder` (CONFLICT); u64 values as decimal strings.
+/// `cap` (TOO_FAR_AHEAD) or `holder` (CONFLICT, CLOSED); u64 values as decimal strings.
 impl Serialize for Verdict {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(None)?;
@@ -230,6 +239,13 @@ mod tests {
                     holder: "é\"".into(),
                 },
                 r#"{"code":"CONFLICT","accepted":false,"epoch":"4","highest":"4","holder":"é\""}"#,
+            ),
+            (
+                Verdict::Closed {
+                    epoch: 5,
+                    holder: "node-a".into(),
+                },
+                r#"{"code":"CLOSED","accepted":false,"epoch":"5","highest":"5","holder":"node-a"}"#,
             ),
         ];
         for (verdict, json) in cases {

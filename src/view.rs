@@ -94,6 +94,14 @@ pub struct Member {
     /// live for the quorum guard; default false.
     #[serde(default)]
     pub leaving: bool,
+    /// The epoch at which the member claims to lead (it believes it is the leader), if it does:
+    /// listed in decisions as a claimant unless it is the leader (SEMANTICS.md §16).
+    #[serde(
+        default,
+        with = "opt_u64_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub claims_epoch: Option<u64>,
 }
 
 fn yes() -> bool {
@@ -113,6 +121,7 @@ impl Member {
             log_epoch: 0,
             log_end: 0,
             leaving: false,
+            claims_epoch: None,
         }
     }
 }

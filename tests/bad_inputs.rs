@@ -8,9 +8,10 @@ use std::path::Path;
 
 use serde_json::Value;
 use tael_coord::{
-    divergence_point, elect_leaders_json, follower_step, next_epoch, parse_u64, try_elect_leader,
-    validate_id, validate_id_bytes, EpochEntry, EpochFencer, EpochHistory, FenceRegistry,
-    GateRegistry, HolderFencer, HolderGate, Snapshot, Status, View,
+    divergence_point, elect_leaders_json, follower_step, next_epoch, parse_u64, transitions_json,
+    try_elect_leader, validate_id, validate_id_bytes, EpochEntry, EpochFencer, EpochGate,
+    EpochHistory, FenceRegistry, GateRegistry, HolderFencer, HolderGate, RefuseZero, Snapshot,
+    Status, View,
 };
 
 const FRONT: &str = "rust";
@@ -87,20 +88,36 @@ fn u64_arg(step: &Value, key: &str) -> Option<u64> {
 }
 
 /// A row's gates, fresh for each row (a setup step may replace one).
-#[derive(Default)]
 struct State {
-    gate: EpochFencer,
-    holder: HolderFencer,
-    registry: FenceRegistry,
+    gate: Box<dyn EpochGate>,
+    holder: Box<dyn HolderGate>,
+    registry: Box<dyn GateRegistry>,
     history: EpochHistory,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            gate: Box::new(EpochFencer::new()),
+            holder: Box::new(HolderFencer::new()),
+            registry: Box::new(FenceRegistry::new()),
+            history: EpochHistory::new(),
+        }
+    }
+}
+
+/// A step's `refuse_zero` (default false).
+fn refuse_zero(step: &Value) -> bool {
+    step.get("refuse_zero").is_some_and(|v| v == true)
 }
 
 impl State {
     /// Everything a refused call must leave as it was.
-    fn summary(&self) -> (u64, (u64, Option<String>), String, String) {
+    fn summary(&self) -> (u64, (u64, Option<String>), bool, String, String) {
         (
             self.gate.highest(),
             self.holder.state(),
+            self.holder.closed(),
             self.registry.snapshot().to_json(),
             self.history.to_json(),
         )
@@ -153,14 +170,25 @@ fn run(state: &mut State, step: &Value) -> Result<(), Status> {
         },
         "parse_u64" => parse_u64(&str_arg(&step["text"])).map(drop).map_err(status),
         "gate" => {
-            let gate = EpochFencer::with_highest(u64_arg(step, "highest").unwrap_or(0));
-            state.gate = gate.with_jump_cap(u64_arg(step, "cap"));
+            let gate = EpochFencer::with_highest(u64_arg(step, "highest").unwrap_or(0))
+                .with_jump_cap(u64_arg(step, "cap"));
+            state.gate = match refuse_zero(step) {
+                true => Box::new(RefuseZero(gate)),
+                false => Box::new(gate),
+            };
+            Ok(())
+        }
+        "registry" => {
+            let registry = FenceRegistry::new().with_jump_cap(u64_arg(step, "cap"));
+            state.registry = match refuse_zero(step) {
+                true => Box::new(RefuseZero(registry)),
+                false => Box::new(registry),
+            };
             Ok(())
         }
         "check" => {
             let epoch = u64_arg(step, "epoch").unwrap();
-            state.gate.check(epoch);
-            Ok(())
+            state.gate.check(epoch).map(drop).map_err(status)
         }
         "promote" => state.gate.promote().map(drop).map_err(status),
         "promote_to_at_least" => state
@@ -171,7 +199,11 @@ fn run(state: &mut State, step: &Value) -> Result<(), Status> {
         "holder_gate" => {
             let highest = u64_arg(step, "highest").unwrap_or(0);
             let holder = step.get("holder").map(str_arg);
-            state.holder = HolderFencer::with_holder(highest, holder.as_deref()).map_err(status)?;
+            let gate = HolderFencer::with_holder(highest, holder.as_deref()).map_err(status)?;
+            state.holder = match refuse_zero(step) {
+                true => Box::new(RefuseZero(gate)),
+                false => Box::new(gate),
+            };
             Ok(())
         }
         "holder_check" => {
@@ -190,6 +222,19 @@ fn run(state: &mut State, step: &Value) -> Result<(), Status> {
                 .map(drop)
                 .map_err(status)
         }
+        "holder_close" | "holder_adopt" => {
+            let epoch = u64_arg(step, "epoch").unwrap();
+            let holder = str_arg(&step["holder"]);
+            match op {
+                "holder_close" => state.holder.close(epoch, &holder),
+                _ => state.holder.adopt(epoch, &holder),
+            }
+            .map(drop)
+            .map_err(status)
+        }
+        "transitions" => transitions_json(&str_arg(&step["previous"]), &str_arg(&step["next"]))
+            .map(drop)
+            .map_err(status),
         "holder_promote" | "holder_promote_to_at_least" => {
             let floor = u64_arg(step, "floor").unwrap_or(0);
             state

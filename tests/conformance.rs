@@ -6,9 +6,10 @@ use std::path::Path;
 use serde_json::{json, Value};
 use tael_coord::{
     decisions_to_json, divergence_point, elect_leaders_json, established, follower_step,
-    next_epoch, parse_u64, try_elect_leader, DurableFencer, DurableHistory, DurableRegistry,
-    EpochEntry, EpochFencer, EpochGate, EpochHistory, EpochLog, FenceRegistry, GateRegistry,
-    HolderFencer, HolderGate, Result, Snapshot, Status, Verdict, View,
+    next_epoch, parse_u64, transitions, transitions_json, try_elect_leader, DurableFencer,
+    DurableHistory, DurableHolderFencer, DurableRegistry, EpochEntry, EpochFencer, EpochGate,
+    EpochHistory, EpochLog, FenceRegistry, GateRegistry, HolderFencer, HolderGate, RefuseZero,
+    Result, Snapshot, Status, Verdict, View,
 };
 
 const FRONT: &str = "rust";
@@ -66,6 +67,12 @@ fn as_str(t: &Text) -> Result<&str> {
 fn u64_field(step: &Value, key: &str) -> Option<u64> {
     step.get(key)
         .map(|v| parse_u64(v.as_str().expect("u64 values are strings")).unwrap())
+}
+
+/// A creating step's `refuse_zero` (default false).
+fn refuse_zero(step: &Value) -> bool {
+    step.get("refuse_zero")
+        .is_some_and(|v| v.as_bool().expect("refuse_zero is a bool"))
 }
 
 fn err(e: tael_coord::Error) -> Value {
@@ -150,27 +157,72 @@ impl State {
 
     /// A gate of this case's kind at `highest` with the cap `cap` (a fresh file's gate starts
     /// at 0 and is promoted to `highest`, the cap being the handle's, not the file's).
-    fn gate(&mut self, highest: u64, cap: Option<u64>) -> Box<dyn EpochGate> {
-        match self.kind {
+    fn gate(&mut self, highest: u64, cap: Option<u64>, zero: bool) -> Box<dyn EpochGate> {
+        let gate: Box<dyn EpochGate> = match self.kind {
             Kind::Memory => Box::new(EpochFencer::with_highest(highest).with_jump_cap(cap)),
-            Kind::File => {
-                let gate = DurableFencer::open_or_create(self.new_file()).unwrap();
-                if highest > 0 {
-                    assert_eq!(gate.promote_to_at_least(highest), Ok(highest));
-                }
-                Box::new(gate.with_jump_cap(cap))
-            }
+            Kind::File => Box::new(self.gate_file(highest).with_jump_cap(cap)),
+        };
+        if zero {
+            Box::new(RefuseZero(gate))
+        } else {
+            gate
         }
     }
 
-    fn registry(&mut self, cap: Option<u64>) -> Box<dyn GateRegistry> {
-        match self.kind {
+    /// A fresh gate file at `highest`.
+    fn gate_file(&mut self, highest: u64) -> DurableFencer {
+        let gate = DurableFencer::open_or_create(self.new_file()).unwrap();
+        if highest > 0 {
+            assert_eq!(gate.promote_to_at_least(highest), Ok(highest));
+        }
+        gate
+    }
+
+    /// A holder gate of this case's kind resuming `(highest, holder)` with the cap `cap`. A
+    /// file's gate is a plain gate's file at `highest` (version 1) taken over by a holder gate,
+    /// which then adopts `holder`'s reign.
+    fn holder_gate(
+        &mut self,
+        highest: u64,
+        holder: Option<&str>,
+        cap: Option<u64>,
+        zero: bool,
+    ) -> Result<Box<dyn HolderGate>> {
+        let memory = HolderFencer::with_holder(highest, holder)?.with_jump_cap(cap);
+        let gate: Box<dyn HolderGate> = match self.kind {
+            Kind::Memory => Box::new(memory),
+            Kind::File => {
+                let file = self.gate_file(highest);
+                let path = file.path().to_owned();
+                drop(file);
+                let gate = DurableHolderFencer::open(path).unwrap().with_jump_cap(cap);
+                if let Some(holder) = holder {
+                    assert!(gate.adopt(highest, holder).unwrap().accepted());
+                }
+                assert_eq!(gate.state(), memory.state());
+                Box::new(gate)
+            }
+        };
+        Ok(if zero {
+            Box::new(RefuseZero(gate))
+        } else {
+            gate
+        })
+    }
+
+    fn registry(&mut self, cap: Option<u64>, zero: bool) -> Box<dyn GateRegistry> {
+        let registry: Box<dyn GateRegistry> = match self.kind {
             Kind::Memory => Box::new(FenceRegistry::new().with_jump_cap(cap)),
             Kind::File => Box::new(
                 DurableRegistry::open_or_create(self.new_file())
                     .unwrap()
                     .with_jump_cap(cap),
             ),
+        };
+        if zero {
+            Box::new(RefuseZero(registry))
+        } else {
+            registry
         }
     }
 
@@ -225,7 +277,8 @@ fn state_json(state: &State) -> Value {
     if let Some(g) = &state.gate {
         out.insert(
             "gate".into(),
-            json!({"highest": g.highest().to_string(), "jump_cap": text(g.jump_cap())}),
+            json!({"highest": g.highest().to_string(), "jump_cap": text(g.jump_cap()),
+                   "refuses_zero": g.refuses_epoch_zero()}),
         );
     }
     if let Some(g) = &state.holder {
@@ -233,7 +286,8 @@ fn state_json(state: &State) -> Value {
         assert_eq!((g.highest(), g.holder()), (highest, holder.clone()));
         out.insert(
             "holder_gate".into(),
-            json!({"highest": highest.to_string(), "holder": holder, "jump_cap": text(g.jump_cap())}),
+            json!({"highest": highest.to_string(), "holder": holder, "closed": g.closed(),
+                   "jump_cap": text(g.jump_cap()), "refuses_zero": g.refuses_epoch_zero()}),
         );
     }
     if let Some(r) = &state.registry {
@@ -247,7 +301,8 @@ fn state_json(state: &State) -> Value {
         let streams: Value = serde_json::from_str(&snapshot.to_json()).unwrap();
         out.insert(
             "registry".into(),
-            json!({"streams": streams["streams"], "jump_cap": text(r.jump_cap())}),
+            json!({"streams": streams["streams"], "jump_cap": text(r.jump_cap()),
+                   "refuses_zero": r.refuses_epoch_zero()}),
         );
     }
     if let Some(h) = &state.history {
@@ -285,7 +340,7 @@ fn run_step(state: &mut State, step: &Value) -> Option<Value> {
         "gate" => {
             let highest = u64_field(step, "highest").unwrap_or(0);
             let cap = u64_field(step, "cap");
-            state.gate = Some(state.gate(highest, cap));
+            state.gate = Some(state.gate(highest, cap, refuse_zero(step)));
             return None;
         }
         "check" => match state.gate.as_ref().unwrap().check(epoch()) {
@@ -304,14 +359,14 @@ fn run_step(state: &mut State, step: &Value) -> Option<Value> {
         "holder_gate" => {
             let highest = u64_field(step, "highest").unwrap_or(0);
             let holder = step.get("holder").map(text);
-            let gate = match holder.as_ref().map(as_str).transpose() {
-                Ok(holder) => HolderFencer::with_holder(highest, holder),
-                Err(e) => Err(e),
-            };
+            let (cap, zero) = (u64_field(step, "cap"), refuse_zero(step));
+            let gate = holder
+                .as_ref()
+                .map(as_str)
+                .transpose()
+                .and_then(|holder| state.holder_gate(highest, holder, cap, zero));
             match gate {
-                Ok(gate) => {
-                    state.holder = Some(Box::new(gate.with_jump_cap(u64_field(step, "cap"))));
-                }
+                Ok(gate) => state.holder = Some(gate),
                 Err(e) => return Some(err(e)),
             }
             return None;
@@ -342,13 +397,26 @@ fn run_step(state: &mut State, step: &Value) -> Option<Value> {
             let gate = state.holder.as_ref().unwrap();
             epoch_of(as_str(&holder).and_then(|h| gate.promote_to_at_least(floor(), h)))
         }
+        "holder_close" | "holder_adopt" => {
+            let holder = text(&step["holder"]);
+            let gate = state.holder.as_ref().unwrap();
+            let verdict_of = |h: &str| match op {
+                "holder_close" => gate.close(epoch(), h),
+                _ => gate.adopt(epoch(), h),
+            };
+            match as_str(&holder).and_then(verdict_of) {
+                Ok(v) => verdict(v),
+                Err(e) => err(e),
+            }
+        }
         "holder_state" => {
-            let (highest, holder) = state.holder.as_ref().unwrap().state();
-            json!({"highest": highest.to_string(), "holder": holder})
+            let gate = state.holder.as_ref().unwrap();
+            let (highest, holder) = gate.state();
+            json!({"highest": highest.to_string(), "holder": holder, "closed": gate.closed()})
         }
         "registry" => {
             let cap = u64_field(step, "cap");
-            state.registry = Some(state.registry(cap));
+            state.registry = Some(state.registry(cap, refuse_zero(step)));
             return None;
         }
         "registry_add" => {
@@ -420,6 +488,19 @@ fn run_step(state: &mut State, step: &Value) -> Option<Value> {
             }
             Err(e) => err(e),
         },
+        "transitions" => {
+            let policy = policy_text(step);
+            let decide = |key: &str| elect_leaders_json(&step[key].to_string(), &policy);
+            let (previous, next) = (decide("previous").unwrap(), decide("next").unwrap());
+            let events = transitions(&previous, &next).unwrap();
+            let text = transitions_json(&decisions_to_json(&previous), &decisions_to_json(&next));
+            let all: Value = serde_json::from_str(&text.unwrap()).unwrap();
+            for (one, element) in events.iter().zip(all.as_array().unwrap()) {
+                let one: Value = serde_json::from_str(&one.to_json()).unwrap();
+                assert_eq!(&one, element, "an event's JSON is its element of the list");
+            }
+            json!({ "events": all })
+        }
         "normalize_view" => match View::from_json(&view_text(step)) {
             Ok(v) => json!({"view": serde_json::from_str::<Value>(&v.to_json()).unwrap()}),
             Err(e) => err(e),

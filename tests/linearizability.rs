@@ -6,7 +6,7 @@
 //! it returns). A Wing–Gong search (with Lowe's memoisation of visited states) then looks for an
 //! order of the operations that respects real time (an operation that returned before another
 //! was invoked comes first) and in which a sequential model of the gate, written here from
-//! SEMANTICS.md §5, §6 and §9 and not from the core, gives every recorded result. A history with
+//! SEMANTICS.md §5, §6 (with §16's close and adopt) and §9 and not from the core, gives every recorded result. A history with
 //! no such order is a linearizability violation and fails the test with the history printed.
 //!
 //! Histories are small (4 threads × 5 operations) so the search is exact, and many (thousands
@@ -311,13 +311,16 @@ fn epoch_gate_histories_are_linearizable() {
     }
 }
 
-// ---- The holder gate ----
+// ---- The holder gate, with reigns closed and adopted ----
 
 #[derive(Clone, Debug)]
 enum HolderOp {
     Check(u64, &'static str),
     Promote(&'static str),
+    Close(u64, &'static str),
+    Adopt(u64, &'static str),
     State,
+    Closed,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -325,47 +328,79 @@ enum HolderOut {
     Verdict(Verdict),
     Promoted(Result<u64, Status>),
     State(u64, Option<String>),
+    Closed(bool),
 }
 
-/// The holder gate's model (SEMANTICS.md §6); the state is (highest, holder).
+/// The holder gate's model (SEMANTICS.md §6 and §16); the state is (highest, holder, closed).
 struct HolderModel;
 
+type Reign = (u64, Option<&'static str>, bool);
+
+impl HolderModel {
+    fn closed(highest: u64, holder: Option<&str>) -> HolderOut {
+        HolderOut::Verdict(Verdict::Closed {
+            epoch: highest,
+            holder: holder.expect("a closed reign has a holder").into(),
+        })
+    }
+}
+
 impl Model for HolderModel {
-    type State = (u64, Option<&'static str>);
+    type State = Reign;
     type Op = HolderOp;
     type Out = HolderOut;
 
-    fn apply(&(highest, holder): &Self::State, op: &HolderOp) -> (Self::State, HolderOut) {
+    fn apply(&(highest, holder, closed): &Reign, op: &HolderOp) -> (Reign, HolderOut) {
+        let same = (highest, holder, closed);
+        let conflict = |epoch, h: &str| {
+            HolderOut::Verdict(Verdict::Conflict {
+                epoch,
+                holder: h.into(),
+            })
+        };
         match *op {
             HolderOp::Check(epoch, who) => {
                 let (after, v) = verdict(highest, epoch, None);
                 match v {
-                    Verdict::Advanced { .. } => ((after, Some(who)), HolderOut::Verdict(v)),
+                    Verdict::Advanced { .. } => ((after, Some(who), false), HolderOut::Verdict(v)),
+                    Verdict::Current { .. } if closed => (same, Self::closed(highest, holder)),
                     Verdict::Current { .. } => match holder {
-                        None => ((highest, Some(who)), HolderOut::Verdict(v)),
-                        Some(h) if h == who => ((highest, holder), HolderOut::Verdict(v)),
-                        Some(h) => (
-                            (highest, holder),
-                            HolderOut::Verdict(Verdict::Conflict {
-                                epoch,
-                                holder: h.into(),
-                            }),
-                        ),
+                        None => ((highest, Some(who), false), HolderOut::Verdict(v)),
+                        Some(h) if h == who => (same, HolderOut::Verdict(v)),
+                        Some(h) => (same, conflict(epoch, h)),
                     },
-                    _ => ((highest, holder), HolderOut::Verdict(v)),
+                    _ => (same, HolderOut::Verdict(v)),
+                }
+            }
+            HolderOp::Close(epoch, who) => {
+                let (after, v) = verdict(highest, epoch, None);
+                match v {
+                    Verdict::Current { .. } if closed => (same, Self::closed(highest, holder)),
+                    Verdict::Current { .. } if holder.is_some_and(|h| h != who) => {
+                        (same, conflict(epoch, holder.unwrap()))
+                    }
+                    Verdict::Current { .. } | Verdict::Advanced { .. } => {
+                        ((after, Some(who), true), Self::closed(after, Some(who)))
+                    }
+                    _ => (same, HolderOut::Verdict(v)),
+                }
+            }
+            HolderOp::Adopt(epoch, who) => {
+                let (after, v) = verdict(highest, epoch, None);
+                match v {
+                    Verdict::Current { .. } if closed => (same, Self::closed(highest, holder)),
+                    Verdict::Current { .. } | Verdict::Advanced { .. } => {
+                        ((after, Some(who), false), HolderOut::Verdict(v))
+                    }
+                    _ => (same, HolderOut::Verdict(v)),
                 }
             }
             HolderOp::Promote(who) => match highest.checked_add(1) {
-                Some(next) => ((next, Some(who)), HolderOut::Promoted(Ok(next))),
-                None => (
-                    (highest, holder),
-                    HolderOut::Promoted(Err(Status::EpochOverflow)),
-                ),
+                Some(next) => ((next, Some(who), false), HolderOut::Promoted(Ok(next))),
+                None => (same, HolderOut::Promoted(Err(Status::EpochOverflow))),
             },
-            HolderOp::State => (
-                (highest, holder),
-                HolderOut::State(highest, holder.map(str::to_owned)),
-            ),
+            HolderOp::State => (same, HolderOut::State(highest, holder.map(str::to_owned))),
+            HolderOp::Closed => (same, HolderOut::Closed(closed)),
         }
     }
 }
@@ -376,10 +411,13 @@ fn call_holder(gate: &HolderFencer, op: &HolderOp) -> HolderOut {
             HolderOut::Verdict(gate.check(epoch, who).expect("valid holders"))
         }
         HolderOp::Promote(who) => HolderOut::Promoted(gate.promote(who).map_err(|e| e.status())),
+        HolderOp::Close(epoch, who) => HolderOut::Verdict(gate.close(epoch, who).expect("valid")),
+        HolderOp::Adopt(epoch, who) => HolderOut::Verdict(gate.adopt(epoch, who).expect("valid")),
         HolderOp::State => {
             let (highest, holder) = gate.state();
             HolderOut::State(highest, holder)
         }
+        HolderOp::Closed => HolderOut::Closed(gate.closed()),
     }
 }
 
@@ -395,10 +433,14 @@ fn holder_gate_histories_are_linearizable() {
                 (0..OPS_PER_THREAD)
                     .map(|_| {
                         let h = who[rng.below(3) as usize];
-                        match rng.below(8) {
+                        let epoch = start + rng.below(4);
+                        match rng.below(11) {
                             0 => HolderOp::Promote(h),
                             1 => HolderOp::State,
-                            _ => HolderOp::Check(start + rng.below(4), h),
+                            10 => HolderOp::Closed,
+                            2 => HolderOp::Close(epoch, h),
+                            3 => HolderOp::Adopt(epoch, h),
+                            _ => HolderOp::Check(epoch, h),
                         }
                     })
                     .collect()
@@ -408,7 +450,7 @@ fn holder_gate_histories_are_linearizable() {
         let history = record(&gate, &ops, call_holder);
         races += overlaps(&history);
         assert!(
-            linearizable::<HolderModel>(&(start, None), &history),
+            linearizable::<HolderModel>(&(start, None, false), &history),
             "round {round}: not linearizable:\n{history:#?}"
         );
     }

@@ -18,7 +18,7 @@ use std::sync::atomic::Ordering::SeqCst;
 use loom::sync::Arc;
 use loom::thread;
 use tael_coord::{
-    EpochFencer, FenceRegistry, GateRegistry, HolderFencer, HolderGate, Status, Verdict,
+    Counting, EpochFencer, FenceRegistry, GateRegistry, HolderFencer, HolderGate, Status, Verdict,
 };
 
 /// Runs `body` under every interleaving loom can reach. Asserts that loom explored more than
@@ -279,6 +279,42 @@ fn holder_gate_promotion_racing_a_token_of_the_same_epoch() {
             }
             other => panic!("impossible verdict {other:?}"),
         }
+    });
+}
+
+#[test]
+fn a_close_racing_a_late_record_of_its_reign() {
+    model(|| {
+        let gate = Arc::new(HolderFencer::with_holder(4, Some("a")).unwrap());
+        let g = gate.clone();
+        let late = thread::spawn(move || g.check(4, "a").unwrap());
+        let closed = gate.close(4, "a").unwrap();
+        let late = late.join().unwrap();
+        let verdict_of_closed = Verdict::Closed {
+            epoch: 4,
+            holder: "a".into(),
+        };
+        assert_eq!(closed, verdict_of_closed);
+        // Before the close the record is the reign's own; after it, refused.
+        assert!(
+            late == Verdict::Current { epoch: 4 } || late == verdict_of_closed,
+            "{late:?}"
+        );
+        assert!(gate.closed());
+        assert_eq!(gate.state(), (4, Some("a".into())));
+    });
+}
+
+#[test]
+fn counted_verdicts_add_up_under_racing_checks() {
+    model(|| {
+        let gate = Arc::new(Counting::new(HolderFencer::new()));
+        let g = gate.clone();
+        let other = thread::spawn(move || g.check(1, "b").unwrap());
+        let mine = gate.check(1, "a").unwrap();
+        let other = other.join().unwrap();
+        let c = gate.counters().unwrap();
+        assert_eq!((c.advanced, c.conflict), (1, 1), "{mine:?} {other:?}");
     });
 }
 

@@ -169,7 +169,7 @@ proptest! {
 
     #[test]
     fn every_listed_member_is_leader_or_explained_once(
-        members in proptest::collection::vec((id(), any::<bool>(), 0..3u64, 0..3u64, any::<bool>(), (0..3u64, 0..12u64), proptest::bool::weighted(0.2)), 0..8),
+        members in proptest::collection::vec((id(), any::<bool>(), 0..3u64, 0..3u64, any::<bool>(), (0..3u64, 0..12u64), proptest::bool::weighted(0.2), proptest::option::weighted(0.3, 0..4u64)), 0..8),
         policy in any::<(bool, bool, bool, bool, bool, bool)>(),
         max_lag in 0..4u64,
         incumbent in proptest::option::of(id()),
@@ -177,8 +177,8 @@ proptest! {
     ) {
         let members: Vec<Member> = members
             .into_iter()
-            .map(|(id, live, generation, priority, eligible, (log_epoch, log_end), leaving)| {
-                Member { id, live, generation, priority, eligible, epoch: 0, log_epoch, log_end, leaving }
+            .map(|(id, live, generation, priority, eligible, (log_epoch, log_end), leaving, claims_epoch)| {
+                Member { id, live, generation, priority, eligible, epoch: claims_epoch.unwrap_or(0), log_epoch, log_end, leaving, claims_epoch }
             })
             .collect();
         let policy = Policy {
@@ -191,6 +191,18 @@ proptest! {
         prop_assert_eq!(d.excluded.len() + leaders, members.len());
         prop_assert_eq!(d.leader.is_some(), d.leader_index.is_some());
         prop_assert_eq!(d.leader.is_some(), d.leader_generation.is_some());
+        prop_assert_eq!(d.leader_index.map(|i| members[i].epoch), d.leader_epoch);
+        // Claimants: exactly the live entries that claim, but the leader's and the duplicates'.
+        let claiming = |i: usize| {
+            let m = &members[i];
+            m.live && m.claims_epoch.is_some() && Some(i) != d.leader_index
+                && !members.iter().enumerate().any(|(j, n)| n.id == m.id
+                    && (n.generation > m.generation || (n.generation == m.generation && j < i)))
+        };
+        let claimants: Vec<(&str, u64, u64)> = d.claimants.iter().map(|c| (c.id.as_str(), c.generation, c.claims_epoch)).collect();
+        let want: Vec<(&str, u64, u64)> = (0..members.len()).filter(|&i| claiming(i))
+            .map(|i| (members[i].id.as_str(), members[i].generation, members[i].claims_epoch.unwrap())).collect();
+        prop_assert_eq!(claimants, want);
         if let (Some(leader), Some(index)) = (&d.leader, d.leader_index) {
             // The leading entry: live, eligible when asked, the newest of its id (first listed
             // among equals), and the one entry of that id the explanation leaves out.

@@ -16,6 +16,15 @@ use tael_coord::{
 /// Exit status of `fence` when the record is rejected (0 when accepted; 2 for errors).
 const REJECTED: u8 = 1;
 
+/// A file to read, or standard input for `-`.
+pub fn open(path: &Path) -> Result<Box<dyn Read>> {
+    if path == Path::new("-") {
+        return Ok(Box::new(std::io::stdin()));
+    }
+    let file = fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    Ok(Box::new(file))
+}
+
 fn read(path: &Path) -> Result<String> {
     if path == Path::new("-") {
         let mut text = String::new();
@@ -255,6 +264,9 @@ pub fn fence(args: FenceArgs) -> Result<ExitCode> {
                 format!("epoch {epoch} is more than {cap} above the highest, {highest}")
             }
             Verdict::Conflict { epoch, holder } => format!("epoch {epoch} is held by {holder}"),
+            Verdict::Closed { epoch, holder } => {
+                format!("the reign of {holder} at epoch {epoch} is closed")
+            }
         };
         println!("{}: {word}: {detail}", verdict.code());
     }

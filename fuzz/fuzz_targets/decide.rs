@@ -8,8 +8,9 @@
 //!
 //! For every decision: each listed entry is the leader or excluded, exactly once, in view order,
 //! with its generation; the leader is live (and eligible under the eligibility policy) and is
-//! the winning entry of its id, which `leader_index` and `leader_generation` name (null without
-//! a leader; the last two fields of its JSON); under freshness, the leader is on the freshest
+//! the winning entry of its id, which `leader_index`, `leader_generation` and `leader_epoch` name
+//! (null without a leader), followed by its `claimants` (every other live winning entry that
+//! claims to lead; the last four fields of its JSON); under freshness, the leader is on the freshest
 //! live log epoch within `max_lag` of the freshest end, and a member is excluded as `behind`
 //! exactly when it is a live, winning, eligible entry that is not (SEMANTICS.md §8 step 4); the
 //! reason agrees with the outcome (`no_fresh_members` only when eligible candidates existed and
@@ -52,6 +53,7 @@ fn member(u: &mut Unstructured<'_>) -> Result<Member> {
         log_epoch: small_u64(u)?,
         log_end: small_u64(u)?,
         leaving: u.ratio(1, 5)?,
+        claims_epoch: if u.ratio(1, 4)? { Some(small_u64(u)?) } else { None },
     })
 }
 
@@ -166,15 +168,33 @@ fn check_decision(name: &str, group: &Group, policy: &Policy, d: &Decision) {
         "{name}: excluded is not every other entry in order"
     );
 
-    // Which entry leads: its index and generation, both null without a leader, and the last two
-    // fields of the decision's JSON, in this order.
+    // Which entry leads: its index, generation and epoch, all null without a leader; then the
+    // claimants: every live entry that won its id, but the leader's, that claims to lead, in
+    // view order. The last four fields of the decision's JSON, in this order.
     let generation = leader_at.map(|at| members[at].generation);
+    let epoch = leader_at.map(|at| members[at].epoch);
     assert_eq!(d.leader_index, leader_at, "{name}: leader_index");
     assert_eq!(d.leader_generation, generation, "{name}: leader_generation");
+    assert_eq!(d.leader_epoch, epoch, "{name}: leader_epoch");
+    let claimants: Vec<String> = members
+        .iter()
+        .enumerate()
+        .filter(|&(i, m)| m.live && Some(i) != leader_at && winner(members, &m.id) == Some(i))
+        .filter_map(|(_, m)| {
+            let claims = m.claims_epoch?;
+            Some(format!(
+                r#"{{"id":{},"generation":"{}","claims_epoch":"{claims}"}}"#,
+                serde_json::to_string(&m.id).unwrap(),
+                m.generation
+            ))
+        })
+        .collect();
     let tail = format!(
-        r#","leader_index":{},"leader_generation":{}}}"#,
+        r#","leader_index":{},"leader_generation":{},"leader_epoch":{},"claimants":[{}]}}"#,
         leader_at.map_or("null".to_owned(), |at| at.to_string()),
         generation.map_or("null".to_owned(), |g| format!("\"{g}\"")),
+        epoch.map_or("null".to_owned(), |e| format!("\"{e}\"")),
+        claimants.join(","),
     );
     let json = d.to_json();
     assert!(

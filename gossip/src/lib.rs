@@ -10,7 +10,9 @@
 //! - its **generation** is chitchat's generation id; a node restarted before its old
 //!   incarnation was declared dead is listed twice, and the core counts it once (the newest
 //!   generation wins);
-//! - its **epoch** is the last epoch it announced leading with (0 if never);
+//! - its **epoch** is the last epoch it announced leading with (0 if never), and its
+//!   **claims_epoch** that epoch while it announces it leads ([`KEY_LEADING`] `"1"`), so a
+//!   decision lists every other node that believes it leads as a claimant;
 //! - its **log position** (`log_epoch`, `log_end`, for the freshness policy) is what it
 //!   announces under [`KEY_LOG_EPOCH`] and [`KEY_LOG_END`] (0 when absent);
 //! - the group's **incumbent** is the member (of any generation, live or not) that announces it
@@ -29,7 +31,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chitchat::{Chitchat, ChitchatId, NodeState};
-use tael_coord::{parse_u64, Group, Member, Policy, View};
+use tael_coord::{parse_u64, Counters, Group, Member, Policy, View};
 
 /// The chitchat key naming the replication group a node belongs to.
 pub const KEY_GROUP: &str = "tael.group";
@@ -52,6 +54,10 @@ pub const KEY_LOG_END: &str = "tael.log_end";
 pub const KEY_LEAVING: &str = "tael.leaving";
 /// The chitchat key naming the successor a leaving node hands over to (absent when none).
 pub const KEY_HANDOVER_TO: &str = "tael.handover_to";
+/// The chitchat key holding the verdict counters of the node's gate (the counters JSON of
+/// SEMANTICS.md §16, e.g. `{"CURRENT":"3",...}`; absent when the node does not count). Watchers
+/// read it with [`counters_of`]; it plays no part in views.
+pub const KEY_COUNTERS: &str = "tael.counters";
 /// The chitchat key holding the policy the node decides with, as the policy JSON of
 /// SEMANTICS.md §8 (absent when the node does not say).
 pub const KEY_POLICY: &str = "tael.policy";
@@ -81,6 +87,8 @@ pub struct Announcement {
     pub leaving: bool,
     /// The successor it hands over to, when leaving.
     pub handover_to: Option<String>,
+    /// Its gate's verdict counters, when it counts them.
+    pub counters: Option<Counters>,
 }
 
 impl Announcement {
@@ -98,6 +106,7 @@ impl Announcement {
             log_end: 0,
             leaving: false,
             handover_to: None,
+            counters: None,
         }
     }
 
@@ -123,6 +132,9 @@ impl Announcement {
         if let Some(policy) = &self.policy {
             kvs.push((KEY_POLICY.to_owned(), policy.to_json()));
         }
+        if let Some(counters) = &self.counters {
+            kvs.push((KEY_COUNTERS.to_owned(), counters.to_json()));
+        }
         kvs
     }
 
@@ -145,6 +157,7 @@ fn member(
 ) -> Option<(String, Member, bool, Option<u64>)> {
     let group = state.get(KEY_GROUP)?.to_owned();
     let number = |key| state.get(key).and_then(|v| parse_u64(v).ok());
+    let leading = state.get(KEY_LEADING) == Some("1");
     let member = Member {
         id: id.node_id.to_string(),
         live,
@@ -155,13 +168,9 @@ fn member(
         log_epoch: number(KEY_LOG_EPOCH).unwrap_or(0),
         log_end: number(KEY_LOG_END).unwrap_or(0),
         leaving: state.get(KEY_LEAVING) == Some("1"),
+        claims_epoch: leading.then(|| number(KEY_EPOCH).unwrap_or(0)),
     };
-    Some((
-        group,
-        member,
-        state.get(KEY_LEADING) == Some("1"),
-        number(KEY_CONFIGURED),
-    ))
+    Some((group, member, leading, number(KEY_CONFIGURED)))
 }
 
 /// Build the view of every group from `nodes` (each node id with its gossip state) and the set
@@ -240,6 +249,23 @@ pub fn view_from_states<'a>(
 pub fn view_of(chitchat: &Chitchat) -> View {
     let live: BTreeSet<&ChitchatId> = chitchat.live_nodes().collect();
     view_from_states(chitchat.node_states(), &live)
+}
+
+/// The verdict counters a node announces under [`KEY_COUNTERS`], or `None` when it announces
+/// none or something that is not the counters JSON (every verdict's name with a decimal count).
+pub fn counters_of(state: &NodeState) -> Option<Counters> {
+    let text = state.get(KEY_COUNTERS)?;
+    let map: BTreeMap<String, String> = serde_json::from_str(text).ok()?;
+    let count = |name: &str| parse_u64(map.get(name)?).ok();
+    let counters = Counters {
+        current: count("CURRENT")?,
+        advanced: count("ADVANCED")?,
+        stale_epoch: count("STALE_EPOCH")?,
+        too_far_ahead: count("TOO_FAR_AHEAD")?,
+        conflict: count("CONFLICT")?,
+        closed: count("CLOSED")?,
+    };
+    (map.len() == 6).then_some(counters)
 }
 
 #[cfg(test)]
@@ -418,5 +444,64 @@ mod tests {
         );
         let round_trip = View::from_json(&view.to_json()).unwrap();
         assert_eq!(round_trip, view, "the policy travels in the view's JSON");
+    }
+
+    #[test]
+    fn leading_nodes_claim_their_epoch_and_a_dead_claim_never_counts() {
+        let (a1, a2, b) = (node("node-a", 1), node("node-a", 2), node("node-b", 1));
+        let leader = |epoch| Announcement {
+            epoch,
+            leading: true,
+            ..Announcement::member_of("wal-0")
+        };
+        let states = [
+            (a1.clone(), state(&leader(3))),
+            (a2.clone(), state(&leader(5))),
+            (b.clone(), state(&leader(4))),
+        ];
+        let live: BTreeSet<&ChitchatId> = [&a2, &b].into_iter().collect();
+        let view = view_from_states(states.iter().map(|(i, s)| (i, s)), &live);
+        let claims: Vec<Option<u64>> = view.groups["wal-0"]
+            .members
+            .iter()
+            .map(|m| m.claims_epoch)
+            .collect();
+        assert_eq!(claims, [Some(3), Some(5), Some(4)]);
+        let d = &elect_leaders(&view, &Policy::default()).unwrap()[0];
+        assert_eq!(d.leader.as_deref(), Some("node-a"));
+        assert_eq!(d.leader_epoch, Some(5));
+        let claimants: Vec<(&str, u64)> = d
+            .claimants
+            .iter()
+            .map(|c| (c.id.as_str(), c.claims_epoch))
+            .collect();
+        assert_eq!(
+            claimants,
+            [("node-b", 4)],
+            "the dead generation 1 does not count"
+        );
+        let follower = Announcement::member_of("wal-0");
+        let view = view_from_states([(&b, &state(&follower))], &[&b].into_iter().collect());
+        assert_eq!(view.groups["wal-0"].members[0].claims_epoch, None);
+    }
+
+    #[test]
+    fn counters_travel_in_their_own_key() {
+        let counters = Counters {
+            current: 7,
+            stale_epoch: u64::MAX,
+            ..Counters::default()
+        };
+        let counting = Announcement {
+            counters: Some(counters),
+            ..Announcement::member_of("wal-0")
+        };
+        assert_eq!(counters_of(&state(&counting)), Some(counters));
+        assert_eq!(counters_of(&state(&Announcement::member_of("wal-0"))), None);
+        let mut bad = NodeState::for_test();
+        for text in ["{}", "[1]", r#"{"CURRENT":"1"}"#, "not json"] {
+            bad.set(KEY_COUNTERS, text);
+            assert_eq!(counters_of(&bad), None, "{text}");
+        }
     }
 }
