@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The C front's tests. Builds libtael_coord, checks that the committed header is exactly what the
 # source generates and that the library exports exactly the header's functions, compiles the
-# header as C++ and C99, runs the C suite (the whole conformance corpus, the bad-input matrix,
-# the threads test, the durable gates) under AddressSanitizer + UBSan with leak detection and again, unsanitized,
-# under valgrind, and builds and runs the example against the static library and, through
-# pkg-config, against the shared one (by its soname).
+# header as C++ and C99, runs the C suite (the whole conformance corpus, in memory and in files,
+# the bad-input matrix, the threads test, the durable gates) under AddressSanitizer + UBSan with
+# leak detection and again, unsanitized, under valgrind, and builds and runs the example against
+# the static library and, through pkg-config, against the shared one (by its soname).
 #
 # Runnable from any directory; installs what it needs (Debian packages) only when missing.
 # Build outputs go under the cargo target directory (target/c-front/), never into the sources.

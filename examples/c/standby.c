@@ -82,6 +82,11 @@ static int feed(Standby *s, const char *line, unsigned long lineno) {
         printf("drop  epoch %llu from %.*s: %s (epoch %llu is held by %s)\n",
                (unsigned long long)epoch, holder_len, holder, tael_status_name(status),
                (unsigned long long)v.epoch, v.holder);
+    } else if (status == TAEL_STATUS_CLOSED) {
+        /* (Only a gate whose reign was closed, tael_holder_fencer_close, answers this.) */
+        printf("drop  epoch %llu from %.*s: %s (%s closed the reign of epoch %llu)\n",
+               (unsigned long long)epoch, holder_len, holder, tael_status_name(status), v.holder,
+               (unsigned long long)v.epoch);
     } else {
         printf("drop  epoch %llu from %.*s: %s (the standby is at epoch %llu)\n",
                (unsigned long long)epoch, holder_len, holder, tael_status_name(status),

@@ -4,19 +4,22 @@
  * Rules that hold for every function below (SEMANTICS.md is the specification):
  *
  * - Status. Every fallible function returns a TaelStatus: TAEL_STATUS_OK (0) when the call
- *   succeeded, or the error. The typed verdict functions (tael_*_check) return the verdict
- *   itself (TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH, _TOO_FAR_AHEAD, _CONFLICT) on success.
+ *   succeeded, or the error. The typed verdict functions (tael_*_check, and a holder gate's
+ *   close and adopt) return the verdict itself (TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH,
+ *   _TOO_FAR_AHEAD, _CONFLICT, _CLOSED) on success.
  *   Results go through out-parameters, which are written only on success, except that
  *   TAEL_STATUS_BUFFER_TOO_SMALL writes the answer's length without its NUL to *out_len (the
- *   buffer needs *out_len + 1 bytes) and the _alloc functions set *out_json to NULL on failure.
+ *   buffer needs *out_len + 1 bytes), the _alloc functions set *out_json to NULL on failure,
+ *   and tael_transitions sets *out_events to NULL and *out_len to 0 on failure.
  *   An epoch history with no answer (SEMANTICS.md §15) returns TAEL_STATUS_UNDEFINED_EPOCH.
  * - Last error. A function that returns a TaelStatus or a handle sets this thread's last-error
  *   message when it fails and clears it when it succeeds (a verdict, even STALE_EPOCH, is a
  *   success). tael_last_error_message copies it out. Functions that cannot fail (names,
  *   versions, _free) leave it as it is.
  * - NULL. A NULL handle or out-pointer is TAEL_STATUS_NULL_POINTER and changes nothing. A
- *   (pointer, length) pair may be (NULL, 0): an empty array or an empty text, except an
- *   epoch history's holder, which is optional: (NULL, 0) is no holder there.
+ *   (pointer, length) pair may be (NULL, 0): an empty array or an empty text, except a holder
+ *   that is optional (an epoch history's, tael_holder_fencer_new_with_options'): (NULL, 0) is
+ *   no holder there. A NULL TaelGateOptions pointer is the default options.
  * - Text. Ids (node ids, holders, stream and group names) are passed as (pointer, length) bytes
  *   (only tael_elect_leader takes NUL-terminated strings; tael_elect_leader_n is its bytes form),
  *   so an id with a NUL byte inside is refused (TAEL_STATUS_INVALID_ID) instead of cut short.
@@ -27,8 +30,9 @@
  *   The library never keeps a pointer the caller passed in.
  * - Ownership. Handles from tael_*_new*, tael_*_open* and tael_epoch_history_from_json belong
  *   to the caller until tael_*_free (which accepts NULL); strings from the _alloc functions
- *   until tael_string_free. Strings returned as `const char *` (names, version) are static and
- *   must not be freed.
+ *   until tael_string_free; an array of events from tael_transitions, with its strings, until
+ *   tael_events_free. Strings returned as `const char *` (names, version) are static and must
+ *   not be freed.
  * - Threads. Every handle is thread-safe: any number of threads may use one handle at once,
  *   except that its _free must not race with any other call on it. The last error is per
  *   thread.
@@ -83,15 +87,23 @@ typedef struct TaelEpochHistory TaelEpochHistory;
  * ones, so a deposed leader cannot write to the replicas. Thread-safe.
  *
  * Made in memory (tael_fencer_new*: lock-free) or kept in a file (tael_fencer_open*: an advance
- * returns only once its mark is on disk, SEMANTICS.md §12); every tael_fencer_* call works on
- * both. Only a gate kept in a file can answer TAEL_STATUS_STORAGE (its write failed; nothing
- * moved).
+ * returns only once its mark is on disk, SEMANTICS.md §12), either of them refusing epoch 0 or
+ * counting its verdicts when made with those options (TaelGateOptions); every tael_fencer_*
+ * call works on all of them. Only a gate kept in a file can answer TAEL_STATUS_STORAGE (its
+ * write failed; nothing moved).
  */
 typedef struct TaelFencer TaelFencer;
 
 /**
  * An epoch gate over `(epoch, holder)` tokens that also records who holds the current epoch,
- * so two writers claiming one reign are caught (CONFLICT). Thread-safe (a short lock per call).
+ * so two writers claiming one reign are caught (CONFLICT), and whether that reign was closed
+ * (CLOSED, SEMANTICS.md §16). Thread-safe (a short lock per call).
+ *
+ * Made in memory (tael_holder_fencer_new*) or kept in a file (tael_holder_fencer_open*: every
+ * change of the reign, its vote, is on disk before the call returns, SEMANTICS.md §12), either
+ * of them refusing epoch 0 or counting its verdicts when made with those options
+ * (TaelGateOptions); every tael_holder_fencer_* call works on all of them. Only a gate kept in
+ * a file can answer TAEL_STATUS_STORAGE (its write failed; nothing changed).
  */
 typedef struct TaelHolderFencer TaelHolderFencer;
 
@@ -101,16 +113,16 @@ typedef struct TaelHolderFencer TaelHolderFencer;
  *
  * Made in memory (tael_registry_new*: checks run in parallel; add, remove and restore take an
  * internal lock exclusively) or kept in a file (tael_registry_open*: every change of a mark is
- * on disk before the call returns, SEMANTICS.md §12); every tael_registry_* call works on
- * both. Only a registry kept in a file can answer TAEL_STATUS_STORAGE (its write failed;
- * nothing changed).
+ * on disk before the call returns, SEMANTICS.md §12), either of them refusing epoch 0 or
+ * counting its verdicts when made with those options (TaelGateOptions); every tael_registry_*
+ * call works on all of them. Only a registry kept in a file can answer TAEL_STATUS_STORAGE (its
+ * write failed; nothing changed).
  */
 typedef struct TaelRegistry TaelRegistry;
 
 /**
  * The outcome of a call: 0 (`TAEL_STATUS_OK`) or one of the `TAEL_STATUS_*` numbers below,
- * which are the core's status table (SEMANTICS.md §10) and never change meaning. The numbers
- * are not dense: 23 is reserved.
+ * which are the core's status table (SEMANTICS.md §10) and never change meaning.
  *
  * A plain `uint32_t`, so every integer is a valid `TaelStatus`: functions that take one
  * answer for a number they do not know (`tael_status_name` says "UNKNOWN").
@@ -118,11 +130,44 @@ typedef struct TaelRegistry TaelRegistry;
 typedef uint32_t TaelStatus;
 
 /**
- * What a gate decided about one record (SEMANTICS.md §5, §6).
+ * How a gate, holder gate or registry is made (tael_fencer_new_with_options,
+ * tael_holder_fencer_new_with_options, tael_registry_new_with_options and their _open_ forms).
+ * All zero (`TaelGateOptions options = {0};`), like a NULL pointer, is the defaults: no jump
+ * cap, epoch 0 accepted, no counters. The options belong to the handle: a file keeps only the
+ * gate's state.
  */
 typedef struct {
     /**
-     * TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH, _TOO_FAR_AHEAD or _CONFLICT.
+     * Whether the gate has the jump cap `jump_cap`.
+     */
+    bool has_jump_cap;
+    /**
+     * With `has_jump_cap`: a record more than `jump_cap` above the highest is TOO_FAR_AHEAD
+     * (as tael_fencer_new_with_jump_cap; on a registry, every stream's gate). Ignored otherwise.
+     */
+    uint64_t jump_cap;
+    /**
+     * Refuse epoch 0, which several fencing systems reserve to mean "unfenced" (SEMANTICS.md
+     * §5): every call offered epoch 0 (a check, tael_*_check_and_advance, a holder gate's
+     * close and adopt) is TAEL_STATUS_INVALID_EPOCH before anything else is looked at (the
+     * holder, the stream), and changes nothing. A gate may still start at 0; promotions never
+     * reach it. Read back with tael_*_refuses_epoch_zero.
+     */
+    bool refuse_zero;
+    /**
+     * Count the verdicts of the gate's checks (SEMANTICS.md §16), read with tael_*_counters.
+     * The counts start at 0 with the handle and are not part of the gate's state (nor of its
+     * file or snapshot).
+     */
+    bool counters;
+} TaelGateOptions;
+
+/**
+ * What a gate decided about one record (SEMANTICS.md §5, §6, §16).
+ */
+typedef struct {
+    /**
+     * TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH, _TOO_FAR_AHEAD, _CONFLICT or _CLOSED.
      */
     TaelStatus code;
     /**
@@ -146,10 +191,50 @@ typedef struct {
      */
     uint64_t cap;
     /**
-     * CONFLICT: the holder the gate had recorded for the epoch, NUL-terminated; "" otherwise.
+     * CONFLICT: the holder the gate had recorded for the epoch; CLOSED: the holder whose reign
+     * was closed; NUL-terminated; "" otherwise.
      */
     char holder[TAEL_ID_FIELD_BYTES];
 } TaelVerdict;
+
+/**
+ * How many checks of a gate or registry got each verdict (SEMANTICS.md §16), as
+ * tael_fencer_counters, tael_holder_fencer_counters and tael_registry_counters read them.
+ * Only checks count (tael_*_check and tael_*_check_and_advance); a call that fails (an invalid
+ * holder, a refused epoch 0, an unknown stream) does not. Each count is read atomically on its
+ * own, not all six at one instant.
+ */
+typedef struct {
+    /**
+     * Whether the gate counts (it was made with TaelGateOptions.counters); when false, every
+     * count is 0.
+     */
+    bool counting;
+    /**
+     * Checks answered TAEL_STATUS_CURRENT.
+     */
+    uint64_t current;
+    /**
+     * Checks answered TAEL_STATUS_ADVANCED.
+     */
+    uint64_t advanced;
+    /**
+     * Checks answered TAEL_STATUS_STALE_EPOCH.
+     */
+    uint64_t stale_epoch;
+    /**
+     * Checks answered TAEL_STATUS_TOO_FAR_AHEAD.
+     */
+    uint64_t too_far_ahead;
+    /**
+     * Checks answered TAEL_STATUS_CONFLICT.
+     */
+    uint64_t conflict;
+    /**
+     * Checks answered TAEL_STATUS_CLOSED.
+     */
+    uint64_t closed;
+} TaelCounters;
 
 /**
  * A holder gate's highest epoch and the holder recorded for it, read together.
@@ -228,6 +313,83 @@ typedef struct {
      */
     bool done;
 } TaelTruncation;
+
+/**
+ * What happened to a group's leader between two observations: one of the `TAEL_EVENT_*`
+ * numbers below. A plain `uint32_t`.
+ */
+typedef uint32_t TaelEventKind;
+
+/**
+ * One leader change of one group (SEMANTICS.md §16), an element of the array tael_transitions
+ * writes. The leader fields are the later list's (none for TAEL_EVENT_LOST), the `previous`
+ * fields the earlier list's (none for TAEL_EVENT_ELECTED).
+ *
+ * Its strings are NUL-terminated (an id never holds a NUL) and belong to the array: they live
+ * until tael_events_free frees it, and must not be freed or written on their own.
+ */
+typedef struct {
+    /**
+     * TAEL_EVENT_ELECTED, TAEL_EVENT_LOST or TAEL_EVENT_CHANGED.
+     */
+    TaelEventKind kind;
+    /**
+     * The group, `group_len` bytes and a NUL.
+     */
+    const char *group;
+    /**
+     * The length of `group` in bytes, without the NUL.
+     */
+    size_t group_len;
+    /**
+     * The group's leader in the later list, `leader_len` bytes and a NUL; NULL when none.
+     */
+    const char *leader;
+    /**
+     * The length of `leader` in bytes, without the NUL; 0 when none.
+     */
+    size_t leader_len;
+    /**
+     * Whether `generation` is set (the later list's decision gives its leader's generation).
+     */
+    bool has_generation;
+    /**
+     * The generation of the leader's entry; 0 when `has_generation` is false.
+     */
+    uint64_t generation;
+    /**
+     * Whether `epoch` is set (the later list's decision gives its leader's epoch).
+     */
+    bool has_epoch;
+    /**
+     * The epoch the leader's entry announced; 0 when `has_epoch` is false.
+     */
+    uint64_t epoch;
+    /**
+     * The group's leader in the earlier list, `previous_len` bytes and a NUL; NULL when none.
+     */
+    const char *previous;
+    /**
+     * The length of `previous` in bytes, without the NUL; 0 when none.
+     */
+    size_t previous_len;
+    /**
+     * Whether `previous_generation` is set.
+     */
+    bool has_previous_generation;
+    /**
+     * The generation of the earlier leader's entry; 0 when `has_previous_generation` is false.
+     */
+    uint64_t previous_generation;
+    /**
+     * Whether `previous_epoch` is set.
+     */
+    bool has_previous_epoch;
+    /**
+     * The epoch the earlier leader's entry announced; 0 when `has_previous_epoch` is false.
+     */
+    uint64_t previous_epoch;
+} TaelEvent;
 
 /**
  * The call succeeded.
@@ -350,10 +512,31 @@ typedef struct {
 #define TAEL_STATUS_INVALID_HISTORY 22
 
 /**
+ * Verdict: a holder gate saw a token of a reign its holder closed (tael_holder_fencer_close);
+ * rejected.
+ */
+#define TAEL_STATUS_CLOSED 23
+
+/**
  * An epoch history has no answer: an end offset asked for an epoch above its latest, or of an
  * empty history; the latest epoch of an empty history. Nothing was written.
  */
 #define TAEL_STATUS_UNDEFINED_EPOCH 24
+
+/**
+ * The group gained a leader (it had none, or was not listed): "elected".
+ */
+#define TAEL_EVENT_ELECTED 0
+
+/**
+ * The group lost its leader (it has none, or is no longer listed): "lost".
+ */
+#define TAEL_EVENT_LOST 1
+
+/**
+ * Another leader, or the same id in another generation or at another epoch: "changed".
+ */
+#define TAEL_EVENT_CHANGED 2
 
 #ifdef __cplusplus
 extern "C" {
@@ -389,8 +572,8 @@ size_t tael_last_error_message(char *buf, size_t cap);
 const char *tael_status_name(TaelStatus status);
 
 /**
- * Whether `status` is a gate's verdict (CURRENT, ADVANCED, STALE_EPOCH, TOO_FAR_AHEAD or
- * CONFLICT) rather than the outcome of a call. False for unknown numbers.
+ * Whether `status` is a gate's verdict (CURRENT, ADVANCED, STALE_EPOCH, TOO_FAR_AHEAD,
+ * CONFLICT or CLOSED) rather than the outcome of a call. False for unknown numbers.
  *
  * Thread-safe. Leaves the last error as it is.
  */
@@ -520,6 +703,23 @@ TaelFencer *tael_fencer_new(uint64_t highest);
 TaelFencer *tael_fencer_new_with_jump_cap(uint64_t highest, uint64_t cap);
 
 /**
+ * A new epoch gate resuming from `highest`, made with `options`: a jump cap, refusing epoch 0
+ * (TAEL_STATUS_INVALID_EPOCH), counting its verdicts (tael_fencer_counters).
+ *
+ * \param options The options, read during the call only; NULL for the defaults (as
+ *        tael_fencer_new).
+ * \return A handle the caller owns and frees with tael_fencer_free; NULL only after an
+ *         internal failure.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `options` is NULL or readable.
+ */
+TaelFencer *tael_fencer_new_with_options(uint64_t highest, const TaelGateOptions *options);
+
+/**
  * Open the epoch gate kept in the file `(path, path_len)` (SEMANTICS.md §12).
  *
  * An existing file is read back (never reset); a missing one is a fresh gate at 0, written
@@ -566,6 +766,23 @@ TaelStatus tael_fencer_open_with_jump_cap(const char *path,
                                           TaelFencer **out_fencer);
 
 /**
+ * Open the epoch gate kept in the file `(path, path_len)` (as tael_fencer_open), made with
+ * `options` (as tael_fencer_new_with_options). The options belong to the handle; the file holds
+ * only the mark.
+ *
+ * \param options The options, read during the call only; NULL for the defaults.
+ *
+ * # Safety
+ *
+ * As tael_fencer_open; `options` is NULL or readable.
+ */
+TaelStatus tael_fencer_open_with_options(const char *path,
+                                         size_t path_len,
+                                         bool create,
+                                         const TaelGateOptions *options,
+                                         TaelFencer **out_fencer);
+
+/**
  * Free an epoch gate (releasing its file, for a gate from tael_fencer_open*; its mark is
  * already on disk). NULL is a no-op.
  *
@@ -588,6 +805,7 @@ void tael_fencer_free(TaelFencer *fencer);
  * \param out_accepted Receives whether the record is accepted.
  * \retval TAEL_STATUS_OK `*out_accepted` is set.
  * \retval TAEL_STATUS_NULL_POINTER `fencer` or `out_accepted` is NULL (the gate is unchanged).
+ * \retval TAEL_STATUS_INVALID_EPOCH Epoch 0 on a gate that refuses it (the gate is unchanged).
  * \retval TAEL_STATUS_STORAGE A gate kept in a file could not write the new mark; it did not
  *         move.
  *
@@ -607,8 +825,9 @@ TaelStatus tael_fencer_check_and_advance(const TaelFencer *fencer,
  * \param out_verdict Receives the full verdict.
  * \return The verdict's code (TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH or
  *         _TOO_FAR_AHEAD), or an error after which the gate is unchanged:
- *         TAEL_STATUS_NULL_POINTER, or TAEL_STATUS_STORAGE (a gate kept in a file could not
- *         write the new mark). ADVANCED comes only once the new mark is on disk.
+ *         TAEL_STATUS_NULL_POINTER, TAEL_STATUS_INVALID_EPOCH (epoch 0 on a gate that refuses
+ *         it), or TAEL_STATUS_STORAGE (a gate kept in a file could not write the new mark).
+ *         ADVANCED comes only once the new mark is on disk.
  *
  * Thread-safe (lock-free in memory). Sets or clears the last error (a verdict is a success).
  *
@@ -679,6 +898,33 @@ TaelStatus tael_fencer_highest(const TaelFencer *fencer, uint64_t *out_highest);
 TaelStatus tael_fencer_jump_cap(const TaelFencer *fencer, bool *out_has_cap, uint64_t *out_cap);
 
 /**
+ * Whether the gate refuses epoch 0 (made with TaelGateOptions.refuse_zero).
+ *
+ * \param out_refuses Receives the setting.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `fencer` is NULL or a live handle; `out_refuses` is NULL or writable.
+ */
+TaelStatus tael_fencer_refuses_epoch_zero(const TaelFencer *fencer, bool *out_refuses);
+
+/**
+ * How many checks of the gate got each verdict (SEMANTICS.md §16). A gate made without
+ * TaelGateOptions.counters answers TAEL_STATUS_OK with `counting` false and every count 0.
+ *
+ * \param out_counters Receives the counts.
+ *
+ * Thread-safe (lock-free). Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `fencer` is NULL or a live handle; `out_counters` is NULL or writable.
+ */
+TaelStatus tael_fencer_counters(const TaelFencer *fencer, TaelCounters *out_counters);
+
+/**
  * A new holder gate resuming from `highest` with no recorded holder and no jump cap.
  *
  * \return A handle the caller owns and frees with tael_holder_fencer_free; NULL only after an
@@ -724,26 +970,110 @@ TaelStatus tael_holder_fencer_new_with_holder(uint64_t highest,
                                               TaelHolderFencer **out_fencer);
 
 /**
- * Free a holder gate. NULL is a no-op.
+ * A new holder gate resuming from `highest`, held by `(holder, holder_len)` or by no recorded
+ * holder, made with `options` (as tael_fencer_new_with_options: a jump cap, refusing epoch 0,
+ * counting its verdicts).
+ *
+ * \param holder The recorded holder, `holder_len` bytes (no NUL needed), or NULL (with
+ *        `holder_len` 0) for none. An empty holder is not "none": it is TAEL_STATUS_INVALID_ID.
+ * \param options The options, read during the call only; NULL for the defaults.
+ * \param out_fencer Receives a handle the caller owns and frees with tael_holder_fencer_free;
+ *        written only on success.
+ * \retval TAEL_STATUS_OK Created.
+ * \retval TAEL_STATUS_INVALID_UTF8, TAEL_STATUS_INVALID_ID The holder is not an id.
+ * \retval TAEL_STATUS_NULL_POINTER `out_fencer` is NULL, or `holder` is NULL with a length.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `holder` is NULL or readable for `holder_len` bytes; `options` is NULL or readable;
+ * `out_fencer` is NULL or writable.
+ */
+TaelStatus tael_holder_fencer_new_with_options(uint64_t highest,
+                                               const char *holder,
+                                               size_t holder_len,
+                                               const TaelGateOptions *options,
+                                               TaelHolderFencer **out_fencer);
+
+/**
+ * Open the holder gate kept in the file `(path, path_len)` (SEMANTICS.md §12): its reign (the
+ * highest epoch, its holder, whether it was closed) is its vote, and survives a restart.
+ *
+ * As tael_fencer_open: an existing file is read back (never reset); a missing one is a fresh
+ * gate at 0 with no holder, written before this returns, only when `create` is true; one owner
+ * at a time. Every change (an advance, the first holder recorded at the current epoch, a
+ * promotion, a close, an adoption) returns only once it is on disk; verdicts that change
+ * nothing write nothing. The file is version 2 of the gate file; a plain gate's file
+ * (tael_fencer_open's, version 1: its mark, no holder, open) opens too, and is rewritten as
+ * version 2 on the first change, after which tael_fencer_open refuses it.
+ *
+ * \param path The file's path, `path_len` bytes (no NUL needed; a NUL inside is refused).
+ * \param create Whether a missing file starts a fresh gate.
+ * \param out_fencer Receives a handle the caller owns and frees with tael_holder_fencer_free
+ *        (which releases the file); written only on success.
+ * \retval TAEL_STATUS_OK Opened.
+ * \retval TAEL_STATUS_STORAGE The file is missing (and `create` is false), unreadable, corrupt,
+ *         of another kind or held by another owner, or the fresh file could not be written.
+ *         Nothing was reset.
+ * \retval TAEL_STATUS_INVALID_ARGUMENT The path is empty, holds a NUL byte or names no file.
+ * \retval TAEL_STATUS_NULL_POINTER `out_fencer` is NULL, or `path` is NULL with a length.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `path` is NULL or readable for `path_len` bytes; `out_fencer` is NULL or writable.
+ */
+TaelStatus tael_holder_fencer_open(const char *path,
+                                   size_t path_len,
+                                   bool create,
+                                   TaelHolderFencer **out_fencer);
+
+/**
+ * Open the holder gate kept in the file `(path, path_len)` (as tael_holder_fencer_open), made
+ * with `options` (as tael_fencer_new_with_options). The options belong to the handle; the file
+ * holds only the reign.
+ *
+ * \param options The options, read during the call only; NULL for the defaults.
+ *
+ * # Safety
+ *
+ * As tael_holder_fencer_open; `options` is NULL or readable.
+ */
+TaelStatus tael_holder_fencer_open_with_options(const char *path,
+                                                size_t path_len,
+                                                bool create,
+                                                const TaelGateOptions *options,
+                                                TaelHolderFencer **out_fencer);
+
+/**
+ * Free a holder gate (releasing its file, for a gate from tael_holder_fencer_open*; its reign
+ * is already on disk). NULL is a no-op.
  *
  * Must not race with another call on the same gate. Leaves the last error as it is.
  *
  * # Safety
  *
- * `fencer` is NULL or a handle from tael_holder_fencer_new* not freed before.
+ * `fencer` is NULL or a handle from tael_holder_fencer_new* or tael_holder_fencer_open* not
+ * freed before.
  */
 void tael_holder_fencer_free(TaelHolderFencer *fencer);
 
 /**
  * Judge a record carrying the token `(epoch, holder)`: a higher epoch from anyone advances
- * and records the holder; the current epoch from the recorded holder (or the first claimant,
- * when none is recorded) is CURRENT; from anyone else CONFLICT; a lower epoch STALE_EPOCH.
+ * and records the holder (an open reign); the current epoch of a closed reign is CLOSED, from
+ * anyone; else from the recorded holder (or the first claimant, when none is recorded) it is
+ * CURRENT, from anyone else CONFLICT; a lower epoch STALE_EPOCH.
  *
  * \param holder The holder id, `holder_len` bytes (no NUL needed).
- * \param out_verdict Receives the full verdict (on CONFLICT, `holder` is the recorded one).
- * \return The verdict's code (TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH, _TOO_FAR_AHEAD
- *         or _CONFLICT), or an error, after which the gate is unchanged:
- *         TAEL_STATUS_INVALID_UTF8, _INVALID_ID, _NULL_POINTER.
+ * \param out_verdict Receives the full verdict (on CONFLICT, `holder` is the recorded one; on
+ *        CLOSED, the one that closed the reign).
+ * \return The verdict's code (TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH, _TOO_FAR_AHEAD,
+ *         _CONFLICT or _CLOSED), or an error, after which the gate is unchanged:
+ *         TAEL_STATUS_INVALID_UTF8, _INVALID_ID, _NULL_POINTER, _INVALID_EPOCH (epoch 0 on a
+ *         gate that refuses it), _STORAGE (a gate kept in a file could not write the change).
+ *         ADVANCED comes only once the new reign is on disk.
  *
  * Thread-safe. Sets or clears the last error (a verdict is a success).
  *
@@ -765,6 +1095,9 @@ TaelStatus tael_holder_fencer_check(const TaelHolderFencer *fencer,
  * \retval TAEL_STATUS_OK `*out_accepted` is set.
  * \retval TAEL_STATUS_INVALID_UTF8, TAEL_STATUS_INVALID_ID The holder is not an id; nothing
  *         changed.
+ * \retval TAEL_STATUS_INVALID_EPOCH Epoch 0 on a gate that refuses it; nothing changed.
+ * \retval TAEL_STATUS_STORAGE A gate kept in a file could not write the change; nothing
+ *         changed.
  *
  * Thread-safe. Sets or clears the last error.
  *
@@ -779,13 +1112,15 @@ TaelStatus tael_holder_fencer_check_and_advance(const TaelHolderFencer *fencer,
                                                 bool *out_accepted);
 
 /**
- * `holder` takes a new reign: the gate moves one past its highest and records `holder`.
+ * `holder` takes a new reign: the gate moves one past its highest and records `holder` (an
+ * open reign).
  *
  * \param out_epoch Receives the new epoch.
- * \retval TAEL_STATUS_OK `*out_epoch` is the new epoch.
+ * \retval TAEL_STATUS_OK `*out_epoch` is the new epoch (on disk, for a gate kept in a file).
  * \retval TAEL_STATUS_EPOCH_OVERFLOW The gate is at 2^64-1; nothing changed.
  * \retval TAEL_STATUS_INVALID_UTF8, TAEL_STATUS_INVALID_ID The holder is not an id; nothing
  *         changed.
+ * \retval TAEL_STATUS_STORAGE The new reign could not be written; nothing changed.
  *
  * Thread-safe. Sets or clears the last error.
  *
@@ -804,10 +1139,11 @@ TaelStatus tael_holder_fencer_promote(const TaelHolderFencer *fencer,
  * recorded for `holder`.
  *
  * \param out_epoch Receives the new epoch.
- * \retval TAEL_STATUS_OK `*out_epoch` is the new epoch.
+ * \retval TAEL_STATUS_OK `*out_epoch` is the new epoch (on disk, for a gate kept in a file).
  * \retval TAEL_STATUS_EPOCH_OVERFLOW The gate is at 2^64-1; nothing changed.
  * \retval TAEL_STATUS_INVALID_UTF8, TAEL_STATUS_INVALID_ID The holder is not an id; nothing
  *         changed.
+ * \retval TAEL_STATUS_STORAGE The new reign could not be written; nothing changed.
  *
  * Thread-safe. Sets or clears the last error.
  *
@@ -820,6 +1156,60 @@ TaelStatus tael_holder_fencer_promote_to_at_least(const TaelHolderFencer *fencer
                                                   const char *holder,
                                                   size_t holder_len,
                                                   uint64_t *out_epoch);
+
+/**
+ * `holder` ends its reign at `epoch` (SEMANTICS.md §16): records of that epoch that arrive
+ * later, from anyone, are CLOSED, until a higher epoch moves the gate. Closing a closed reign
+ * answers CLOSED (with the holder that closed it) and changes nothing; closing the current
+ * epoch of another holder is CONFLICT, an older epoch STALE_EPOCH; closing an epoch above the
+ * highest moves the gate to it, closed (within the jump cap, else TOO_FAR_AHEAD).
+ *
+ * \param holder The holder id, `holder_len` bytes (no NUL needed).
+ * \param out_verdict Receives the full verdict.
+ * \return The verdict's code (TAEL_STATUS_CLOSED once the reign is closed, or the verdict that
+ *         refused the close: _CONFLICT, _STALE_EPOCH, _TOO_FAR_AHEAD), or an error, after
+ *         which the gate is unchanged: TAEL_STATUS_INVALID_UTF8, _INVALID_ID, _NULL_POINTER,
+ *         _INVALID_EPOCH (epoch 0 on a gate that refuses it), _STORAGE (a gate kept in a file
+ *         could not write the close). CLOSED comes only once the close is on disk.
+ *
+ * Thread-safe. Sets or clears the last error (a verdict is a success).
+ *
+ * # Safety
+ *
+ * As tael_holder_fencer_check.
+ */
+TaelStatus tael_holder_fencer_close(const TaelHolderFencer *fencer,
+                                    uint64_t epoch,
+                                    const char *holder,
+                                    size_t holder_len,
+                                    TaelVerdict *out_verdict);
+
+/**
+ * Move the gate to the reign `(epoch, holder)` that its group established, after this replica
+ * voted for another claimant and truncated its log to the divergence point (SEMANTICS.md §16):
+ * CURRENT when `epoch` is the highest (the recorded holder is replaced), ADVANCED when it is
+ * above (the jump cap does not apply); from then on the holder's tokens are accepted. Never
+ * below the highest (STALE_EPOCH), never into a closed reign (CLOSED); both change nothing.
+ * Adopting takes the gate's vote back: only for a reign a majority already established.
+ *
+ * \param holder The holder id, `holder_len` bytes (no NUL needed).
+ * \param out_verdict Receives the full verdict.
+ * \return The verdict's code (TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH or _CLOSED), or an
+ *         error, after which the gate is unchanged: TAEL_STATUS_INVALID_UTF8, _INVALID_ID,
+ *         _NULL_POINTER, _INVALID_EPOCH (epoch 0 on a gate that refuses it), _STORAGE (a gate
+ *         kept in a file could not write the change).
+ *
+ * Thread-safe. Sets or clears the last error (a verdict is a success).
+ *
+ * # Safety
+ *
+ * As tael_holder_fencer_check.
+ */
+TaelStatus tael_holder_fencer_adopt(const TaelHolderFencer *fencer,
+                                    uint64_t epoch,
+                                    const char *holder,
+                                    size_t holder_len,
+                                    TaelVerdict *out_verdict);
 
 /**
  * The highest epoch the holder gate has accepted.
@@ -855,6 +1245,46 @@ TaelStatus tael_holder_fencer_state(const TaelHolderFencer *fencer, TaelHolderSt
 TaelStatus tael_holder_fencer_jump_cap(const TaelHolderFencer *fencer,
                                        bool *out_has_cap,
                                        uint64_t *out_cap);
+
+/**
+ * Whether the reign at the holder gate's highest epoch was closed (tael_holder_fencer_close).
+ *
+ * \param out_closed Receives whether it was.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `fencer` is NULL or a live handle; `out_closed` is NULL or writable.
+ */
+TaelStatus tael_holder_fencer_closed(const TaelHolderFencer *fencer, bool *out_closed);
+
+/**
+ * Whether the holder gate refuses epoch 0 (made with TaelGateOptions.refuse_zero).
+ *
+ * \param out_refuses Receives the setting.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `fencer` is NULL or a live handle; `out_refuses` is NULL or writable.
+ */
+TaelStatus tael_holder_fencer_refuses_epoch_zero(const TaelHolderFencer *fencer, bool *out_refuses);
+
+/**
+ * How many checks of the holder gate got each verdict (as tael_fencer_counters; closes and
+ * adoptions are not checks and are not counted).
+ *
+ * \param out_counters Receives the counts.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `fencer` is NULL or a live handle; `out_counters` is NULL or writable.
+ */
+TaelStatus tael_holder_fencer_counters(const TaelHolderFencer *fencer, TaelCounters *out_counters);
 
 /**
  * A new epoch history in memory holding `entries` (none when `len` is 0).
@@ -1205,6 +1635,24 @@ TaelRegistry *tael_registry_new(void);
 TaelRegistry *tael_registry_new_with_jump_cap(uint64_t cap);
 
 /**
+ * A new, empty registry made with `options` (as tael_fencer_new_with_options, for every gate:
+ * a jump cap, which restore does not apply; refusing epoch 0, before the stream is looked up;
+ * counting the verdicts of every stream's checks together, tael_registry_counters).
+ *
+ * \param options The options, read during the call only; NULL for the defaults (as
+ *        tael_registry_new).
+ * \return A handle the caller owns and frees with tael_registry_free; NULL only after an
+ *         internal failure.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `options` is NULL or readable.
+ */
+TaelRegistry *tael_registry_new_with_options(const TaelGateOptions *options);
+
+/**
  * Open the registry kept in the file `(path, path_len)` (SEMANTICS.md §12; as
  * tael_fencer_open, a fresh registry is empty). Every change of a mark (an advancing check, a
  * promotion, add, remove, a restore that raises a mark) is on disk before the call returns.
@@ -1241,6 +1689,23 @@ TaelStatus tael_registry_open_with_jump_cap(const char *path,
                                             bool create,
                                             uint64_t cap,
                                             TaelRegistry **out_registry);
+
+/**
+ * Open the registry kept in the file `(path, path_len)` (as tael_registry_open), made with
+ * `options` (as tael_registry_new_with_options). The options belong to the handle; the file
+ * holds only the marks.
+ *
+ * \param options The options, read during the call only; NULL for the defaults.
+ *
+ * # Safety
+ *
+ * As tael_registry_open; `options` is NULL or readable.
+ */
+TaelStatus tael_registry_open_with_options(const char *path,
+                                           size_t path_len,
+                                           bool create,
+                                           const TaelGateOptions *options,
+                                           TaelRegistry **out_registry);
 
 /**
  * Free a registry and all its gates (releasing its file, for a registry from
@@ -1281,8 +1746,9 @@ TaelStatus tael_registry_add(const TaelRegistry *registry,
  * \param out_verdict Receives the full verdict.
  * \return The verdict's code (TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH or
  *         _TOO_FAR_AHEAD), or an error: TAEL_STATUS_UNKNOWN_STREAM, _INVALID_UTF8,
- *         _NULL_POINTER, _STORAGE (a registry kept in a file could not write the new mark);
- *         nothing changed. ADVANCED comes only once the new mark is on disk.
+ *         _NULL_POINTER, _INVALID_EPOCH (epoch 0 on a registry that refuses it, whatever the
+ *         stream), _STORAGE (a registry kept in a file could not write the new mark); nothing
+ *         changed. ADVANCED comes only once the new mark is on disk.
  *
  * Thread-safe. Sets or clears the last error (a verdict is a success).
  *
@@ -1303,6 +1769,7 @@ TaelStatus tael_registry_check(const TaelRegistry *registry,
  * \param out_accepted Receives whether the record is accepted (CURRENT or ADVANCED).
  * \retval TAEL_STATUS_OK `*out_accepted` is set.
  * \retval TAEL_STATUS_UNKNOWN_STREAM No such stream.
+ * \retval TAEL_STATUS_INVALID_EPOCH Epoch 0 on a registry that refuses it; nothing changed.
  * \retval TAEL_STATUS_STORAGE A registry kept in a file could not write the change; nothing
  *         changed.
  *
@@ -1443,6 +1910,33 @@ TaelStatus tael_registry_jump_cap(const TaelRegistry *registry,
                                   uint64_t *out_cap);
 
 /**
+ * Whether every gate of the registry refuses epoch 0 (made with TaelGateOptions.refuse_zero).
+ *
+ * \param out_refuses Receives the setting.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `registry` is NULL or a live handle; `out_refuses` is NULL or writable.
+ */
+TaelStatus tael_registry_refuses_epoch_zero(const TaelRegistry *registry, bool *out_refuses);
+
+/**
+ * How many checks of the registry, over all its streams, got each verdict (as
+ * tael_fencer_counters; a check of an unknown stream fails and is not counted).
+ *
+ * \param out_counters Receives the counts.
+ *
+ * Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `registry` is NULL or a live handle; `out_counters` is NULL or writable.
+ */
+TaelStatus tael_registry_counters(const TaelRegistry *registry, TaelCounters *out_counters);
+
+/**
  * Every stream's high-water mark as snapshot JSON, `{"streams":{"<stream>":"<highest>"}}`
  * (marks as decimal strings, names in byte order, read under one lock), written into `buf`.
  *
@@ -1545,8 +2039,9 @@ TaelStatus tael_established(uint64_t epoch,
  * Decide the leader of every group of a membership view under a policy, with why: the
  * decisions JSON of SEMANTICS.md §8, one object per group in name order,
  * `[{"group","leader","reason","excluded":[{"id","generation","reason"}],"leader_index",
- * "leader_generation"}]`, written into `buf`. The view's own `policy` is not applied:
- * `policy_json` decides.
+ * "leader_generation","leader_epoch","claimants":[{"id","generation","claims_epoch"}]}]`,
+ * written into `buf` (what tael_transitions_json compares). The view's own `policy` is not
+ * applied: `policy_json` decides.
  *
  * \param view_json The view, NUL-terminated UTF-8 JSON (SEMANTICS.md §7).
  * \param policy_json The policy, NUL-terminated UTF-8 JSON, e.g. `{}` (all toggles off) or
@@ -1667,6 +2162,99 @@ TaelStatus tael_rendezvous_score(const char *group,
                                  const char *id,
                                  size_t id_len,
                                  uint64_t *out_score);
+
+/**
+ * The leader changes from the decisions `previous_json` to the decisions `next_json`
+ * (SEMANTICS.md §16) as the events JSON, `[{"event","group","leader","generation","epoch",
+ * "previous","previous_generation","previous_epoch"}]` (every field present, `null` where
+ * absent, u64 values as decimal strings; at most one event per group, in byte order of the
+ * group names), written into `buf`. A group listed in only one of the lists counts as
+ * leaderless in the other; a change that came and went between the two observations is not
+ * seen.
+ *
+ * \param previous_json The earlier decisions, NUL-terminated UTF-8 JSON: an array of decision
+ *        objects as tael_elect_leaders writes them (SEMANTICS.md §8; `leader_epoch` and
+ *        `claimants` may be absent).
+ * \param next_json The later decisions, the same way.
+ * \param buf Receives the JSON and a NUL; may be NULL when `cap` is 0 (to ask for the length).
+ * \param cap The size of `buf` in bytes.
+ * \param out_len Receives the JSON's length in bytes without the NUL, also when the buffer is
+ *        too small (the buffer needs `*out_len + 1` bytes).
+ * \retval TAEL_STATUS_OK Written.
+ * \retval TAEL_STATUS_BUFFER_TOO_SMALL Only `*out_len` was written.
+ * \retval TAEL_STATUS_INVALID_ARGUMENT A list is not decisions JSON, or names a group twice
+ *         (the last error says which list, and where).
+ * \retval TAEL_STATUS_INVALID_UTF8 A list is not UTF-8.
+ *
+ * Pure: reads its inputs only during the call. Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `previous_json` and `next_json` are NULL or NUL-terminated; `buf` is NULL or writable for
+ * `cap` bytes; `out_len` is NULL or writable.
+ */
+TaelStatus tael_transitions_json(const char *previous_json,
+                                 const char *next_json,
+                                 char *buf,
+                                 size_t cap,
+                                 size_t *out_len);
+
+/**
+ * The events JSON (as tael_transitions_json) in a string the library allocates.
+ *
+ * \param out_json Receives the NUL-terminated JSON, which the caller owns and frees with
+ *        tael_string_free; set to NULL on failure.
+ *
+ * Pure. Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `previous_json` and `next_json` are NULL or NUL-terminated; `out_json` is NULL or writable.
+ */
+TaelStatus tael_transitions_json_alloc(const char *previous_json,
+                                       const char *next_json,
+                                       char **out_json);
+
+/**
+ * The leader changes from the decisions `previous_json` to the decisions `next_json` (as
+ * tael_transitions_json) as an array of TaelEvent structs the library allocates, in the order
+ * of the events JSON.
+ *
+ * \param previous_json The earlier decisions, NUL-terminated UTF-8 JSON (as
+ *        tael_transitions_json).
+ * \param next_json The later decisions, the same way.
+ * \param out_events Receives the array (NULL when there is no event), which the caller owns
+ *        with every string in it and frees with tael_events_free(*out_events, *out_len); set to
+ *        NULL on failure.
+ * \param out_len Receives the number of events; set to 0 on failure.
+ * \retval TAEL_STATUS_OK Written.
+ * \retval TAEL_STATUS_INVALID_ARGUMENT A list is not decisions JSON, or names a group twice.
+ * \retval TAEL_STATUS_INVALID_UTF8 A list is not UTF-8.
+ * \retval TAEL_STATUS_NULL_POINTER A parameter is NULL.
+ *
+ * Pure. Thread-safe. Sets or clears the last error.
+ *
+ * # Safety
+ *
+ * `previous_json` and `next_json` are NULL or NUL-terminated; `out_events` and `out_len` are
+ * NULL or writable.
+ */
+TaelStatus tael_transitions(const char *previous_json,
+                            const char *next_json,
+                            TaelEvent **out_events,
+                            size_t *out_len);
+
+/**
+ * Free an array of events from tael_transitions, with every string in it. NULL is a no-op.
+ *
+ * Thread-safe. Leaves the last error as it is.
+ *
+ * # Safety
+ *
+ * `events` is NULL or an array tael_transitions wrote and not freed before, and `len` is the
+ * length it wrote with it; nothing in the array was changed.
+ */
+void tael_events_free(TaelEvent *events, size_t len);
 
 /**
  * Free a string from an `_alloc` function. NULL is a no-op.

@@ -12,10 +12,13 @@ use std::ptr;
 use tael::Verdict;
 
 use crate::election::*;
+use crate::events::*;
 use crate::gates::*;
 use crate::history::*;
 use crate::info::*;
 use crate::last_error::tael_last_error_message;
+use crate::ops::{self, VerdictOut};
+use crate::options::TaelGateOptions;
 use crate::registry::*;
 use crate::reign::*;
 use crate::status::*;
@@ -24,7 +27,7 @@ use crate::verdict::*;
 use crate::views::*;
 
 const VIEW: &CStr = c"{\"groups\":{\"g\":{\"members\":[{\"id\":\"b\",\"live\":true,\"epoch\":\"4\"},{\"id\":\"a\",\"live\":false,\"epoch\":\"7\"}]}}}";
-const DECISIONS: &str = r#"[{"group":"g","leader":"b","reason":"only_candidate","excluded":[{"id":"a","generation":"0","reason":"dead"}],"leader_index":0,"leader_generation":"0"}]"#;
+const DECISIONS: &str = r#"[{"group":"g","leader":"b","reason":"only_candidate","excluded":[{"id":"a","generation":"0","reason":"dead"}],"leader_index":0,"leader_generation":"0","leader_epoch":"4","claimants":[]}]"#;
 
 fn bytes(s: &str) -> (*const c_char, usize) {
     (s.as_ptr().cast(), s.len())
@@ -234,6 +237,10 @@ fn verdicts_read_back_as_the_core_wrote_them() {
             epoch: 5,
             holder: longest.clone(),
         },
+        Verdict::Closed {
+            epoch: 5,
+            holder: "a".into(),
+        },
     ];
     for v in &all {
         assert_eq!(TaelVerdict::from_core(v).core_verdict("v").as_ref(), Ok(v));
@@ -249,7 +256,7 @@ fn verdicts_read_back_as_the_core_wrote_them() {
     for code in [
         TAEL_STATUS_OK,
         TAEL_STATUS_NO_LEADER,
-        TaelStatus(23),
+        TAEL_STATUS_UNDEFINED_EPOCH,
         TaelStatus(u32::MAX),
     ] {
         c.code = code;
@@ -819,5 +826,599 @@ fn one_history_shared_by_threads() {
         assert_eq!(epoch, 20);
         tael_epoch_history_free(shared.0);
         tael_epoch_history_free(shared.1);
+    }
+}
+
+/// A verdict struct full of garbage, so a field the library forgot shows up.
+fn garbage_verdict() -> TaelVerdict {
+    TaelVerdict {
+        code: TaelStatus(99),
+        accepted: true,
+        epoch: 1,
+        highest: 1,
+        from: 1,
+        cap: 1,
+        holder: [1; TAEL_ID_FIELD_BYTES],
+    }
+}
+
+fn options(cap: Option<u64>, refuse_zero: bool, counters: bool) -> TaelGateOptions {
+    TaelGateOptions {
+        has_jump_cap: cap.is_some(),
+        jump_cap: cap.unwrap_or(0),
+        refuse_zero,
+        counters,
+    }
+}
+
+const SENTINEL_COUNTERS: TaelCounters = TaelCounters {
+    counting: true,
+    current: 7,
+    advanced: 7,
+    stale_epoch: 7,
+    too_far_ahead: 7,
+    conflict: 7,
+    closed: 7,
+};
+
+#[test]
+fn gate_options_through_raw_pointers() {
+    let o = options(Some(5), true, true);
+    // SAFETY: a live options struct; NULL options are the defaults.
+    let (f, plain) = unsafe {
+        (
+            tael_fencer_new_with_options(2, &o),
+            tael_fencer_new_with_options(2, ptr::null()),
+        )
+    };
+    assert!(!f.is_null() && !plain.is_null());
+    let mut v = garbage_verdict();
+    let mut flag = false;
+    let mut c = SENTINEL_COUNTERS;
+    // SAFETY: live handles; writable out-pointers; NULLs refused before any write.
+    unsafe {
+        assert_eq!(tael_fencer_check(f, 0, &mut v), TAEL_STATUS_INVALID_EPOCH);
+        assert_eq!(v.code, TaelStatus(99), "written only on success");
+        assert!(last_error_text().starts_with("INVALID_EPOCH: "));
+        assert_eq!(
+            tael_fencer_check_and_advance(f, 0, &mut flag),
+            TAEL_STATUS_INVALID_EPOCH
+        );
+        assert_eq!(tael_fencer_check(f, 3, &mut v), TAEL_STATUS_ADVANCED);
+        assert_eq!(tael_fencer_check(f, 9, &mut v), TAEL_STATUS_TOO_FAR_AHEAD);
+        assert_eq!(v.cap, 5);
+        assert_eq!(tael_fencer_check(f, 2, &mut v), TAEL_STATUS_STALE_EPOCH);
+        assert!(tael_fencer_check_and_advance(f, 3, &mut flag) == TAEL_STATUS_OK && flag);
+        assert_eq!(tael_fencer_check(plain, 0, &mut v), TAEL_STATUS_STALE_EPOCH);
+
+        assert_eq!(tael_fencer_refuses_epoch_zero(f, &mut flag), TAEL_STATUS_OK);
+        assert!(flag);
+        assert_eq!(
+            tael_fencer_refuses_epoch_zero(plain, &mut flag),
+            TAEL_STATUS_OK
+        );
+        assert!(!flag);
+        assert_eq!(tael_fencer_counters(f, &mut c), TAEL_STATUS_OK);
+        let counted = TaelCounters {
+            counting: true,
+            current: 1,
+            advanced: 1,
+            stale_epoch: 1,
+            too_far_ahead: 1,
+            conflict: 0,
+            closed: 0,
+        };
+        assert_eq!(c, counted, "refused epoch 0 is not counted");
+        assert_eq!(tael_fencer_counters(plain, &mut c), TAEL_STATUS_OK);
+        assert_eq!(c, TaelCounters::default(), "a gate that does not count");
+
+        // NULL handles and out-pointers: refused, nothing written.
+        let mut c = SENTINEL_COUNTERS;
+        flag = true;
+        assert_eq!(
+            tael_fencer_refuses_epoch_zero(ptr::null(), &mut flag),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert_eq!(
+            tael_fencer_refuses_epoch_zero(f, ptr::null_mut()),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert_eq!(
+            tael_fencer_counters(ptr::null(), &mut c),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert_eq!(
+            tael_fencer_counters(f, ptr::null_mut()),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert!(last_error_text().contains("out_counters"));
+        assert!(flag && c == SENTINEL_COUNTERS);
+        let mut untouched = f;
+        let (p, n) = bytes("gate");
+        assert_eq!(
+            tael_fencer_open_with_options(ptr::null(), 4, true, &o, &mut untouched),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert_eq!(
+            tael_fencer_open_with_options(p, n, true, &o, ptr::null_mut()),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert_eq!(
+            tael_fencer_open_with_options(ptr::null(), 0, true, ptr::null(), &mut untouched),
+            TAEL_STATUS_INVALID_ARGUMENT,
+            "the empty path"
+        );
+        assert_eq!(untouched, f, "written only on success");
+        tael_fencer_free(f);
+        tael_fencer_free(plain);
+    }
+}
+
+#[test]
+fn holder_gates_close_adopt_and_options_through_raw_pointers() {
+    let o = options(Some(2), true, true);
+    let mut h = ptr::null_mut();
+    let (a, an) = bytes("a");
+    let (b, bn) = bytes("b");
+    let (empty, en) = bytes("");
+    // SAFETY: readable holders and options; writable out-pointers; NULLs refused first.
+    unsafe {
+        // (NULL, 0) is no holder; ("", 0) the empty one; (NULL, 1) a NULL pointer.
+        let mut untouched = ptr::NonNull::dangling().as_ptr();
+        assert_eq!(
+            tael_holder_fencer_new_with_options(3, empty, en, &o, &mut untouched),
+            TAEL_STATUS_INVALID_ID
+        );
+        assert_eq!(
+            tael_holder_fencer_new_with_options(3, ptr::null(), 1, &o, &mut untouched),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert!(last_error_text().contains("holder"));
+        assert_eq!(
+            tael_holder_fencer_new_with_options(3, a, an, &o, ptr::null_mut()),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert_eq!(
+            tael_holder_fencer_new_with_options(3, a, usize::MAX, &o, &mut untouched),
+            TAEL_STATUS_INVALID_ARGUMENT
+        );
+        assert_eq!(untouched, ptr::NonNull::dangling().as_ptr());
+        assert_eq!(
+            tael_holder_fencer_new_with_options(3, ptr::null(), 0, ptr::null(), &mut h),
+            TAEL_STATUS_OK
+        );
+        let mut state = TaelHolderState {
+            highest: 0,
+            has_holder: true,
+            holder: [1; TAEL_ID_FIELD_BYTES],
+        };
+        assert_eq!(tael_holder_fencer_state(h, &mut state), TAEL_STATUS_OK);
+        assert!(state.highest == 3 && !state.has_holder && state.holder[0] == 0);
+        tael_holder_fencer_free(h);
+        assert_eq!(
+            tael_holder_fencer_new_with_options(3, a, an, &o, &mut h),
+            TAEL_STATUS_OK
+        );
+
+        let mut v = garbage_verdict();
+        let mut flag = false;
+        // Epoch 0 is refused before the holder is looked at.
+        assert_eq!(
+            tael_holder_fencer_check(h, 0, empty, en, &mut v),
+            TAEL_STATUS_INVALID_EPOCH
+        );
+        assert_eq!(
+            tael_holder_fencer_close(h, 0, a, an, &mut v),
+            TAEL_STATUS_INVALID_EPOCH
+        );
+        assert_eq!(
+            tael_holder_fencer_adopt(h, 0, a, an, &mut v),
+            TAEL_STATUS_INVALID_EPOCH
+        );
+        assert_eq!(v.code, TaelStatus(99), "written only on success");
+        assert_eq!(
+            tael_holder_fencer_check(h, 3, b, bn, &mut v),
+            TAEL_STATUS_CONFLICT
+        );
+        assert_eq!(
+            tael_holder_fencer_close(h, 3, b, bn, &mut v),
+            TAEL_STATUS_CONFLICT
+        );
+        assert_eq!(tael_holder_fencer_closed(h, &mut flag), TAEL_STATUS_OK);
+        assert!(!flag);
+        // Another holder, once the reign is established elsewhere.
+        assert_eq!(
+            tael_holder_fencer_adopt(h, 3, b, bn, &mut v),
+            TAEL_STATUS_CURRENT
+        );
+        assert_eq!(
+            tael_holder_fencer_close(h, 3, b, bn, &mut v),
+            TAEL_STATUS_CLOSED
+        );
+        assert!(!v.accepted && v.epoch == 3 && v.highest == 3 && v.from == 0 && v.cap == 0);
+        assert_eq!(CStr::from_ptr(v.holder.as_ptr()).to_bytes(), b"b");
+        assert_eq!(tael_holder_fencer_closed(h, &mut flag), TAEL_STATUS_OK);
+        assert!(flag);
+        assert_eq!(
+            tael_holder_fencer_check(h, 3, a, an, &mut v),
+            TAEL_STATUS_CLOSED
+        );
+        assert_eq!(CStr::from_ptr(v.holder.as_ptr()).to_bytes(), b"b");
+        assert_eq!(
+            tael_holder_fencer_adopt(h, 3, a, an, &mut v),
+            TAEL_STATUS_CLOSED
+        );
+        assert_eq!(
+            tael_holder_fencer_adopt(h, 9, a, an, &mut v),
+            TAEL_STATUS_ADVANCED,
+            "the jump cap does not apply"
+        );
+        assert_eq!(
+            tael_holder_fencer_close(h, 12, a, an, &mut v),
+            TAEL_STATUS_TOO_FAR_AHEAD
+        );
+        assert_eq!(
+            tael_holder_fencer_close(h, 8, a, an, &mut v),
+            TAEL_STATUS_STALE_EPOCH
+        );
+        assert_eq!(tael_holder_fencer_closed(h, &mut flag), TAEL_STATUS_OK);
+        assert!(!flag);
+        assert_eq!(
+            tael_holder_fencer_refuses_epoch_zero(h, &mut flag),
+            TAEL_STATUS_OK
+        );
+        assert!(flag);
+        let mut c = SENTINEL_COUNTERS;
+        assert_eq!(tael_holder_fencer_counters(h, &mut c), TAEL_STATUS_OK);
+        let counted = TaelCounters {
+            counting: true,
+            conflict: 1,
+            closed: 1,
+            ..TaelCounters::default()
+        };
+        assert_eq!(c, counted, "checks only: no close, no adopt, no refusal");
+
+        // NULL handles and out-pointers, every new call.
+        let mut c = SENTINEL_COUNTERS;
+        flag = true;
+        let null = ptr::null();
+        assert_eq!(
+            tael_holder_fencer_close(null, 9, a, an, &mut v),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert_eq!(
+            tael_holder_fencer_close(h, 9, ptr::null(), 1, &mut v),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert_eq!(
+            tael_holder_fencer_close(h, 9, a, an, ptr::null_mut()),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert_eq!(
+            tael_holder_fencer_adopt(null, 9, a, an, &mut v),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert_eq!(
+            tael_holder_fencer_adopt(h, 9, ptr::null(), 1, &mut v),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert_eq!(
+            tael_holder_fencer_adopt(h, 10, a, an, ptr::null_mut()),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert_eq!(
+            tael_holder_fencer_closed(null, &mut flag),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert_eq!(
+            tael_holder_fencer_closed(h, ptr::null_mut()),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert_eq!(
+            tael_holder_fencer_refuses_epoch_zero(null, &mut flag),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert_eq!(
+            tael_holder_fencer_refuses_epoch_zero(h, ptr::null_mut()),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert_eq!(
+            tael_holder_fencer_counters(null, &mut c),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert_eq!(
+            tael_holder_fencer_counters(h, ptr::null_mut()),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert!(flag && c == SENTINEL_COUNTERS);
+        let mut untouched = h;
+        let (p, n) = bytes("vote");
+        assert_eq!(
+            tael_holder_fencer_open(ptr::null(), 4, true, &mut untouched),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert_eq!(
+            tael_holder_fencer_open(p, n, true, ptr::null_mut()),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert_eq!(
+            tael_holder_fencer_open_with_options(ptr::null(), 4, true, &o, &mut untouched),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert_eq!(
+            tael_holder_fencer_open_with_options(p, n, true, &o, ptr::null_mut()),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert_eq!(untouched, h, "written only on success");
+        // None of it moved the gate.
+        assert_eq!(tael_holder_fencer_state(h, &mut state), TAEL_STATUS_OK);
+        assert!(state.highest == 9 && CStr::from_ptr(state.holder.as_ptr()).to_bytes() == b"a");
+        tael_holder_fencer_free(h);
+    }
+}
+
+#[test]
+fn registry_options_through_raw_pointers() {
+    let o = options(None, true, true);
+    // SAFETY: a live options struct.
+    let r = unsafe { tael_registry_new_with_options(&o) };
+    let plain = tael_registry_new();
+    let (s, n) = bytes("s");
+    let (nope, nn) = bytes("nope");
+    let mut v = garbage_verdict();
+    let mut flag = false;
+    // SAFETY: live handles; readable names; writable out-pointers.
+    unsafe {
+        assert_eq!(tael_registry_add(r, s, n, 0), TAEL_STATUS_OK);
+        assert_eq!(
+            tael_registry_check(r, nope, nn, 0, &mut v),
+            TAEL_STATUS_INVALID_EPOCH,
+            "epoch 0 is refused before the stream is looked up"
+        );
+        assert_eq!(
+            tael_registry_check(r, nope, nn, 1, &mut v),
+            TAEL_STATUS_UNKNOWN_STREAM
+        );
+        assert_eq!(
+            tael_registry_check(r, s, n, 1, &mut v),
+            TAEL_STATUS_ADVANCED
+        );
+        assert_eq!(
+            tael_registry_refuses_epoch_zero(r, &mut flag),
+            TAEL_STATUS_OK
+        );
+        assert!(flag);
+        assert_eq!(
+            tael_registry_refuses_epoch_zero(plain, &mut flag),
+            TAEL_STATUS_OK
+        );
+        assert!(!flag);
+        let mut c = SENTINEL_COUNTERS;
+        assert_eq!(tael_registry_counters(r, &mut c), TAEL_STATUS_OK);
+        assert_eq!((c.counting, c.advanced, c.current), (true, 1, 0));
+        assert_eq!(tael_registry_counters(plain, &mut c), TAEL_STATUS_OK);
+        assert_eq!(c, TaelCounters::default());
+        let mut c = SENTINEL_COUNTERS;
+        flag = true;
+        assert_eq!(
+            tael_registry_refuses_epoch_zero(ptr::null(), &mut flag),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert_eq!(
+            tael_registry_refuses_epoch_zero(r, ptr::null_mut()),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert_eq!(
+            tael_registry_counters(ptr::null(), &mut c),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert_eq!(
+            tael_registry_counters(r, ptr::null_mut()),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert!(flag && c == SENTINEL_COUNTERS);
+        let mut untouched = r;
+        let (p, pn) = bytes("registry");
+        assert_eq!(
+            tael_registry_open_with_options(ptr::null(), 4, true, &o, &mut untouched),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert_eq!(
+            tael_registry_open_with_options(p, pn, true, &o, ptr::null_mut()),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert_eq!(untouched, r);
+        tael_registry_free(r);
+        tael_registry_free(plain);
+    }
+}
+
+/// Decisions JSON of one group `g` led by `leader` (or none) at `epoch`.
+fn decisions(leader: Option<&str>, epoch: u64) -> std::ffi::CString {
+    let text = match leader {
+        Some(l) => format!(
+            r#"[{{"group":"g","leader":"{l}","reason":"only_candidate","excluded":[],"leader_index":0,"leader_generation":"0","leader_epoch":"{epoch}","claimants":[]}}]"#
+        ),
+        None => r#"[{"group":"g","leader":null,"reason":"no_members","excluded":[],"leader_index":null,"leader_generation":null}]"#.to_owned(),
+    };
+    std::ffi::CString::new(text).unwrap()
+}
+
+#[test]
+fn transitions_through_raw_pointers() {
+    let none = decisions(None, 0);
+    let a3 = decisions(Some("a"), 3);
+    let b4 = decisions(Some("b"), 4);
+    let expected = r#"[{"event":"changed","group":"g","leader":"b","generation":"0","epoch":"4","previous":"a","previous_generation":"0","previous_epoch":"3"}]"#;
+    let need = expected.len();
+    for cap in [0, 1, need] {
+        // SAFETY: NUL-terminated documents; the buffer is writable for `cap`.
+        let (status, len, buf) = answer(cap, |b, c, l| unsafe {
+            tael_transitions_json(a3.as_ptr(), b4.as_ptr(), b, c, l)
+        });
+        assert_eq!((status, len), (TAEL_STATUS_BUFFER_TOO_SMALL, need));
+        assert!(buf.iter().all(|&b| b == b'#'));
+    }
+    // SAFETY: as above.
+    let (status, len, buf) = answer(need + 1, |b, c, l| unsafe {
+        tael_transitions_json(a3.as_ptr(), b4.as_ptr(), b, c, l)
+    });
+    assert_eq!(
+        (status, len, &buf[..len], buf[len]),
+        (TAEL_STATUS_OK, need, expected.as_bytes(), 0)
+    );
+
+    let mut owned: *mut c_char = ptr::NonNull::dangling().as_ptr();
+    let mut events: *mut TaelEvent = ptr::NonNull::dangling().as_ptr();
+    let mut n = usize::MAX;
+    // SAFETY: NUL-terminated documents; writable out-pointers; every answer freed once.
+    unsafe {
+        assert_eq!(
+            tael_transitions_json_alloc(a3.as_ptr(), b4.as_ptr(), &mut owned),
+            TAEL_STATUS_OK
+        );
+        assert_eq!(CStr::from_ptr(owned).to_bytes(), expected.as_bytes());
+        tael_string_free(owned);
+
+        assert_eq!(
+            tael_transitions(a3.as_ptr(), b4.as_ptr(), &mut events, &mut n),
+            TAEL_STATUS_OK
+        );
+        assert_eq!(n, 1);
+        let e = *events;
+        assert_eq!(e.kind, TAEL_EVENT_CHANGED);
+        assert_eq!(CStr::from_ptr(e.group).to_bytes(), b"g");
+        assert_eq!(e.group_len, 1);
+        assert_eq!(
+            (CStr::from_ptr(e.leader).to_bytes(), e.leader_len),
+            (&b"b"[..], 1)
+        );
+        assert_eq!(
+            (CStr::from_ptr(e.previous).to_bytes(), e.previous_len),
+            (&b"a"[..], 1)
+        );
+        assert!(e.has_generation && e.generation == 0 && e.has_epoch && e.epoch == 4);
+        assert!(e.has_previous_generation && e.has_previous_epoch && e.previous_epoch == 3);
+        tael_events_free(events, n);
+
+        // Elected, then lost: the absent side is NULL (strings) and false (numbers).
+        assert_eq!(
+            tael_transitions(none.as_ptr(), a3.as_ptr(), &mut events, &mut n),
+            TAEL_STATUS_OK
+        );
+        let e = *events;
+        assert_eq!(e.kind, TAEL_EVENT_ELECTED);
+        assert!(e.previous.is_null() && e.previous_len == 0);
+        assert!(!e.has_previous_generation && e.previous_generation == 0);
+        assert!(!e.has_previous_epoch && e.previous_epoch == 0);
+        tael_events_free(events, n);
+        assert_eq!(
+            tael_transitions(a3.as_ptr(), c"[]".as_ptr(), &mut events, &mut n),
+            TAEL_STATUS_OK
+        );
+        let e = *events;
+        assert_eq!(e.kind, TAEL_EVENT_LOST);
+        assert!(e.leader.is_null() && e.leader_len == 0 && !e.has_generation && !e.has_epoch);
+        tael_events_free(events, n);
+
+        // No event: (NULL, 0), which tael_events_free takes too.
+        events = ptr::NonNull::dangling().as_ptr();
+        assert_eq!(
+            tael_transitions(a3.as_ptr(), a3.as_ptr(), &mut events, &mut n),
+            TAEL_STATUS_OK
+        );
+        assert!(events.is_null() && n == 0);
+        tael_events_free(events, n);
+        tael_events_free(ptr::null_mut(), 0);
+
+        // Failures: (NULL, 0) written, the last error says which list.
+        for (previous, next, status, named) in [
+            (
+                c"[1]".as_ptr(),
+                a3.as_ptr(),
+                TAEL_STATUS_INVALID_ARGUMENT,
+                "previous",
+            ),
+            (
+                a3.as_ptr(),
+                c"[".as_ptr(),
+                TAEL_STATUS_INVALID_ARGUMENT,
+                "next",
+            ),
+            (
+                c"\xff".as_ptr(),
+                a3.as_ptr(),
+                TAEL_STATUS_INVALID_UTF8,
+                "previous_json",
+            ),
+            (
+                ptr::null(),
+                a3.as_ptr(),
+                TAEL_STATUS_NULL_POINTER,
+                "previous_json",
+            ),
+            (
+                a3.as_ptr(),
+                ptr::null(),
+                TAEL_STATUS_NULL_POINTER,
+                "next_json",
+            ),
+        ] {
+            events = ptr::NonNull::dangling().as_ptr();
+            n = 5;
+            assert_eq!(
+                tael_transitions(previous, next, &mut events, &mut n),
+                status
+            );
+            assert!(events.is_null() && n == 0, "set to (NULL, 0) on failure");
+            assert!(last_error_text().contains(named), "{}", last_error_text());
+            owned = ptr::NonNull::dangling().as_ptr();
+            assert_eq!(
+                tael_transitions_json_alloc(previous, next, &mut owned),
+                status
+            );
+            assert!(owned.is_null());
+        }
+        let twice = std::ffi::CString::new(format!(
+            "[{},{}]",
+            &a3.to_str().unwrap()[1..a3.as_bytes().len() - 1],
+            &b4.to_str().unwrap()[1..b4.as_bytes().len() - 1]
+        ))
+        .unwrap();
+        assert_eq!(
+            tael_transitions(none.as_ptr(), twice.as_ptr(), &mut events, &mut n),
+            TAEL_STATUS_INVALID_ARGUMENT
+        );
+        assert!(last_error_text().contains("twice"));
+        assert_eq!(
+            tael_transitions(a3.as_ptr(), b4.as_ptr(), ptr::null_mut(), &mut n),
+            TAEL_STATUS_NULL_POINTER
+        );
+        n = 5;
+        assert_eq!(
+            tael_transitions(a3.as_ptr(), b4.as_ptr(), &mut events, ptr::null_mut()),
+            TAEL_STATUS_NULL_POINTER
+        );
+        assert_eq!(n, 5, "nothing written when an out-pointer is NULL");
+    }
+}
+
+#[test]
+fn panics_in_the_new_answers_never_cross() {
+    let mut events: *mut TaelEvent = ptr::NonNull::dangling().as_ptr();
+    let mut n = 9;
+    let mut v = garbage_verdict();
+    // SAFETY: writable out-pointers; the bodies panic before writing anything.
+    unsafe {
+        let status = ops::run(EventsOut(&mut events, &mut n), || panic!("events boom"));
+        assert_eq!(status, TAEL_STATUS_INTERNAL);
+        assert!(events.is_null() && n == 0, "what tael_events_free takes");
+        assert!(last_error_text().contains("events boom"));
+        let status = ops::run(VerdictOut(&mut v), || panic!("close boom"));
+        assert_eq!(status, TAEL_STATUS_INTERNAL);
+        assert_eq!(v.code, TaelStatus(99));
+        // A panicking free is caught too (the guard every _free runs in).
+        crate::guard::infallible((), || panic!("free boom"));
+        assert!(last_error_text().contains("free boom"));
     }
 }

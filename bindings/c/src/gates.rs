@@ -1,22 +1,26 @@
-//! The epoch gate (`TaelFencer`, in memory or kept in a file) and the holder-aware gate
-//! (`TaelHolderFencer`). Each function is one call to the wrapper of its operation in `ops`.
+//! The epoch gate (`TaelFencer`) and the holder-aware gate (`TaelHolderFencer`), each in
+//! memory or kept in a file, made with their options (`TaelGateOptions`). Each function is one
+//! call to the wrapper of its operation in `ops`.
 
 use std::ffi::c_char;
+use std::path::PathBuf;
 
-use tael::{DurableFencer, EpochFencer, EpochGate, HolderFencer, HolderGate};
+use tael::{DurableFencer, DurableHolderFencer, EpochFencer, EpochGate, HolderFencer, HolderGate};
 
 use crate::guard;
 use crate::ops::{self, handle, Arg, CapOut, VerdictOut};
-use crate::status::TaelStatus;
-use crate::verdict::{TaelHolderState, TaelVerdict};
+use crate::options::{Options, TaelGateOptions};
+use crate::status::{TaelStatus, TAEL_STATUS_OK};
+use crate::verdict::{TaelCounters, TaelHolderState, TaelVerdict};
 
 /// An epoch gate: accepts records at or above the highest epoch it has seen, rejects older
 /// ones, so a deposed leader cannot write to the replicas. Thread-safe.
 ///
 /// Made in memory (tael_fencer_new*: lock-free) or kept in a file (tael_fencer_open*: an advance
-/// returns only once its mark is on disk, SEMANTICS.md §12); every tael_fencer_* call works on
-/// both. Only a gate kept in a file can answer TAEL_STATUS_STORAGE (its write failed; nothing
-/// moved).
+/// returns only once its mark is on disk, SEMANTICS.md §12), either of them refusing epoch 0 or
+/// counting its verdicts when made with those options (TaelGateOptions); every tael_fencer_*
+/// call works on all of them. Only a gate kept in a file can answer TAEL_STATUS_STORAGE (its
+/// write failed; nothing moved).
 pub struct TaelFencer(Box<dyn EpochGate>);
 
 handle!(TaelFencer => dyn EpochGate, "fencer");
@@ -42,10 +46,35 @@ pub extern "C" fn tael_fencer_new(highest: u64) -> *mut TaelFencer {
 /// Thread-safe. Sets or clears the last error.
 #[no_mangle]
 pub extern "C" fn tael_fencer_new_with_jump_cap(highest: u64, cap: u64) -> *mut TaelFencer {
-    guard::handle(|| {
-        let gate = EpochFencer::with_highest(highest).with_jump_cap(cap);
-        TaelFencer(Box::new(gate))
-    })
+    guard::handle(|| fencer(highest, Options::capped(Some(cap))))
+}
+
+/// A new epoch gate resuming from `highest`, made with `options`: a jump cap, refusing epoch 0
+/// (TAEL_STATUS_INVALID_EPOCH), counting its verdicts (tael_fencer_counters).
+///
+/// \param options The options, read during the call only; NULL for the defaults (as
+///        tael_fencer_new).
+/// \return A handle the caller owns and frees with tael_fencer_free; NULL only after an
+///         internal failure.
+///
+/// Thread-safe. Sets or clears the last error.
+///
+/// # Safety
+///
+/// `options` is NULL or readable.
+#[no_mangle]
+pub unsafe extern "C" fn tael_fencer_new_with_options(
+    highest: u64,
+    options: *const TaelGateOptions,
+) -> *mut TaelFencer {
+    // SAFETY: the caller's contract above.
+    let options = unsafe { Options::read(options) };
+    guard::handle(|| fencer(highest, options))
+}
+
+fn fencer(highest: u64, options: Options) -> TaelFencer {
+    let gate = EpochFencer::with_highest(highest).with_jump_cap(options.cap());
+    TaelFencer(options.gate(gate))
 }
 
 /// Open the epoch gate kept in the file `(path, path_len)` (SEMANTICS.md §12).
@@ -82,7 +111,7 @@ pub unsafe extern "C" fn tael_fencer_open(
     // SAFETY: the caller's contract above.
     unsafe {
         ops::open((path, path_len), (out_fencer, "out_fencer"), |p| {
-            gate_at(p, create, None)
+            gate_at(p, create, Options::default())
         })
     }
 }
@@ -105,14 +134,41 @@ pub unsafe extern "C" fn tael_fencer_open_with_jump_cap(
     // SAFETY: the caller's contract above.
     unsafe {
         ops::open((path, path_len), (out_fencer, "out_fencer"), |p| {
-            gate_at(p, create, Some(cap))
+            gate_at(p, create, Options::capped(Some(cap)))
         })
     }
 }
 
-fn gate_at(path: std::path::PathBuf, create: bool, cap: Option<u64>) -> tael::Result<TaelFencer> {
-    let gate = DurableFencer::open_with(path, create)?.with_jump_cap(cap);
-    Ok(TaelFencer(Box::new(gate)))
+/// Open the epoch gate kept in the file `(path, path_len)` (as tael_fencer_open), made with
+/// `options` (as tael_fencer_new_with_options). The options belong to the handle; the file holds
+/// only the mark.
+///
+/// \param options The options, read during the call only; NULL for the defaults.
+///
+/// # Safety
+///
+/// As tael_fencer_open; `options` is NULL or readable.
+#[no_mangle]
+pub unsafe extern "C" fn tael_fencer_open_with_options(
+    path: *const c_char,
+    path_len: usize,
+    create: bool,
+    options: *const TaelGateOptions,
+    out_fencer: *mut *mut TaelFencer,
+) -> TaelStatus {
+    // SAFETY: the caller's contract above.
+    let options = unsafe { Options::read(options) };
+    // SAFETY: the caller's contract above.
+    unsafe {
+        ops::open((path, path_len), (out_fencer, "out_fencer"), |p| {
+            gate_at(p, create, options)
+        })
+    }
+}
+
+fn gate_at(path: PathBuf, create: bool, options: Options) -> tael::Result<TaelFencer> {
+    let gate = DurableFencer::open_with(path, create)?.with_jump_cap(options.cap());
+    Ok(TaelFencer(options.gate(gate)))
 }
 
 /// Free an epoch gate (releasing its file, for a gate from tael_fencer_open*; its mark is
@@ -139,6 +195,7 @@ pub unsafe extern "C" fn tael_fencer_free(fencer: *mut TaelFencer) {
 /// \param out_accepted Receives whether the record is accepted.
 /// \retval TAEL_STATUS_OK `*out_accepted` is set.
 /// \retval TAEL_STATUS_NULL_POINTER `fencer` or `out_accepted` is NULL (the gate is unchanged).
+/// \retval TAEL_STATUS_INVALID_EPOCH Epoch 0 on a gate that refuses it (the gate is unchanged).
 /// \retval TAEL_STATUS_STORAGE A gate kept in a file could not write the new mark; it did not
 ///         move.
 ///
@@ -166,8 +223,9 @@ pub unsafe extern "C" fn tael_fencer_check_and_advance(
 /// \param out_verdict Receives the full verdict.
 /// \return The verdict's code (TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH or
 ///         _TOO_FAR_AHEAD), or an error after which the gate is unchanged:
-///         TAEL_STATUS_NULL_POINTER, or TAEL_STATUS_STORAGE (a gate kept in a file could not
-///         write the new mark). ADVANCED comes only once the new mark is on disk.
+///         TAEL_STATUS_NULL_POINTER, TAEL_STATUS_INVALID_EPOCH (epoch 0 on a gate that refuses
+///         it), or TAEL_STATUS_STORAGE (a gate kept in a file could not write the new mark).
+///         ADVANCED comes only once the new mark is on disk.
 ///
 /// Thread-safe (lock-free in memory). Sets or clears the last error (a verdict is a success).
 ///
@@ -284,11 +342,63 @@ pub unsafe extern "C" fn tael_fencer_jump_cap(
     }
 }
 
-/// An epoch gate over `(epoch, holder)` tokens that also records who holds the current epoch,
-/// so two writers claiming one reign are caught (CONFLICT). Thread-safe (a short lock per call).
-pub struct TaelHolderFencer(HolderFencer);
+/// Whether the gate refuses epoch 0 (made with TaelGateOptions.refuse_zero).
+///
+/// \param out_refuses Receives the setting.
+///
+/// Thread-safe. Sets or clears the last error.
+///
+/// # Safety
+///
+/// `fencer` is NULL or a live handle; `out_refuses` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn tael_fencer_refuses_epoch_zero(
+    fencer: *const TaelFencer,
+    out_refuses: *mut bool,
+) -> TaelStatus {
+    // SAFETY: the caller's contract above.
+    unsafe {
+        ops::call(fencer, Arg::None, (out_refuses, "out_refuses"), |g, _| {
+            Ok(g.refuses_epoch_zero())
+        })
+    }
+}
 
-handle!(TaelHolderFencer => HolderFencer, "fencer");
+/// How many checks of the gate got each verdict (SEMANTICS.md §16). A gate made without
+/// TaelGateOptions.counters answers TAEL_STATUS_OK with `counting` false and every count 0.
+///
+/// \param out_counters Receives the counts.
+///
+/// Thread-safe (lock-free). Sets or clears the last error.
+///
+/// # Safety
+///
+/// `fencer` is NULL or a live handle; `out_counters` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn tael_fencer_counters(
+    fencer: *const TaelFencer,
+    out_counters: *mut TaelCounters,
+) -> TaelStatus {
+    // SAFETY: the caller's contract above.
+    unsafe {
+        ops::call(fencer, Arg::None, (out_counters, "out_counters"), |g, _| {
+            Ok(g.counters().into())
+        })
+    }
+}
+
+/// An epoch gate over `(epoch, holder)` tokens that also records who holds the current epoch,
+/// so two writers claiming one reign are caught (CONFLICT), and whether that reign was closed
+/// (CLOSED, SEMANTICS.md §16). Thread-safe (a short lock per call).
+///
+/// Made in memory (tael_holder_fencer_new*) or kept in a file (tael_holder_fencer_open*: every
+/// change of the reign, its vote, is on disk before the call returns, SEMANTICS.md §12), either
+/// of them refusing epoch 0 or counting its verdicts when made with those options
+/// (TaelGateOptions); every tael_holder_fencer_* call works on all of them. Only a gate kept in
+/// a file can answer TAEL_STATUS_STORAGE (its write failed; nothing changed).
+pub struct TaelHolderFencer(Box<dyn HolderGate>);
+
+handle!(TaelHolderFencer => dyn HolderGate, "fencer");
 
 /// A new holder gate resuming from `highest` with no recorded holder and no jump cap.
 ///
@@ -298,7 +408,7 @@ handle!(TaelHolderFencer => HolderFencer, "fencer");
 /// Thread-safe. Sets or clears the last error.
 #[no_mangle]
 pub extern "C" fn tael_holder_fencer_new(highest: u64) -> *mut TaelHolderFencer {
-    guard::handle(|| TaelHolderFencer(HolderFencer::with_highest(highest)))
+    guard::handle(|| holder_fencer(HolderFencer::with_highest(highest), Options::default()))
 }
 
 /// A new holder gate resuming from `highest`, with a jump cap (as tael_fencer_new_with_jump_cap).
@@ -312,7 +422,12 @@ pub extern "C" fn tael_holder_fencer_new_with_jump_cap(
     highest: u64,
     cap: u64,
 ) -> *mut TaelHolderFencer {
-    guard::handle(|| TaelHolderFencer(HolderFencer::with_highest(highest).with_jump_cap(cap)))
+    guard::handle(|| {
+        holder_fencer(
+            HolderFencer::with_highest(highest),
+            Options::capped(Some(cap)),
+        )
+    })
 }
 
 /// A new holder gate resuming a known reign: `highest`, held by `(holder, holder_len)`, with an
@@ -347,20 +462,143 @@ pub unsafe extern "C" fn tael_holder_fencer_new_with_holder(
         // SAFETY: the caller's contract above.
         let cap = unsafe { jump_cap.as_ref() }.copied();
         let gate = HolderFencer::with_holder(highest, Some(guard::id(holder, "holder")?))?;
-        let handle = Box::new(TaelHolderFencer(gate.with_jump_cap(cap)));
+        let handle = Box::new(holder_fencer(gate, Options::capped(cap)));
         // SAFETY: checked non-NULL; writable per the caller's contract.
         unsafe { guard::put(out, Box::into_raw(handle)) };
-        Ok(crate::status::TAEL_STATUS_OK)
+        Ok(TAEL_STATUS_OK)
     })
 }
 
-/// Free a holder gate. NULL is a no-op.
+/// A new holder gate resuming from `highest`, held by `(holder, holder_len)` or by no recorded
+/// holder, made with `options` (as tael_fencer_new_with_options: a jump cap, refusing epoch 0,
+/// counting its verdicts).
+///
+/// \param holder The recorded holder, `holder_len` bytes (no NUL needed), or NULL (with
+///        `holder_len` 0) for none. An empty holder is not "none": it is TAEL_STATUS_INVALID_ID.
+/// \param options The options, read during the call only; NULL for the defaults.
+/// \param out_fencer Receives a handle the caller owns and frees with tael_holder_fencer_free;
+///        written only on success.
+/// \retval TAEL_STATUS_OK Created.
+/// \retval TAEL_STATUS_INVALID_UTF8, TAEL_STATUS_INVALID_ID The holder is not an id.
+/// \retval TAEL_STATUS_NULL_POINTER `out_fencer` is NULL, or `holder` is NULL with a length.
+///
+/// Thread-safe. Sets or clears the last error.
+///
+/// # Safety
+///
+/// `holder` is NULL or readable for `holder_len` bytes; `options` is NULL or readable;
+/// `out_fencer` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn tael_holder_fencer_new_with_options(
+    highest: u64,
+    holder: *const c_char,
+    holder_len: usize,
+    options: *const TaelGateOptions,
+    out_fencer: *mut *mut TaelHolderFencer,
+) -> TaelStatus {
+    guard::status(|| {
+        // SAFETY: the caller's contract above.
+        let holder = unsafe { guard::optional_bytes(holder, holder_len) }
+            .map_err(|e| tael::Error::new(e.status(), format!("holder: {}", e.message())))?;
+        // SAFETY: the caller's contract above.
+        let options = unsafe { Options::read(options) };
+        let out = guard::out(out_fencer, "out_fencer")?;
+        let holder = holder.map(|h| guard::id(h, "holder")).transpose()?;
+        let gate = HolderFencer::with_holder(highest, holder)?;
+        let handle = Box::new(holder_fencer(gate, options));
+        // SAFETY: checked non-NULL; writable per the caller's contract.
+        unsafe { guard::put(out, Box::into_raw(handle)) };
+        Ok(TAEL_STATUS_OK)
+    })
+}
+
+fn holder_fencer(gate: HolderFencer, options: Options) -> TaelHolderFencer {
+    TaelHolderFencer(options.holder_gate(gate.with_jump_cap(options.cap())))
+}
+
+/// Open the holder gate kept in the file `(path, path_len)` (SEMANTICS.md §12): its reign (the
+/// highest epoch, its holder, whether it was closed) is its vote, and survives a restart.
+///
+/// As tael_fencer_open: an existing file is read back (never reset); a missing one is a fresh
+/// gate at 0 with no holder, written before this returns, only when `create` is true; one owner
+/// at a time. Every change (an advance, the first holder recorded at the current epoch, a
+/// promotion, a close, an adoption) returns only once it is on disk; verdicts that change
+/// nothing write nothing. The file is version 2 of the gate file; a plain gate's file
+/// (tael_fencer_open's, version 1: its mark, no holder, open) opens too, and is rewritten as
+/// version 2 on the first change, after which tael_fencer_open refuses it.
+///
+/// \param path The file's path, `path_len` bytes (no NUL needed; a NUL inside is refused).
+/// \param create Whether a missing file starts a fresh gate.
+/// \param out_fencer Receives a handle the caller owns and frees with tael_holder_fencer_free
+///        (which releases the file); written only on success.
+/// \retval TAEL_STATUS_OK Opened.
+/// \retval TAEL_STATUS_STORAGE The file is missing (and `create` is false), unreadable, corrupt,
+///         of another kind or held by another owner, or the fresh file could not be written.
+///         Nothing was reset.
+/// \retval TAEL_STATUS_INVALID_ARGUMENT The path is empty, holds a NUL byte or names no file.
+/// \retval TAEL_STATUS_NULL_POINTER `out_fencer` is NULL, or `path` is NULL with a length.
+///
+/// Thread-safe. Sets or clears the last error.
+///
+/// # Safety
+///
+/// `path` is NULL or readable for `path_len` bytes; `out_fencer` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn tael_holder_fencer_open(
+    path: *const c_char,
+    path_len: usize,
+    create: bool,
+    out_fencer: *mut *mut TaelHolderFencer,
+) -> TaelStatus {
+    // SAFETY: the caller's contract above.
+    unsafe {
+        ops::open((path, path_len), (out_fencer, "out_fencer"), |p| {
+            holder_gate_at(p, create, Options::default())
+        })
+    }
+}
+
+/// Open the holder gate kept in the file `(path, path_len)` (as tael_holder_fencer_open), made
+/// with `options` (as tael_fencer_new_with_options). The options belong to the handle; the file
+/// holds only the reign.
+///
+/// \param options The options, read during the call only; NULL for the defaults.
+///
+/// # Safety
+///
+/// As tael_holder_fencer_open; `options` is NULL or readable.
+#[no_mangle]
+pub unsafe extern "C" fn tael_holder_fencer_open_with_options(
+    path: *const c_char,
+    path_len: usize,
+    create: bool,
+    options: *const TaelGateOptions,
+    out_fencer: *mut *mut TaelHolderFencer,
+) -> TaelStatus {
+    // SAFETY: the caller's contract above.
+    let options = unsafe { Options::read(options) };
+    // SAFETY: the caller's contract above.
+    unsafe {
+        ops::open((path, path_len), (out_fencer, "out_fencer"), |p| {
+            holder_gate_at(p, create, options)
+        })
+    }
+}
+
+fn holder_gate_at(path: PathBuf, create: bool, options: Options) -> tael::Result<TaelHolderFencer> {
+    let gate = DurableHolderFencer::open_with(path, create)?.with_jump_cap(options.cap());
+    Ok(TaelHolderFencer(options.holder_gate(gate)))
+}
+
+/// Free a holder gate (releasing its file, for a gate from tael_holder_fencer_open*; its reign
+/// is already on disk). NULL is a no-op.
 ///
 /// Must not race with another call on the same gate. Leaves the last error as it is.
 ///
 /// # Safety
 ///
-/// `fencer` is NULL or a handle from tael_holder_fencer_new* not freed before.
+/// `fencer` is NULL or a handle from tael_holder_fencer_new* or tael_holder_fencer_open* not
+/// freed before.
 #[no_mangle]
 pub unsafe extern "C" fn tael_holder_fencer_free(fencer: *mut TaelHolderFencer) {
     // SAFETY: the caller's contract above.
@@ -368,14 +606,18 @@ pub unsafe extern "C" fn tael_holder_fencer_free(fencer: *mut TaelHolderFencer) 
 }
 
 /// Judge a record carrying the token `(epoch, holder)`: a higher epoch from anyone advances
-/// and records the holder; the current epoch from the recorded holder (or the first claimant,
-/// when none is recorded) is CURRENT; from anyone else CONFLICT; a lower epoch STALE_EPOCH.
+/// and records the holder (an open reign); the current epoch of a closed reign is CLOSED, from
+/// anyone; else from the recorded holder (or the first claimant, when none is recorded) it is
+/// CURRENT, from anyone else CONFLICT; a lower epoch STALE_EPOCH.
 ///
 /// \param holder The holder id, `holder_len` bytes (no NUL needed).
-/// \param out_verdict Receives the full verdict (on CONFLICT, `holder` is the recorded one).
-/// \return The verdict's code (TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH, _TOO_FAR_AHEAD
-///         or _CONFLICT), or an error, after which the gate is unchanged:
-///         TAEL_STATUS_INVALID_UTF8, _INVALID_ID, _NULL_POINTER.
+/// \param out_verdict Receives the full verdict (on CONFLICT, `holder` is the recorded one; on
+///        CLOSED, the one that closed the reign).
+/// \return The verdict's code (TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH, _TOO_FAR_AHEAD,
+///         _CONFLICT or _CLOSED), or an error, after which the gate is unchanged:
+///         TAEL_STATUS_INVALID_UTF8, _INVALID_ID, _NULL_POINTER, _INVALID_EPOCH (epoch 0 on a
+///         gate that refuses it), _STORAGE (a gate kept in a file could not write the change).
+///         ADVANCED comes only once the new reign is on disk.
 ///
 /// Thread-safe. Sets or clears the last error (a verdict is a success).
 ///
@@ -395,7 +637,7 @@ pub unsafe extern "C" fn tael_holder_fencer_check(
     unsafe {
         ops::call(
             fencer,
-            Arg::Id((holder, holder_len, "holder")),
+            Arg::Name((holder, holder_len, "holder")),
             VerdictOut(out_verdict),
             |g, h| g.check(epoch, h),
         )
@@ -407,6 +649,9 @@ pub unsafe extern "C" fn tael_holder_fencer_check(
 /// \param out_accepted Receives whether the record is accepted (CURRENT or ADVANCED).
 /// \retval TAEL_STATUS_OK `*out_accepted` is set.
 /// \retval TAEL_STATUS_INVALID_UTF8, TAEL_STATUS_INVALID_ID The holder is not an id; nothing
+///         changed.
+/// \retval TAEL_STATUS_INVALID_EPOCH Epoch 0 on a gate that refuses it; nothing changed.
+/// \retval TAEL_STATUS_STORAGE A gate kept in a file could not write the change; nothing
 ///         changed.
 ///
 /// Thread-safe. Sets or clears the last error.
@@ -426,20 +671,22 @@ pub unsafe extern "C" fn tael_holder_fencer_check_and_advance(
     unsafe {
         ops::call(
             fencer,
-            Arg::Id((holder, holder_len, "holder")),
+            Arg::Name((holder, holder_len, "holder")),
             (out_accepted, "out_accepted"),
             |g, h| g.check_and_advance(epoch, h),
         )
     }
 }
 
-/// `holder` takes a new reign: the gate moves one past its highest and records `holder`.
+/// `holder` takes a new reign: the gate moves one past its highest and records `holder` (an
+/// open reign).
 ///
 /// \param out_epoch Receives the new epoch.
-/// \retval TAEL_STATUS_OK `*out_epoch` is the new epoch.
+/// \retval TAEL_STATUS_OK `*out_epoch` is the new epoch (on disk, for a gate kept in a file).
 /// \retval TAEL_STATUS_EPOCH_OVERFLOW The gate is at 2^64-1; nothing changed.
 /// \retval TAEL_STATUS_INVALID_UTF8, TAEL_STATUS_INVALID_ID The holder is not an id; nothing
 ///         changed.
+/// \retval TAEL_STATUS_STORAGE The new reign could not be written; nothing changed.
 ///
 /// Thread-safe. Sets or clears the last error.
 ///
@@ -469,10 +716,11 @@ pub unsafe extern "C" fn tael_holder_fencer_promote(
 /// recorded for `holder`.
 ///
 /// \param out_epoch Receives the new epoch.
-/// \retval TAEL_STATUS_OK `*out_epoch` is the new epoch.
+/// \retval TAEL_STATUS_OK `*out_epoch` is the new epoch (on disk, for a gate kept in a file).
 /// \retval TAEL_STATUS_EPOCH_OVERFLOW The gate is at 2^64-1; nothing changed.
 /// \retval TAEL_STATUS_INVALID_UTF8, TAEL_STATUS_INVALID_ID The holder is not an id; nothing
 ///         changed.
+/// \retval TAEL_STATUS_STORAGE The new reign could not be written; nothing changed.
 ///
 /// Thread-safe. Sets or clears the last error.
 ///
@@ -494,6 +742,82 @@ pub unsafe extern "C" fn tael_holder_fencer_promote_to_at_least(
             Arg::Id((holder, holder_len, "holder")),
             (out_epoch, "out_epoch"),
             |g, h| g.promote_to_at_least(floor, h),
+        )
+    }
+}
+
+/// `holder` ends its reign at `epoch` (SEMANTICS.md §16): records of that epoch that arrive
+/// later, from anyone, are CLOSED, until a higher epoch moves the gate. Closing a closed reign
+/// answers CLOSED (with the holder that closed it) and changes nothing; closing the current
+/// epoch of another holder is CONFLICT, an older epoch STALE_EPOCH; closing an epoch above the
+/// highest moves the gate to it, closed (within the jump cap, else TOO_FAR_AHEAD).
+///
+/// \param holder The holder id, `holder_len` bytes (no NUL needed).
+/// \param out_verdict Receives the full verdict.
+/// \return The verdict's code (TAEL_STATUS_CLOSED once the reign is closed, or the verdict that
+///         refused the close: _CONFLICT, _STALE_EPOCH, _TOO_FAR_AHEAD), or an error, after
+///         which the gate is unchanged: TAEL_STATUS_INVALID_UTF8, _INVALID_ID, _NULL_POINTER,
+///         _INVALID_EPOCH (epoch 0 on a gate that refuses it), _STORAGE (a gate kept in a file
+///         could not write the close). CLOSED comes only once the close is on disk.
+///
+/// Thread-safe. Sets or clears the last error (a verdict is a success).
+///
+/// # Safety
+///
+/// As tael_holder_fencer_check.
+#[no_mangle]
+pub unsafe extern "C" fn tael_holder_fencer_close(
+    fencer: *const TaelHolderFencer,
+    epoch: u64,
+    holder: *const c_char,
+    holder_len: usize,
+    out_verdict: *mut TaelVerdict,
+) -> TaelStatus {
+    // SAFETY: the caller's contract above.
+    unsafe {
+        ops::call(
+            fencer,
+            Arg::Name((holder, holder_len, "holder")),
+            VerdictOut(out_verdict),
+            |g, h| g.close(epoch, h),
+        )
+    }
+}
+
+/// Move the gate to the reign `(epoch, holder)` that its group established, after this replica
+/// voted for another claimant and truncated its log to the divergence point (SEMANTICS.md §16):
+/// CURRENT when `epoch` is the highest (the recorded holder is replaced), ADVANCED when it is
+/// above (the jump cap does not apply); from then on the holder's tokens are accepted. Never
+/// below the highest (STALE_EPOCH), never into a closed reign (CLOSED); both change nothing.
+/// Adopting takes the gate's vote back: only for a reign a majority already established.
+///
+/// \param holder The holder id, `holder_len` bytes (no NUL needed).
+/// \param out_verdict Receives the full verdict.
+/// \return The verdict's code (TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH or _CLOSED), or an
+///         error, after which the gate is unchanged: TAEL_STATUS_INVALID_UTF8, _INVALID_ID,
+///         _NULL_POINTER, _INVALID_EPOCH (epoch 0 on a gate that refuses it), _STORAGE (a gate
+///         kept in a file could not write the change).
+///
+/// Thread-safe. Sets or clears the last error (a verdict is a success).
+///
+/// # Safety
+///
+/// As tael_holder_fencer_check.
+#[no_mangle]
+pub unsafe extern "C" fn tael_holder_fencer_adopt(
+    fencer: *const TaelHolderFencer,
+    epoch: u64,
+    holder: *const c_char,
+    holder_len: usize,
+    out_verdict: *mut TaelVerdict,
+) -> TaelStatus {
+    // SAFETY: the caller's contract above.
+    unsafe {
+        ops::call(
+            fencer,
+            Arg::Name((holder, holder_len, "holder")),
+            VerdictOut(out_verdict),
+            |g, h| g.adopt(epoch, h),
         )
     }
 }
@@ -555,6 +879,73 @@ pub unsafe extern "C" fn tael_holder_fencer_jump_cap(
     unsafe {
         ops::call(fencer, Arg::None, CapOut(out_has_cap, out_cap), |g, _| {
             Ok(g.jump_cap())
+        })
+    }
+}
+
+/// Whether the reign at the holder gate's highest epoch was closed (tael_holder_fencer_close).
+///
+/// \param out_closed Receives whether it was.
+///
+/// Thread-safe. Sets or clears the last error.
+///
+/// # Safety
+///
+/// `fencer` is NULL or a live handle; `out_closed` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn tael_holder_fencer_closed(
+    fencer: *const TaelHolderFencer,
+    out_closed: *mut bool,
+) -> TaelStatus {
+    // SAFETY: the caller's contract above.
+    unsafe {
+        ops::call(fencer, Arg::None, (out_closed, "out_closed"), |g, _| {
+            Ok(g.closed())
+        })
+    }
+}
+
+/// Whether the holder gate refuses epoch 0 (made with TaelGateOptions.refuse_zero).
+///
+/// \param out_refuses Receives the setting.
+///
+/// Thread-safe. Sets or clears the last error.
+///
+/// # Safety
+///
+/// `fencer` is NULL or a live handle; `out_refuses` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn tael_holder_fencer_refuses_epoch_zero(
+    fencer: *const TaelHolderFencer,
+    out_refuses: *mut bool,
+) -> TaelStatus {
+    // SAFETY: the caller's contract above.
+    unsafe {
+        ops::call(fencer, Arg::None, (out_refuses, "out_refuses"), |g, _| {
+            Ok(g.refuses_epoch_zero())
+        })
+    }
+}
+
+/// How many checks of the holder gate got each verdict (as tael_fencer_counters; closes and
+/// adoptions are not checks and are not counted).
+///
+/// \param out_counters Receives the counts.
+///
+/// Thread-safe. Sets or clears the last error.
+///
+/// # Safety
+///
+/// `fencer` is NULL or a live handle; `out_counters` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn tael_holder_fencer_counters(
+    fencer: *const TaelHolderFencer,
+    out_counters: *mut TaelCounters,
+) -> TaelStatus {
+    // SAFETY: the caller's contract above.
+    unsafe {
+        ops::call(fencer, Arg::None, (out_counters, "out_counters"), |g, _| {
+            Ok(g.counters().into())
         })
     }
 }

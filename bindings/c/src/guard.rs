@@ -151,6 +151,34 @@ pub(crate) unsafe fn bytes<'a>(p: *const c_char, len: usize, name: &str) -> Resu
     unsafe { array(p.cast::<u8>(), len, name) }
 }
 
+/// Optional bytes `(p, len)`: NULL with length 0 is none; otherwise the bytes, not yet
+/// converted (an empty text, `("", 0)`, is some). Errors do not name the parameter.
+///
+/// # Safety
+///
+/// `p` is NULL or readable for `len` bytes.
+pub(crate) unsafe fn optional_bytes<'a>(p: *const c_char, len: usize) -> Result<Option<&'a [u8]>> {
+    if p.is_null() {
+        if len == 0 {
+            return Ok(None);
+        }
+        return Err(Error::new(
+            Status::NullPointer,
+            format!("NULL with a length of {len} (NULL is none, with length 0)"),
+        ));
+    }
+    if len > isize::MAX as usize {
+        return Err(Error::new(
+            Status::InvalidArgument,
+            format!("a length of {len} is larger than any array"),
+        ));
+    }
+    // SAFETY: non-NULL, within isize::MAX bytes, and the caller's contract above.
+    Ok(Some(unsafe {
+        std::slice::from_raw_parts(p.cast::<u8>(), len)
+    }))
+}
+
 /// Bytes as an id: well-formed UTF-8 and the id rules, both the core's
 /// (`validate_id_bytes`). For ids the call creates or presents (holders, new streams, elections).
 pub(crate) fn id<'a>(bytes: &'a [u8], name: &str) -> Result<&'a str> {

@@ -98,34 +98,6 @@ fn about(name: &str, error: Error) -> Error {
     Error::new(error.status(), format!("{name}: {}", error.message()))
 }
 
-/// An optional holder `(p, len)`: NULL with length 0 is none; otherwise its bytes, not yet
-/// converted. Errors do not name the parameter (see [`about`]).
-///
-/// # Safety
-///
-/// `p` is NULL or readable for `len` bytes.
-unsafe fn holder_bytes<'a>(p: *const c_char, len: usize) -> Result<Option<&'a [u8]>> {
-    if p.is_null() {
-        if len == 0 {
-            return Ok(None);
-        }
-        return Err(Error::new(
-            Status::NullPointer,
-            format!("NULL with a length of {len} (NULL is no holder, with length 0)"),
-        ));
-    }
-    if len > isize::MAX as usize {
-        return Err(Error::new(
-            Status::InvalidArgument,
-            format!("a length of {len} is larger than any array"),
-        ));
-    }
-    // SAFETY: non-NULL, within isize::MAX bytes, and the caller's contract above.
-    Ok(Some(unsafe {
-        std::slice::from_raw_parts(p.cast::<u8>(), len)
-    }))
-}
-
 /// The entries `(p, len)` as the core's: every pointer checked first (`NULL_POINTER`), then
 /// every holder converted as an id (`INVALID_UTF8`, `INVALID_ID`); errors name the entry.
 ///
@@ -139,8 +111,8 @@ unsafe fn entries_of(p: *const TaelEpochEntry, len: usize) -> Result<Vec<EpochEn
     let mut holders = Vec::with_capacity(entries.len());
     for (i, e) in entries.iter().enumerate() {
         // SAFETY: the caller's contract above.
-        let bytes =
-            unsafe { holder_bytes(e.holder, e.holder_len) }.map_err(|x| about(&name(i), x))?;
+        let bytes = unsafe { guard::optional_bytes(e.holder, e.holder_len) }
+            .map_err(|x| about(&name(i), x))?;
         holders.push(bytes);
     }
     let entry = |(i, (e, bytes)): (usize, (&TaelEpochEntry, Option<&[u8]>))| {
@@ -325,7 +297,8 @@ pub unsafe extern "C" fn tael_epoch_history_assign(
 ) -> TaelStatus {
     let assign = |h: &Mutex<Box<dyn EpochLog>>, _: &str| {
         // SAFETY: the caller's contract above.
-        let bytes = unsafe { holder_bytes(holder, holder_len) }.map_err(|e| about("holder", e))?;
+        let bytes =
+            unsafe { guard::optional_bytes(holder, holder_len) }.map_err(|e| about("holder", e))?;
         let holder = bytes
             .map(tael::validate_id_bytes)
             .transpose()

@@ -37,8 +37,8 @@ pub extern "C" fn tael_status_name(status: TaelStatus) -> *const c_char {
     })
 }
 
-/// Whether `status` is a gate's verdict (CURRENT, ADVANCED, STALE_EPOCH, TOO_FAR_AHEAD or
-/// CONFLICT) rather than the outcome of a call. False for unknown numbers.
+/// Whether `status` is a gate's verdict (CURRENT, ADVANCED, STALE_EPOCH, TOO_FAR_AHEAD,
+/// CONFLICT or CLOSED) rather than the outcome of a call. False for unknown numbers.
 ///
 /// Thread-safe. Leaves the last error as it is.
 #[no_mangle]
@@ -96,11 +96,13 @@ mod tests {
                 status.is_verdict()
             );
         }
-        // 23 is reserved (between INVALID_HISTORY and UNDEFINED_EPOCH); one past the largest.
+        // 23 (once reserved) is CLOSED, a verdict; one past the largest is unknown.
         let past = Status::ALL.iter().map(|s| s.number()).max().unwrap() + 1;
         assert_eq!(name(TaelStatus(22)), "INVALID_HISTORY");
+        assert_eq!(name(TaelStatus(23)), "CLOSED");
+        assert!(tael_status_is_verdict(TaelStatus(23)));
         assert_eq!(name(TaelStatus(24)), "UNDEFINED_EPOCH");
-        for unknown in [23, past, 1000, u32::MAX] {
+        for unknown in [past, 1000, u32::MAX] {
             assert_eq!(name(TaelStatus(unknown)), "UNKNOWN");
             assert!(!tael_status_is_verdict(TaelStatus(unknown)));
         }

@@ -10,9 +10,11 @@
 //!
 //! The doc comments of the exported items become the header's documentation, so they are
 //! written for C readers. Modules depend one way: `status` and `last_error` (leaves), `guard`
-//! (conversions), `text` (text answers), `verdict` (the structs gates fill), `ops` (one wrapper
-//! per operation of the core's gate traits), then the modules of exported functions (`history`
-//! wraps the core's `EpochLog` the same way, behind a lock of its own).
+//! (conversions), `text` (text answers), `verdict` (the structs gates fill), `options` (the
+//! options gates are made with, applied as the core's wrappers), `ops` (one wrapper per
+//! operation of the core's gate traits), then the modules of exported functions (`history`
+//! wraps the core's `EpochLog` the same way, behind a lock of its own; `events` hands out an
+//! array of structs the caller frees).
 // Tests may panic: that is how they fail.
 #![cfg_attr(
     test,
@@ -35,10 +37,13 @@ pub mod info;
 pub mod election;
 pub mod gates;
 pub mod history;
+pub mod options;
 pub mod registry;
 pub mod reign;
 pub mod verdict;
 pub mod views;
+
+pub mod events;
 
 pub mod text;
 

@@ -62,7 +62,9 @@ pub(crate) enum Arg<'a> {
     None,
     /// An id the call presents or records (a holder, a new stream): UTF-8 and the id rules.
     Id(Text<'a>),
-    /// A name the core looks up (a stream): UTF-8 only; the core says what is unknown.
+    /// Text the core judges itself, in its own order: a name it looks up (a stream; the core
+    /// says what is unknown), or a holder it validates only after refusing epoch 0 (a holder
+    /// gate's check, close and adopt, SEMANTICS.md §5). UTF-8 only.
     Name(Text<'a>),
     /// A NUL-terminated UTF-8 document (JSON) and its parameter name.
     Json(*const c_char, &'a str),

@@ -2,22 +2,25 @@
 //! name, with snapshots. Each function is one call to the wrapper of its operation in `ops`.
 
 use std::ffi::c_char;
+use std::path::PathBuf;
 
 use tael::{DurableRegistry, FenceRegistry, GateRegistry, Snapshot};
 
 use crate::guard;
 use crate::ops::{self, handle, AllocOut, Arg, BufferOut, CapOut, VerdictOut};
+use crate::options::{Options, TaelGateOptions};
 use crate::status::TaelStatus;
-use crate::verdict::TaelVerdict;
+use crate::verdict::{TaelCounters, TaelVerdict};
 
 /// Epoch gates keyed by stream name, with an optional jump cap on every gate, and snapshots of
 /// their high-water marks. Thread-safe.
 ///
 /// Made in memory (tael_registry_new*: checks run in parallel; add, remove and restore take an
 /// internal lock exclusively) or kept in a file (tael_registry_open*: every change of a mark is
-/// on disk before the call returns, SEMANTICS.md §12); every tael_registry_* call works on
-/// both. Only a registry kept in a file can answer TAEL_STATUS_STORAGE (its write failed;
-/// nothing changed).
+/// on disk before the call returns, SEMANTICS.md §12), either of them refusing epoch 0 or
+/// counting its verdicts when made with those options (TaelGateOptions); every tael_registry_*
+/// call works on all of them. Only a registry kept in a file can answer TAEL_STATUS_STORAGE (its
+/// write failed; nothing changed).
 pub struct TaelRegistry(Box<dyn GateRegistry>);
 
 handle!(TaelRegistry => dyn GateRegistry, "registry");
@@ -30,7 +33,7 @@ handle!(TaelRegistry => dyn GateRegistry, "registry");
 /// Thread-safe. Sets or clears the last error.
 #[no_mangle]
 pub extern "C" fn tael_registry_new() -> *mut TaelRegistry {
-    guard::handle(|| TaelRegistry(Box::new(FenceRegistry::new())))
+    guard::handle(|| registry(Options::default()))
 }
 
 /// A new, empty registry whose gates all have the jump cap `cap` (restore is not capped).
@@ -41,7 +44,34 @@ pub extern "C" fn tael_registry_new() -> *mut TaelRegistry {
 /// Thread-safe. Sets or clears the last error.
 #[no_mangle]
 pub extern "C" fn tael_registry_new_with_jump_cap(cap: u64) -> *mut TaelRegistry {
-    guard::handle(|| TaelRegistry(Box::new(FenceRegistry::new().with_jump_cap(cap))))
+    guard::handle(|| registry(Options::capped(Some(cap))))
+}
+
+/// A new, empty registry made with `options` (as tael_fencer_new_with_options, for every gate:
+/// a jump cap, which restore does not apply; refusing epoch 0, before the stream is looked up;
+/// counting the verdicts of every stream's checks together, tael_registry_counters).
+///
+/// \param options The options, read during the call only; NULL for the defaults (as
+///        tael_registry_new).
+/// \return A handle the caller owns and frees with tael_registry_free; NULL only after an
+///         internal failure.
+///
+/// Thread-safe. Sets or clears the last error.
+///
+/// # Safety
+///
+/// `options` is NULL or readable.
+#[no_mangle]
+pub unsafe extern "C" fn tael_registry_new_with_options(
+    options: *const TaelGateOptions,
+) -> *mut TaelRegistry {
+    // SAFETY: the caller's contract above.
+    let options = unsafe { Options::read(options) };
+    guard::handle(|| registry(options))
+}
+
+fn registry(options: Options) -> TaelRegistry {
+    TaelRegistry(options.registry(FenceRegistry::new().with_jump_cap(options.cap())))
 }
 
 /// Open the registry kept in the file `(path, path_len)` (SEMANTICS.md §12; as
@@ -70,7 +100,11 @@ pub unsafe extern "C" fn tael_registry_open(
 ) -> TaelStatus {
     let out = (out_registry, "out_registry");
     // SAFETY: the caller's contract above.
-    unsafe { ops::open((path, path_len), out, |p| registry_at(p, create, None)) }
+    unsafe {
+        ops::open((path, path_len), out, |p| {
+            registry_at(p, create, Options::default())
+        })
+    }
 }
 
 /// Open the registry kept in the file `(path, path_len)` (as tael_registry_open) with a jump
@@ -88,17 +122,38 @@ pub unsafe extern "C" fn tael_registry_open_with_jump_cap(
     out_registry: *mut *mut TaelRegistry,
 ) -> TaelStatus {
     let out = (out_registry, "out_registry");
+    let options = Options::capped(Some(cap));
     // SAFETY: the caller's contract above.
-    unsafe { ops::open((path, path_len), out, |p| registry_at(p, create, Some(cap))) }
+    unsafe { ops::open((path, path_len), out, |p| registry_at(p, create, options)) }
 }
 
-fn registry_at(
-    path: std::path::PathBuf,
+/// Open the registry kept in the file `(path, path_len)` (as tael_registry_open), made with
+/// `options` (as tael_registry_new_with_options). The options belong to the handle; the file
+/// holds only the marks.
+///
+/// \param options The options, read during the call only; NULL for the defaults.
+///
+/// # Safety
+///
+/// As tael_registry_open; `options` is NULL or readable.
+#[no_mangle]
+pub unsafe extern "C" fn tael_registry_open_with_options(
+    path: *const c_char,
+    path_len: usize,
     create: bool,
-    cap: Option<u64>,
-) -> tael::Result<TaelRegistry> {
-    let registry = DurableRegistry::open_with(path, create)?.with_jump_cap(cap);
-    Ok(TaelRegistry(Box::new(registry)))
+    options: *const TaelGateOptions,
+    out_registry: *mut *mut TaelRegistry,
+) -> TaelStatus {
+    let out = (out_registry, "out_registry");
+    // SAFETY: the caller's contract above.
+    let options = unsafe { Options::read(options) };
+    // SAFETY: the caller's contract above.
+    unsafe { ops::open((path, path_len), out, |p| registry_at(p, create, options)) }
+}
+
+fn registry_at(path: PathBuf, create: bool, options: Options) -> tael::Result<TaelRegistry> {
+    let registry = DurableRegistry::open_with(path, create)?.with_jump_cap(options.cap());
+    Ok(TaelRegistry(options.registry(registry)))
 }
 
 /// Free a registry and all its gates (releasing its file, for a registry from
@@ -152,8 +207,9 @@ pub unsafe extern "C" fn tael_registry_add(
 /// \param out_verdict Receives the full verdict.
 /// \return The verdict's code (TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH or
 ///         _TOO_FAR_AHEAD), or an error: TAEL_STATUS_UNKNOWN_STREAM, _INVALID_UTF8,
-///         _NULL_POINTER, _STORAGE (a registry kept in a file could not write the new mark);
-///         nothing changed. ADVANCED comes only once the new mark is on disk.
+///         _NULL_POINTER, _INVALID_EPOCH (epoch 0 on a registry that refuses it, whatever the
+///         stream), _STORAGE (a registry kept in a file could not write the new mark); nothing
+///         changed. ADVANCED comes only once the new mark is on disk.
 ///
 /// Thread-safe. Sets or clears the last error (a verdict is a success).
 ///
@@ -185,6 +241,7 @@ pub unsafe extern "C" fn tael_registry_check(
 /// \param out_accepted Receives whether the record is accepted (CURRENT or ADVANCED).
 /// \retval TAEL_STATUS_OK `*out_accepted` is set.
 /// \retval TAEL_STATUS_UNKNOWN_STREAM No such stream.
+/// \retval TAEL_STATUS_INVALID_EPOCH Epoch 0 on a registry that refuses it; nothing changed.
 /// \retval TAEL_STATUS_STORAGE A registry kept in a file could not write the change; nothing
 ///         changed.
 ///
@@ -408,6 +465,54 @@ pub unsafe extern "C" fn tael_registry_jump_cap(
         ops::call(registry, Arg::None, CapOut(out_has_cap, out_cap), |r, _| {
             Ok(r.jump_cap())
         })
+    }
+}
+
+/// Whether every gate of the registry refuses epoch 0 (made with TaelGateOptions.refuse_zero).
+///
+/// \param out_refuses Receives the setting.
+///
+/// Thread-safe. Sets or clears the last error.
+///
+/// # Safety
+///
+/// `registry` is NULL or a live handle; `out_refuses` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn tael_registry_refuses_epoch_zero(
+    registry: *const TaelRegistry,
+    out_refuses: *mut bool,
+) -> TaelStatus {
+    // SAFETY: the caller's contract above.
+    unsafe {
+        ops::call(registry, Arg::None, (out_refuses, "out_refuses"), |r, _| {
+            Ok(r.refuses_epoch_zero())
+        })
+    }
+}
+
+/// How many checks of the registry, over all its streams, got each verdict (as
+/// tael_fencer_counters; a check of an unknown stream fails and is not counted).
+///
+/// \param out_counters Receives the counts.
+///
+/// Thread-safe. Sets or clears the last error.
+///
+/// # Safety
+///
+/// `registry` is NULL or a live handle; `out_counters` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn tael_registry_counters(
+    registry: *const TaelRegistry,
+    out_counters: *mut TaelCounters,
+) -> TaelStatus {
+    // SAFETY: the caller's contract above.
+    unsafe {
+        ops::call(
+            registry,
+            Arg::None,
+            (out_counters, "out_counters"),
+            |r, _| Ok(r.counters().into()),
+        )
     }
 }
 

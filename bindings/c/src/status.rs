@@ -3,8 +3,7 @@
 use tael::Status;
 
 /// The outcome of a call: 0 (`TAEL_STATUS_OK`) or one of the `TAEL_STATUS_*` numbers below,
-/// which are the core's status table (SEMANTICS.md §10) and never change meaning. The numbers
-/// are not dense: 23 is reserved.
+/// which are the core's status table (SEMANTICS.md §10) and never change meaning.
 ///
 /// A plain `uint32_t`, so every integer is a valid `TaelStatus`: functions that take one
 /// answer for a number they do not know (`tael_status_name` says "UNKNOWN").
@@ -63,7 +62,9 @@ pub const TAEL_STATUS_STORAGE: TaelStatus = TaelStatus(21);
 /// strictly increasing, an entry starting beyond its log's end, an empty history whose log end
 /// is above 0, or JSON that is not a history.
 pub const TAEL_STATUS_INVALID_HISTORY: TaelStatus = TaelStatus(22);
-// 23 is reserved: no status has that number (tael_status_name says "UNKNOWN").
+/// Verdict: a holder gate saw a token of a reign its holder closed (tael_holder_fencer_close);
+/// rejected.
+pub const TAEL_STATUS_CLOSED: TaelStatus = TaelStatus(23);
 /// An epoch history has no answer: an end offset asked for an epoch above its latest, or of an
 /// empty history; the latest epoch of an empty history. Nothing was written.
 pub const TAEL_STATUS_UNDEFINED_EPOCH: TaelStatus = TaelStatus(24);
@@ -110,6 +111,7 @@ mod tests {
             TAEL_STATUS_INTERNAL,
             TAEL_STATUS_STORAGE,
             TAEL_STATUS_INVALID_HISTORY,
+            TAEL_STATUS_CLOSED,
             TAEL_STATUS_UNDEFINED_EPOCH,
         ]
     }

@@ -1,9 +1,9 @@
 //! The structs a gate fills: its verdict on one record (and back into the core's, for
-//! `tael_established`), and a holder gate's state.
+//! `tael_established`), a holder gate's state, and the counts of a gate's verdicts.
 
 use std::ffi::c_char;
 
-use tael::{Error, Result, Status, Verdict};
+use tael::{Counters, Error, Result, Status, Verdict};
 
 use crate::election::TAEL_MAX_ID_BYTES;
 use crate::guard;
@@ -14,11 +14,11 @@ pub const TAEL_ID_FIELD_BYTES: usize = 256;
 
 const _: () = assert!(TAEL_ID_FIELD_BYTES == TAEL_MAX_ID_BYTES + 1);
 
-/// What a gate decided about one record (SEMANTICS.md §5, §6).
+/// What a gate decided about one record (SEMANTICS.md §5, §6, §16).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TaelVerdict {
-    /// TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH, _TOO_FAR_AHEAD or _CONFLICT.
+    /// TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH, _TOO_FAR_AHEAD, _CONFLICT or _CLOSED.
     pub code: TaelStatus,
     /// Whether the record is accepted: true exactly for CURRENT and ADVANCED.
     pub accepted: bool,
@@ -30,7 +30,8 @@ pub struct TaelVerdict {
     pub from: u64,
     /// TOO_FAR_AHEAD: the gate's jump cap; 0 otherwise.
     pub cap: u64,
-    /// CONFLICT: the holder the gate had recorded for the epoch, NUL-terminated; "" otherwise.
+    /// CONFLICT: the holder the gate had recorded for the epoch; CLOSED: the holder whose reign
+    /// was closed; NUL-terminated; "" otherwise.
     pub holder: [c_char; TAEL_ID_FIELD_BYTES],
 }
 
@@ -52,9 +53,9 @@ impl TaelVerdict {
     ///
     /// The code decides the verdict, and only the fields that verdict has are read: `epoch`;
     /// `highest` (STALE_EPOCH, TOO_FAR_AHEAD); `from` (ADVANCED); `cap` (TOO_FAR_AHEAD);
-    /// `holder` (CONFLICT: up to its first NUL, an id). A code that is not a verdict's, or an
-    /// `accepted` that disagrees with the code, is `INVALID_ARGUMENT`; a CONFLICT's holder that
-    /// is not an id is `INVALID_UTF8` or `INVALID_ID`.
+    /// `holder` (CONFLICT, CLOSED: up to its first NUL, an id). A code that is not a verdict's,
+    /// or an `accepted` that disagrees with the code, is `INVALID_ARGUMENT`; a CONFLICT's or
+    /// CLOSED's holder that is not an id is `INVALID_UTF8` or `INVALID_ID`.
     pub(crate) fn core_verdict(&self, name: &str) -> Result<Verdict> {
         let invalid = |what: String| Error::new(Status::InvalidArgument, format!("{name}.{what}"));
         let (epoch, highest) = (self.epoch, self.highest);
@@ -71,6 +72,10 @@ impl TaelVerdict {
                 cap: self.cap,
             },
             Some(Status::Conflict) => Verdict::Conflict {
+                epoch,
+                holder: self.holder(name)?,
+            },
+            Some(Status::Closed) => Verdict::Closed {
                 epoch,
                 holder: self.holder(name)?,
             },
@@ -117,6 +122,47 @@ impl From<(u64, Option<String>)> for TaelHolderState {
             highest,
             has_holder: holder.is_some(),
             holder: guard::id_field(holder.as_deref().unwrap_or("")),
+        }
+    }
+}
+
+/// How many checks of a gate or registry got each verdict (SEMANTICS.md §16), as
+/// tael_fencer_counters, tael_holder_fencer_counters and tael_registry_counters read them.
+/// Only checks count (tael_*_check and tael_*_check_and_advance); a call that fails (an invalid
+/// holder, a refused epoch 0, an unknown stream) does not. Each count is read atomically on its
+/// own, not all six at one instant.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TaelCounters {
+    /// Whether the gate counts (it was made with TaelGateOptions.counters); when false, every
+    /// count is 0.
+    pub counting: bool,
+    /// Checks answered TAEL_STATUS_CURRENT.
+    pub current: u64,
+    /// Checks answered TAEL_STATUS_ADVANCED.
+    pub advanced: u64,
+    /// Checks answered TAEL_STATUS_STALE_EPOCH.
+    pub stale_epoch: u64,
+    /// Checks answered TAEL_STATUS_TOO_FAR_AHEAD.
+    pub too_far_ahead: u64,
+    /// Checks answered TAEL_STATUS_CONFLICT.
+    pub conflict: u64,
+    /// Checks answered TAEL_STATUS_CLOSED.
+    pub closed: u64,
+}
+
+impl From<Option<Counters>> for TaelCounters {
+    /// A gate's counters as the core reads them: `None` for a gate that does not count.
+    fn from(counters: Option<Counters>) -> Self {
+        let c = counters.unwrap_or_default();
+        TaelCounters {
+            counting: counters.is_some(),
+            current: c.current,
+            advanced: c.advanced,
+            stale_epoch: c.stale_epoch,
+            too_far_ahead: c.too_far_ahead,
+            conflict: c.conflict,
+            closed: c.closed,
         }
     }
 }

@@ -24,8 +24,9 @@ unsafe fn decide(view_json: *const c_char, policy_json: *const c_char) -> Result
 /// Decide the leader of every group of a membership view under a policy, with why: the
 /// decisions JSON of SEMANTICS.md §8, one object per group in name order,
 /// `[{"group","leader","reason","excluded":[{"id","generation","reason"}],"leader_index",
-/// "leader_generation"}]`, written into `buf`. The view's own `policy` is not applied:
-/// `policy_json` decides.
+/// "leader_generation","leader_epoch","claimants":[{"id","generation","claims_epoch"}]}]`,
+/// written into `buf` (what tael_transitions_json compares). The view's own `policy` is not
+/// applied: `policy_json` decides.
 ///
 /// \param view_json The view, NUL-terminated UTF-8 JSON (SEMANTICS.md §7).
 /// \param policy_json The policy, NUL-terminated UTF-8 JSON, e.g. `{}` (all toggles off) or

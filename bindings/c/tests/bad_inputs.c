@@ -20,6 +20,7 @@
 
 static const uint64_t U64_SENTINEL = 0x5EA5EA5EA5EA5EA5u;
 static const size_t SIZE_SENTINEL = 0x5EA5u;
+static TaelEvent not_events[1]; /* an array the library never made, so a write to the pointer shows */
 
 /* Invalid UTF-8: a lone continuation-less byte, an overlong '/', a UTF-16 surrogate, a
  * truncated sequence. */
@@ -59,17 +60,18 @@ static void statuses(void) {
         {TAEL_STATUS_INTERNAL, "INTERNAL", 0},
         {TAEL_STATUS_STORAGE, "STORAGE", 0},
         {TAEL_STATUS_INVALID_HISTORY, "INVALID_HISTORY", 0},
-        /* 23 is reserved: no status has it. */
+        {TAEL_STATUS_CLOSED, "CLOSED", 1},
         {TAEL_STATUS_UNDEFINED_EPOCH, "UNDEFINED_EPOCH", 0},
     };
     const size_t n = sizeof table / sizeof table[0];
     for (size_t i = 0; i < n; i++) {
-        /* In order, 0 = OK, dense but for the reserved 23. */
-        CHECK(table[i].status == (TaelStatus)(i < 23 ? i : i + 1));
+        /* In order, 0 = OK, dense. */
+        CHECK(table[i].status == (TaelStatus)i);
         CHECK(strcmp(tael_status_name(table[i].status), table[i].name) == 0);
         CHECK(tael_status_is_verdict(table[i].status) == (table[i].verdict != 0));
     }
-    const TaelStatus unknown[] = {23, (TaelStatus)n + 1, 100, 0x7fffffffu, UINT32_MAX, (TaelStatus)-1};
+    const TaelStatus unknown[] = {(TaelStatus)n, (TaelStatus)n + 1, 100, 0x7fffffffu, UINT32_MAX,
+                                  (TaelStatus)-1};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         CHECK(strcmp(tael_status_name(unknown[i]), "UNKNOWN") == 0);
         CHECK(!tael_status_is_verdict(unknown[i]));
@@ -196,13 +198,42 @@ static void nulls_fencer(void) {
     CHECK_STATUS(tael_fencer_jump_cap(NULL, &has_cap, &value), TAEL_STATUS_NULL_POINTER);
     CHECK_STATUS(tael_fencer_jump_cap(f, NULL, &value), TAEL_STATUS_NULL_POINTER);
     CHECK_STATUS(tael_fencer_jump_cap(f, &has_cap, NULL), TAEL_STATUS_NULL_POINTER);
-    CHECK(accepted && has_cap && value == U64_SENTINEL);
+    TaelCounters c;
+    memset(&c, 0x5A, sizeof c);
+    const TaelCounters untouched = c;
+    CHECK_STATUS(tael_fencer_refuses_epoch_zero(NULL, &accepted), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_fencer_refuses_epoch_zero(f, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_fencer_counters(NULL, &c), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_fencer_counters(f, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK(strstr(last_error(NULL), "out_counters") != NULL);
+    CHECK(accepted && has_cap && value == U64_SENTINEL && memcmp(&c, &untouched, sizeof c) == 0);
     /* None of the failed calls moved the gate (a NULL out-pointer is caught first). */
     CHECK_STATUS(tael_fencer_highest(f, &value), TAEL_STATUS_OK);
     CHECK(value == 10);
     CHECK_STATUS(tael_fencer_jump_cap(f, &has_cap, &value), TAEL_STATUS_OK);
     CHECK(!has_cap && value == 0);
+    /* A gate made without options neither refuses epoch 0 nor counts. */
+    CHECK_STATUS(tael_fencer_refuses_epoch_zero(f, &accepted), TAEL_STATUS_OK);
+    CHECK(!accepted);
+    CHECK_STATUS(tael_fencer_counters(f, &c), TAEL_STATUS_OK);
+    CHECK(!c.counting && c.current == 0 && c.advanced == 0 && c.stale_epoch == 0 &&
+          c.too_far_ahead == 0 && c.conflict == 0 && c.closed == 0);
     tael_fencer_free(f);
+    /* NULL options are the defaults; so are all-zero options. */
+    const TaelGateOptions zeros = {0};
+    TaelFencer *defaults[2] = {tael_fencer_new_with_options(10, NULL),
+                               tael_fencer_new_with_options(10, &zeros)};
+    for (size_t i = 0; i < 2; i++) {
+        if (!CHECK(defaults[i] != NULL)) continue;
+        accepted = true;
+        CHECK_STATUS(tael_fencer_check(defaults[i], 0, &v), TAEL_STATUS_STALE_EPOCH);
+        CHECK_STATUS(tael_fencer_jump_cap(defaults[i], &has_cap, &value), TAEL_STATUS_OK);
+        CHECK_STATUS(tael_fencer_refuses_epoch_zero(defaults[i], &accepted), TAEL_STATUS_OK);
+        CHECK(!has_cap && !accepted);
+        CHECK_STATUS(tael_fencer_counters(defaults[i], &c), TAEL_STATUS_OK);
+        CHECK(!c.counting);
+        tael_fencer_free(defaults[i]);
+    }
 }
 
 static void nulls_holder(void) {
@@ -226,10 +257,58 @@ static void nulls_holder(void) {
     CHECK_STATUS(tael_holder_fencer_jump_cap(NULL, &has_cap, &value), TAEL_STATUS_NULL_POINTER);
     CHECK_STATUS(tael_holder_fencer_jump_cap(h, NULL, &value), TAEL_STATUS_NULL_POINTER);
     CHECK_STATUS(tael_holder_fencer_jump_cap(h, &has_cap, NULL), TAEL_STATUS_NULL_POINTER);
+    bool flag = true;
+    TaelCounters c;
+    memset(&c, 0x5A, sizeof c);
+    const TaelCounters untouched = c;
+    memset(&v, 0x5A, sizeof v);
+    const TaelVerdict unwritten = v;
+    CHECK_STATUS(tael_holder_fencer_close(NULL, 4, LIT("a"), &v), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_holder_fencer_close(h, 4, NULL, 1, &v), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_holder_fencer_close(h, 4, LIT("a"), NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_holder_fencer_close(h, 4, NULL, 0, &v), TAEL_STATUS_INVALID_ID);
+    CHECK_STATUS(tael_holder_fencer_adopt(NULL, 4, LIT("a"), &v), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_holder_fencer_adopt(h, 4, NULL, 1, &v), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_holder_fencer_adopt(h, 4, LIT("a"), NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_holder_fencer_adopt(h, 4, NULL, 0, &v), TAEL_STATUS_INVALID_ID);
+    CHECK_STATUS(tael_holder_fencer_adopt(h, 4, "a", SIZE_MAX, &v), TAEL_STATUS_INVALID_ARGUMENT);
+    CHECK(memcmp(&v, &unwritten, sizeof v) == 0);
+    CHECK_STATUS(tael_holder_fencer_closed(NULL, &flag), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_holder_fencer_closed(h, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_holder_fencer_refuses_epoch_zero(NULL, &flag), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_holder_fencer_refuses_epoch_zero(h, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_holder_fencer_counters(NULL, &c), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_holder_fencer_counters(h, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK(flag && memcmp(&c, &untouched, sizeof c) == 0);
     CHECK(value == U64_SENTINEL && has_cap);
     CHECK_STATUS(tael_holder_fencer_state(h, &st), TAEL_STATUS_OK);
     CHECK(st.highest == 3 && !st.has_holder && st.holder[0] == '\0');
+    CHECK_STATUS(tael_holder_fencer_closed(h, &flag), TAEL_STATUS_OK);
+    CHECK(!flag);
     tael_holder_fencer_free(h);
+
+    /* The options constructor: (NULL, 0) is no holder, ("", 0) an empty one, (NULL, 1) NULL. */
+    TaelHolderFencer *made = NULL;
+    TaelHolderFencer *kept = (TaelHolderFencer *)&made; /* any non-NULL value */
+    CHECK_STATUS(tael_holder_fencer_new_with_options(3, NULL, 1, NULL, &kept), TAEL_STATUS_NULL_POINTER);
+    CHECK(strstr(last_error(NULL), "holder") != NULL);
+    CHECK_STATUS(tael_holder_fencer_new_with_options(3, "", 0, NULL, &kept), TAEL_STATUS_INVALID_ID);
+    CHECK_STATUS(tael_holder_fencer_new_with_options(3, LIT("a"), NULL, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_holder_fencer_new_with_options(3, "a", SIZE_MAX, NULL, &kept),
+                 TAEL_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(tael_holder_fencer_new_with_options(3, LIT("a\0"), NULL, &kept), TAEL_STATUS_INVALID_ID);
+    CHECK(kept == (TaelHolderFencer *)&made); /* written only on success */
+    if (CHECK_STATUS(tael_holder_fencer_new_with_options(3, NULL, 0, NULL, &made), TAEL_STATUS_OK)) {
+        CHECK_STATUS(tael_holder_fencer_state(made, &st), TAEL_STATUS_OK);
+        CHECK(st.highest == 3 && !st.has_holder);
+        tael_holder_fencer_free(made);
+    }
+    made = NULL;
+    if (CHECK_STATUS(tael_holder_fencer_new_with_options(3, LIT("a"), NULL, &made), TAEL_STATUS_OK)) {
+        CHECK_STATUS(tael_holder_fencer_state(made, &st), TAEL_STATUS_OK);
+        CHECK(st.highest == 3 && st.has_holder && strcmp(st.holder, "a") == 0);
+        tael_holder_fencer_free(made);
+    }
 }
 
 static void nulls_registry(void) {
@@ -279,6 +358,24 @@ static void nulls_registry(void) {
     /* Lookups leave the id rules to the core: an empty or NUL-holding name is just unknown. */
     CHECK_STATUS(tael_registry_highest(r, NULL, 0, &value), TAEL_STATUS_UNKNOWN_STREAM);
     CHECK_STATUS(tael_registry_highest(r, LIT("s\0"), &value), TAEL_STATUS_UNKNOWN_STREAM);
+    bool flag = true;
+    TaelCounters c;
+    memset(&c, 0x5A, sizeof c);
+    const TaelCounters untouched = c;
+    CHECK_STATUS(tael_registry_refuses_epoch_zero(NULL, &flag), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_refuses_epoch_zero(r, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_counters(NULL, &c), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_counters(r, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK(flag && memcmp(&c, &untouched, sizeof c) == 0);
+    CHECK_STATUS(tael_registry_refuses_epoch_zero(r, &flag), TAEL_STATUS_OK);
+    CHECK(!flag);
+    CHECK_STATUS(tael_registry_counters(r, &c), TAEL_STATUS_OK);
+    CHECK(!c.counting && c.current == 0 && c.closed == 0);
+    tael_registry_free(r);
+    r = tael_registry_new_with_options(NULL);
+    if (!CHECK(r != NULL)) return;
+    CHECK_STATUS(tael_registry_jump_cap(r, &has_cap, &value), TAEL_STATUS_OK);
+    CHECK(!has_cap);
     tael_registry_free(r);
 }
 
@@ -316,6 +413,65 @@ static void nulls_views(void) {
     CHECK(epoch == U64_SENTINEL);
     CHECK_STATUS(tael_next_epoch(VIEW, LIT("g"), &epoch), TAEL_STATUS_OK);
     CHECK(epoch == 8);
+
+    /* Transitions: NULL anywhere; (NULL, 0) written as the events on every failure. */
+    TaelEvent *events = not_events;
+    size_t n = SIZE_SENTINEL;
+    len = SIZE_SENTINEL;
+    CHECK_STATUS(tael_transitions_json(NULL, "[]", buf, sizeof buf, &len), TAEL_STATUS_NULL_POINTER);
+    CHECK(strstr(last_error(NULL), "previous_json") != NULL);
+    CHECK_STATUS(tael_transitions_json("[]", NULL, buf, sizeof buf, &len), TAEL_STATUS_NULL_POINTER);
+    CHECK(strstr(last_error(NULL), "next_json") != NULL);
+    CHECK_STATUS(tael_transitions_json("[]", "[]", NULL, sizeof buf, &len), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_transitions_json("[]", "[]", buf, sizeof buf, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK(len == SIZE_SENTINEL);
+    owned = buf;
+    CHECK_STATUS(tael_transitions_json_alloc(NULL, "[]", &owned), TAEL_STATUS_NULL_POINTER);
+    CHECK(owned == NULL);
+    owned = buf;
+    CHECK_STATUS(tael_transitions_json_alloc("[]", NULL, &owned), TAEL_STATUS_NULL_POINTER);
+    CHECK(owned == NULL);
+    CHECK_STATUS(tael_transitions_json_alloc("[]", "[]", NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_transitions(NULL, "[]", &events, &n), TAEL_STATUS_NULL_POINTER);
+    CHECK(events == NULL && n == 0);
+    events = not_events;
+    n = SIZE_SENTINEL;
+    CHECK_STATUS(tael_transitions("[]", NULL, &events, &n), TAEL_STATUS_NULL_POINTER);
+    CHECK(events == NULL && n == 0);
+    n = SIZE_SENTINEL;
+    CHECK_STATUS(tael_transitions("[]", "[]", NULL, &n), TAEL_STATUS_NULL_POINTER);
+    CHECK(n == SIZE_SENTINEL); /* a NULL out-pointer is caught before the other is written */
+    events = not_events;
+    CHECK_STATUS(tael_transitions("[]", "[]", &events, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK(events == not_events);
+    /* Lists that are not decisions, and one naming a group twice. */
+    const char *not_decisions[] = {"", "{}", "[1]", "[[\"g\"]]", "[] []", "[{\"group\":\"\"}]", "null"};
+    for (size_t i = 0; i < sizeof not_decisions / sizeof not_decisions[0]; i++) {
+        events = not_events;
+        n = SIZE_SENTINEL;
+        CHECK_STATUS(tael_transitions(not_decisions[i], "[]", &events, &n), TAEL_STATUS_INVALID_ARGUMENT);
+        CHECK(events == NULL && n == 0 && strstr(last_error(NULL), "previous") != NULL);
+        CHECK_STATUS(tael_transitions("[]", not_decisions[i], &events, &n), TAEL_STATUS_INVALID_ARGUMENT);
+        CHECK(strstr(last_error(NULL), "next") != NULL);
+    }
+    char *decisions = NULL;
+    if (CHECK_STATUS(tael_elect_leaders_alloc(VIEW, "{}", &decisions), TAEL_STATUS_OK)) {
+        size_t k = strlen(decisions);
+        char *twice = malloc(2 * k + 2);
+        if (CHECK(twice != NULL)) {
+            /* [d] and [d] joined as [d,d] */
+            snprintf(twice, 2 * k + 2, "%.*s,%s", (int)(k - 1), decisions, decisions + 1);
+            CHECK_STATUS(tael_transitions(decisions, twice, &events, &n), TAEL_STATUS_INVALID_ARGUMENT);
+            CHECK(strstr(last_error(NULL), "twice") != NULL);
+            CHECK_STATUS(tael_transitions(decisions, decisions, &events, &n), TAEL_STATUS_OK);
+            CHECK(events == NULL && n == 0); /* no change: no array */
+            tael_events_free(events, n);
+            free(twice);
+        }
+        tael_string_free(decisions);
+    }
+    tael_events_free(NULL, 0);
+    tael_events_free(NULL, 5); /* NULL is a no-op, whatever the length */
 }
 
 /* tael_established over verdicts the holder gates wrote: gates 0 and 1 admit (5, "a"); gate 2
@@ -363,9 +519,9 @@ static void established(void) {
     CHECK_STATUS(tael_established(5, v, SIZE_MAX, 9, &out), TAEL_STATUS_INVALID_ARGUMENT);
     CHECK_STATUS(tael_established(5, v, SIZE_MAX / sizeof v[0] + 1, 9, &out),
                  TAEL_STATUS_INVALID_ARGUMENT);
-    /* A code that is not a verdict's: unknown, reserved, or a call's status. */
-    const TaelStatus not_verdicts[] = {99, 23, UINT32_MAX, TAEL_STATUS_OK, TAEL_STATUS_NO_LEADER,
-                                       TAEL_STATUS_NULL_POINTER};
+    /* A code that is not a verdict's: unknown, or a call's status. */
+    const TaelStatus not_verdicts[] = {99, 25, UINT32_MAX, TAEL_STATUS_OK, TAEL_STATUS_NO_LEADER,
+                                       TAEL_STATUS_NULL_POINTER, TAEL_STATUS_UNDEFINED_EPOCH};
     for (size_t i = 0; i < sizeof not_verdicts / sizeof not_verdicts[0]; i++) {
         v[1].code = not_verdicts[i];
         CHECK_STATUS(tael_established(5, v, 3, 9, &out), TAEL_STATUS_INVALID_ARGUMENT);
@@ -573,6 +729,8 @@ static void invalid_utf8(void) {
         CHECK_STATUS(tael_u64_parse(bad, n, &value), TAEL_STATUS_INVALID_UTF8);
         CHECK_STATUS(tael_holder_fencer_check(h, 1, bad, n, &v), TAEL_STATUS_INVALID_UTF8);
         CHECK_STATUS(tael_holder_fencer_promote(h, bad, n, &value), TAEL_STATUS_INVALID_UTF8);
+        CHECK_STATUS(tael_holder_fencer_close(h, 1, bad, n, &v), TAEL_STATUS_INVALID_UTF8);
+        CHECK_STATUS(tael_holder_fencer_adopt(h, 1, bad, n, &v), TAEL_STATUS_INVALID_UTF8);
         CHECK_STATUS(tael_registry_add(r, bad, n, 0), TAEL_STATUS_INVALID_UTF8);
         CHECK_STATUS(tael_registry_check(r, bad, n, 1, &v), TAEL_STATUS_INVALID_UTF8);
         CHECK_STATUS(tael_registry_promote(r, bad, n, &value), TAEL_STATUS_INVALID_UTF8);
@@ -590,6 +748,9 @@ static void invalid_utf8(void) {
         CHECK_STATUS(tael_elect_leaders(VIEW, json, NULL, 0, &len), TAEL_STATUS_INVALID_UTF8);
         snprintf(json, sizeof json, "{\"streams\":{\"%s\":\"9\"}}", bad);
         CHECK_STATUS(tael_registry_restore(r, json), TAEL_STATUS_INVALID_UTF8);
+        snprintf(json, sizeof json, "[{\"group\":\"%s\"}]", bad);
+        CHECK_STATUS(tael_transitions_json(json, "[]", NULL, 0, &len), TAEL_STATUS_INVALID_UTF8);
+        CHECK_STATUS(tael_transitions_json_alloc("[]", json, &owned), TAEL_STATUS_INVALID_UTF8);
         CHECK(last_error_is(TAEL_STATUS_INVALID_UTF8));
     }
     CHECK(value == U64_SENTINEL && index == SIZE_SENTINEL && owned == NULL);
@@ -600,6 +761,8 @@ static void invalid_utf8(void) {
     CHECK_STATUS(tael_id_validate(LIT("a\0")), TAEL_STATUS_INVALID_ID);
     CHECK_STATUS(tael_holder_fencer_check(h, 1, LIT("a\0"), &v), TAEL_STATUS_INVALID_ID);
     CHECK_STATUS(tael_holder_fencer_promote(h, LIT("\0"), &value), TAEL_STATUS_INVALID_ID);
+    CHECK_STATUS(tael_holder_fencer_close(h, 1, LIT("a\0"), &v), TAEL_STATUS_INVALID_ID);
+    CHECK_STATUS(tael_holder_fencer_adopt(h, 1, LIT("\0a"), &v), TAEL_STATUS_INVALID_ID);
     CHECK_STATUS(tael_registry_add(r, LIT("s\0t"), 0), TAEL_STATUS_INVALID_ID);
     CHECK_STATUS(tael_u64_parse(LIT("1\0"), &value), TAEL_STATUS_INVALID_EPOCH);
     /* None of it changed anything. */
@@ -637,6 +800,19 @@ static void id_lengths(void) {
     CHECK(v.from == 0 && v.cap == 0);
     CHECK_STATUS(tael_holder_fencer_state(h, &st), TAEL_STATUS_OK);
     CHECK(st.has_holder && strcmp(st.holder, longest) == 0);
+    /* So does CLOSED, with the holder that closed the reign. */
+    CHECK_STATUS(tael_holder_fencer_close(h, 1, longest, TAEL_MAX_ID_BYTES, &v), TAEL_STATUS_CLOSED);
+    memset(&v, 0x5A, sizeof v);
+    CHECK_STATUS(tael_holder_fencer_check(h, 1, LIT("other"), &v), TAEL_STATUS_CLOSED);
+    CHECK(v.code == TAEL_STATUS_CLOSED && !v.accepted && v.epoch == 1 && v.highest == 1);
+    CHECK(strlen(v.holder) == TAEL_MAX_ID_BYTES && memcmp(v.holder, longest, TAEL_MAX_ID_BYTES) == 0);
+    CHECK(v.from == 0 && v.cap == 0);
+    /* One byte too long is refused before the gate is looked at. */
+    longest[TAEL_MAX_ID_BYTES] = 'x';
+    CHECK_STATUS(tael_holder_fencer_close(h, 2, longest, TAEL_MAX_ID_BYTES + 1, &v), TAEL_STATUS_INVALID_ID);
+    CHECK_STATUS(tael_holder_fencer_adopt(h, 2, longest, TAEL_MAX_ID_BYTES + 1, &v), TAEL_STATUS_INVALID_ID);
+    CHECK_STATUS(tael_holder_fencer_state(h, &st), TAEL_STATUS_OK);
+    CHECK(st.highest == 1);
     tael_holder_fencer_free(h);
 }
 
@@ -679,8 +855,18 @@ static TaelStatus history_answer(const void *history, char *buf, size_t cap, siz
     return tael_epoch_history_to_json((const TaelEpochHistory *)history, buf, cap, len);
 }
 
+/* The events from VIEW's decisions to no decision at all: "lost". */
+static TaelStatus transitions_answer(const void *decisions, char *buf, size_t cap, size_t *len) {
+    return tael_transitions_json((const char *)decisions, "[]", buf, cap, len);
+}
+
 static void buffers(void) {
     buffers_of("decisions", decide_answer, VIEW);
+    char *decisions = NULL;
+    if (CHECK_STATUS(tael_elect_leaders_alloc(VIEW, "{}", &decisions), TAEL_STATUS_OK)) {
+        buffers_of("events", transitions_answer, decisions);
+        tael_string_free(decisions);
+    }
     const TaelEpochEntry entries[] = {{UINT64_MAX - 1, 0, LIT("node-a")}, {UINT64_MAX, UINT64_MAX, NULL, 0}};
     TaelEpochHistory *h = NULL;
     if (CHECK_STATUS(tael_epoch_history_new(entries, 2, &h), TAEL_STATUS_OK)) {
@@ -747,6 +933,18 @@ static void u64_extremes(void) {
     CHECK_STATUS(tael_holder_fencer_promote(h, LIT("b"), &value), TAEL_STATUS_EPOCH_OVERFLOW);
     CHECK_STATUS(tael_holder_fencer_state(h, &st), TAEL_STATUS_OK);
     CHECK(st.highest == UINT64_MAX && st.has_holder && strcmp(st.holder, "a") == 0);
+    CHECK_STATUS(tael_holder_fencer_adopt(h, UINT64_MAX, LIT("b"), &v), TAEL_STATUS_CURRENT);
+    CHECK_STATUS(tael_holder_fencer_close(h, UINT64_MAX, LIT("b"), &v), TAEL_STATUS_CLOSED);
+    CHECK(v.epoch == UINT64_MAX && v.highest == UINT64_MAX && strcmp(v.holder, "b") == 0);
+    CHECK_STATUS(tael_holder_fencer_close(h, 0, LIT("b"), &v), TAEL_STATUS_STALE_EPOCH);
+    CHECK_STATUS(tael_holder_fencer_adopt(h, 0, LIT("b"), &v), TAEL_STATUS_STALE_EPOCH);
+    tael_holder_fencer_free(h);
+    /* Adopting ignores the cap: from 0 to the top in one step. Closing does not. */
+    h = tael_holder_fencer_new_with_jump_cap(0, 0);
+    CHECK_STATUS(tael_holder_fencer_close(h, UINT64_MAX, LIT("a"), &v), TAEL_STATUS_TOO_FAR_AHEAD);
+    CHECK(v.cap == 0 && v.highest == 0);
+    CHECK_STATUS(tael_holder_fencer_adopt(h, UINT64_MAX, LIT("a"), &v), TAEL_STATUS_ADVANCED);
+    CHECK(v.from == 0 && v.highest == UINT64_MAX);
     tael_holder_fencer_free(h);
 
     TaelRegistry *r = tael_registry_new_with_jump_cap(UINT64_MAX);
@@ -922,6 +1120,17 @@ static int is_null(const json_t *step, const char *key) {
     return v != NULL && json_is_null(json_object_get(v, "value"));
 }
 
+/* A creating step's options: `cap` when the step has one, and `refuse_zero` (a bool); 0 when
+ * C cannot express them. */
+static int options_arg(const json_t *step, uint64_t cap, TaelGateOptions *o) {
+    const json_t *zero = json_object_get(step, "refuse_zero");
+    memset(o, 0, sizeof *o);
+    o->has_jump_cap = json_object_get(step, "cap") != NULL;
+    o->jump_cap = cap;
+    o->refuse_zero = json_is_true(zero);
+    return zero == NULL || json_is_boolean(zero);
+}
+
 #define NOT_C ((TaelStatus)UINT32_MAX) /* the step holds something C cannot express */
 
 typedef struct {
@@ -935,10 +1144,12 @@ typedef struct {
 static char *summary(const Handles *h) {
     uint64_t highest = 0;
     TaelHolderState st;
+    bool closed = false;
     char *snapshot = NULL, *history = NULL;
     memset(&st, 0, sizeof st);
     if (tael_fencer_highest(h->gate, &highest) != TAEL_STATUS_OK ||
         tael_holder_fencer_state(h->holder, &st) != TAEL_STATUS_OK ||
+        tael_holder_fencer_closed(h->holder, &closed) != TAEL_STATUS_OK ||
         tael_registry_snapshot_alloc(h->registry, &snapshot) != TAEL_STATUS_OK ||
         (h->history != NULL &&
          tael_epoch_history_to_json_alloc(h->history, &history) != TAEL_STATUS_OK)) {
@@ -949,9 +1160,9 @@ static char *summary(const Handles *h) {
     size_t n = strlen(snapshot) + strlen(history_text) + TAEL_ID_FIELD_BYTES + 64;
     char *out = malloc(n);
     if (out != NULL) {
-        snprintf(out, n, "%llu %llu %d %s %s %s", (unsigned long long)highest,
-                 (unsigned long long)st.highest, (int)st.has_holder, st.holder, snapshot,
-                 history_text);
+        snprintf(out, n, "%llu %llu %d %s %d %s %s", (unsigned long long)highest,
+                 (unsigned long long)st.highest, (int)st.has_holder, st.holder, (int)closed,
+                 snapshot, history_text);
     }
     tael_string_free(snapshot);
     tael_string_free(history);
@@ -1188,12 +1399,19 @@ static TaelStatus run_step(Handles *h, const json_t *step) {
             status = tael_u64_parse(ptr_of(&a), a.len, &value);
         }
     } else if (strcmp(op, "gate") == 0) {
-        if (u64_arg(step, "highest", 0, &highest) && u64_arg(step, "cap", 0, &cap)) {
+        TaelGateOptions o;
+        if (u64_arg(step, "highest", 0, &highest) && u64_arg(step, "cap", 0, &cap) &&
+            options_arg(step, cap, &o)) {
             tael_fencer_free(h->gate);
-            h->gate = json_object_get(step, "cap") != NULL
-                          ? tael_fencer_new_with_jump_cap(highest, cap)
-                          : tael_fencer_new(highest);
+            h->gate = tael_fencer_new_with_options(highest, &o);
             status = h->gate != NULL ? TAEL_STATUS_OK : TAEL_STATUS_INTERNAL;
+        }
+    } else if (strcmp(op, "registry") == 0) {
+        TaelGateOptions o;
+        if (u64_arg(step, "cap", 0, &cap) && options_arg(step, cap, &o)) {
+            tael_registry_free(h->registry);
+            h->registry = tael_registry_new_with_options(&o);
+            status = h->registry != NULL ? TAEL_STATUS_OK : TAEL_STATUS_INTERNAL;
         }
     } else if (strcmp(op, "check") == 0) {
         if (u64_arg(step, "epoch", 0, &epoch)) {
@@ -1207,16 +1425,14 @@ static TaelStatus run_step(Handles *h, const json_t *step) {
             status = tael_fencer_promote_to_at_least(h->gate, floor, &value);
         }
     } else if (strcmp(op, "holder_gate") == 0) {
-        if (!u64_arg(step, "highest", 0, &highest)) {
-            /* C cannot express it */
-        } else if (json_object_get(step, "holder") == NULL) {
-            tael_holder_fencer_free(h->holder);
-            h->holder = tael_holder_fencer_new(highest);
-            status = h->holder != NULL ? TAEL_STATUS_OK : TAEL_STATUS_INTERNAL;
-        } else if (arg_of(json_object_get(step, "holder"), &a)) {
-            /* A refused resume leaves the case's holder gate as it was. */
+        TaelGateOptions o;
+        int has_holder = json_object_get(step, "holder") != NULL;
+        if (u64_arg(step, "highest", 0, &highest) && u64_arg(step, "cap", 0, &cap) &&
+            options_arg(step, cap, &o) && (!has_holder || arg_of(json_object_get(step, "holder"), &a))) {
+            /* A refused resume leaves the case's holder gate as it was. No holder is (NULL, 0). */
             TaelHolderFencer *made = NULL;
-            status = tael_holder_fencer_new_with_holder(highest, ptr_of(&a), a.len, NULL, &made);
+            status = tael_holder_fencer_new_with_options(highest, has_holder ? ptr_of(&a) : NULL,
+                                                         a.len, &o, &made);
             if (status == TAEL_STATUS_OK) {
                 tael_holder_fencer_free(h->holder);
                 h->holder = made;
@@ -1231,6 +1447,14 @@ static TaelStatus run_step(Handles *h, const json_t *step) {
     } else if (strcmp(op, "holder_check_and_advance") == 0) {
         if (u64_arg(step, "epoch", 0, &epoch) && arg_of(json_object_get(step, "holder"), &a)) {
             status = tael_holder_fencer_check_and_advance(h->holder, epoch, ptr_of(&a), a.len, &flag);
+        }
+    } else if (strcmp(op, "holder_close") == 0 || strcmp(op, "holder_adopt") == 0) {
+        if (u64_arg(step, "epoch", 0, &epoch) && arg_of(json_object_get(step, "holder"), &a)) {
+            TaelHolderFencer *g = is_null(step, "handle") ? NULL : h->holder;
+            TaelVerdict *out = is_null(step, "out") ? NULL : &v;
+            status = strcmp(op, "holder_close") == 0
+                         ? tael_holder_fencer_close(g, epoch, ptr_of(&a), a.len, out)
+                         : tael_holder_fencer_adopt(g, epoch, ptr_of(&a), a.len, out);
         }
     } else if (strcmp(op, "holder_promote") == 0) {
         if (arg_of(json_object_get(step, "holder"), &a)) {
@@ -1277,6 +1501,24 @@ static TaelStatus run_step(Handles *h, const json_t *step) {
             status = tael_elect_leaders(ptr_of(&a), ptr_of(&b), buf, n, &len);
         }
         free(buf);
+    } else if (strcmp(op, "transitions") == 0) {
+        /* Decisions JSON text in, every form: the JSON into a buffer, allocated, and the typed
+         * events; all three must agree (and a refusal writes (NULL, 0) as the events). */
+        if (arg_of(json_object_get(step, "previous"), &a) &&
+            arg_of(json_object_get(step, "next"), &b)) {
+            char buf[512];
+            char *owned = buf;
+            TaelEvent *events = not_events;
+            size_t len = 0, n = SIZE_SENTINEL;
+            TaelStatus in_buffer = tael_transitions_json(ptr_of(&a), ptr_of(&b), buf, sizeof buf, &len);
+            TaelStatus allocated = tael_transitions_json_alloc(ptr_of(&a), ptr_of(&b), &owned);
+            status = tael_transitions(ptr_of(&a), ptr_of(&b), &events, &n);
+            if (in_buffer != status || allocated != status ||
+                (status != TAEL_STATUS_OK && (owned != NULL || events != NULL || n != 0)))
+                status = TAEL_STATUS_INTERNAL; /* the forms disagree */
+            if (owned != buf) tael_string_free(owned);
+            if (events != not_events) tael_events_free(events, n);
+        }
     } else if (strcmp(op, "normalize_view") == 0) {
         char *owned = NULL;
         if (arg_of(json_object_get(step, "view"), &a)) {

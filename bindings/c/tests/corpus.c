@@ -2,7 +2,9 @@
  * through the C API, exactly as tests/conformance.rs runs it through the Rust core: each step's
  * result is built as JSON and compared with its `expect` (json_equal, so parsed JSON is
  * compared as parsed JSON), and the state of the case's gates, registry and epoch history, read
- * back through the C API, with its `state`. A case whose `fronts` leaves out "c" is skipped and counted. */
+ * back through the C API, with its `state`. Every case runs twice: with its gates, registry and
+ * history in memory, and kept in files (tael_*_open*), as the Rust runner does. A case whose
+ * `fronts` leaves out "c" is skipped and counted. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <dirent.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 
@@ -23,12 +26,19 @@ typedef struct {
     size_t len;
 } Text;
 
-/* The case's own state: one of each, created by its step. */
+/* Where a case's gates, registry and history keep their state. */
+typedef enum { KIND_MEMORY, KIND_FILE } Kind;
+
+/* The case's own state: one of each, created by its step; with files, a directory of its own
+ * where each one made gets a new file. */
 typedef struct {
+    Kind kind;
     TaelFencer *gate;
     TaelHolderFencer *holder;
     TaelRegistry *registry;
     TaelEpochHistory *history;
+    char dir[256];
+    unsigned files;
 } State;
 
 static void state_free(State *s) {
@@ -40,6 +50,26 @@ static void state_free(State *s) {
     s->holder = NULL;
     s->registry = NULL;
     s->history = NULL;
+}
+
+/* The path of a new file of the case into `path`, and its length into `*len`. */
+static void new_file(State *s, char *path, size_t cap, size_t *len) {
+    int n = snprintf(path, cap, "%s/%u", s->dir, ++s->files);
+    *len = n > 0 ? (size_t)n : 0;
+}
+
+/* Removes the case's files (their handles freed first) and its directory; 0 if something
+ * else was left there. */
+static int remove_files(State *s) {
+    char path[300];
+    const char *suffixes[] = {"", ".lock"};
+    for (unsigned f = 1; f <= s->files; f++) {
+        for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+            snprintf(path, sizeof path, "%s/%u%s", s->dir, f, suffixes[i]);
+            unlink(path);
+        }
+    }
+    return rmdir(s->dir) == 0;
 }
 
 /* A result that can never equal an expectation: a fault of the runner or of the library's
@@ -133,13 +163,14 @@ static json_t *verdict_json(TaelStatus status, const TaelVerdict *v) {
     if (v->accepted != accepted) return fault("accepted disagrees with the code");
     if ((status != TAEL_STATUS_ADVANCED && v->from != 0) ||
         (status != TAEL_STATUS_TOO_FAR_AHEAD && v->cap != 0) ||
-        (status != TAEL_STATUS_CONFLICT && v->holder[0] != '\0'))
+        (status != TAEL_STATUS_CONFLICT && status != TAEL_STATUS_CLOSED && v->holder[0] != '\0'))
         return fault("a field that does not belong to the verdict is set");
     json_t *o = json_pack("{s:s, s:b, s:o, s:o}", "code", tael_status_name(status), "accepted",
                           v->accepted, "epoch", u64_json(v->epoch), "highest", u64_json(v->highest));
     if (status == TAEL_STATUS_ADVANCED) json_object_set_new(o, "from", u64_json(v->from));
     if (status == TAEL_STATUS_TOO_FAR_AHEAD) json_object_set_new(o, "cap", u64_json(v->cap));
-    if (status == TAEL_STATUS_CONFLICT) json_object_set_new(o, "holder", json_string(v->holder));
+    if (status == TAEL_STATUS_CONFLICT || status == TAEL_STATUS_CLOSED)
+        json_object_set_new(o, "holder", json_string(v->holder));
     return success(o);
 }
 
@@ -409,35 +440,42 @@ static json_t *history_state(const TaelEpochHistory *h) {
  * API; an empty object when the case has none yet. */
 static json_t *state_json(const State *s) {
     json_t *out = json_object();
-    bool has_cap = false;
+    bool has_cap = false, zero = false, closed = false;
     uint64_t highest = 0, cap = 0;
     if (s->gate != NULL) {
         TaelStatus a = tael_fencer_highest(s->gate, &highest);
+        TaelStatus b = tael_fencer_refuses_epoch_zero(s->gate, &zero);
         json_t *jump = cap_json(tael_fencer_jump_cap(s->gate, &has_cap, &cap), &has_cap, &cap);
         json_object_set_new(out, "gate",
-                            a == TAEL_STATUS_OK && jump != NULL
-                                ? json_pack("{s:o, s:o}", "highest", u64_json(highest), "jump_cap", jump)
+                            a == TAEL_STATUS_OK && b == TAEL_STATUS_OK && jump != NULL
+                                ? json_pack("{s:o, s:o, s:b}", "highest", u64_json(highest),
+                                            "jump_cap", jump, "refuses_zero", zero)
                                 : fault("the gate's state cannot be read"));
     }
     if (s->holder != NULL) {
         TaelHolderState st;
         TaelStatus a = tael_holder_fencer_state(s->holder, &st);
+        TaelStatus b = tael_holder_fencer_refuses_epoch_zero(s->holder, &zero);
+        TaelStatus c = tael_holder_fencer_closed(s->holder, &closed);
         json_t *jump = cap_json(tael_holder_fencer_jump_cap(s->holder, &has_cap, &cap), &has_cap, &cap);
         json_object_set_new(
             out, "holder_gate",
-            a == TAEL_STATUS_OK && jump != NULL
-                ? json_pack("{s:o, s:o, s:o}", "highest", u64_json(st.highest), "holder",
-                            st.has_holder ? json_string(st.holder) : json_null(), "jump_cap", jump)
+            a == TAEL_STATUS_OK && b == TAEL_STATUS_OK && c == TAEL_STATUS_OK && jump != NULL
+                ? json_pack("{s:o, s:o, s:b, s:o, s:b}", "highest", u64_json(st.highest), "holder",
+                            st.has_holder ? json_string(st.holder) : json_null(), "closed", closed,
+                            "jump_cap", jump, "refuses_zero", zero)
                 : fault("the holder gate's state cannot be read"));
     }
     if (s->registry != NULL) {
         json_t *snap = snapshot_json(s->registry);
         json_t *streams = json_object_get(json_object_get(snap, "snapshot"), "streams");
+        TaelStatus b = tael_registry_refuses_epoch_zero(s->registry, &zero);
         json_t *jump =
             cap_json(tael_registry_jump_cap(s->registry, &has_cap, &cap), &has_cap, &cap);
         json_object_set_new(out, "registry",
-                            streams != NULL && jump != NULL
-                                ? json_pack("{s:O, s:o}", "streams", streams, "jump_cap", jump)
+                            streams != NULL && b == TAEL_STATUS_OK && jump != NULL
+                                ? json_pack("{s:O, s:o, s:b}", "streams", streams, "jump_cap", jump,
+                                            "refuses_zero", zero)
                                 : fault("the registry's state cannot be read"));
         json_decref(snap);
     }
@@ -541,6 +579,36 @@ static json_t *step_history(State *s, const json_t *step) {
     if (tael_last_error_message(NULL, 0) != 0) {
         tael_epoch_history_free(made);
         return fault("a success left a last-error message");
+    }
+    if (s->kind == KIND_FILE) {
+        /* A fresh file's history, built by assigning each entry (which appends it). */
+        TaelEpochHistory *kept = NULL;
+        char path[300];
+        size_t len = 0, n = 0;
+        new_file(s, path, sizeof path, &len);
+        int same = tael_epoch_history_open(path, len, true, &kept) == TAEL_STATUS_OK &&
+                   tael_epoch_history_len(made, &n) == TAEL_STATUS_OK;
+        for (size_t i = 0; same && i < n; i++) {
+            TaelEpochEntryCopy e;
+            bool changed = false;
+            same = tael_epoch_history_entry(made, i, &e) == TAEL_STATUS_OK &&
+                   tael_epoch_history_assign(kept, e.epoch, e.start_offset,
+                                             e.has_holder ? e.holder : NULL,
+                                             e.has_holder ? strlen(e.holder) : 0,
+                                             &changed) == TAEL_STATUS_OK &&
+                   changed;
+        }
+        char *a = NULL, *b = NULL;
+        same = same && tael_epoch_history_to_json_alloc(made, &a) == TAEL_STATUS_OK &&
+               tael_epoch_history_to_json_alloc(kept, &b) == TAEL_STATUS_OK && strcmp(a, b) == 0;
+        tael_string_free(a);
+        tael_string_free(b);
+        tael_epoch_history_free(made);
+        made = kept;
+        if (!same) {
+            tael_epoch_history_free(made);
+            return fault("the history kept in a file is not the one made in memory");
+        }
     }
     tael_epoch_history_free(s->history);
     s->history = made;
@@ -737,6 +805,238 @@ done:
     return result;
 }
 
+/* A creating step's options: its cap and its `refuse_zero`; 0 when `refuse_zero` is not a
+ * bool. */
+static int options_of(const json_t *step, int has_cap, uint64_t cap, TaelGateOptions *o) {
+    const json_t *zero = json_object_get(step, "refuse_zero");
+    memset(o, 0, sizeof *o);
+    o->has_jump_cap = has_cap;
+    o->jump_cap = cap;
+    o->refuse_zero = json_is_true(zero);
+    return zero == NULL || json_is_boolean(zero);
+}
+
+/* `gate`: in memory (the older constructors for a step without `refuse_zero`, the options form
+ * otherwise), or a fresh file promoted to `highest` (the cap and `refuse_zero` are the
+ * handle's, not the file's). */
+static json_t *step_gate(State *s, const json_t *step, uint64_t highest, int has_cap,
+                         uint64_t cap) {
+    TaelGateOptions o;
+    TaelFencer *made = NULL;
+    if (!options_of(step, has_cap, cap, &o)) return fault("refuse_zero is not a bool");
+    if (s->kind == KIND_MEMORY) {
+        if (json_object_get(step, "refuse_zero") == NULL)
+            made = has_cap ? tael_fencer_new_with_jump_cap(highest, cap) : tael_fencer_new(highest);
+        else
+            made = tael_fencer_new_with_options(highest, &o);
+        if (made == NULL) return fault("tael_fencer_new failed");
+    } else {
+        char path[300];
+        size_t len = 0;
+        uint64_t e = 0;
+        new_file(s, path, sizeof path, &len);
+        if (tael_fencer_open_with_options(path, len, true, &o, &made) != TAEL_STATUS_OK)
+            return fault("tael_fencer_open_with_options failed");
+        if (highest > 0 && (tael_fencer_promote_to_at_least(made, highest, &e) != TAEL_STATUS_OK ||
+                            e != highest)) {
+            tael_fencer_free(made);
+            return fault("a fresh gate file cannot be promoted to its highest");
+        }
+    }
+    tael_fencer_free(s->gate);
+    s->gate = made;
+    return NULL;
+}
+
+/* Whether two holder gates' states are the same. */
+static int same_state(const TaelHolderState *a, const TaelHolderState *b) {
+    return a->highest == b->highest && a->has_holder == b->has_holder &&
+           strcmp(a->holder, b->holder) == 0;
+}
+
+/* A holder gate kept in a file with the state of `made` (which it frees): a plain gate's file
+ * at `highest` (version 1), taken over by a holder gate that adopts `holder`'s reign, then
+ * reopened with the options (after the adoption, which a gate refusing epoch 0 would refuse
+ * at 0). NULL when it cannot be made so. */
+static TaelHolderFencer *holder_gate_file(State *s, TaelHolderFencer *made, uint64_t highest,
+                                          const Text *holder, const TaelGateOptions *o) {
+    TaelHolderState want, got;
+    TaelFencer *plain = NULL;
+    TaelHolderFencer *kept = NULL;
+    TaelVerdict v;
+    bool closed = true;
+    uint64_t e = 0;
+    char path[300];
+    size_t len = 0;
+    int ok = tael_holder_fencer_state(made, &want) == TAEL_STATUS_OK;
+    tael_holder_fencer_free(made);
+    new_file(s, path, sizeof path, &len);
+    ok = ok && tael_fencer_open(path, len, true, &plain) == TAEL_STATUS_OK &&
+         (highest == 0 || (tael_fencer_promote_to_at_least(plain, highest, &e) == TAEL_STATUS_OK &&
+                           e == highest));
+    tael_fencer_free(plain);
+    if (ok && holder != NULL) {
+        ok = tael_holder_fencer_open(path, len, false, &kept) == TAEL_STATUS_OK &&
+             tael_holder_fencer_adopt(kept, highest, holder->bytes, holder->len, &v) ==
+                 TAEL_STATUS_CURRENT;
+        tael_holder_fencer_free(kept);
+        kept = NULL;
+    }
+    ok = ok && tael_holder_fencer_open_with_options(path, len, false, o, &kept) == TAEL_STATUS_OK &&
+         tael_holder_fencer_state(kept, &got) == TAEL_STATUS_OK &&
+         tael_holder_fencer_closed(kept, &closed) == TAEL_STATUS_OK && !closed &&
+         same_state(&got, &want);
+    if (!ok) {
+        tael_holder_fencer_free(kept);
+        return NULL;
+    }
+    return kept;
+}
+
+/* `holder_gate`: made in memory first (which refuses a bad holder: a creation that fails
+ * creates nothing and keeps the case's gate), with the older constructors for a step without
+ * `refuse_zero` and the options form otherwise; with files, then kept in a file. */
+static json_t *step_holder_gate(State *s, const json_t *step, uint64_t highest, int has_cap,
+                                uint64_t cap, const Text *holder) {
+    TaelGateOptions o;
+    TaelHolderFencer *made = NULL;
+    TaelStatus status;
+    if (!options_of(step, has_cap, cap, &o)) return fault("refuse_zero is not a bool");
+    if (json_object_get(step, "refuse_zero") != NULL || s->kind == KIND_FILE) {
+        status = tael_holder_fencer_new_with_options(highest, holder ? holder->bytes : NULL,
+                                                     holder ? holder->len : 0, &o, &made);
+    } else if (holder != NULL) {
+        status = tael_holder_fencer_new_with_holder(highest, holder->bytes, holder->len,
+                                                    has_cap ? &cap : NULL, &made);
+    } else {
+        made = has_cap ? tael_holder_fencer_new_with_jump_cap(highest, cap)
+                       : tael_holder_fencer_new(highest);
+        status = made != NULL ? TAEL_STATUS_OK : TAEL_STATUS_INTERNAL;
+    }
+    if (status != TAEL_STATUS_OK) {
+        if (made != NULL) return fault("a handle written on failure");
+        return error_json(status);
+    }
+    if (s->kind == KIND_FILE) {
+        made = holder_gate_file(s, made, highest, holder, &o);
+        if (made == NULL) return fault("the holder gate kept in a file is not the one made in memory");
+    }
+    tael_holder_fencer_free(s->holder);
+    s->holder = made;
+    return NULL;
+}
+
+/* `registry`: in memory (as `gate`) or in a fresh file. */
+static json_t *step_registry(State *s, const json_t *step, int has_cap, uint64_t cap) {
+    TaelGateOptions o;
+    TaelRegistry *made = NULL;
+    if (!options_of(step, has_cap, cap, &o)) return fault("refuse_zero is not a bool");
+    if (s->kind == KIND_MEMORY) {
+        if (json_object_get(step, "refuse_zero") == NULL)
+            made = has_cap ? tael_registry_new_with_jump_cap(cap) : tael_registry_new();
+        else
+            made = tael_registry_new_with_options(&o);
+        if (made == NULL) return fault("tael_registry_new failed");
+    } else {
+        char path[300];
+        size_t len = 0;
+        new_file(s, path, sizeof path, &len);
+        if (tael_registry_open_with_options(path, len, true, &o, &made) != TAEL_STATUS_OK)
+            return fault("tael_registry_open_with_options failed");
+    }
+    tael_registry_free(s->registry);
+    s->registry = made;
+    return NULL;
+}
+
+static TaelStatus transitions_buffer(const void *previous, const void *next, char *b, size_t c,
+                                     size_t *n) {
+    return tael_transitions_json(previous, next, b, c, n);
+}
+static TaelStatus transitions_alloc(const void *previous, const void *next, char **out) {
+    return tael_transitions_json_alloc(previous, next, out);
+}
+
+/* An event's text field: its NUL-terminated bytes, or null for (NULL, 0); NULL when the
+ * pointer and the length disagree. */
+static json_t *event_text(const char *p, size_t len) {
+    if (p == NULL) return len == 0 ? json_null() : NULL;
+    return strlen(p) == len ? json_stringn(p, len) : NULL;
+}
+
+/* An event's u64 field, or null; NULL when a value is set without its flag. */
+static json_t *event_u64(bool has, uint64_t value) {
+    if (!has) return value == 0 ? json_null() : NULL;
+    return u64_json(value);
+}
+
+/* The event JSON of SEMANTICS.md §16 for one TaelEvent; NULL when a field is inconsistent. */
+static json_t *event_json(const TaelEvent *e) {
+    static const char *const names[] = {"elected", "lost", "changed"};
+    json_t *fields[] = {
+        e->group != NULL ? event_text(e->group, e->group_len) : NULL,
+        event_text(e->leader, e->leader_len),
+        event_u64(e->has_generation, e->generation),
+        event_u64(e->has_epoch, e->epoch),
+        event_text(e->previous, e->previous_len),
+        event_u64(e->has_previous_generation, e->previous_generation),
+        event_u64(e->has_previous_epoch, e->previous_epoch),
+    };
+    const size_t n = sizeof fields / sizeof fields[0];
+    int ok = e->kind <= TAEL_EVENT_CHANGED;
+    for (size_t i = 0; i < n; i++) ok = ok && fields[i] != NULL;
+    if (!ok) {
+        for (size_t i = 0; i < n; i++) json_decref(fields[i]);
+        return NULL;
+    }
+    return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "event", names[e->kind], "group",
+                     fields[0], "leader", fields[1], "generation", fields[2], "epoch", fields[3],
+                     "previous", fields[4], "previous_generation", fields[5], "previous_epoch",
+                     fields[6]);
+}
+
+/* `transitions`: both views decided under the policy (tael_elect_leaders_alloc), then the
+ * events JSON in both text forms, and the typed events (tael_transitions), which must be the
+ * same events in the same order. */
+static json_t *step_transitions(const json_t *step) {
+    char *policy = document(step, "policy", "policy_text", "{}");
+    char *views[2] = {document(step, "previous", "previous_text", NULL),
+                      document(step, "next", "next_text", NULL)};
+    char *lists[2] = {NULL, NULL};
+    json_t *result = NULL;
+    if (policy == NULL || views[0] == NULL || views[1] == NULL)
+        result = fault("a transitions step needs two views and at most one policy");
+    for (size_t i = 0; result == NULL && i < 2; i++) {
+        if (tael_elect_leaders_alloc(views[i], policy, &lists[i]) != TAEL_STATUS_OK)
+            result = fault("a view of a transitions step cannot be decided");
+    }
+    if (result == NULL) {
+        result = text_answer(transitions_buffer, transitions_alloc, lists[0], lists[1], "events");
+        TaelEvent *events = NULL;
+        size_t n = SIZE_MAX;
+        TaelStatus status = tael_transitions(lists[0], lists[1], &events, &n);
+        json_t *typed = json_array();
+        int same = status == TAEL_STATUS_OK && (n == 0) == (events == NULL);
+        for (size_t i = 0; same && i < n; i++) {
+            json_t *e = event_json(&events[i]);
+            same = e != NULL && json_array_append_new(typed, e) == 0;
+        }
+        same = same && json_equal(json_object_get(result, "events"), typed);
+        tael_events_free(events, n);
+        json_decref(typed);
+        if (!same) {
+            json_decref(result);
+            result = fault("tael_transitions disagrees with the events JSON");
+        }
+    }
+    free(policy);
+    free(views[0]);
+    free(views[1]);
+    tael_string_free(lists[0]);
+    tael_string_free(lists[1]);
+    return result;
+}
+
 /* One step: its result as JSON (new reference), or NULL for a step that has none. */
 static json_t *run_step(State *s, const json_t *step) {
     const char *op = json_string_value(json_object_get(step, "op"));
@@ -761,9 +1061,7 @@ static json_t *run_step(State *s, const json_t *step) {
     if (strcmp(op, "elect") == 0) {
         result = step_elect(step);
     } else if (strcmp(op, "gate") == 0) {
-        tael_fencer_free(s->gate);
-        s->gate = has_cap ? tael_fencer_new_with_jump_cap(highest, cap) : tael_fencer_new(highest);
-        if (s->gate == NULL) result = fault("tael_fencer_new failed");
+        result = step_gate(s, step, highest, has_cap, cap);
     } else if (strcmp(op, "check") == 0) {
         result = verdict_json(tael_fencer_check(s->gate, epoch, &v), &v);
     } else if (strcmp(op, "check_and_advance") == 0) {
@@ -775,17 +1073,7 @@ static json_t *run_step(State *s, const json_t *step) {
     } else if (strcmp(op, "highest") == 0) {
         result = u64_result(tael_fencer_highest(s->gate, &value), "highest", &value);
     } else if (strcmp(op, "holder_gate") == 0) {
-        tael_holder_fencer_free(s->holder);
-        s->holder = NULL;
-        if (text_key != NULL) {
-            TaelStatus status = tael_holder_fencer_new_with_holder(
-                highest, text.bytes, text.len, has_cap ? &cap : NULL, &s->holder);
-            if (status != TAEL_STATUS_OK) result = error_json(status);
-        } else {
-            s->holder = has_cap ? tael_holder_fencer_new_with_jump_cap(highest, cap)
-                                : tael_holder_fencer_new(highest);
-            if (s->holder == NULL) result = fault("tael_holder_fencer_new failed");
-        }
+        result = step_holder_gate(s, step, highest, has_cap, cap, text_key != NULL ? &text : NULL);
     } else if (strcmp(op, "holder_check") == 0) {
         result = verdict_json(tael_holder_fencer_check(s->holder, epoch, text.bytes, text.len, &v), &v);
     } else if (strcmp(op, "holder_check_and_advance") == 0) {
@@ -799,22 +1087,27 @@ static json_t *run_step(State *s, const json_t *step) {
         result = u64_result(tael_holder_fencer_promote_to_at_least(s->holder, floor, text.bytes,
                                                                    text.len, &value),
                             "epoch", &value);
+    } else if (strcmp(op, "holder_close") == 0) {
+        result = verdict_json(tael_holder_fencer_close(s->holder, epoch, text.bytes, text.len, &v), &v);
+    } else if (strcmp(op, "holder_adopt") == 0) {
+        result = verdict_json(tael_holder_fencer_adopt(s->holder, epoch, text.bytes, text.len, &v), &v);
     } else if (strcmp(op, "holder_state") == 0) {
         TaelHolderState st;
         memset(&st, 0xA5, sizeof st);
         TaelStatus status = tael_holder_fencer_state(s->holder, &st);
-        if (status != TAEL_STATUS_OK) {
-            result = error_json(status);
+        TaelStatus closed_status = status == TAEL_STATUS_OK ? tael_holder_fencer_closed(s->holder, &flag)
+                                                            : status;
+        if (status != TAEL_STATUS_OK || closed_status != TAEL_STATUS_OK) {
+            result = error_json(status != TAEL_STATUS_OK ? status : closed_status);
         } else if (!st.has_holder && st.holder[0] != '\0') {
             result = fault("a holder field without a holder");
         } else {
-            result = success(json_pack("{s:o, s:o}", "highest", u64_json(st.highest), "holder",
-                                       st.has_holder ? json_string(st.holder) : json_null()));
+            result = success(json_pack("{s:o, s:o, s:b}", "highest", u64_json(st.highest), "holder",
+                                       st.has_holder ? json_string(st.holder) : json_null(),
+                                       "closed", flag));
         }
     } else if (strcmp(op, "registry") == 0) {
-        tael_registry_free(s->registry);
-        s->registry = has_cap ? tael_registry_new_with_jump_cap(cap) : tael_registry_new();
-        if (s->registry == NULL) result = fault("tael_registry_new failed");
+        result = step_registry(s, step, has_cap, cap);
     } else if (strcmp(op, "registry_add") == 0) {
         result = ok_result(tael_registry_add(s->registry, text.bytes, text.len, highest));
     } else if (strcmp(op, "registry_check") == 0) {
@@ -849,6 +1142,8 @@ static json_t *run_step(State *s, const json_t *step) {
             result = ok_result(tael_registry_restore(s->registry, json_string_value(snap)));
     } else if (strcmp(op, "decide") == 0) {
         result = step_decide(step);
+    } else if (strcmp(op, "transitions") == 0) {
+        result = step_transitions(step);
     } else if (strcmp(op, "normalize_view") == 0) {
         result = step_normalize_view(step);
     } else if (strcmp(op, "next_epoch") == 0) {
@@ -924,16 +1219,28 @@ static int same_or_report(const char *name, size_t i, const json_t *step, const 
     return 0;
 }
 
-/* Run one case; 1 when every step gave its expected result and left its expected state. */
-static int run_case(const json_t *c, const char *name) {
-    State s = {NULL, NULL, NULL, NULL};
+/* Run one case with its state of `kind`; 1 when every step gave its expected result and left
+ * its expected state. */
+static int run_case(const json_t *c, const char *name, Kind kind) {
+    State s;
+    memset(&s, 0, sizeof s);
+    s.kind = kind;
+    if (kind == KIND_FILE) {
+        const char *base = getenv("TMPDIR");
+        snprintf(s.dir, sizeof s.dir, "%s/tael-c-corpus-XXXXXX", base != NULL && *base ? base : "/tmp");
+        if (mkdtemp(s.dir) == NULL) {
+            fprintf(stderr, "FAIL corpus %s: cannot make a directory for its files\n", name);
+            return 0;
+        }
+    }
     const json_t *steps = json_object_get(c, "steps");
     const json_t *step;
     size_t i;
     int ok = json_array_size(steps) > 0;
     json_array_foreach(steps, i, step) {
         json_t *got = run_step(&s, step);
-        ok = same_or_report(name, i, step, "result", json_object_get(step, "expect"), got);
+        ok = same_or_report(name, i, step, kind == KIND_FILE ? "result (in files)" : "result",
+                            json_object_get(step, "expect"), got);
         json_decref(got);
         if (!ok) break;
         json_t *held = state_json(&s);
@@ -941,11 +1248,16 @@ static int run_case(const json_t *c, const char *name) {
             json_decref(held);
             held = NULL;
         }
-        ok = same_or_report(name, i, step, "state", json_object_get(step, "state"), held);
+        ok = same_or_report(name, i, step, kind == KIND_FILE ? "state (in files)" : "state",
+                            json_object_get(step, "state"), held);
         json_decref(held);
         if (!ok) break;
     }
     state_free(&s);
+    if (kind == KIND_FILE && !remove_files(&s)) {
+        fprintf(stderr, "FAIL corpus %s: files were left behind in %s\n", name, s.dir);
+        ok = 0;
+    }
     return ok;
 }
 
@@ -997,7 +1309,8 @@ void corpus_run(const char *vectors_dir) {
                 continue;
             }
             run++;
-            if (run_case(c, name)) {
+            int memory = run_case(c, name, KIND_MEMORY);
+            if (run_case(c, name, KIND_FILE) && memory) {
                 passed++;
                 tests_passed++;
             } else {
@@ -1009,8 +1322,8 @@ void corpus_run(const char *vectors_dir) {
     json_decref(names);
     for (size_t f = 0; f < nfiles; f++) free(files[f]);
 
-    printf("corpus: %lu cases in %zu files; %lu run, %lu passed, %lu failed, "
-           "%lu skipped (their fronts exclude \"c\")\n",
+    printf("corpus: %lu cases in %zu files; %lu run (each in memory and in files), %lu passed, "
+           "%lu failed, %lu skipped (their fronts exclude \"c\")\n",
            total, nfiles, run, passed, run - passed, skipped);
     CHECK(duplicates == 0);
     CHECK(total >= 60); /* the corpus README's floor; a missing file would show here */

@@ -1,8 +1,8 @@
-/* Durable gates, registries and epoch histories from C: a mark (or history) that survives
- * closing and reopening, bad paths, NULL in every pointer parameter, one owner at a time,
- * corrupt, truncated and foreign files refused (and left as they are), and a failing write that
- * acknowledges nothing. Files go to a fresh
- * directory under $TMPDIR (or /tmp), removed at the end. */
+/* Durable gates, holder gates, registries and epoch histories from C: a mark (a vote, a
+ * history) that survives closing and reopening, bad paths, NULL in every pointer parameter, one
+ * owner at a time, corrupt, truncated and foreign files refused (and left as they are), a
+ * failing write that acknowledges nothing, and options that belong to the handle, not the file.
+ * Files go to a fresh directory under $TMPDIR (or /tmp), removed at the end. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdint.h>
@@ -459,6 +459,259 @@ static void history_round_trip(void) {
     CHECK(h == NULL && read_file(path, back, sizeof back) == n - 4 && memcmp(back, buf, (size_t)n - 4) == 0);
 }
 
+/* Whether `h` holds the reign (highest, holder, closed). */
+static int reign_is(const TaelHolderFencer *h, uint64_t highest, const char *holder, bool closed) {
+    TaelHolderState st;
+    bool is_closed = !closed;
+    int same = tael_holder_fencer_state(h, &st) == TAEL_STATUS_OK &&
+               tael_holder_fencer_closed(h, &is_closed) == TAEL_STATUS_OK && st.highest == highest &&
+               (holder == NULL ? !st.has_holder : st.has_holder && strcmp(st.holder, holder) == 0) &&
+               is_closed == closed;
+    if (!same)
+        fprintf(stderr, "  reign: %llu %s %d, expected %llu %s %d\n", (unsigned long long)st.highest,
+                st.has_holder ? st.holder : "(none)", (int)is_closed, (unsigned long long)highest,
+                holder ? holder : "(none)", (int)closed);
+    return same;
+}
+
+/* A holder gate in a file keeps its vote and its close across a reopen; a failing write
+ * acknowledges nothing; damaged files are refused and left as they are. */
+static void holder_gate_round_trip(void) {
+    char path[512], tmp[520], good[256], bad[256], back[256];
+    in_dir(path, sizeof path, "vote");
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    TaelHolderFencer *h = NULL, *second = NULL;
+    TaelHolderFencer *untouched = (TaelHolderFencer *)&h; /* any non-NULL value */
+    TaelFencer *g = NULL;
+    TaelVerdict v;
+    TaelCounters c;
+    uint64_t value = U64_SENTINEL;
+    bool flag = false, has_cap = false;
+    const TaelGateOptions options = {true, 2, true, true};
+
+    /* A missing file is a fresh gate only when asked; NULLs and bad paths make nothing. */
+    CHECK_STATUS(tael_holder_fencer_open(PATH(path), false, &untouched), TAEL_STATUS_STORAGE);
+    CHECK(strstr(last_error(NULL), "create") != NULL);
+    CHECK_STATUS(tael_holder_fencer_open(NULL, 3, true, &untouched), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_holder_fencer_open(PATH(path), true, NULL), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_holder_fencer_open(NULL, 0, true, &untouched), TAEL_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(tael_holder_fencer_open_with_options(NULL, 3, true, &options, &untouched),
+                 TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_holder_fencer_open_with_options(PATH(path), true, &options, NULL),
+                 TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_holder_fencer_open_with_options(LIT("/"), true, NULL, &untouched),
+                 TAEL_STATUS_INVALID_ARGUMENT);
+    CHECK(untouched == (TaelHolderFencer *)&h && access(path, F_OK) != 0);
+    if (!CHECK_STATUS(tael_holder_fencer_open(PATH(path), true, &h), TAEL_STATUS_OK)) return;
+    CHECK(access(path, F_OK) == 0 && reign_is(h, 0, NULL, false));
+    CHECK_STATUS(tael_holder_fencer_check(h, 4, LIT("node-a"), &v), TAEL_STATUS_ADVANCED);
+    CHECK(v.from == 0 && v.highest == 4);
+
+    /* One owner at a time, whichever kind of gate asks. */
+    CHECK_STATUS(tael_holder_fencer_open(PATH(path), true, &second), TAEL_STATUS_STORAGE);
+    CHECK(second == NULL && strstr(last_error(NULL), "in use") != NULL);
+    CHECK_STATUS(tael_fencer_open(PATH(path), false, &g), TAEL_STATUS_STORAGE);
+    CHECK(g == NULL);
+    tael_holder_fencer_free(h);
+
+    /* Reopened: the vote is kept, and a close is kept too. */
+    h = NULL;
+    if (!CHECK_STATUS(tael_holder_fencer_open(PATH(path), false, &h), TAEL_STATUS_OK)) return;
+    CHECK(reign_is(h, 4, "node-a", false));
+    CHECK_STATUS(tael_holder_fencer_check(h, 4, LIT("node-b"), &v), TAEL_STATUS_CONFLICT);
+    CHECK(strcmp(v.holder, "node-a") == 0);
+    CHECK_STATUS(tael_holder_fencer_close(h, 4, LIT("node-b"), &v), TAEL_STATUS_CONFLICT);
+    CHECK_STATUS(tael_holder_fencer_close(h, 4, LIT("node-a"), &v), TAEL_STATUS_CLOSED);
+    CHECK(strcmp(v.holder, "node-a") == 0 && !v.accepted);
+    tael_holder_fencer_free(h);
+
+    /* Reopened with options: they are the handle's (the file has none), the close is the file's. */
+    h = NULL;
+    if (!CHECK_STATUS(tael_holder_fencer_open_with_options(PATH(path), false, &options, &h),
+                      TAEL_STATUS_OK))
+        return;
+    CHECK(reign_is(h, 4, "node-a", true));
+    CHECK_STATUS(tael_holder_fencer_check(h, 4, LIT("node-a"), &v), TAEL_STATUS_CLOSED);
+    CHECK_STATUS(tael_holder_fencer_check(h, 0, LIT(""), &v), TAEL_STATUS_INVALID_EPOCH);
+    CHECK_STATUS(tael_holder_fencer_close(h, 9, LIT("node-b"), &v), TAEL_STATUS_TOO_FAR_AHEAD);
+    CHECK_STATUS(tael_holder_fencer_jump_cap(h, &has_cap, &value), TAEL_STATUS_OK);
+    CHECK(has_cap && value == 2);
+    CHECK_STATUS(tael_holder_fencer_refuses_epoch_zero(h, &flag), TAEL_STATUS_OK);
+    CHECK(flag);
+
+    /* A directory where the temporary file goes makes every write fail: changes report STORAGE
+     * and change nothing; verdicts that change nothing still answer. */
+    CHECK(mkdir(tmp, 0700) == 0);
+    CHECK_STATUS(tael_holder_fencer_check(h, 4, LIT("node-b"), &v), TAEL_STATUS_CLOSED);
+    CHECK_STATUS(tael_holder_fencer_close(h, 4, LIT("node-b"), &v), TAEL_STATUS_CLOSED);
+    CHECK_STATUS(tael_holder_fencer_adopt(h, 3, LIT("node-b"), &v), TAEL_STATUS_STALE_EPOCH);
+    CHECK_STATUS(tael_holder_fencer_check(h, 5, LIT("node-b"), &v), TAEL_STATUS_STORAGE);
+    CHECK(last_error_is(TAEL_STATUS_STORAGE));
+    CHECK_STATUS(tael_holder_fencer_check_and_advance(h, 5, LIT("node-b"), &flag), TAEL_STATUS_STORAGE);
+    CHECK_STATUS(tael_holder_fencer_adopt(h, 5, LIT("node-b"), &v), TAEL_STATUS_STORAGE);
+    CHECK_STATUS(tael_holder_fencer_close(h, 5, LIT("node-b"), &v), TAEL_STATUS_STORAGE);
+    CHECK_STATUS(tael_holder_fencer_promote(h, LIT("node-b"), &value), TAEL_STATUS_STORAGE);
+    CHECK(reign_is(h, 4, "node-a", true));
+    /* Checks that failed are not counted: the two CLOSED checks are. */
+    CHECK_STATUS(tael_holder_fencer_counters(h, &c), TAEL_STATUS_OK);
+    CHECK(c.counting && c.closed == 2 && c.current == 0 && c.advanced == 0 && c.conflict == 0);
+    CHECK(rmdir(tmp) == 0);
+    /* Adopting moves past the cap, to an open reign. */
+    CHECK_STATUS(tael_holder_fencer_adopt(h, 7, LIT("node-b"), &v), TAEL_STATUS_ADVANCED);
+    CHECK(v.from == 4 && v.highest == 7);
+    tael_holder_fencer_free(h);
+
+    /* Reopened without options: every acknowledged change is there, nothing else. */
+    h = NULL;
+    if (!CHECK_STATUS(tael_holder_fencer_open(PATH(path), false, &h), TAEL_STATUS_OK)) return;
+    CHECK(reign_is(h, 7, "node-b", false));
+    CHECK_STATUS(tael_holder_fencer_refuses_epoch_zero(h, &flag), TAEL_STATUS_OK);
+    CHECK(!flag);
+    CHECK_STATUS(tael_holder_fencer_counters(h, &c), TAEL_STATUS_OK);
+    CHECK(!c.counting && c.closed == 0); /* the counts were the handle's */
+    CHECK_STATUS(tael_holder_fencer_jump_cap(h, &has_cap, &value), TAEL_STATUS_OK);
+    CHECK(!has_cap);
+    tael_holder_fencer_free(h);
+
+    /* The file is version 2 of the gate file; a plain gate refuses it. */
+    long len = read_file(path, good, sizeof good);
+    if (!CHECK(len > 40 && (size_t)len < sizeof good)) return;
+    good[len] = '\0';
+    CHECK(strncmp(good, "tael-coord durable-gate 2\n", 26) == 0 &&
+          strstr(good, "{\"highest\":\"7\",\"holder\":\"node-b\",\"closed\":false}") != NULL);
+    CHECK_STATUS(tael_fencer_open(PATH(path), false, &g), TAEL_STATUS_STORAGE);
+    CHECK(g == NULL && strstr(last_error(NULL), "durable holder gate file") != NULL);
+    TaelRegistry *r = NULL;
+    CHECK_STATUS(tael_registry_open(PATH(path), false, &r), TAEL_STATUS_STORAGE);
+    CHECK(r == NULL);
+
+    /* Every truncation and every flipped byte is refused, never reset, and left as it is. */
+    size_t refused = 0, tried = 0;
+    for (long cut = 0; cut < len; cut++) {
+        tried++;
+        CHECK(write_file(path, good, (size_t)cut));
+        h = NULL;
+        refused += tael_holder_fencer_open(PATH(path), true, &h) == TAEL_STATUS_STORAGE;
+        CHECK(h == NULL && read_file(path, back, sizeof back) == cut);
+    }
+    for (long i = 0; i < len; i++) {
+        memcpy(bad, good, (size_t)len);
+        bad[i] ^= 0x04;
+        tried++;
+        CHECK(write_file(path, bad, (size_t)len));
+        h = NULL;
+        refused += tael_holder_fencer_open_with_options(PATH(path), false, &options, &h) ==
+                   TAEL_STATUS_STORAGE;
+        CHECK(h == NULL && read_file(path, back, sizeof back) == len && memcmp(back, bad, (size_t)len) == 0);
+    }
+    CHECK(refused == tried);
+    CHECK(last_error_is(TAEL_STATUS_STORAGE));
+    printf("  durable: %zu damaged holder gate files refused\n", refused);
+    /* The good bytes again: the reign is back. */
+    CHECK(write_file(path, good, (size_t)len));
+    h = NULL;
+    CHECK_STATUS(tael_holder_fencer_open(PATH(path), false, &h), TAEL_STATUS_OK);
+    CHECK(reign_is(h, 7, "node-b", false));
+    tael_holder_fencer_free(h);
+}
+
+/* A holder gate opens a plain gate's file (version 1: its mark, no holder, open) without
+ * writing it, and rewrites it as version 2 on its first change. */
+static void holder_gate_takes_over_a_gate_file(void) {
+    char path[512], buf[256];
+    in_dir(path, sizeof path, "plain");
+    TaelFencer *g = NULL;
+    TaelHolderFencer *h = NULL;
+    TaelVerdict v;
+    uint64_t value = 0;
+    if (!CHECK_STATUS(tael_fencer_open(PATH(path), true, &g), TAEL_STATUS_OK)) return;
+    CHECK_STATUS(tael_fencer_promote_to_at_least(g, 7, &value), TAEL_STATUS_OK);
+    tael_fencer_free(g);
+    if (!CHECK_STATUS(tael_holder_fencer_open(PATH(path), false, &h), TAEL_STATUS_OK)) return;
+    CHECK(reign_is(h, 7, NULL, false));
+    tael_holder_fencer_free(h);
+    long n = read_file(path, buf, sizeof buf);
+    CHECK(n > 26 && strncmp(buf, "tael-coord durable-gate 1\n", 26) == 0); /* opening writes nothing */
+    h = NULL;
+    if (!CHECK_STATUS(tael_holder_fencer_open(PATH(path), false, &h), TAEL_STATUS_OK)) return;
+    CHECK_STATUS(tael_holder_fencer_check(h, 7, LIT("a"), &v), TAEL_STATUS_CURRENT);
+    tael_holder_fencer_free(h);
+    n = read_file(path, buf, sizeof buf);
+    CHECK(n > 26 && strncmp(buf, "tael-coord durable-gate 2\n", 26) == 0);
+    g = NULL;
+    CHECK_STATUS(tael_fencer_open(PATH(path), false, &g), TAEL_STATUS_STORAGE);
+    CHECK(g == NULL);
+    h = NULL;
+    CHECK_STATUS(tael_holder_fencer_open(PATH(path), false, &h), TAEL_STATUS_OK);
+    CHECK(reign_is(h, 7, "a", false));
+    tael_holder_fencer_free(h);
+}
+
+/* Options on gates and registries kept in files: the handle's, never the file's. */
+static void options_on_files(void) {
+    char gate_path[512], registry_path[512], before[256], after[256];
+    in_dir(gate_path, sizeof gate_path, "options-gate");
+    in_dir(registry_path, sizeof registry_path, "options-registry");
+    const TaelGateOptions options = {true, 3, true, true};
+    TaelFencer *g = NULL;
+    TaelFencer *untouched = (TaelFencer *)&g;
+    TaelRegistry *r = NULL;
+    TaelVerdict v;
+    TaelCounters c;
+    bool flag = false;
+
+    CHECK_STATUS(tael_fencer_open_with_options(NULL, 3, true, &options, &untouched),
+                 TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_fencer_open_with_options(PATH(gate_path), true, &options, NULL),
+                 TAEL_STATUS_NULL_POINTER);
+    CHECK(untouched == (TaelFencer *)&g && access(gate_path, F_OK) != 0);
+    if (!CHECK_STATUS(tael_fencer_open_with_options(PATH(gate_path), true, &options, &g),
+                      TAEL_STATUS_OK))
+        return;
+    long n = read_file(gate_path, before, sizeof before);
+    CHECK_STATUS(tael_fencer_check(g, 0, &v), TAEL_STATUS_INVALID_EPOCH);
+    CHECK_STATUS(tael_fencer_check(g, 9, &v), TAEL_STATUS_TOO_FAR_AHEAD);
+    CHECK(read_file(gate_path, after, sizeof after) == n && memcmp(before, after, (size_t)n) == 0);
+    CHECK_STATUS(tael_fencer_check(g, 2, &v), TAEL_STATUS_ADVANCED);
+    CHECK_STATUS(tael_fencer_counters(g, &c), TAEL_STATUS_OK);
+    CHECK(c.counting && c.advanced == 1 && c.too_far_ahead == 1 && c.current == 0);
+    tael_fencer_free(g);
+    g = NULL;
+    if (!CHECK_STATUS(tael_fencer_open_with_options(PATH(gate_path), false, NULL, &g), TAEL_STATUS_OK))
+        return;
+    CHECK_STATUS(tael_fencer_check(g, 0, &v), TAEL_STATUS_STALE_EPOCH);
+    CHECK(v.highest == 2);
+    CHECK_STATUS(tael_fencer_refuses_epoch_zero(g, &flag), TAEL_STATUS_OK);
+    CHECK(!flag);
+    CHECK_STATUS(tael_fencer_counters(g, &c), TAEL_STATUS_OK);
+    CHECK(!c.counting);
+    tael_fencer_free(g);
+
+    CHECK_STATUS(tael_registry_open_with_options(NULL, 3, true, &options, &r), TAEL_STATUS_NULL_POINTER);
+    CHECK_STATUS(tael_registry_open_with_options(PATH(registry_path), true, &options, NULL),
+                 TAEL_STATUS_NULL_POINTER);
+    CHECK(r == NULL && access(registry_path, F_OK) != 0);
+    if (!CHECK_STATUS(tael_registry_open_with_options(PATH(registry_path), true, &options, &r),
+                      TAEL_STATUS_OK))
+        return;
+    CHECK_STATUS(tael_registry_add(r, LIT("wal-0"), 0), TAEL_STATUS_OK);
+    CHECK_STATUS(tael_registry_check(r, LIT("nope"), 0, &v), TAEL_STATUS_INVALID_EPOCH);
+    CHECK_STATUS(tael_registry_check(r, LIT("nope"), 1, &v), TAEL_STATUS_UNKNOWN_STREAM);
+    CHECK_STATUS(tael_registry_check(r, LIT("wal-0"), 1, &v), TAEL_STATUS_ADVANCED);
+    CHECK_STATUS(tael_registry_check(r, LIT("wal-0"), 1, &v), TAEL_STATUS_CURRENT);
+    CHECK_STATUS(tael_registry_counters(r, &c), TAEL_STATUS_OK);
+    CHECK(c.counting && c.advanced == 1 && c.current == 1 && c.stale_epoch == 0);
+    CHECK_STATUS(tael_registry_refuses_epoch_zero(r, &flag), TAEL_STATUS_OK);
+    CHECK(flag);
+    tael_registry_free(r);
+    r = NULL;
+    if (!CHECK_STATUS(tael_registry_open(PATH(registry_path), false, &r), TAEL_STATUS_OK)) return;
+    CHECK_STATUS(tael_registry_check(r, LIT("wal-0"), 0, &v), TAEL_STATUS_STALE_EPOCH);
+    CHECK_STATUS(tael_registry_counters(r, &c), TAEL_STATUS_OK);
+    CHECK(!c.counting);
+    tael_registry_free(r);
+}
+
 void durable_run(void) {
     unsigned long before = tests_failed;
     const char *base = getenv("TMPDIR");
@@ -470,11 +723,18 @@ void durable_run(void) {
     damaged_files();
     registry_round_trip();
     history_round_trip();
+    holder_gate_round_trip();
+    holder_gate_takes_over_a_gate_file();
+    options_on_files();
     remove_all("gate");
     remove_all("nulls");
     remove_all("damaged");
     remove_all("registry");
     remove_all("history");
+    remove_all("vote");
+    remove_all("plain");
+    remove_all("options-gate");
+    remove_all("options-registry");
     CHECK(rmdir(dir) == 0); /* nothing else was left behind */
     printf("durable: %s\n", tests_failed == before ? "all as expected" : "FAILURES above");
 }

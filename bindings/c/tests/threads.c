@@ -1,5 +1,5 @@
 /* Threads: several threads hammer one gate (and one holder gate, one registry, two epoch
- * histories) at once.
+ * histories, a counting holder gate that closes reigns, in memory and in a file) at once.
  * Workers only record what they saw; the main thread checks it after joining, so no check
  * depends on timing and no sleep is needed (a barrier starts the workers together). */
 #define _POSIX_C_SOURCE 200809L
@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 
@@ -17,6 +18,9 @@
 #define PROMOTES 2000   /* per thread, on each gate */
 #define STREAM_OPS 2000 /* per thread, on the registry */
 #define REIGNS 500      /* per thread, on each of two epoch histories */
+#define TOKENS 5000     /* per thread, on the counting holder gate in memory */
+#define FILE_TOKENS 300 /* per thread, on the counting holder gate in a file */
+#define VERDICTS 24     /* verdict codes are below this */
 
 static pthread_barrier_t start;
 
@@ -31,6 +35,10 @@ typedef struct {
     unsigned long accepted, rejected, advanced, errors, inconsistent, out_of_order;
     uint64_t promoted[PROMOTES];
     uint64_t holder_promoted[PROMOTES];
+    /* the counting holder gate: tokens to offer, and each check's verdict counted by code */
+    int tokens;
+    unsigned long seen[VERDICTS];
+    unsigned long closes, refused_zero;
 } Worker;
 
 /* xorshift64: a reproducible stream of offered epochs per thread. */
@@ -172,6 +180,73 @@ static void *history_worker(void *arg) {
     return NULL;
 }
 
+/* Tokens (k, own holder) for rising k on one counting holder gate that refuses epoch 0, with
+ * a close of the thread's own reign now and then and an epoch 0 now and then; each check's
+ * verdict is counted by code, to be compared with the gate's own counters. */
+static void *token_worker(void *arg) {
+    Worker *w = arg;
+    char holder[16];
+    int n = snprintf(holder, sizeof holder, "node-%d", w->id);
+    pthread_barrier_wait(&start);
+    for (int k = 1; k <= w->tokens; k++) {
+        TaelVerdict v;
+        TaelStatus status = tael_holder_fencer_check(w->holder_gate, (uint64_t)k, holder, (size_t)n, &v);
+        if (!tael_status_is_verdict(status) || status >= VERDICTS) {
+            w->errors++;
+            continue;
+        }
+        w->seen[status]++;
+        /* CLOSED and CONFLICT name a holder; a closed reign is one of the threads'. */
+        if ((status == TAEL_STATUS_CLOSED || status == TAEL_STATUS_CONFLICT) &&
+            strncmp(v.holder, "node-", 5) != 0)
+            w->inconsistent++;
+        if (status == TAEL_STATUS_ADVANCED && !(v.from < v.highest && v.highest == (uint64_t)k))
+            w->inconsistent++;
+        if ((k + w->id) % 16 == 0) {
+            status = tael_holder_fencer_close(w->holder_gate, (uint64_t)k, holder, (size_t)n, &v);
+            if (!tael_status_is_verdict(status) || status == TAEL_STATUS_CURRENT ||
+                status == TAEL_STATUS_ADVANCED)
+                w->inconsistent++; /* a close is never accepted */
+            w->closes++;
+        }
+        if ((k + w->id) % 32 == 0) {
+            if (tael_holder_fencer_check(w->holder_gate, 0, holder, (size_t)n, &v) ==
+                TAEL_STATUS_INVALID_EPOCH)
+                w->refused_zero++;
+            else
+                w->inconsistent++;
+        }
+    }
+    return NULL;
+}
+
+/* The workers' verdicts, summed by code, are the gate's counters; the gate ends at the
+ * highest epoch offered. */
+static void check_tokens(const char *what, Worker *workers, TaelHolderFencer *h, int tokens) {
+    unsigned long seen[VERDICTS] = {0}, checks = 0, closes = 0;
+    for (int i = 0; i < THREADS; i++) {
+        CHECK(workers[i].errors == 0 && workers[i].inconsistent == 0);
+        CHECK(workers[i].refused_zero > 0);
+        for (int c = 0; c < VERDICTS; c++) seen[c] += workers[i].seen[c];
+        closes += workers[i].closes;
+    }
+    for (int c = 0; c < VERDICTS; c++) checks += seen[c];
+    TaelCounters counters;
+    TaelHolderState st;
+    CHECK_STATUS(tael_holder_fencer_counters(h, &counters), TAEL_STATUS_OK);
+    CHECK(counters.counting && checks == (unsigned long)THREADS * (unsigned long)tokens);
+    CHECK(counters.current == seen[TAEL_STATUS_CURRENT] && counters.advanced == seen[TAEL_STATUS_ADVANCED] &&
+          counters.stale_epoch == seen[TAEL_STATUS_STALE_EPOCH] &&
+          counters.too_far_ahead == seen[TAEL_STATUS_TOO_FAR_AHEAD] &&
+          counters.conflict == seen[TAEL_STATUS_CONFLICT] && counters.closed == seen[TAEL_STATUS_CLOSED]);
+    CHECK(counters.advanced > 0);
+    CHECK_STATUS(tael_holder_fencer_state(h, &st), TAEL_STATUS_OK);
+    CHECK(st.highest == (uint64_t)tokens && st.has_holder);
+    printf("threads: %d threads x %d tokens on one counting holder gate %s: %lu checks counted "
+           "(%llu closed), %lu closes\n",
+           THREADS, tokens, what, checks, (unsigned long long)counters.closed, closes);
+}
+
 /* Every entry of `h` is (k, 10k), and the latest is (REIGNS, 10 REIGNS). */
 static int history_ends_well(const TaelEpochHistory *h) {
     size_t len = 0;
@@ -229,8 +304,9 @@ void threads_run(void) {
     static Worker workers[THREADS];
     unsigned long before = tests_failed;
 
-    /* 1. check and check_and_advance on one gate. */
-    TaelFencer *gate = tael_fencer_new(0);
+    /* 1. check and check_and_advance on one gate, which counts its verdicts. */
+    const TaelGateOptions count = {false, 0, false, true};
+    TaelFencer *gate = tael_fencer_new_with_options(0, &count);
     if (!CHECK(gate != NULL)) return;
     memset(workers, 0, sizeof workers);
     for (int i = 0; i < THREADS; i++) workers[i] = (Worker){.id = i, .gate = gate};
@@ -249,6 +325,13 @@ void threads_run(void) {
     CHECK_STATUS(tael_fencer_highest(gate, &highest), TAEL_STATUS_OK);
     CHECK(highest == max_offered); /* the gate ends at the largest epoch anyone offered */
     CHECK(accepted > 0 && advanced > 0);
+    /* Every check counted once: the accepted ones as CURRENT or ADVANCED, the rest as stale. */
+    TaelCounters counters;
+    CHECK_STATUS(tael_fencer_counters(gate, &counters), TAEL_STATUS_OK);
+    CHECK(counters.counting && counters.current + counters.advanced == accepted &&
+          counters.stale_epoch == (unsigned long)THREADS * CHECKS - accepted &&
+          counters.advanced >= advanced && counters.too_far_ahead == 0 && counters.conflict == 0 &&
+          counters.closed == 0);
     printf("threads: %d threads x %d checks on one gate: %lu accepted, highest %llu = max offered\n",
            THREADS, CHECKS, accepted, (unsigned long long)highest);
     tael_fencer_free(gate);
@@ -311,7 +394,54 @@ void threads_run(void) {
     tael_epoch_history_free(histories[0]);
     tael_epoch_history_free(histories[1]);
 
-    /* 5. the last error is per thread. */
+    /* 5. a counting holder gate refusing epoch 0, with closes, in memory and in a file. */
+    const TaelGateOptions options = {false, 0, true, true};
+    TaelHolderFencer *counting = NULL;
+    if (CHECK_STATUS(tael_holder_fencer_new_with_options(0, NULL, 0, &options, &counting),
+                     TAEL_STATUS_OK)) {
+        memset(workers, 0, sizeof workers);
+        for (int i = 0; i < THREADS; i++)
+            workers[i] = (Worker){.id = i, .holder_gate = counting, .tokens = TOKENS};
+        CHECK(run_workers(token_worker, workers));
+        check_tokens("in memory", workers, counting, TOKENS);
+        tael_holder_fencer_free(counting);
+    }
+    char dir[256], path[300];
+    const char *base = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/tael-c-threads-XXXXXX", base != NULL && *base ? base : "/tmp");
+    if (CHECK(mkdtemp(dir) != NULL)) {
+        int n = snprintf(path, sizeof path, "%s/vote", dir);
+        counting = NULL;
+        if (CHECK_STATUS(tael_holder_fencer_open_with_options(path, (size_t)n, true, &options, &counting),
+                         TAEL_STATUS_OK)) {
+            memset(workers, 0, sizeof workers);
+            for (int i = 0; i < THREADS; i++)
+                workers[i] = (Worker){.id = i, .holder_gate = counting, .tokens = FILE_TOKENS};
+            CHECK(run_workers(token_worker, workers));
+            check_tokens("in a file", workers, counting, FILE_TOKENS);
+            /* Reopened: the reign the handle ended with is the file's. */
+            TaelHolderState before, after;
+            bool closed_before = false, closed_after = true;
+            CHECK_STATUS(tael_holder_fencer_state(counting, &before), TAEL_STATUS_OK);
+            CHECK_STATUS(tael_holder_fencer_closed(counting, &closed_before), TAEL_STATUS_OK);
+            tael_holder_fencer_free(counting);
+            counting = NULL;
+            if (CHECK_STATUS(tael_holder_fencer_open(path, (size_t)n, false, &counting), TAEL_STATUS_OK)) {
+                CHECK_STATUS(tael_holder_fencer_state(counting, &after), TAEL_STATUS_OK);
+                CHECK_STATUS(tael_holder_fencer_closed(counting, &closed_after), TAEL_STATUS_OK);
+                CHECK(after.highest == before.highest && after.has_holder == before.has_holder &&
+                      strcmp(after.holder, before.holder) == 0 && closed_after == closed_before);
+                tael_holder_fencer_free(counting);
+            }
+            char lock[310];
+            snprintf(lock, sizeof lock, "%s.lock", path);
+            unlink(path);
+            unlink(lock);
+        }
+        CHECK(rmdir(dir) == 0);
+    }
+
+    /* 6. the last error is per thread. */
     size_t seen[2] = {99, 0};
     pthread_t t;
     CHECK_STATUS(tael_fencer_highest(NULL, NULL), TAEL_STATUS_NULL_POINTER);
