@@ -107,6 +107,18 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Text<'a> {
     }
 }
 
+/// Text copied out of a Python `str`, with the errors of [`Text`] (for text kept past the call,
+/// or read out of a container).
+pub struct OwnedText(pub String);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for OwnedText {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        Text::extract(obj).map(|Text(text)| OwnedText(text.to_owned()))
+    }
+}
+
 pub fn not_str(obj: &Bound<'_, PyAny>) -> PyErr {
     invalid_argument(obj.py(), format!("expected a str, not {}", type_name(obj)))
 }

@@ -1,12 +1,13 @@
-//! Election over a list of ids, policies, and decisions over a membership view.
+//! Election over a list of ids, policies, decisions over a membership view, and the leader-change
+//! events between two decision lists.
 
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PySequence, PyString, PyTuple};
-use tael_coord::{Decision, Excluded, Exclusion, Policy, Reason, View};
+use tael_coord::{Change, Claimant, Decision, Event, Excluded, Exclusion, Policy, Reason, View};
 
-use crate::convert::{not_str, not_unicode, Flag, Text, U64};
-use crate::errors::{error, invalid_argument, type_name, OrRaise};
+use crate::convert::{self, not_str, not_unicode, Flag, OwnedText, Text, U64};
+use crate::errors::{invalid_argument, type_name, OrRaise};
 use crate::gates::reduce_new;
 
 /// One id borrowed from its Python `str`: no copy, the object stays referenced while the core
@@ -216,7 +217,9 @@ policy_class!(
     max_lag
 );
 
-/// A decision as plain values; `tael_coord.Decision` wraps it in typed, immutable objects.
+/// A decision as plain values, as the core answers it; `tael_coord.Decision` wraps it in typed,
+/// immutable objects: group, leader, reason, excluded `(id, generation, reason)`,
+/// leader_index, leader_generation, leader_epoch, claimants `(id, generation, claims_epoch)`.
 type DecisionParts = (
     String,
     Option<String>,
@@ -224,6 +227,8 @@ type DecisionParts = (
     Vec<(String, u64, &'static str)>,
     Option<usize>,
     Option<u64>,
+    Option<u64>,
+    Vec<(String, u64, u64)>,
 );
 
 fn parts(d: Decision) -> DecisionParts {
@@ -232,6 +237,11 @@ fn parts(d: Decision) -> DecisionParts {
         .into_iter()
         .map(|e| (e.id, e.generation, e.reason.name()))
         .collect();
+    let claimants = d
+        .claimants
+        .into_iter()
+        .map(|c| (c.id, c.generation, c.claims_epoch))
+        .collect();
     (
         d.group,
         d.leader,
@@ -239,51 +249,164 @@ fn parts(d: Decision) -> DecisionParts {
         excluded,
         d.leader_index,
         d.leader_generation,
+        d.leader_epoch,
+        claimants,
     )
+}
+
+/// A decision as the package passes it in (`tael_coord.Decision`'s fields, each read once, the
+/// enums by their names), in the same order as [`DecisionParts`]; every value is checked here.
+type PlainDecision = (
+    OwnedText,
+    Option<OwnedText>,
+    OwnedText,
+    Vec<(OwnedText, U64, OwnedText)>,
+    Option<U64>,
+    Option<U64>,
+    Option<U64>,
+    Vec<(OwnedText, U64, U64)>,
+);
+
+/// The core's decision from its plain values; `INVALID_ARGUMENT` for an unknown name or a
+/// value of the wrong type (`at` says where: `previous[2]`).
+fn to_decision(py: Python<'_>, plain: &Bound<'_, PyAny>, at: &str) -> PyResult<Decision> {
+    let place = |e: PyErr| convert::at(py, at, e);
+    let (group, leader, reason, excluded, leader_index, leader_generation, leader_epoch, claimants) =
+        plain.extract::<PlainDecision>().map_err(place)?;
+    let unknown = |what: &str, name: &str| {
+        invalid_argument(py, format!("{at}: {name:?} is not a {what} name"))
+    };
+    let reason = Reason::from_name(&reason.0).ok_or_else(|| unknown("reason", &reason.0))?;
+    let excluded = excluded
+        .into_iter()
+        .map(|(id, generation, why)| {
+            let reason =
+                Exclusion::from_name(&why.0).ok_or_else(|| unknown("exclusion", &why.0))?;
+            Ok(Excluded {
+                id: id.0,
+                generation: generation.0,
+                reason,
+            })
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let leader_index = leader_index
+        .map(|i| usize::try_from(i.0))
+        .transpose()
+        .map_err(|_| invalid_argument(py, format!("{at}: leader_index is too large")))?;
+    let claimants = claimants
+        .into_iter()
+        .map(|(id, generation, claims_epoch)| Claimant {
+            id: id.0,
+            generation: generation.0,
+            claims_epoch: claims_epoch.0,
+        })
+        .collect();
+    Ok(Decision {
+        group: group.0,
+        leader: leader.map(|l| l.0),
+        reason,
+        excluded,
+        leader_index,
+        leader_generation: leader_generation.map(|g| g.0),
+        leader_epoch: leader_epoch.map(|e| e.0),
+        claimants,
+    })
 }
 
 /// The pinned decision JSON of a decision given as plain values (what `Decision.to_json`
 /// passes): the core writes it, so every front writes the same bytes.
 #[pyfunction]
 #[pyo3(name = "_decision_json")]
-#[allow(clippy::too_many_arguments)]
-pub fn decision_json(
+pub fn decision_json(py: Python<'_>, decision: &Bound<'_, PyAny>) -> PyResult<String> {
+    Ok(to_decision(py, decision, "decision")?.to_json())
+}
+
+/// An event as plain values: event name, group, leader, generation, epoch, previous,
+/// previous_generation, previous_epoch (`tael_coord.Event`'s fields, in order).
+type EventParts = (
+    &'static str,
+    String,
+    Option<String>,
+    Option<u64>,
+    Option<u64>,
+    Option<String>,
+    Option<u64>,
+    Option<u64>,
+);
+
+/// The leader changes from the decisions `previous` to the decisions `next` (lists of plain
+/// decisions, as `tael_coord.transitions` passes them): the core's `transitions`.
+#[pyfunction]
+#[pyo3(name = "_transitions")]
+pub fn transitions(
     py: Python<'_>,
-    group: String,
-    leader: Option<String>,
-    reason: Text<'_>,
-    excluded: Vec<(String, u64, String)>,
-    leader_index: Option<usize>,
-    leader_generation: Option<u64>,
-) -> PyResult<String> {
-    let unknown = |what: &str, name: &str| {
-        error(
-            py,
-            tael_coord::Status::InvalidArgument,
-            format!("{name:?} is not a {what} name"),
-        )
+    previous: &Bound<'_, PyList>,
+    next: &Bound<'_, PyList>,
+) -> PyResult<Vec<EventParts>> {
+    let list = |which: &str, plain: &Bound<'_, PyList>| {
+        plain
+            .iter()
+            .enumerate()
+            .map(|(i, d)| to_decision(py, &d, &format!("{which}[{i}]")))
+            .collect::<PyResult<Vec<_>>>()
     };
-    let reason = Reason::from_name(reason.0).ok_or_else(|| unknown("reason", reason.0))?;
-    let excluded = excluded
+    let (previous, next) = (list("previous", previous)?, list("next", next)?);
+    let events = tael_coord::transitions(&previous, &next).or_raise(py)?;
+    Ok(events
         .into_iter()
-        .map(|(id, generation, why)| {
-            let reason = Exclusion::from_name(&why).ok_or_else(|| unknown("exclusion", &why))?;
-            Ok(Excluded {
-                id,
-                generation,
-                reason,
-            })
+        .map(|e| {
+            let name = e.event.name();
+            (
+                name,
+                e.group,
+                e.leader,
+                e.generation,
+                e.epoch,
+                e.previous,
+                e.previous_generation,
+                e.previous_epoch,
+            )
         })
-        .collect::<PyResult<Vec<_>>>()?;
-    let decision = Decision {
-        group,
-        leader,
-        reason,
-        excluded,
-        leader_index,
-        leader_generation,
+        .collect())
+}
+
+/// An event as the package passes it in (`tael_coord.Event`'s fields, each read once).
+type PlainEvent = (
+    OwnedText,
+    OwnedText,
+    Option<OwnedText>,
+    Option<U64>,
+    Option<U64>,
+    Option<OwnedText>,
+    Option<U64>,
+    Option<U64>,
+);
+
+/// The pinned event JSON of an event given as plain values (what `Event.to_json` passes).
+#[pyfunction]
+#[pyo3(name = "_event_json")]
+pub fn event_json(py: Python<'_>, event: &Bound<'_, PyAny>) -> PyResult<String> {
+    let place = |e: PyErr| convert::at(py, "event", e);
+    let (name, group, leader, generation, epoch, previous, previous_generation, previous_epoch) =
+        event.extract::<PlainEvent>().map_err(place)?;
+    let change = Change::ALL
+        .iter()
+        .copied()
+        .find(|c| c.name() == name.0)
+        .ok_or_else(|| invalid_argument(py, format!("event: {:?} is not an event name", name.0)))?;
+    let text = |t: Option<OwnedText>| t.map(|t| t.0);
+    let number = |n: Option<U64>| n.map(|n| n.0);
+    let event = Event {
+        event: change,
+        group: group.0,
+        leader: text(leader),
+        generation: number(generation),
+        epoch: number(epoch),
+        previous: text(previous),
+        previous_generation: number(previous_generation),
+        previous_epoch: number(previous_epoch),
     };
-    Ok(decision.to_json())
+    Ok(event.to_json())
 }
 
 /// Decide every group of a view (JSON text) under a policy (a `Policy` or its JSON text).

@@ -53,7 +53,8 @@ const CLASSES: &[Class] = &[
         status: Status::InvalidEpoch,
         name: "InvalidEpochError",
         builtin: Builtin::Value,
-        doc: "An int epoch (or other u64 value) below 0 or above 2**64-1.",
+        doc: "An int epoch (or other u64 value) below 0 or above 2**64-1, or epoch 0 offered \
+              to a gate made to refuse it (refuse_zero=True).",
     },
     Class {
         status: Status::InvalidView,

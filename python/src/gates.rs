@@ -1,17 +1,18 @@
-//! `Verdict`, `EpochFencer` and `HolderFencer`: the core's gates behind immutable Python handles,
-//! and `established`, which counts a reign's verdicts as votes.
+//! `Verdict`, `EpochFencer` and `HolderFencer`: the core's gates (with their options: the core's
+//! `RefuseZero` and `Counting` wrappers) behind immutable Python handles, and `established`,
+//! which counts a reign's verdicts as votes.
 //!
 //! Each class is `frozen`: Python never borrows it mutably, the core's gates are `Sync` (atomics or
 //! an internal lock), so one object is shared by any number of threads with no extra locking.
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyString, PyTuple};
-use tael_coord::{EpochFencer, EpochGate, HolderFencer, HolderGate, Verdict};
+use pyo3::types::{PyBool, PyDict, PyString, PyTuple};
+use tael_coord::{EpochFencer, EpochGate, HolderFencer, HolderGate, Status, Verdict};
 
-use crate::convert::{at, iterate, to_opt_u64, to_u64, Text, U64};
+use crate::convert::{at, iterate, to_opt_u64, to_u64, Flag, Text, U64};
 use crate::errors::{invalid_argument, type_name, OrRaise};
-use crate::wrap::{epoch_gate, holder_gate, owned, Access};
+use crate::wrap::{epoch_gate, holder_gate, owned, Access, AnyEpochGate, AnyHolderGate, Options};
 
 /// What a gate decided about one record: immutable, hashable, compared by value.
 #[pyclass(frozen, eq, hash, module = "tael_coord", name = "Verdict")]
@@ -20,7 +21,7 @@ pub struct PyVerdict(pub Verdict);
 
 #[pymethods]
 impl PyVerdict {
-    /// "CURRENT", "ADVANCED", "STALE_EPOCH", "TOO_FAR_AHEAD" or "CONFLICT".
+    /// "CURRENT", "ADVANCED", "STALE_EPOCH", "TOO_FAR_AHEAD", "CONFLICT" or "CLOSED".
     #[getter]
     fn code(&self) -> &'static str {
         self.0.code()
@@ -56,7 +57,8 @@ impl PyVerdict {
         self.0.cap()
     }
 
-    /// CONFLICT only: the holder already recorded for the epoch.
+    /// CONFLICT: the holder already recorded for the epoch; CLOSED: the holder whose reign
+    /// was closed. None for the other verdicts.
     #[getter]
     fn holder(&self) -> Option<&str> {
         self.0.holder()
@@ -162,78 +164,137 @@ pub fn cap_repr(cap: Option<u64>) -> String {
 
 /// Monotonic epoch gate that fences a deposed leader out of a record stream (lock-free).
 #[pyclass(frozen, module = "tael_coord", name = "EpochFencer")]
-pub struct PyEpochFencer(EpochFencer);
+pub struct PyEpochFencer(AnyEpochGate);
 
-owned!(PyEpochFencer => EpochFencer);
+owned!(PyEpochFencer => AnyEpochGate);
 
 epoch_gate!(PyEpochFencer {
     #[new]
-    #[pyo3(signature = (highest = U64(0), *, jump_cap = None), text_signature = "(highest=0, *, jump_cap=None)")]
-    fn new(highest: U64, jump_cap: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    #[pyo3(
+        signature = (highest = U64(0), *, jump_cap = None, refuse_zero = Flag(false), counters = Flag(false)),
+        text_signature = "(highest=0, *, jump_cap=None, refuse_zero=False, counters=False)"
+    )]
+    fn new(
+        highest: U64,
+        jump_cap: Option<&Bound<'_, PyAny>>,
+        refuse_zero: Flag,
+        counters: Flag,
+    ) -> PyResult<Self> {
         let gate = EpochFencer::with_highest(highest.0).with_jump_cap(to_opt_u64(jump_cap)?);
-        Ok(PyEpochFencer(gate))
+        Ok(PyEpochFencer(Options::new(refuse_zero, counters).wrap(gate)))
     }
 
     fn __repr__(&self) -> String {
+        let gate = &self.0;
         format!(
-            "EpochFencer(highest={}{})",
-            self.0.highest(),
-            cap_repr(self.0.jump_cap())
+            "EpochFencer(highest={}{}{})",
+            gate.highest(),
+            cap_repr(gate.jump_cap()),
+            Options::repr(gate.refuses_epoch_zero(), gate.counters().is_some())
         )
     }
 
-    /// Pickle as `EpochFencer(highest, jump_cap=cap)`: the mark and the cap survive.
+    /// Pickle as `EpochFencer(highest, jump_cap=cap, refuse_zero=..., counters=...)`: the mark,
+    /// the cap and the options survive; a copy's counters start at 0.
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
         let py = slf.py();
         let gate = &slf.get().0;
         let kwargs = PyDict::new(py);
         kwargs.set_item("jump_cap", gate.jump_cap())?;
+        set_options(&kwargs, gate.refuses_epoch_zero(), gate.counters().is_some())?;
         reduce_new(slf.as_any(), PyTuple::new(py, [gate.highest()])?, kwargs)
     }
 });
 
-/// An epoch gate that also records who holds the current epoch (a short internal lock per call).
-#[pyclass(frozen, module = "tael_coord", name = "HolderFencer")]
-pub struct PyHolderFencer(HolderFencer);
+/// The options as the keywords of a pickled constructor call.
+pub fn set_options(kwargs: &Bound<'_, PyDict>, refuse_zero: bool, counters: bool) -> PyResult<()> {
+    kwargs.set_item("refuse_zero", refuse_zero)?;
+    kwargs.set_item("counters", counters)
+}
 
-owned!(PyHolderFencer => HolderFencer);
+/// An epoch gate that also records who holds the current epoch, and whether that reign was
+/// closed (a short internal lock per call).
+#[pyclass(frozen, module = "tael_coord", name = "HolderFencer")]
+pub struct PyHolderFencer(AnyHolderGate);
+
+owned!(PyHolderFencer => AnyHolderGate);
 
 holder_gate!(PyHolderFencer {
     #[new]
     #[pyo3(
-        signature = (highest = U64(0), *, holder = None, jump_cap = None),
-        text_signature = "(highest=0, *, holder=None, jump_cap=None)"
+        signature = (
+            highest = U64(0),
+            *,
+            holder = None,
+            jump_cap = None,
+            refuse_zero = Flag(false),
+            counters = Flag(false)
+        ),
+        text_signature = "(highest=0, *, holder=None, jump_cap=None, refuse_zero=False, counters=False)"
     )]
     fn new(
         py: Python<'_>,
         highest: U64,
         holder: Option<&Bound<'_, PyAny>>,
         jump_cap: Option<&Bound<'_, PyAny>>,
+        refuse_zero: Flag,
+        counters: Flag,
     ) -> PyResult<Self> {
         let holder: Option<Text<'_>> = holder.filter(|h| !h.is_none()).map(|h| h.extract()).transpose()?;
         let cap = to_opt_u64(jump_cap)?;
         let gate = HolderFencer::with_holder(highest.0, holder.map(|h| h.0)).or_raise(py)?;
-        Ok(PyHolderFencer(gate.with_jump_cap(cap)))
+        let gate = gate.with_jump_cap(cap);
+        Ok(PyHolderFencer(Options::new(refuse_zero, counters).wrap(gate)))
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
-        let (highest, holder) = self.0.state();
+        let gate = &self.0;
+        let (highest, holder) = gate.state();
         let holder =
             holder.map_or_else(String::new, |h| format!(", holder={}", py_str_repr(py, &h)));
+        let closed = if gate.closed() { ", reign_closed=True" } else { "" };
         format!(
-            "HolderFencer(highest={highest}{holder}{})",
-            cap_repr(HolderGate::jump_cap(&self.0))
+            "HolderFencer(highest={highest}{holder}{closed}{}{})",
+            cap_repr(gate.jump_cap()),
+            Options::repr(gate.refuses_epoch_zero(), gate.counters().is_some())
         )
     }
 
-    /// Pickle as `HolderFencer(highest, holder=..., jump_cap=...)`.
+    /// Pickle as `HolderFencer(highest, holder=..., jump_cap=..., refuse_zero=...,
+    /// counters=...)`, plus the state `True` when the reign is closed, which `__setstate__`
+    /// closes again; a copy's counters start at 0.
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
         let py = slf.py();
         let gate = &slf.get().0;
         let (highest, holder) = gate.state();
         let kwargs = PyDict::new(py);
         kwargs.set_item("holder", holder)?;
-        kwargs.set_item("jump_cap", HolderGate::jump_cap(gate))?;
-        reduce_new(slf.as_any(), PyTuple::new(py, [highest])?, kwargs)
+        kwargs.set_item("jump_cap", gate.jump_cap())?;
+        set_options(&kwargs, gate.refuses_epoch_zero(), gate.counters().is_some())?;
+        let new = reduce_new(slf.as_any(), PyTuple::new(py, [highest])?, kwargs)?;
+        if !gate.closed() {
+            return Ok(new);
+        }
+        let [call, args] = [new.get_item(0)?, new.get_item(1)?];
+        PyTuple::new(py, [call, args, PyBool::new(py, true).to_owned().into_any()])
+    }
+
+    /// Unpickling a closed reign: `True` closes the reign at the highest epoch, as its holder's
+    /// `close_reign(highest, holder)` does (the core's close); `False` does nothing.
+    fn __setstate__(&self, py: Python<'_>, closed: Flag) -> PyResult<()> {
+        if !closed.0 {
+            return Ok(());
+        }
+        let (highest, holder) = self.0.state();
+        let holder = holder
+            .ok_or_else(|| invalid_argument(py, "a reign with no holder cannot be closed"))?;
+        let verdict = HolderGate::close(&self.0, highest, &holder).or_raise(py)?;
+        match verdict.status() {
+            Status::Closed => Ok(()),
+            _ => Err(invalid_argument(
+                py,
+                format!("the reign could not be closed: {}", verdict.code()),
+            )),
+        }
     }
 });

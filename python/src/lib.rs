@@ -3,7 +3,7 @@
 //! It only converts types and errors; every decision is the core's, and each operation of the
 //! core's gate traits (and of its `EpochLog`) is wrapped once for every class that holds such an
 //! object (`wrap`). The pure-Python package `tael_coord` re-exports it, adds the `dict` view
-//! form and typed decision objects, and carries the hand-kept stubs (`_native.pyi`) that
+//! form, typed decision and event objects and `watch`, and carries the hand-kept stubs (`_native.pyi`) that
 //! `mypy.stubtest` checks against this module. The crate's lints (Cargo.toml) forbid the calls
 //! that panic: pyo3 would turn a panic into a PanicException, not a TaelError.
 
@@ -25,8 +25,8 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add("__version__", tael_coord::VERSION)?;
     // Private names are set, not added, so they stay out of `__all__`.
-    // Every status name of the core, in the core's (numeric) order; numbers are not indexes
-    // (23 is reserved). Tests check the exceptions against it.
+    // Every status name of the core, in the core's (numeric) order. Tests check the exceptions
+    // against it.
     let names = tael_coord::Status::ALL.iter().map(|s| s.name());
     m.setattr("_STATUS_NAMES", PyTuple::new(py, names)?)?;
     // The pinned names of decision reasons and exclusions, in the core's order (the package's
@@ -42,6 +42,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<registry::PySnapshot>()?;
     m.add_class::<registry::PyFenceRegistry>()?;
     m.add_class::<durable::PyDurableFencer>()?;
+    m.add_class::<durable::PyDurableHolderFencer>()?;
     m.add_class::<durable::PyDurableRegistry>()?;
     m.add_class::<history::PyEpochHistory>()?;
     m.add_class::<durable::PyDurableHistory>()?;
@@ -63,5 +64,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "_decision_json",
         wrap_pyfunction!(decide::decision_json, m)?,
     )?;
+    m.setattr("_transitions", wrap_pyfunction!(decide::transitions, m)?)?;
+    m.setattr("_event_json", wrap_pyfunction!(decide::event_json, m)?)?;
     Ok(())
 }

@@ -7,10 +7,10 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyMapping, PyString, PyTuple};
 use tael_coord::{validate_id, FenceRegistry, GateRegistry, Mark, Snapshot};
 
-use crate::convert::{to_opt_u64, to_u64, Text, U64};
+use crate::convert::{to_opt_u64, to_u64, Flag, Text, U64};
 use crate::errors::{error, invalid_argument, type_name, OrRaise};
-use crate::gates::{cap_repr, py_str_repr, reduce_new, PyVerdict};
-use crate::wrap::{owned, registry, Access};
+use crate::gates::{cap_repr, py_str_repr, reduce_new, set_options, PyVerdict};
+use crate::wrap::{owned, registry, Access, AnyRegistry, Options};
 
 /// The high-water marks of a registry's streams: immutable, compared by value.
 #[pyclass(frozen, eq, module = "tael_coord", name = "Snapshot")]
@@ -124,43 +124,51 @@ pub fn to_snapshot(obj: &Bound<'_, PyAny>) -> PyResult<Snapshot> {
 
 /// Epoch gates keyed by stream name (thread-safe).
 #[pyclass(frozen, module = "tael_coord", name = "FenceRegistry")]
-pub struct PyFenceRegistry(FenceRegistry);
+pub struct PyFenceRegistry(AnyRegistry);
 
-owned!(PyFenceRegistry => FenceRegistry);
+owned!(PyFenceRegistry => AnyRegistry);
 
 registry!(PyFenceRegistry {
-    /// A registry, optionally restored from a snapshot, whose gates have an optional jump cap.
+    /// A registry, optionally restored from a snapshot, whose gates have an optional jump cap
+    /// and the options `refuse_zero` and `counters`.
     #[new]
     #[pyo3(
-        signature = (snapshot = None, *, jump_cap = None),
-        text_signature = "(snapshot=None, *, jump_cap=None)"
+        signature = (snapshot = None, *, jump_cap = None, refuse_zero = Flag(false), counters = Flag(false)),
+        text_signature = "(snapshot=None, *, jump_cap=None, refuse_zero=False, counters=False)"
     )]
     fn new(
         py: Python<'_>,
         snapshot: Option<&Bound<'_, PyAny>>,
         jump_cap: Option<&Bound<'_, PyAny>>,
+        refuse_zero: Flag,
+        counters: Flag,
     ) -> PyResult<Self> {
         let registry = FenceRegistry::new().with_jump_cap(to_opt_u64(jump_cap)?);
         if let Some(snapshot) = snapshot.filter(|s| !s.is_none()) {
             registry.restore(&to_snapshot(snapshot)?).or_raise(py)?;
         }
-        Ok(PyFenceRegistry(registry))
+        Ok(PyFenceRegistry(Options::new(refuse_zero, counters).wrap(registry)))
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
+        let registry = &self.0;
         format!(
-            "FenceRegistry({}{})",
-            PySnapshot(self.0.snapshot()).__repr__(py),
-            cap_repr(self.0.jump_cap())
+            "FenceRegistry({}{}{})",
+            PySnapshot(registry.snapshot()).__repr__(py),
+            cap_repr(registry.jump_cap()),
+            Options::repr(registry.refuses_epoch_zero(), registry.counters().is_some())
         )
     }
 
-    /// Pickle as `FenceRegistry(snapshot, jump_cap=cap)`.
+    /// Pickle as `FenceRegistry(snapshot, jump_cap=cap, refuse_zero=..., counters=...)`; a
+    /// copy's counters start at 0.
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
         let py = slf.py();
+        let registry = &slf.get().0;
         let kwargs = PyDict::new(py);
-        kwargs.set_item("jump_cap", slf.get().0.jump_cap())?;
-        let snapshot = Bound::new(py, PySnapshot(slf.get().0.snapshot()))?;
+        kwargs.set_item("jump_cap", registry.jump_cap())?;
+        set_options(&kwargs, registry.refuses_epoch_zero(), registry.counters().is_some())?;
+        let snapshot = Bound::new(py, PySnapshot(registry.snapshot()))?;
         reduce_new(slf.as_any(), PyTuple::new(py, [snapshot])?, kwargs)
     }
 });

@@ -3,14 +3,92 @@
 //! its core object (directly, or through a durable handle that may be closed), [`AccessMut`] how
 //! it changes one the core changes through `&mut` (a history), and the macros below write the
 //! `#[pymethods]` of each family from them. An operation added to a core trait is added here once.
+//! A gate or registry class holds its core object as the boxed gate of its family with the
+//! options it was made with ([`Options`]: the core's `RefuseZero` and `Counting` wrappers), so
+//! the options, too, are the core's, for the in-memory and the durable types alike.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard};
 
 use pyo3::prelude::*;
-use tael_coord::{Result, Status};
+use pyo3::types::PyDict;
+use tael_coord::{
+    Counters, Counting, EpochGate, GateRegistry, HolderGate, RefuseZero, Result, Status,
+};
 
+use crate::convert::Flag;
 use crate::errors::{error, from_core, OrRaise};
+
+/// Any epoch gate, in memory or durable, with its options (see [`Options`]).
+pub type AnyEpochGate = Box<dyn EpochGate>;
+/// Any holder gate, in memory or durable, with its options.
+pub type AnyHolderGate = Box<dyn HolderGate>;
+/// Any registry, in memory or durable, with its options.
+pub type AnyRegistry = Box<dyn GateRegistry>;
+
+/// The options every gate constructor takes as keywords (SEMANTICS.md §5 and §16): refuse
+/// epoch 0 (`refuse_zero`), count verdicts (`counters`). They are the core's own wrappers, so
+/// a class holds its gate as `Counting(RefuseZero(gate))`, or as much of that as was asked
+/// for, behind one box (a gate without options pays one indirect call).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    pub refuse_zero: bool,
+    pub counters: bool,
+}
+
+impl Options {
+    /// The options of a constructor's keywords.
+    pub fn new(refuse_zero: Flag, counters: Flag) -> Self {
+        Options {
+            refuse_zero: refuse_zero.0,
+            counters: counters.0,
+        }
+    }
+
+    /// `gate` with these options, as the class holds it.
+    pub fn wrap<G, H: Wrap<G>>(self, gate: G) -> H {
+        H::wrap(self, gate)
+    }
+
+    /// The options as `repr()` shows them: `, refuse_zero=True, counters=True` (those set).
+    pub fn repr(refuse_zero: bool, counters: bool) -> String {
+        let mut out = String::new();
+        if refuse_zero {
+            out.push_str(", refuse_zero=True");
+        }
+        if counters {
+            out.push_str(", counters=True");
+        }
+        out
+    }
+}
+
+/// A boxed gate of one family, made from a core gate `G` of that family and the options.
+pub trait Wrap<G> {
+    fn wrap(options: Options, gate: G) -> Self;
+}
+
+/// `impl Wrap` for the boxed form of each gate trait.
+macro_rules! wrap_for {
+    ($($trait:ident),*) => {$(
+        impl<G: $trait + 'static> Wrap<G> for Box<dyn $trait> {
+            fn wrap(options: Options, gate: G) -> Self {
+                let gate: Box<dyn $trait> = if options.refuse_zero {
+                    Box::new(RefuseZero(gate))
+                } else {
+                    Box::new(gate)
+                };
+                if options.counters {
+                    Box::new(Counting::new(gate))
+                } else {
+                    gate
+                }
+            }
+        }
+    )*};
+}
+
+wrap_for!(EpochGate, HolderGate, GateRegistry);
 
 /// How a Python class reaches the core object it wraps.
 pub trait Access {
@@ -109,19 +187,18 @@ pub struct Durable<T> {
 }
 
 impl<T: Send + Sync> Durable<T> {
-    /// Open the object with the GIL released.
+    /// Open the object with the GIL released: `open` answers it and its file.
     pub fn open(
         py: Python<'_>,
         what: &'static str,
-        open: impl FnOnce() -> Result<T> + Send,
-        path_of: impl FnOnce(&T) -> &Path,
+        open: impl FnOnce() -> Result<(T, PathBuf)> + Send,
     ) -> PyResult<Self>
     where
         T: Send,
     {
-        let object = py.detach(open).map_err(|e| from_core(py, e))?;
+        let (object, path) = py.detach(open).map_err(|e| from_core(py, e))?;
         Ok(Durable {
-            path: path_of(&object).to_owned(),
+            path,
             cell: RwLock::new(Some(object)),
             what,
         })
@@ -200,36 +277,53 @@ impl<T: Send + Sync> Durable<T> {
 }
 
 /// A Python class holding a durable object of the core type `$core` (opened with
-/// `$core::open_with(path, create)`, then `with_jump_cap` unless the arm says `without jump cap`):
-/// the class, its access to the object, its constructor, its lifecycle (`path`, `closed`,
-/// `close`, the context manager) and its repr (`$summary` of the open object), then the methods
-/// of its family, which `$family!` (one of the macros below) writes.
+/// `$core::open_with(path, create)`), held as `$held`: a gate or registry is opened with
+/// `with_jump_cap` and held with its options (`refuse_zero`, `counters`: [`Options`]) as the
+/// boxed gate of its family; a history (the arm that says `without jump cap`) as it is. The
+/// macro writes the class, its access to the object, its constructor, its lifecycle (`path`,
+/// `closed`, `close`, the context manager) and its repr (`$summary` of the open object, with
+/// the GIL token `$py`), then the methods of its family, which `$family!` (one of the macros
+/// below) writes.
 macro_rules! durable_class {
     (
         $(#[$doc:meta])*
-        $family:ident! $class:ident($name:literal, $core:ty, $what:literal),
-        |$object:ident| $summary:expr
+        $family:ident! $class:ident($name:literal, $core:ty as $held:ty, $what:literal),
+        |$py:ident, $object:ident| $summary:expr
     ) => {
         $crate::wrap::durable_class!(@class
             $(#[$doc])*
-            $family! $class($name, $core, $what),
-            |$object| $summary,
+            $family! $class($name, $held, $what),
+            |$py, $object| $summary,
             {
                 #[new]
                 #[pyo3(
-                    signature = (path, *, create = Flag(false), jump_cap = None),
-                    text_signature = "(path, *, create=False, jump_cap=None)"
+                    signature = (
+                        path,
+                        *,
+                        create = Flag(false),
+                        jump_cap = None,
+                        refuse_zero = Flag(false),
+                        counters = Flag(false)
+                    ),
+                    text_signature = "(path, *, create=False, jump_cap=None, refuse_zero=False, counters=False)"
                 )]
                 fn new(
                     py: Python<'_>,
                     path: &Bound<'_, PyAny>,
                     create: Flag,
                     jump_cap: Option<&Bound<'_, PyAny>>,
+                    refuse_zero: Flag,
+                    counters: Flag,
                 ) -> PyResult<Self> {
                     let path = $crate::convert::to_path(path)?;
                     let cap = to_opt_u64(jump_cap)?;
-                    let open = || Ok(<$core>::open_with(&path, create.0)?.with_jump_cap(cap));
-                    let durable = $crate::wrap::Durable::open(py, $what, open, <$core>::path)?;
+                    let options = $crate::wrap::Options::new(refuse_zero, counters);
+                    let open = || {
+                        let object = <$core>::open_with(&path, create.0)?.with_jump_cap(cap);
+                        let file = object.path().to_owned();
+                        Ok((options.wrap::<$core, $held>(object), file))
+                    };
+                    let durable = $crate::wrap::Durable::open(py, $what, open)?;
                     Ok($class { durable })
                 }
             }
@@ -238,12 +332,12 @@ macro_rules! durable_class {
     (
         $(#[$doc:meta])*
         $family:ident! $class:ident($name:literal, $core:ty, $what:literal, without jump cap),
-        |$object:ident| $summary:expr
+        |$py:ident, $object:ident| $summary:expr
     ) => {
         $crate::wrap::durable_class!(@class
             $(#[$doc])*
             $family! $class($name, $core, $what),
-            |$object| $summary,
+            |$py, $object| $summary,
             {
                 #[new]
                 #[pyo3(
@@ -252,8 +346,12 @@ macro_rules! durable_class {
                 )]
                 fn new(py: Python<'_>, path: &Bound<'_, PyAny>, create: Flag) -> PyResult<Self> {
                     let path = $crate::convert::to_path(path)?;
-                    let open = || <$core>::open_with(&path, create.0);
-                    let durable = $crate::wrap::Durable::open(py, $what, open, <$core>::path)?;
+                    let open = || {
+                        let object = <$core>::open_with(&path, create.0)?;
+                        let file = object.path().to_owned();
+                        Ok((object, file))
+                    };
+                    let durable = $crate::wrap::Durable::open(py, $what, open)?;
                     Ok($class { durable })
                 }
             }
@@ -262,7 +360,7 @@ macro_rules! durable_class {
     (@class
         $(#[$doc:meta])*
         $family:ident! $class:ident($name:literal, $core:ty, $what:literal),
-        |$object:ident| $summary:expr,
+        |$py:ident, $object:ident| $summary:expr,
         { $($constructor:tt)* }
     ) => {
         $(#[$doc])*
@@ -323,8 +421,8 @@ macro_rules! durable_class {
                 self.durable.close(py);
             }
 
-            fn __repr__(&self, py: Python<'_>) -> String {
-                let path = self.durable.path_repr(py);
+            fn __repr__(&self, $py: Python<'_>) -> String {
+                let path = self.durable.path_repr($py);
                 self.durable
                     .peek(|$object| format!("{}({path}, {})", $name, $summary))
                     .unwrap_or_else(|| format!("{}({path}, closed)", $name))
@@ -333,6 +431,22 @@ macro_rules! durable_class {
     };
 }
 pub(crate) use durable_class;
+
+/// A gate's counters as Python sees them: a new dict from each verdict's status name to its
+/// count, in the core's order, or None for a gate that does not count.
+pub fn counters_dict(
+    py: Python<'_>,
+    counters: Option<Counters>,
+) -> PyResult<Option<Bound<'_, PyDict>>> {
+    let Some(counters) = counters else {
+        return Ok(None);
+    };
+    let dict = PyDict::new(py);
+    for (status, count) in counters.by_status() {
+        dict.set_item(status.name(), count)?;
+    }
+    Ok(Some(dict))
+}
 
 /// The `#[pymethods]` of an epoch gate class (the core's `EpochGate`), plus `$extra`.
 macro_rules! epoch_gate {
@@ -372,6 +486,25 @@ macro_rules! epoch_gate {
             #[getter]
             fn jump_cap(&self, py: Python<'_>) -> PyResult<Option<u64>> {
                 self.with(py, |g| Ok(EpochGate::jump_cap(g)))
+            }
+
+            /// Whether the gate refuses epoch 0 (InvalidEpochError, before anything else is
+            /// looked at), as it was made (`refuse_zero=True`).
+            #[getter]
+            fn refuses_epoch_zero(&self, py: Python<'_>) -> PyResult<bool> {
+                self.with(py, |g| Ok(EpochGate::refuses_epoch_zero(g)))
+            }
+
+            /// How many checks (`check` and `check_and_advance`) got each verdict so far: a new
+            /// dict from status name to count, every verdict listed (`{"CURRENT": 3, ...}`),
+            /// for a gate made to count them (`counters=True`); None for one that does not.
+            /// A call that fails is not counted; counts start at 0 with each object.
+            fn counters<'py>(
+                &self,
+                py: Python<'py>,
+            ) -> PyResult<Option<Bound<'py, pyo3::types::PyDict>>> {
+                let counters = self.with(py, |g| Ok(EpochGate::counters(g)))?;
+                $crate::wrap::counters_dict(py, counters)
             }
 
             $($extra)*
@@ -437,6 +570,56 @@ macro_rules! holder_gate {
             #[getter]
             fn jump_cap(&self, py: Python<'_>) -> PyResult<Option<u64>> {
                 self.with(py, |g| Ok(HolderGate::jump_cap(g)))
+            }
+
+            /// `holder` ends its reign at `epoch` (SEMANTICS.md §16): CLOSED once the reign is
+            /// closed (or already was, by anyone: the verdict names who closed it), after which
+            /// every token of that epoch is CLOSED until a higher epoch moves the gate. The
+            /// current epoch of another holder is CONFLICT, an older one STALE_EPOCH; a higher
+            /// one moves the gate to it, closed (within the jump cap, else TOO_FAR_AHEAD).
+            /// (`close()` on a durable gate releases its file; this ends a reign.)
+            fn close_reign(
+                &self,
+                py: Python<'_>,
+                epoch: U64,
+                holder: Text<'_>,
+            ) -> PyResult<PyVerdict> {
+                self.with(py, |g| HolderGate::close(g, epoch.0, holder.0)).map(PyVerdict)
+            }
+
+            /// Move the gate to the reign (epoch, holder) its group established, once this
+            /// replica, which voted for another claimant, has truncated its log to the
+            /// divergence point (SEMANTICS.md §16): CURRENT (the epoch is the highest: its
+            /// holder is replaced) or ADVANCED (a higher epoch, whatever the jump cap). Never
+            /// below the highest (STALE_EPOCH), never into a closed reign (CLOSED); both change
+            /// nothing.
+            fn adopt(&self, py: Python<'_>, epoch: U64, holder: Text<'_>) -> PyResult<PyVerdict> {
+                self.with(py, |g| HolderGate::adopt(g, epoch.0, holder.0)).map(PyVerdict)
+            }
+
+            /// Whether the reign at the highest epoch was closed (`close_reign`).
+            #[getter]
+            fn reign_closed(&self, py: Python<'_>) -> PyResult<bool> {
+                self.with(py, |g| Ok(HolderGate::closed(g)))
+            }
+
+            /// Whether the gate refuses epoch 0 (InvalidEpochError, before anything else is
+            /// looked at), as it was made (`refuse_zero=True`).
+            #[getter]
+            fn refuses_epoch_zero(&self, py: Python<'_>) -> PyResult<bool> {
+                self.with(py, |g| Ok(HolderGate::refuses_epoch_zero(g)))
+            }
+
+            /// How many checks (`check` and `check_and_advance`) got each verdict so far: a new
+            /// dict from status name to count, every verdict listed (`{"CURRENT": 3, ...}`),
+            /// for a gate made to count them (`counters=True`); None for one that does not.
+            /// A call that fails is not counted; counts start at 0 with each object.
+            fn counters<'py>(
+                &self,
+                py: Python<'py>,
+            ) -> PyResult<Option<Bound<'py, pyo3::types::PyDict>>> {
+                let counters = self.with(py, |g| Ok(HolderGate::counters(g)))?;
+                $crate::wrap::counters_dict(py, counters)
             }
 
             $($extra)*
@@ -512,6 +695,25 @@ macro_rules! registry {
             #[getter]
             fn jump_cap(&self, py: Python<'_>) -> PyResult<Option<u64>> {
                 self.with(py, |r| Ok(GateRegistry::jump_cap(r)))
+            }
+
+            /// Whether the registry refuses epoch 0 (InvalidEpochError, before anything else is
+            /// looked at), as it was made (`refuse_zero=True`).
+            #[getter]
+            fn refuses_epoch_zero(&self, py: Python<'_>) -> PyResult<bool> {
+                self.with(py, |r| Ok(GateRegistry::refuses_epoch_zero(r)))
+            }
+
+            /// How many checks (`check` and `check_and_advance`) got each verdict so far: a new
+            /// dict from status name to count, every verdict listed (`{"CURRENT": 3, ...}`),
+            /// for a registry made to count them (`counters=True`); None for one that does not.
+            /// A call that fails is not counted; counts start at 0 with each object.
+            fn counters<'py>(
+                &self,
+                py: Python<'py>,
+            ) -> PyResult<Option<Bound<'py, pyo3::types::PyDict>>> {
+                let counters = self.with(py, |r| Ok(GateRegistry::counters(r)))?;
+                $crate::wrap::counters_dict(py, counters)
             }
 
             fn __len__(&self, py: Python<'_>) -> PyResult<usize> {

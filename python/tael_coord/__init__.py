@@ -15,12 +15,19 @@ Verdict(code='STALE_EPOCH', accepted=False, epoch=6, highest=7)
 >>> votes = [g.check(5, "node-a") for g in gates[:2]]
 >>> tael_coord.established(5, votes, 3)
 True
+>>> gates[0].close_reign(5, "node-a")
+Verdict(code='CLOSED', accepted=False, epoch=5, highest=5, holder='node-a')
+>>> before = tael_coord.elect_leaders({"groups": {"g": {"members": [{"id": "a", "live": True}]}}})
+>>> after = tael_coord.elect_leaders({"groups": {"g": {"members": [{"id": "a", "live": False}]}}})
+>>> [(e.event, e.group, e.previous) for e in tael_coord.transitions(before, after)]
+[('lost', 'g', 'a')]
 >>> leader = tael_coord.EpochHistory([(1, 0), (3, 8)])
 >>> tael_coord.divergence_point(leader, 12, [(1, 0), (2, 5)], 9)
 5
 """
 
 from ._decide import (
+    Claimant,
     Decision,
     Excluded,
     Exclusion,
@@ -31,9 +38,11 @@ from ._decide import (
     next_epoch,
     normalize_view,
 )
+from ._events import Event, transitions, watch
 from ._native import (
     DurableFencer,
     DurableHistory,
+    DurableHolderFencer,
     DurableRegistry,
     EpochFencer,
     EpochHistory,
@@ -67,13 +76,16 @@ from ._native import (
 )
 
 __all__ = [
+    "Claimant",
     "Decision",
     "DurableFencer",
     "DurableHistory",
+    "DurableHolderFencer",
     "DurableRegistry",
     "EpochFencer",
     "EpochHistory",
     "EpochOverflowError",
+    "Event",
     "Excluded",
     "Exclusion",
     "FenceRegistry",
@@ -107,5 +119,7 @@ __all__ = [
     "next_epoch",
     "normalize_view",
     "rendezvous_score",
+    "transitions",
     "validate_id",
+    "watch",
 ]

@@ -10,7 +10,7 @@ import enum
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Union
+from typing import TYPE_CHECKING, TypeVar, Union
 
 from ._native import (
     InvalidArgumentError,
@@ -23,6 +23,11 @@ from ._native import (
     _next_epoch,
     _normalize_view,
 )
+
+if TYPE_CHECKING:
+    from ._native import _DecisionParts, _PlainDecision
+
+_T = TypeVar("_T")
 
 #: A membership view: its JSON text, or the same document as a dict.
 ViewLike = Union[str, Mapping[str, object]]
@@ -83,10 +88,23 @@ class Excluded:
 
 
 @dataclass(frozen=True, slots=True)
+class Claimant:
+    """A live member that claims to lead (its view entry carries ``claims_epoch``) without being
+    the decision's leader: more than none in a decision is two nodes leading at once, as far as
+    the view can tell (SEMANTICS.md §8)."""
+
+    id: str
+    #: The generation of the listed entry.
+    generation: int
+    #: The epoch at which it claims to lead.
+    claims_epoch: int
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     """The decision for one group: its leader (or None), the reason, every listed member that
-    is not the leader, with why, in the order the view lists them, and which listed entry
-    leads."""
+    is not the leader, with why, in the order the view lists them, which listed entry leads,
+    and every other member that claims to lead."""
 
     group: str
     leader: str | None
@@ -96,39 +114,79 @@ class Decision:
     leader_index: int | None
     #: The generation of the leader's entry (or None without a leader).
     leader_generation: int | None
+    #: The epoch the leader's entry announced, its ``epoch`` (or None without a leader).
+    leader_epoch: int | None = None
+    #: Every live member but the leader that claims to lead, in the order the view lists them.
+    claimants: tuple[Claimant, ...] = ()
 
     def to_json(self) -> str:
         """The pinned decision JSON of SEMANTICS.md §8, as the core writes it."""
-        return _decision_json(
-            self.group,
-            self.leader,
-            self.reason.value,
-            [(e.id, e.generation, e.reason.value) for e in self.excluded],
-            self.leader_index,
-            self.leader_generation,
-        )
+        return _decision_json(_plain(self, "decision"))
 
 
-def _check_keys(value: object, path: str, error: type[TaelError]) -> None:
-    # json.dumps would silently turn int, float, bool and None keys into strings.
+def _name(value: object, kind: type[_Name], where: str) -> str:
+    """The pinned name of an enum member of ``kind``."""
+    if not isinstance(value, kind):
+        raise InvalidArgumentError(f"{where} must be a {kind.__name__}, not {type(value).__name__}")
+    name = value.value
+    assert isinstance(name, str)
+    return name
+
+
+def _each(items: object, kind: type[_T], where: str) -> list[_T]:
+    """The items of a decision's tuple field, each an instance of ``kind``, read once."""
+    if not isinstance(items, (tuple, list)):
+        raise InvalidArgumentError(f"{where} must be a tuple of {kind.__name__}, not {type(items).__name__}")
+    out: list[_T] = []
+    for i, item in enumerate(items):
+        if not isinstance(item, kind):
+            raise InvalidArgumentError(f"{where}[{i}] must be a {kind.__name__}, not {type(item).__name__}")
+        out.append(item)
+    return out
+
+
+def _plain(decision: object, where: str) -> _PlainDecision:
+    """A Decision as the plain values the core takes, each field read once (the enums by their
+    names); ``where`` names it in errors. The core checks every value (InvalidArgumentError)."""
+    if not isinstance(decision, Decision):
+        raise InvalidArgumentError(f"{where} must be a Decision, not {type(decision).__name__}")
+    d = decision
+    group, leader, reason = d.group, d.leader, _name(d.reason, Reason, f"{where}.reason")
+    excluded = [
+        (e.id, e.generation, _name(e.reason, Exclusion, f"{where}.excluded[{i}].reason"))
+        for i, e in enumerate(_each(d.excluded, Excluded, f"{where}.excluded"))
+    ]
+    index, generation, epoch = d.leader_index, d.leader_generation, d.leader_epoch
+    claimants = [(c.id, c.generation, c.claims_epoch) for c in _each(d.claimants, Claimant, f"{where}.claimants")]
+    return (group, leader, reason, excluded, index, generation, epoch, claimants)
+
+
+def _plain_json(value: object, path: str, error: type[TaelError]) -> object:
+    """``value`` read once into plain JSON containers: each mapping into a new dict (a key that
+    is not a str, or one its ``items()`` gives twice, is ``error``: json.dumps would silently
+    turn int, float, bool and None keys into strings), each list or tuple into a new list."""
     if isinstance(value, Mapping):
+        out: dict[str, object] = {}
         for key, item in value.items():
             if not isinstance(key, str):
                 raise error(f"at {path}: key {key!r} is a {type(key).__name__}, not a str")
-            _check_keys(item, f"{path}.{key}", error)
-    elif isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            _check_keys(item, f"{path}[{i}]", error)
+            if key in out:
+                raise error(f"at {path}: key {key!r} appears twice")
+            out[key] = _plain_json(item, f"{path}.{key}", error)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [_plain_json(item, f"{path}[{i}]", error) for i, item in enumerate(value)]
+    return value
 
 
 def _document(doc: object, what: str, error: type[TaelError]) -> str:
-    """The JSON text of a document given as text or as a dict; the core does the rest."""
+    """The JSON text of a document given as text or as a dict (read once); the core does the
+    rest."""
     if isinstance(doc, str):
         return doc
     if isinstance(doc, Mapping):
         try:
-            _check_keys(doc, what, error)
-            return json.dumps(dict(doc), ensure_ascii=False, allow_nan=False)
+            return json.dumps(_plain_json(doc, what, error), ensure_ascii=False, allow_nan=False)
         except (TypeError, ValueError, RecursionError) as e:
             if isinstance(e, TaelError):
                 raise
@@ -136,10 +194,8 @@ def _document(doc: object, what: str, error: type[TaelError]) -> str:
     raise InvalidArgumentError(f"{what} must be a dict or a JSON str, not {type(doc).__name__}")
 
 
-def _decision(
-    parts: tuple[str, str | None, str, list[tuple[str, int, str]], int | None, int | None],
-) -> Decision:
-    group, leader, reason, excluded, leader_index, leader_generation = parts
+def _decision(parts: _DecisionParts) -> Decision:
+    group, leader, reason, excluded, leader_index, leader_generation, leader_epoch, claimants = parts
     return Decision(
         group=group,
         leader=leader,
@@ -147,6 +203,8 @@ def _decision(
         excluded=tuple(Excluded(id, generation, Exclusion(why)) for id, generation, why in excluded),
         leader_index=leader_index,
         leader_generation=leader_generation,
+        leader_epoch=leader_epoch,
+        claimants=tuple(Claimant(id, generation, epoch) for id, generation, epoch in claimants),
     )
 
 
@@ -184,15 +242,19 @@ def elect_leaders(
         chosen = Policy(**toggles, max_lag=max_lag)
     elif any(on is not False for on in toggles.values()) or lag_given:
         raise InvalidArgumentError("give either a policy or keyword toggles, not both")
-    elif isinstance(policy, (Policy, str)):
-        chosen = policy
-    elif isinstance(policy, Mapping):
-        chosen = _document(policy, "policy", InvalidPolicyError)
     else:
-        raise InvalidArgumentError(
-            f"policy must be a Policy, a dict or a JSON str, not {type(policy).__name__}"
-        )
+        chosen = _policy(policy)
     return [_decision(parts) for parts in _decide(view_text, chosen)]
+
+
+def _policy(policy: object) -> Policy | str:
+    """A policy argument as the core takes it: a Policy, or JSON text (a dict is written as
+    JSON once, here)."""
+    if isinstance(policy, (Policy, str)):
+        return policy
+    if isinstance(policy, Mapping):
+        return _document(policy, "policy", InvalidPolicyError)
+    raise InvalidArgumentError(f"policy must be a Policy, a dict or a JSON str, not {type(policy).__name__}")
 
 
 def normalize_view(view: ViewLike) -> str:

@@ -1,5 +1,5 @@
 """A small pure-Python model of the specification (SEMANTICS.md §2, §3, §5, §6, §8's freshness
-rule, §9, and the epoch histories of src/history.rs), for the property tests. It is written from
+rule, §9, §16's closed reigns and counters, and the epoch histories of src/history.rs), for the property tests. It is written from
 the spec, independently of the core, and kept deliberately naive: sequential, no locks, no
 cleverness (a log's reigns are compared offset by offset)."""
 
@@ -97,38 +97,94 @@ def _promoted(highest: int, floor: int) -> int:
     return max(floor, highest + 1)
 
 
+def _verdict(code: str, epoch: int, highest: int, before: int, cap: int | None, holder: str | None) -> Verdict:
+    """A verdict as the spec writes it: ``from`` for ADVANCED, ``cap`` for TOO_FAR_AHEAD,
+    ``holder`` for CONFLICT and CLOSED."""
+    out: Verdict = {
+        "code": code,
+        "accepted": code in ("CURRENT", "ADVANCED"),
+        "epoch": epoch,
+        "highest": highest,
+    }
+    if code == "ADVANCED":
+        out["from"] = before
+    if code == "TOO_FAR_AHEAD":
+        out["cap"] = cap
+    if code in ("CONFLICT", "CLOSED"):
+        out["holder"] = holder
+    return out
+
+
+def _text(value: object) -> None:
+    """What a front checks as it reads a holder, before the core sees it: a str, well formed."""
+    if not isinstance(value, str):
+        raise ModelError("INVALID_ARGUMENT")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ModelError("INVALID_UTF8") from None
+
+
 @dataclass
 class HolderGate:
-    """§6: the gate over (epoch, holder) tokens."""
+    """§6 and §16: the gate over (epoch, holder) tokens, whose reign may be closed; optionally
+    refusing epoch 0 (§5: before the holder is judged an id) and counting the verdicts of its
+    checks (§16)."""
 
     highest: int = 0
     holder: str | None = None
     cap: int | None = None
+    closed: bool = False
+    refuse_zero: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def _token(self, epoch: int, holder: object) -> str:
+        _text(holder)
+        if self.refuse_zero and epoch == 0:
+            raise ModelError("INVALID_EPOCH")
+        validate_id(holder)
+        assert isinstance(holder, str)
+        return holder
 
     def check(self, epoch: int, holder: str) -> Verdict:
-        validate_id(holder)
+        holder = self._token(epoch, holder)
         code = _step(self.highest, epoch, self.cap)
         before = self.highest
         if code == "ADVANCED":
-            self.highest, self.holder = epoch, holder
+            self.highest, self.holder, self.closed = epoch, holder, False
         elif code == "CURRENT":
-            if self.holder is None:
+            if self.closed:
+                code = "CLOSED"
+            elif self.holder is None:
                 self.holder = holder
             elif self.holder != holder:
                 code = "CONFLICT"
-        out: Verdict = {
-            "code": code,
-            "accepted": code in ("CURRENT", "ADVANCED"),
-            "epoch": epoch,
-            "highest": self.highest,
-        }
-        if code == "ADVANCED":
-            out["from"] = before
-        if code == "TOO_FAR_AHEAD":
-            out["cap"] = self.cap
-        if code == "CONFLICT":
-            out["holder"] = self.holder
-        return out
+        self.counts[code] = self.counts.get(code, 0) + 1
+        return _verdict(code, epoch, self.highest, before, self.cap, self.holder)
+
+    def close(self, epoch: int, holder: str) -> Verdict:
+        holder = self._token(epoch, holder)
+        code = _step(self.highest, epoch, self.cap)
+        if code == "CURRENT" and not self.closed and self.holder not in (None, holder):
+            code = "CONFLICT"
+        elif code in ("CURRENT", "ADVANCED"):
+            if not self.closed or code == "ADVANCED":
+                self.highest, self.holder, self.closed = epoch, holder, True
+            code = "CLOSED"
+        return _verdict(code, epoch, self.highest, self.highest, self.cap, self.holder)
+
+    def adopt(self, epoch: int, holder: str) -> Verdict:
+        holder = self._token(epoch, holder)
+        code = _step(self.highest, epoch, None)
+        before = self.highest
+        if code == "CURRENT":
+            if self.closed:
+                code = "CLOSED"
+            else:
+                self.holder = holder
+        elif code == "ADVANCED":
+            self.highest, self.holder, self.closed = epoch, holder, False
+        return _verdict(code, epoch, self.highest, before, self.cap, self.holder)
 
     def promote(self, holder: str) -> int:
         return self.promote_to_at_least(0, holder)
@@ -136,7 +192,7 @@ class HolderGate:
     def promote_to_at_least(self, floor: int, holder: str) -> int:
         validate_id(holder)
         self.highest = _promoted(self.highest, floor)
-        self.holder = holder
+        self.holder, self.closed = holder, False
         return self.highest
 
 

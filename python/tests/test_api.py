@@ -52,6 +52,9 @@ def test_public_names() -> None:
         tc.Policy,
         tc.EpochHistory,
         tc.DurableHistory,
+        tc.DurableFencer,
+        tc.DurableHolderFencer,
+        tc.DurableRegistry,
         tc.InvalidHistoryError,
     ):
         assert cls.__module__ == "tael_coord"
@@ -151,6 +154,40 @@ def test_a_snapshot_names_each_stream_once() -> None:
         tc.Snapshot.from_json('{"streams": {"a": "1", "a": "2"}}')
 
 
+def test_a_view_dict_is_read_once() -> None:
+    import collections.abc
+
+    good = {"groups": {"g": {"members": [{"id": "a", "live": True}]}}}
+
+    class Shifty(collections.abc.Mapping[str, object]):
+        """A view whose items() give a good view first, and a key that is no str after."""
+
+        def __init__(self, items: list[tuple[object, object]]) -> None:
+            self.given, self.reads = items, 0
+
+        def __getitem__(self, key: str) -> object:
+            return dict(self.items())[key]
+
+        def __iter__(self) -> Iterator[str]:
+            return iter([k for k, _ in self.items() if isinstance(k, str)])
+
+        def __len__(self) -> int:
+            return 1
+
+        def items(self) -> list[tuple[object, object]]:  # type: ignore[override]
+            self.reads += 1
+            return self.given if self.reads == 1 else [(1, {})]
+
+    view = Shifty(list(good.items()))
+    (d,) = tc.elect_leaders(view)
+    assert d.leader == "a" and view.reads == 1
+    nested = Shifty([("members", [{"id": "b", "live": True}])])
+    assert tc.elect_leaders({"groups": {"g": nested}})[0].leader == "b", "a nested mapping is a JSON object"
+    assert nested.reads == 1
+    with pytest.raises(tc.InvalidViewError, match="appears twice"):
+        tc.elect_leaders(Shifty([("groups", {}), ("groups", {})]))
+
+
 def test_registry_snapshot_restore_pickle() -> None:
     reg = tc.FenceRegistry(jump_cap=100)
     reg.add("b", 5)
@@ -240,14 +277,17 @@ def test_decisions_are_typed_immutable_objects() -> None:
         ),
         leader_index=0,
         leader_generation=0,
+        leader_epoch=0,
+        claimants=(),
     )
+    # leader_epoch and claimants default to none, as in decisions written before they existed
     assert wal1 == tc.Decision("wal-1", None, tc.Reason.NO_MEMBERS, (), None, None)
     assert hash(wal0) == hash(tc.elect_leaders(json.dumps(VIEW))[0])
     with pytest.raises(dataclasses.FrozenInstanceError):
         wal0.leader = "node-z"  # type: ignore[misc]
     assert repr(wal1) == (
         "Decision(group='wal-1', leader=None, reason=Reason.NO_MEMBERS, excluded=(), "
-        "leader_index=None, leader_generation=None)"
+        "leader_index=None, leader_generation=None, leader_epoch=None, claimants=())"
     )
     assert pickle.loads(pickle.dumps(plain)) == plain
 
@@ -264,6 +304,8 @@ def test_a_decision_writes_the_pinned_json() -> None:
             ],
             "leader_index": 0,
             "leader_generation": "0",
+            "leader_epoch": "0",
+            "claimants": [],
         },
         {
             "group": "wal-1",
@@ -272,13 +314,15 @@ def test_a_decision_writes_the_pinned_json() -> None:
             "excluded": [],
             "leader_index": None,
             "leader_generation": None,
+            "leader_epoch": None,
+            "claimants": [],
         },
     ]
     assert [json.loads(d.to_json()) for d in tc.elect_leaders(VIEW)] == pinned
     # Compact, in the pinned field order, exactly as every front writes it.
     assert tc.elect_leaders(VIEW)[1].to_json() == (
         '{"group":"wal-1","leader":null,"reason":"no_members","excluded":[],'
-        '"leader_index":null,"leader_generation":null}'
+        '"leader_index":null,"leader_generation":null,"leader_epoch":null,"claimants":[]}'
     )
 
 

@@ -87,6 +87,37 @@ def answer(v: Json) -> Any:
     return value(v)
 
 
+def decisions(text: str) -> Any:
+    """Decisions JSON text as the Decision objects it stands for (the front's transitions takes
+    its own decision values): each decision object becomes a Decision, anything else stays the
+    value it is."""
+    return [decision(d) if isinstance(d, dict) else d for d in json.loads(text)]
+
+
+def decision(d: dict[str, Json]) -> tc.Decision:
+    def u64(v: Json) -> int | None:
+        return None if v is None else int(v)
+
+    return tc.Decision(
+        group=d["group"],
+        leader=d["leader"],
+        reason=tc.Reason(d["reason"]),
+        excluded=tuple(tc.Excluded(e["id"], int(e["generation"]), tc.Exclusion(e["reason"])) for e in d["excluded"]),
+        leader_index=d["leader_index"],
+        leader_generation=u64(d["leader_generation"]),
+        leader_epoch=u64(d.get("leader_epoch")),
+        claimants=tuple(
+            tc.Claimant(c["id"], int(c["generation"]), int(c["claims_epoch"])) for c in d.get("claimants", [])
+        ),
+    )
+
+
+def refuse_zero(step: dict[str, Json]) -> bool:
+    value = step.get("refuse_zero", False)
+    assert isinstance(value, bool)
+    return value
+
+
 class State:
     def __init__(self) -> None:
         self.gate = tc.EpochFencer()
@@ -98,6 +129,7 @@ class State:
         return (
             self.gate.highest,
             self.holder.state,
+            self.holder.reign_closed,
             self.registry.snapshot().to_json(),
             self.history.to_json(),
             self.history.entries,
@@ -113,7 +145,9 @@ def run(state: State, step: dict[str, Json]) -> None:
     elif op == "validate_id":
         tc.validate_id(value(step["id"]))
     elif op == "gate":
-        state.gate = tc.EpochFencer(number(step, "highest", 0), jump_cap=number(step, "cap", None))
+        state.gate = tc.EpochFencer(
+            number(step, "highest", 0), jump_cap=number(step, "cap", None), refuse_zero=refuse_zero(step)
+        )
     elif op == "check":
         state.gate.check(number(step, "epoch", None))
     elif op == "promote":
@@ -122,7 +156,7 @@ def run(state: State, step: dict[str, Json]) -> None:
         state.gate.promote_to_at_least(number(step, "floor", None))
     elif op == "holder_gate":
         holder = value(step["holder"]) if "holder" in step else None
-        state.holder = tc.HolderFencer(number(step, "highest", 0), holder=holder)
+        state.holder = tc.HolderFencer(number(step, "highest", 0), holder=holder, refuse_zero=refuse_zero(step))
     elif op == "holder_check":
         state.holder.check(number(step, "epoch", None), value(step["holder"]))
     elif op == "holder_check_and_advance":
@@ -131,6 +165,12 @@ def run(state: State, step: dict[str, Json]) -> None:
         state.holder.promote(value(step["holder"]))
     elif op == "holder_promote_to_at_least":
         state.holder.promote_to_at_least(number(step, "floor", None), value(step["holder"]))
+    elif op == "holder_close":
+        state.holder.close_reign(number(step, "epoch", None), value(step["holder"]))
+    elif op == "holder_adopt":
+        state.holder.adopt(number(step, "epoch", None), value(step["holder"]))
+    elif op == "registry":
+        state.registry = tc.FenceRegistry(jump_cap=number(step, "cap", None), refuse_zero=refuse_zero(step))
     elif op == "registry_add":
         state.registry.add(value(step["stream"]), number(step, "highest", 0))
     elif op == "registry_check":
@@ -179,6 +219,8 @@ def run(state: State, step: dict[str, Json]) -> None:
         )
     elif op == "follower_step":
         tc.follower_step(entries(step["follower"]), number(step, "follower_log_end", None), answer(step["answer"]))
+    elif op == "transitions":
+        tc.transitions(decisions(value(step["previous"])), decisions(value(step["next"])))
     elif op == "established":
         tc.established(number(step, "epoch", None), value(step["verdicts"]), number(step, "configured", None))
     else:

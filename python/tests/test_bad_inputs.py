@@ -3,7 +3,9 @@ right `.code`, and changes nothing; nothing is wrapped, truncated, coerced or ac
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import json
 import math
 import pickle
 from collections.abc import Callable
@@ -28,6 +30,23 @@ NOT_INTS: list[object] = [True, False, 1.0, 1.5, math.nan, "1", b"1", None, Deci
 OUT_OF_RANGE = [-1, -(2**64), 2**64, 2**64 + 5, 2**100]
 
 Case = tuple[str, Callable[[], object], type[tc.TaelError], type[BaseException]]
+
+
+# The decision of GOOD_VIEW: group "g", led by "a".
+DECISION = tc.elect_leaders(GOOD_VIEW)[0]
+EVENT = tc.Event("elected", "g", "a", 0, 0, None, None, None)
+
+
+def with_fields(**fields: Any) -> tc.Decision:
+    return dataclasses.replace(DECISION, **fields)
+
+
+def with_excluded(generation: Any) -> tc.Decision:
+    return with_fields(excluded=(tc.Excluded("b", generation, tc.Exclusion.DEAD),))
+
+
+def with_claimant(claims_epoch: Any) -> tc.Decision:
+    return with_fields(claimants=(tc.Claimant("b", 0, claims_epoch),))
 
 
 EPOCH_TAKERS: list[tuple[str, Callable[[Any], object]]] = [
@@ -59,15 +78,23 @@ EPOCH_TAKERS: list[tuple[str, Callable[[Any], object]]] = [
     ("follower_step(answer end)", lambda b: tc.follower_step([(1, 0)], 5, (1, b))),
     ("established(epoch)", lambda b: tc.established(b, [], 3)),
     ("established(configured)", lambda b: tc.established(5, [], b)),
+    ("HolderFencer.close_reign", lambda b: tc.HolderFencer().close_reign(b, "a")),
+    ("HolderFencer.adopt", lambda b: tc.HolderFencer().adopt(b, "a")),
+    ("refusing HolderFencer.close_reign", lambda b: tc.HolderFencer(refuse_zero=True).close_reign(b, "a")),
+    ("counting FenceRegistry.check", lambda b: registry(counters=True).check("s", b)),
+    ("Decision.to_json(leader_generation, may be None)", lambda b: with_fields(leader_generation=b).to_json()),
+    ("transitions(leader_epoch, may be None)", lambda b: tc.transitions([with_fields(leader_epoch=b)], [])),
+    ("transitions(excluded generation)", lambda b: tc.transitions([], [with_excluded(b)])),
+    ("transitions(claims_epoch)", lambda b: tc.transitions([with_claimant(b)], [])),
+    ("Event.to_json(epoch, may be None)", lambda b: dataclasses.replace(EVENT, epoch=b).to_json()),
 ]
-
 
 def epoch_cases() -> list[Case]:
     cases: list[Case] = []
     for name, take in EPOCH_TAKERS:
         for bad in NOT_INTS:
-            if bad is None and "jump_cap" in name:
-                continue  # None is "no cap"
+            if bad is None and ("jump_cap" in name or "may be None" in name):
+                continue  # None is "no cap", "no epoch"
             call = functools.partial(take, bad)
             cases.append((f"{name}({bad!r})", call, tc.InvalidArgumentError, TypeError))
         for bad in OUT_OF_RANGE:
@@ -76,14 +103,20 @@ def epoch_cases() -> list[Case]:
     return cases
 
 
-def registry() -> tc.FenceRegistry:
-    r = tc.FenceRegistry()
+def registry(counters: bool = False) -> tc.FenceRegistry:
+    r = tc.FenceRegistry(counters=counters)
     r.add("s", 5)
     return r
 
 
 def history() -> tc.EpochHistory:
     return tc.EpochHistory([(1, 0), (2, 5)])
+
+
+def json_decision() -> dict[str, object]:
+    """The decision JSON of DECISION, parsed: a dict, not a Decision."""
+    parsed: dict[str, object] = json.loads(DECISION.to_json())
+    return parsed
 
 
 def full_gate() -> tc.EpochFencer:
@@ -119,6 +152,61 @@ TEXT_CASES: list[Case] = [
     ("HolderFencer.promote(empty)", lambda: tc.HolderFencer().promote(""), tc.InvalidIdError, ValueError),
     ("HolderFencer(holder=empty)", lambda: tc.HolderFencer(3, holder=""), tc.InvalidIdError, ValueError),
     ("HolderFencer(holder=int)", lambda: tc.HolderFencer(3, holder=7), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("HolderFencer.close_reign(int holder)", lambda: tc.HolderFencer().close_reign(1, 5), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("HolderFencer.close_reign(empty)", lambda: tc.HolderFencer().close_reign(1, ""), tc.InvalidIdError, ValueError),
+    ("HolderFencer.close_reign(surrogate)", lambda: tc.HolderFencer().close_reign(1, "\ud800"), tc.InvalidUtf8Error, UnicodeError),
+    ("HolderFencer.adopt(None holder)", lambda: tc.HolderFencer().adopt(1, None), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("HolderFencer.adopt(control)", lambda: tc.HolderFencer().adopt(1, "a\x07"), tc.InvalidIdError, ValueError),
+    ("HolderFencer.adopt(256 bytes)", lambda: tc.HolderFencer().adopt(1, "x" * 256), tc.InvalidIdError, ValueError),
+    # epoch 0 on gates made to refuse it: before the holder or the stream is looked at
+    ("refusing EpochFencer.check(0)", lambda: tc.EpochFencer(refuse_zero=True).check(0), tc.InvalidEpochError, ValueError),
+    ("refusing EpochFencer.check_and_advance(0)", lambda: tc.EpochFencer(refuse_zero=True, counters=True).check_and_advance(0), tc.InvalidEpochError, ValueError),
+    ("refusing HolderFencer.check(0, empty)", lambda: tc.HolderFencer(refuse_zero=True).check(0, ""), tc.InvalidEpochError, ValueError),
+    ("refusing HolderFencer.adopt(0, int)", lambda: tc.HolderFencer(refuse_zero=True).adopt(0, 5), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("refusing HolderFencer.adopt(0)", lambda: tc.HolderFencer(refuse_zero=True).adopt(0, "a"), tc.InvalidEpochError, ValueError),
+    ("refusing FenceRegistry.check(unknown, 0)", lambda: tc.FenceRegistry(refuse_zero=True).check("t", 0), tc.InvalidEpochError, ValueError),
+    # the options are bools and nothing else
+    ("EpochFencer(refuse_zero=1)", lambda: tc.EpochFencer(refuse_zero=1), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("EpochFencer(counters=None)", lambda: tc.EpochFencer(counters=None), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("HolderFencer(refuse_zero='yes')", lambda: tc.HolderFencer(refuse_zero="yes"), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("FenceRegistry(counters=1.0)", lambda: tc.FenceRegistry(counters=1.0), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    # transitions: iterables of Decisions and nothing else
+    ("transitions(str)", lambda: tc.transitions("[]", []), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("transitions(bytes)", lambda: tc.transitions([], b""), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("transitions(None)", lambda: tc.transitions(None, []), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("transitions(int)", lambda: tc.transitions([], 5), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("transitions(a Decision)", lambda: tc.transitions(DECISION, []), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("transitions([int])", lambda: tc.transitions([1], []), tc.InvalidArgumentError, TypeError),  # type: ignore[list-item]
+    ("transitions([None])", lambda: tc.transitions([], [None]), tc.InvalidArgumentError, TypeError),  # type: ignore[list-item]
+    ("transitions([json])", lambda: tc.transitions([DECISION.to_json()], []), tc.InvalidArgumentError, TypeError),  # type: ignore[list-item]
+    ("transitions([dict])", lambda: tc.transitions([json_decision()], []), tc.InvalidArgumentError, TypeError),  # type: ignore[list-item]
+    ("transitions(group twice)", lambda: tc.transitions([DECISION, DECISION], []), tc.InvalidArgumentError, TypeError),
+    ("transitions(next group twice)", lambda: tc.transitions([], (DECISION, DECISION)), tc.InvalidArgumentError, TypeError),
+    ("transitions(group int)", lambda: tc.transitions([with_fields(group=1)], []), tc.InvalidArgumentError, TypeError),
+    ("transitions(leader bytes)", lambda: tc.transitions([with_fields(leader=b"a")], []), tc.InvalidArgumentError, TypeError),
+    ("transitions(leader surrogate)", lambda: tc.transitions([with_fields(leader="\udc00")], []), tc.InvalidUtf8Error, UnicodeError),
+    ("transitions(reason str)", lambda: tc.transitions([with_fields(reason="smallest_id")], []), tc.InvalidArgumentError, TypeError),
+    ("transitions(reason Exclusion)", lambda: tc.transitions([with_fields(reason=tc.Exclusion.DEAD)], []), tc.InvalidArgumentError, TypeError),
+    ("transitions(excluded tuples)", lambda: tc.transitions([with_fields(excluded=(("b", 0, "dead"),))], []), tc.InvalidArgumentError, TypeError),
+    ("transitions(excluded None)", lambda: tc.transitions([with_fields(excluded=None)], []), tc.InvalidArgumentError, TypeError),
+    ("transitions(excluded reason)", lambda: tc.transitions([with_fields(excluded=(tc.Excluded("b", 0, tc.Reason.HANDOVER),))], []), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("transitions(claimants Excluded)", lambda: tc.transitions([with_fields(claimants=(tc.Excluded("b", 0, tc.Exclusion.DEAD),))], []), tc.InvalidArgumentError, TypeError),
+    ("transitions(claimant id int)", lambda: tc.transitions([with_fields(claimants=(tc.Claimant(1, 0, 0),))], []), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("transitions(leader_index bool)", lambda: tc.transitions([with_fields(leader_index=True)], []), tc.InvalidArgumentError, TypeError),
+    ("transitions(leader_index -1)", lambda: tc.transitions([with_fields(leader_index=-1)], []), tc.InvalidEpochError, ValueError),
+    ("Decision.to_json(reason None)", lambda: with_fields(reason=None).to_json(), tc.InvalidArgumentError, TypeError),
+    ("Event.to_json(event)", lambda: dataclasses.replace(EVENT, event="won").to_json(), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("Event.to_json(group None)", lambda: dataclasses.replace(EVENT, group=None).to_json(), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    # watch: an iterable of views, and a policy; both checked at once
+    ("watch(str)", lambda: tc.watch('{"groups":{}}'), tc.InvalidArgumentError, TypeError),
+    ("watch(a view dict)", lambda: tc.watch(GOOD_VIEW), tc.InvalidArgumentError, TypeError),
+    ("watch(None)", lambda: tc.watch(None), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("watch(int)", lambda: tc.watch(5), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("watch(policy int)", lambda: tc.watch([GOOD_VIEW], 5), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
+    ("watch(policy bad json)", lambda: tc.watch([GOOD_VIEW], "{"), tc.InvalidPolicyError, ValueError),
+    ("watch(policy unknown)", lambda: tc.watch([GOOD_VIEW], {"prio": True}), tc.InvalidPolicyError, ValueError),
+    ("watch(bad second view)", lambda: list(tc.watch([GOOD_VIEW, "{"])), tc.InvalidViewError, ValueError),
+    ("watch(bad first view)", lambda: list(tc.watch([{"groups": 1}])), tc.InvalidViewError, ValueError),
     ("FenceRegistry.add(int)", lambda: tc.FenceRegistry().add(5), tc.InvalidArgumentError, TypeError),  # type: ignore[arg-type]
     ("FenceRegistry.add(empty)", lambda: tc.FenceRegistry().add(""), tc.InvalidIdError, ValueError),
     ("FenceRegistry.add(surrogate)", lambda: tc.FenceRegistry().add("\udc80"), tc.InvalidUtf8Error, UnicodeError),
@@ -336,13 +424,19 @@ def test_a_refused_value_changes_nothing() -> None:
     # 2**64 + 5 is not truncated to 5 and 2**64 not wrapped to 0
     assert gate.check(5).code == "STALE_EPOCH"
 
-    holder = tc.HolderFencer(4, holder="a")
+    holder = tc.HolderFencer(4, holder="a", refuse_zero=True, counters=True)
     for bad_holder in ["", "\ud800", "a\x00", "x" * 256]:
-        with pytest.raises(tc.TaelError):
-            holder.check(9, bad_holder)
+        for call in (holder.check, holder.check_and_advance, holder.close_reign, holder.adopt):
+            with pytest.raises(tc.TaelError):
+                call(9, bad_holder)
+            # Epoch 0 is refused before the holder is judged an id (a lone surrogate is no
+            # well-formed text at all: refused as it is read, first).
+            with pytest.raises(tc.InvalidUtf8Error if bad_holder == "\ud800" else tc.InvalidEpochError):
+                call(0, bad_holder)
         with pytest.raises(tc.TaelError):
             holder.promote(bad_holder)
-    assert holder.state == (4, "a")
+    assert (holder.state, holder.reign_closed) == ((4, "a"), False)
+    assert set(holder.counters().values()) == {0}, "a refused call is not counted"  # type: ignore[union-attr]
 
     h = tc.EpochHistory([(1, 0, "a"), (2, 5)])
     before = h.entries
@@ -405,7 +499,7 @@ def test_every_status_of_the_core_is_raised_returned_or_not_pythons() -> None:
         for name in tc.__all__
         if isinstance(getattr(tc, name), type) and issubclass(getattr(tc, name), tc.TaelError)
     }
-    verdicts = {"CURRENT", "ADVANCED", "STALE_EPOCH", "TOO_FAR_AHEAD", "CONFLICT"}
+    verdicts = {"CURRENT", "ADVANCED", "STALE_EPOCH", "TOO_FAR_AHEAD", "CONFLICT", "CLOSED"}
     # OK is no error; NO_LEADER and UNDEFINED_EPOCH are None; NULL_POINTER and BUFFER_TOO_SMALL
     # are C's; INTERNAL is TaelError's own code.
     not_raised = {"OK", "NO_LEADER", "UNDEFINED_EPOCH", "NULL_POINTER", "BUFFER_TOO_SMALL"}
@@ -428,7 +522,7 @@ def test_every_exception_is_declared_once_with_its_status_name() -> None:
     assert len(codes) == len(set(codes)) == len(classes) - 1, "one class per status"
     statuses = set(tc._native._STATUS_NAMES)
     assert set(codes) <= statuses
-    verdicts = {"CURRENT", "ADVANCED", "STALE_EPOCH", "TOO_FAR_AHEAD", "CONFLICT"}
+    verdicts = {"CURRENT", "ADVANCED", "STALE_EPOCH", "TOO_FAR_AHEAD", "CONFLICT", "CLOSED"}
     assert not set(codes) & verdicts, "verdicts are returned, never raised"
     for cls in classes:
         assert issubclass(cls, tc.TaelError) and issubclass(cls, Exception)

@@ -3,7 +3,9 @@
 Cases whose ``fronts`` do not name "python" (raw bytes, which a Python str cannot hold) are
 reported as skips with that reason; every other case must give exactly the expected results.
 Cases with an epoch history run twice: with an ``EpochHistory``, and with a ``DurableHistory``
-in a file of their own (read back from the file once the case is done).
+in a file of their own (read back from the file once the case is done). Cases with a gate or a
+registry also run twice: in memory, and with durable gates in files of their own, made to count
+their verdicts (each check must count its verdict once, and a failed call nothing).
 """
 
 from __future__ import annotations
@@ -49,6 +51,10 @@ def params(cases: list[dict[str, Json]]) -> list[Any]:
 
 def has_history(case: dict[str, Json]) -> bool:
     return any(step["op"] == "history" for step in case["steps"])
+
+
+def has_gate(case: dict[str, Json]) -> bool:
+    return any(step["op"] in ("gate", "holder_gate", "registry") for step in case["steps"])
 
 
 def text(value: Json) -> str:
@@ -123,25 +129,81 @@ def policy_forms(step: dict[str, Json]) -> list[tc.PolicyLike | None]:
 
 
 History = Union[tc.EpochHistory, tc.DurableHistory]
+Gate = Union[tc.EpochFencer, tc.DurableFencer]
+HolderGate = Union[tc.HolderFencer, tc.DurableHolderFencer]
+Registry = Union[tc.FenceRegistry, tc.DurableRegistry]
+Durable = Union[tc.DurableHistory, tc.DurableFencer, tc.DurableHolderFencer, tc.DurableRegistry]
 
 
 @dataclass
 class State:
-    gate: tc.EpochFencer | None = None
-    holder: tc.HolderFencer | None = None
-    registry: tc.FenceRegistry | None = None
+    gate: Gate | None = None
+    holder: HolderGate | None = None
+    registry: Registry | None = None
     history: History | None = None
     #: Where durable histories go; None for in-memory ones.
     dir: Path | None = None
+    #: Whether gates and registries are durable ones in files of their own, counting verdicts.
+    gate_files: bool = False
     #: Every durable history made so far (each in a file of its own).
     files: list[tc.DurableHistory] = field(default_factory=list)
+    #: Every durable gate and registry made so far.
+    handles: list[Durable] = field(default_factory=list)
+
+    def new_file(self) -> Path:
+        assert self.dir is not None
+        return self.dir / f"file-{len(self.files) + len(self.handles)}"
+
+    def new_gate(self, highest: int, cap: int | None, refuse_zero: bool) -> Gate:
+        """A gate of the case's kind (a fresh file's gate starts at 0 and is promoted to
+        ``highest``; the cap is the handle's, not the file's)."""
+        if not self.gate_files:
+            return tc.EpochFencer(highest, jump_cap=cap, refuse_zero=refuse_zero)
+        gate = tc.DurableFencer(self.new_file(), create=True, jump_cap=cap, refuse_zero=refuse_zero, counters=True)
+        self.handles.append(gate)
+        if highest > 0:
+            assert gate.promote_to_at_least(highest) == highest
+        return gate
+
+    def new_holder_gate(self, highest: int, holder: str | None, cap: int | None, refuse_zero: bool) -> HolderGate:
+        """A holder gate of the case's kind resuming ``(highest, holder)``. A file's gate is a
+        plain gate's file at ``highest`` (version 1) taken over by a holder gate, which adopts
+        ``holder``'s reign, then opened again with the case's options."""
+        memory = tc.HolderFencer(highest, holder=holder, jump_cap=cap, refuse_zero=refuse_zero)
+        if not self.gate_files:
+            return memory
+        path = self.new_file()
+        with tc.DurableFencer(path, create=True) as plain:
+            if highest > 0:
+                plain.promote_to_at_least(highest)
+        with tc.DurableHolderFencer(path) as taken:
+            assert (taken.state, taken.reign_closed) == ((highest, None), False)
+            if holder is not None:
+                assert taken.adopt(highest, holder).accepted
+        gate = tc.DurableHolderFencer(path, jump_cap=cap, refuse_zero=refuse_zero, counters=True)
+        self.handles.append(gate)
+        assert (gate.state, gate.reign_closed) == (memory.state, memory.reign_closed)
+        return gate
+
+    def new_registry(self, cap: int | None, refuse_zero: bool) -> Registry:
+        if not self.gate_files:
+            return tc.FenceRegistry(jump_cap=cap, refuse_zero=refuse_zero)
+        registry = tc.DurableRegistry(
+            self.new_file(), create=True, jump_cap=cap, refuse_zero=refuse_zero, counters=True
+        )
+        self.handles.append(registry)
+        return registry
+
+    def close(self) -> None:
+        for durable in [*self.files, *self.handles]:
+            durable.close()
 
     def new_history(self, history: tc.EpochHistory) -> History:
         """A history of the case's kind holding ``history`` (a fresh file's history is built by
         assigning each entry, which appends it)."""
         if self.dir is None:
             return history
-        durable = tc.DurableHistory(self.dir / f"history-{len(self.files)}", create=True)
+        durable = tc.DurableHistory(self.new_file(), create=True)
         self.files.append(durable)
         for e in history.entries:
             assert durable.assign(*e) is True
@@ -166,6 +228,45 @@ def history_forms(value: Json) -> Iterator[tc._native._HistoryLike]:
     yield entries(value)
     yield (e for e in entries(value))
     yield tc.EpochHistory(entries(value))
+
+
+def refuse_zero(step: dict[str, Json]) -> bool:
+    """A creating step's ``refuse_zero`` (default false)."""
+    value = step.get("refuse_zero", False)
+    assert isinstance(value, bool)
+    return value
+
+
+def decisions_of(views: list[Json], policy: Json) -> list[list[tc.Decision]]:
+    """Each view decided under the policy, the same for the policy as a dict and as JSON text."""
+    out = []
+    for view in views:
+        forms = [tc.elect_leaders(view, policy), tc.elect_leaders(json.dumps(view), json.dumps(policy))]
+        assert forms[0] == forms[1]
+        out.append(forms[0])
+    return out
+
+
+def events(step: dict[str, Json]) -> dict[str, Json]:
+    """The events from the first view's decisions to the second's, read back as the pinned JSON
+    (each event's ``to_json``, checked against its fields); ``watch`` over the two views gives
+    the first view's leaders as elected, then the same events."""
+    policy = step.get("policy", {})
+    previous, next_ = decisions_of([step["previous"], step["next"]], policy)
+    got = tc.transitions(previous, next_)
+    assert got == tc.transitions(iter(previous), tuple(next_)), "any iterable"
+    watched = list(tc.watch([step["previous"], step["next"]], policy))
+    assert watched == tc.transitions([], previous) + got
+    out = []
+    for e in got:
+        doc = json.loads(e.to_json())
+        fields = [e.generation, e.epoch, e.previous_generation, e.previous_epoch]
+        assert [doc["generation"], doc["epoch"], doc["previous_generation"], doc["previous_epoch"]] == [
+            u64_or_none(f) for f in fields
+        ]
+        assert (doc["event"], doc["group"], doc["leader"], doc["previous"]) == (e.event, e.group, e.leader, e.previous)
+        out.append(doc)
+    return {"events": out}
 
 
 def u64_or_none(value: int | None) -> str | None:
@@ -193,15 +294,16 @@ def run_step(state: State, step: dict[str, Json]) -> dict[str, Json] | None:
                 assert leader is ids[index], "the winner is the str object passed in"
             return {"leader": leader, "index": index}
         if op == "gate":
-            state.gate = tc.EpochFencer(u64(step, "highest", 0) or 0, jump_cap=u64(step, "cap"))
+            highest = u64(step, "highest", 0) or 0
+            state.gate = state.new_gate(highest, u64(step, "cap"), refuse_zero(step))
             return None
         if op == "holder_gate":
             highest = u64(step, "highest", 0) or 0
             holder = text(step["holder"]) if "holder" in step else None
-            state.holder = tc.HolderFencer(highest, holder=holder, jump_cap=u64(step, "cap"))
+            state.holder = state.new_holder_gate(highest, holder, u64(step, "cap"), refuse_zero(step))
             return None
         if op == "registry":
-            state.registry = tc.FenceRegistry(jump_cap=u64(step, "cap"))
+            state.registry = state.new_registry(u64(step, "cap"), refuse_zero(step))
             return None
         if op in ("check", "check_and_advance", "promote", "promote_to_at_least", "highest"):
             gate = state.gate
@@ -227,10 +329,14 @@ def run_step(state: State, step: dict[str, Json]) -> dict[str, Json] | None:
             if op == "holder_promote_to_at_least":
                 epoch = hgate.promote_to_at_least(floor_of(step), text(step["holder"]))
                 return {"epoch": str(epoch)}
+            if op == "holder_close":
+                return verdict(hgate.close_reign(epoch_of(step), text(step["holder"])))
+            if op == "holder_adopt":
+                return verdict(hgate.adopt(epoch_of(step), text(step["holder"])))
             if op == "holder_state":
                 highest, holder = hgate.state
                 assert (highest, holder) == (hgate.highest, hgate.holder)
-                return {"highest": str(highest), "holder": holder}
+                return {"highest": str(highest), "holder": holder, "closed": hgate.reign_closed}
         if op.startswith("registry_"):
             reg = state.registry
             assert reg is not None
@@ -270,6 +376,8 @@ def run_step(state: State, step: dict[str, Json]) -> dict[str, Json] | None:
                     except tc.TaelError as e:
                         results.append(err(e))
             return same_for_every_form(results)
+        if op == "transitions":
+            return events(step)
         if op == "normalize_view":
             results = []
             for view in view_forms(step):
@@ -384,14 +492,22 @@ def state_of(state: State) -> dict[str, Json] | None:
     package's own accessors; None while the case has none."""
     out: dict[str, Json] = {}
     if state.gate is not None:
-        out["gate"] = {"highest": str(state.gate.highest), "jump_cap": cap(state.gate.jump_cap)}
+        g = state.gate
+        out["gate"] = {"highest": str(g.highest), "jump_cap": cap(g.jump_cap), "refuses_zero": g.refuses_epoch_zero}
     if state.holder is not None:
-        highest, holder = state.holder.state
-        jump_cap = cap(state.holder.jump_cap)
-        out["holder_gate"] = {"highest": str(highest), "holder": holder, "jump_cap": jump_cap}
+        h = state.holder
+        highest, holder = h.state
+        out["holder_gate"] = {
+            "highest": str(highest),
+            "holder": holder,
+            "closed": h.reign_closed,
+            "jump_cap": cap(h.jump_cap),
+            "refuses_zero": h.refuses_epoch_zero,
+        }
     if state.registry is not None:
-        streams = {k: str(v) for k, v in state.registry.snapshot().streams.items()}
-        out["registry"] = {"streams": streams, "jump_cap": cap(state.registry.jump_cap)}
+        r = state.registry
+        streams = {k: str(v) for k, v in r.snapshot().streams.items()}
+        out["registry"] = {"streams": streams, "jump_cap": cap(r.jump_cap), "refuses_zero": r.refuses_epoch_zero}
     if state.history is not None:
         out["history"] = history_state(state.history)
     return out or None
@@ -414,11 +530,54 @@ def history_state(history: History) -> dict[str, Json]:
     return doc
 
 
+# The checks that count their verdict, by the gate they use.
+CHECKS = {
+    "check": "gate",
+    "check_and_advance": "gate",
+    "holder_check": "holder",
+    "holder_check_and_advance": "holder",
+    "registry_check": "registry",
+    "registry_check_and_advance": "registry",
+}
+
+
+def counted(state: State, op: str) -> dict[str, int] | None:
+    """The counters of the gate or registry a step uses, if it counts (the durable run)."""
+    gate: Gate | HolderGate | Registry | None = None
+    if op in ("check", "check_and_advance", "promote", "promote_to_at_least", "highest"):
+        gate = state.gate
+    elif op.startswith("holder_"):
+        gate = state.holder
+    elif op.startswith("registry_"):
+        gate = state.registry
+    return None if gate is None else gate.counters()
+
+
+def check_counted(op: str, before: dict[str, int] | None, after: dict[str, int] | None, got: Json) -> None:
+    """A check counts its verdict once; anything else (a failed check, a close, a promotion)
+    counts nothing."""
+    if before is None:
+        assert after is None
+        return
+    assert after is not None and list(after) == list(before)
+    moved = {k: after[k] - before[k] for k in after if after[k] != before[k]}
+    if op not in CHECKS or "error" in got:
+        assert moved == {}, f"{op} counted {moved}"
+    elif "code" in got:
+        assert moved == {got["code"]: 1}, f"{op} -> {got['code']} counted {moved}"
+    else:
+        ((code, n),) = moved.items()
+        assert n == 1 and (code in ("CURRENT", "ADVANCED")) == got["accepted"], moved
+
+
 def run_case(case: dict[str, Json], state: State) -> None:
     for i, step in enumerate(case["steps"]):
+        before = counted(state, step["op"])
         got = run_step(state, step)
         want = step.get("expect")
         assert got == want, f"step {i} ({step['op']}): expected {want}, got {got}"
+        if got is not None:
+            check_counted(step["op"], before, counted(state, step["op"]), got)
         held = state_of(state)
         assert held == step.get("state"), f"step {i} ({step['op']}) state: {held}"
 
@@ -442,8 +601,33 @@ def test_case_with_durable_histories(case: dict[str, Json], tmp_path: Path) -> N
         # None when every creation failed (a failed creation makes no file).
         assert final is None or (isinstance(final, tc.DurableHistory) and final.closed)
     finally:
-        for durable in state.files:
-            durable.close()
+        state.close()
+
+
+@pytest.mark.parametrize("case", params([c for c in CASES if has_gate(c)]))
+def test_case_with_durable_counting_gates(case: dict[str, Json], tmp_path: Path) -> None:
+    state = State(dir=tmp_path, gate_files=True)
+    try:
+        run_case(case, state)
+        # What each file holds is what its gate held: reopened, it reads the same.
+        for handle in state.handles:
+            if isinstance(handle, tc.DurableFencer):
+                held: object = handle.highest
+                handle.close()
+                with tc.DurableFencer(handle.path) as gate:
+                    assert gate.highest == held and gate.counters() is None
+            elif isinstance(handle, tc.DurableHolderFencer):
+                held = (handle.state, handle.reign_closed)
+                handle.close()
+                with tc.DurableHolderFencer(handle.path) as holder_gate:
+                    assert (holder_gate.state, holder_gate.reign_closed) == held
+            elif isinstance(handle, tc.DurableRegistry):
+                held = handle.snapshot()
+                handle.close()
+                with tc.DurableRegistry(handle.path) as registry:
+                    assert registry.snapshot() == held
+    finally:
+        state.close()
 
 
 def test_corpus_is_whole() -> None:
@@ -457,3 +641,4 @@ def test_corpus_is_whole() -> None:
             assert "hex" in json.dumps(case), case["name"]
     assert len(runnable) >= len(CASES) - 10
     assert sum(has_history(c) for c in CASES) >= 20, "the durable run has cases to run"
+    assert sum(has_gate(c) for c in CASES) >= 40, "the durable gates' run has cases to run"

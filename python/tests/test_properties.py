@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pickle
 import tempfile
-from typing import Union
+from collections.abc import Callable
+from typing import Any, Union
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -169,41 +170,84 @@ def test_a_pickled_gate_goes_on_like_the_original(
 holders = st.one_of(st.sampled_from(["a", "b", "c"]), st.sampled_from(["", "\x07", "\udc00"]))
 holder_ops = st.lists(
     st.one_of(
-        st.tuples(st.just("check"), offers, holders),
+        st.tuples(st.sampled_from(["check", "check", "close", "adopt"]), offers, holders),
         st.tuples(st.just("promote"), holders),
     ),
     max_size=30,
 )
+HolderGate = Union[tc.HolderFencer, tc.DurableHolderFencer]
+
+
+def run_holder(gate: HolderGate, ref: model.HolderGate, ops: list[tuple[object, ...]]) -> None:
+    """Each op on the gate and on the model: the same verdict or error, the same reign, and
+    the same counts (checks only; failed calls count nothing)."""
+    calls: dict[str, tuple[Callable[[int, Any], object], Callable[[int, Any], tc.Verdict]]] = {
+        "check": (ref.check, gate.check),
+        "close": (ref.close, gate.close_reign),
+        "adopt": (ref.adopt, gate.adopt),
+    }
+    for op in ops:
+        want: object
+        got: object
+        if op[0] == "promote":
+            try:
+                want = ref.promote(op[1])  # type: ignore[arg-type]
+            except model.ModelError as e:
+                want = e.code
+            try:
+                got = gate.promote(op[1])  # type: ignore[arg-type]
+            except tc.TaelError as e:
+                got = e.code
+        else:
+            name, offer, holder = op
+            epoch = resolve(offer, ref.highest)  # type: ignore[arg-type]
+            modelled, native = calls[str(name)]
+            try:
+                want = modelled(epoch, holder)
+            except model.ModelError as e:
+                want = e.code
+            try:
+                got = native_verdict(native(epoch, holder))
+            except tc.TaelError as e:
+                got = e.code
+        assert got == want, op
+        assert (gate.state, gate.reign_closed) == ((ref.highest, ref.holder), ref.closed)
+        counted = gate.counters()
+        assert counted is not None and {k: n for k, n in counted.items() if n} == ref.counts
 
 
 @settings(max_examples=300)
-@given(epochs, caps, holder_ops)
+@given(epochs, caps, st.booleans(), holder_ops)
 def test_holder_gate_matches_sequential_model(
-    highest: int, cap: int | None, ops: list[tuple[object, ...]]
+    highest: int, cap: int | None, refuse_zero: bool, ops: list[tuple[object, ...]]
 ) -> None:
-    gate = tc.HolderFencer(highest, jump_cap=cap)
-    ref = model.HolderGate(highest, None, cap)
-    for op in ops:
-        if op[0] == "check":
-            op = ("check", resolve(op[1], ref.highest), op[2])  # type: ignore[arg-type]
-        try:
-            if op[0] == "check":
-                want: object = ref.check(op[1], op[2])  # type: ignore[arg-type]
-            else:
-                want = ref.promote(op[1])  # type: ignore[arg-type]
-        except model.ModelError as e:
-            want = e.code
-        try:
-            if op[0] == "check":
-                got: object = native_verdict(gate.check(op[1], op[2]))  # type: ignore[arg-type]
-            else:
-                got = gate.promote(op[1])  # type: ignore[arg-type]
-        except tc.TaelError as e:
-            got = e.code
-        assert got == want, op
-        assert gate.state == (ref.highest, ref.holder)
+    gate = tc.HolderFencer(highest, jump_cap=cap, refuse_zero=refuse_zero, counters=True)
+    assert (gate.jump_cap, gate.refuses_epoch_zero) == (cap, refuse_zero)
+    ref = model.HolderGate(highest, None, cap, refuse_zero=refuse_zero)
+    run_holder(gate, ref, ops)
     copy = pickle.loads(pickle.dumps(gate))
-    assert (copy.state, copy.jump_cap) == (gate.state, gate.jump_cap)
+    assert (copy.state, copy.reign_closed, copy.jump_cap) == (gate.state, gate.reign_closed, gate.jump_cap)
+    counted = copy.counters()
+    assert copy.refuses_epoch_zero == refuse_zero
+    assert counted is not None and set(counted.values()) == {0}, "a copy counts from 0"
+    ref.counts.clear()
+    run_holder(copy, ref, ops)
+
+
+@settings(max_examples=40, deadline=None)
+@given(caps, st.booleans(), holder_ops, holder_ops)
+def test_a_durable_holder_gate_matches_the_model_across_reopening(
+    cap: int | None, refuse_zero: bool, before: list[tuple[object, ...]], after: list[tuple[object, ...]]
+) -> None:
+    ref = model.HolderGate(cap=cap, refuse_zero=refuse_zero)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = f"{tmp}/vote"
+        with tc.DurableHolderFencer(path, create=True, jump_cap=cap, refuse_zero=refuse_zero, counters=True) as durable:
+            run_holder(durable, ref, before)
+        ref.counts.clear()
+        with tc.DurableHolderFencer(path, jump_cap=cap, refuse_zero=refuse_zero, counters=True) as durable:
+            assert (durable.state, durable.reign_closed) == ((ref.highest, ref.holder), ref.closed)
+            run_holder(durable, ref, after)
 
 
 def fnv1a(group: str, id: str) -> int:

@@ -156,3 +156,54 @@ def test_eight_threads_on_one_registry() -> None:
     marks = reg.snapshot().streams
     assert set(marks) == {"s0", "s1", "s2", "s3"}
     assert all(0 < m < 10_000 for m in marks.values())
+
+
+def test_eight_threads_count_on_one_counting_gate() -> None:
+    """Every verdict is counted exactly once, whatever the interleaving: the counts equal the
+    verdicts the threads got."""
+    gate = tc.EpochFencer(refuse_zero=True, counters=True)
+    offers = random_offers()
+    codes: list[dict[str, int]] = [{} for _ in range(THREADS)]
+
+    def work(n: int) -> None:
+        mine = codes[n]
+        for epoch in offers[n]:
+            code = gate.check(epoch).code
+            mine[code] = mine.get(code, 0) + 1
+
+    run_threads(work)
+    total: dict[str, int] = {}
+    for mine in codes:
+        for code, n in mine.items():
+            total[code] = total.get(code, 0) + n
+    counted = gate.counters()
+    assert counted is not None and sum(counted.values()) == THREADS * OFFERS
+    assert {code: n for code, n in counted.items() if n} == total
+
+
+def test_eight_threads_close_and_adopt_one_holder_fencer() -> None:
+    """Closing and adopting race with checks and promotions: whatever the order, a closed
+    reign is never reopened at its epoch, and every verdict agrees with the gate's one order."""
+    gate = tc.HolderFencer(counters=True)
+    seen: list[list[tc.Verdict]] = [[] for _ in range(THREADS)]
+
+    def work(n: int) -> None:
+        me = f"node-{n}"
+        for i in range(200):
+            epoch = gate.promote(me)
+            seen[n].append(gate.check(epoch, me))
+            if i % 2:
+                seen[n].append(gate.close_reign(epoch, me))
+                after = gate.check(epoch, f"node-{(n + 1) % THREADS}")
+                # Closed (by me), or a later epoch already deposed mine.
+                assert after.code in ("CLOSED", "STALE_EPOCH"), after
+                assert after.code == "STALE_EPOCH" or after.holder == me
+                assert gate.adopt(epoch, me).code in ("CLOSED", "STALE_EPOCH")
+
+    run_threads(work)
+    for mine in seen:
+        for v in mine:
+            assert v.code in ("CURRENT", "STALE_EPOCH", "CLOSED"), v
+    counted = gate.counters()
+    assert counted is not None and sum(counted.values()) == THREADS * (200 + 100)
+    assert gate.highest == THREADS * 200
