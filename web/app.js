@@ -1,12 +1,14 @@
-// The tael-coord dashboard: shows who leads every group of a membership view and why, and
-// judges records against an epoch gate. Every decision and verdict comes from the core (the
-// WebAssembly build in ./pkg); this file only moves text in and renders what the core returns.
+// The tael-coord dashboard: shows who leads every group of a membership view and why, the
+// leader changes between successive views (a feed, and a reign timeline per group), the demo
+// cluster's nodes with their verdict counters, and judges records against an epoch gate. Every
+// decision, event and verdict comes from the core (the WebAssembly build in ./pkg); this file only
+// moves text in and renders what the core returns.
 //
 // u64 values never pass through a JavaScript number: the view goes to the core as text, member
 // fields are shown from the core's canonical text of it (./viewtext.js), and epochs typed in
 // the fence panel become BigInts.
 
-import init, { electLeaders, nextEpoch, normalizeView, EpochFencer, HolderFencer, version } from "./pkg/tael_coord.js";
+import init, { electLeaders, nextEpoch, normalizeView, transitions, EpochFencer, HolderFencer, version } from "./pkg/tael_coord.js";
 import { readView, setLive } from "./viewtext.js";
 import { DECISION_WORDS, EXCLUSION_WORDS, TOGGLE_WORDS } from "./words.js";
 
@@ -47,7 +49,7 @@ const state = {
   source: "", // where it came from, in words
   demo: false, // the last successful poll was the demo cluster's /api/view
   polling: null, // {url, timer, stopped, seq}
-  leaders: null, // Map group -> leader of the last render, for announcements
+  announceAll: true, // the next render announces every leader (a new source), not the changes
   whatIf: false, // the toggles were changed while the view carries its cluster's policy
   revision: 0,
 };
@@ -127,10 +129,11 @@ function showError(el, err, prefix = "") {
 }
 
 /**
- * Decide `text` under the current policy and show it. On an error the previous view stays on
- * screen and the error is shown. Returns whether the core accepted the view.
+ * Decide `text` under the current policy and show it; `cause` says what made the page decide
+ * (for the leader-change feed; default: a view from `source`). On an error the previous view
+ * stays on screen and the error is shown. Returns whether the core accepted the view.
  */
-function decide(text, source) {
+function decide(text, source, cause = source) {
   let decisions, read, policy;
   try {
     read = text === view.text ? view.read : readView(normalizeView, text);
@@ -144,12 +147,14 @@ function decide(text, source) {
   showError($("view-error"), null);
   state.viewText = text;
   state.source = source;
-  render(decisions, text, read, policy);
+  const events = observe(decisions, cause);
+  render(decisions, text, read, policy, events);
   return true;
 }
 
+/** Decide the shown view again (a policy toggle changed): its leader changes are what-ifs. */
 function redecide() {
-  if (state.viewText !== null) decide(state.viewText, state.source);
+  if (state.viewText !== null) decide(state.viewText, state.source, "policy change");
 }
 
 /**
@@ -190,7 +195,7 @@ const PAGE_SIZE = 100;
 // `fresh`: the deciding policy has freshness, so the cards show every member's log position.
 const view = { decisions: [], read: null, byName: new Map(), text: null, nextEpochs: new Map(), limit: PAGE_SIZE, fresh: false };
 
-function render(decisions, text, read, policy) {
+function render(decisions, text, read, policy, events) {
   if (text !== view.text) {
     view.read = read;
     view.byName = read.groups;
@@ -200,12 +205,20 @@ function render(decisions, text, read, policy) {
   view.decisions = decisions;
   view.fresh = policy.freshness === true;
 
-  const led = decisions.filter((d) => d.leader !== null).length;
+  let led = 0;
+  let split = 0;
+  for (const d of decisions) {
+    if (d.leader !== null) led++;
+    if (d.claimants.length > 0) split++;
+  }
   $("summary").textContent =
     `${decisions.length} group${decisions.length === 1 ? "" : "s"}, ${led} with a leader` +
     (led < decisions.length ? `, ${decisions.length - led} without` : "") +
+    (split > 0 ? `, ${split} with more than one node claiming to lead` : "") +
     ` · view from ${state.source}`;
-  announce(decisions);
+  $("summary").dataset.splitBrain = String(split);
+  announce(decisions, events);
+  renderFeed();
   renderCards();
 }
 
@@ -230,6 +243,7 @@ function nextEpochShown(group) {
 function matchingGroups() {
   const needle = $("group-filter").value.trim();
   const leaderless = $("filter-leaderless").checked;
+  const splitBrain = $("filter-split-brain").checked;
   const out = [];
   view.decisions.forEach((d, i) => {
     if (keep(d)) out.push(i);
@@ -238,6 +252,7 @@ function matchingGroups() {
 
   function keep(d) {
     if (leaderless && d.leader !== null) return false;
+    if (splitBrain && d.claimants.length === 0) return false;
     if (needle === "") return true;
     if (d.group.includes(needle)) return true;
     const g = view.byName.get(d.group);
@@ -278,7 +293,7 @@ function groupCard(d, gi) {
     " ",
     d.leader === null
       ? el("strong", { class: "leader none", "data-leader": "", text: "none" })
-      : el("strong", { class: "leader", "data-leader": d.leader, text: d.leader }),
+      : el("strong", { class: "leader", "data-leader": d.leader, "data-epoch": d.leader_epoch, text: d.leader }),
     el(
       "span",
       { class: "reason", "data-reason": d.reason },
@@ -289,6 +304,7 @@ function groupCard(d, gi) {
 
   const facts = el("dl", { class: "facts" });
   const fact = (name, value) => facts.append(el("div", {}, el("dt", { text: name }), el("dd", { text: value })));
+  if (d.leader_epoch !== null) fact("Leader's epoch", d.leader_epoch);
   fact("Incumbent", g.incumbent === null ? "none" : g.incumbent);
   if (g.handover_to !== null) facts.append(handoverFact(g, d));
   fact("Configured size", g.configured === null ? "not set" : g.configured);
@@ -307,9 +323,11 @@ function groupCard(d, gi) {
     ["Decision", "decision"],
     ["Action", "action"],
   ];
-  const rows = rowsOf(g.members, d).map(({ member: m, leader, excluded }) => {
+  const claimant = claimantRows(g.members, d);
+  const rows = rowsOf(g.members, d).map(({ member: m, leader, excluded }, i) => {
     const behind = Boolean(excluded && excluded.reason === "behind");
     const successor = g.handover_to !== null && m.id === g.handover_to;
+    const claims = m.claims_epoch !== undefined && m.claims_epoch !== null;
     const decision = leader
       ? el("td", { class: "decision", "data-reason": "leader" }, el("span", { class: "badge leader-badge", text: "★ Leader" }))
       : el(
@@ -322,7 +340,7 @@ function groupCard(d, gi) {
     return el(
       "tr",
       {
-        class: `member${leader ? " is-leader" : ""}${m.live ? "" : " is-dead"}${behind ? " is-behind" : ""}${m.leaving ? " is-leaving" : ""}${successor ? " is-successor" : ""}`,
+        class: `member${leader ? " is-leader" : ""}${m.live ? "" : " is-dead"}${behind ? " is-behind" : ""}${m.leaving ? " is-leaving" : ""}${successor ? " is-successor" : ""}${claimant.has(i) ? " is-claimant" : ""}`,
         "data-id": m.id,
         "data-live": String(m.live),
         "data-leaving": String(m.leaving),
@@ -343,6 +361,16 @@ function groupCard(d, gi) {
         m.leaving ? el("span", { class: "tag leaving-tag", text: "leaving" }) : null,
         successor ? " " : null,
         successor ? el("span", { class: "tag successor-tag", text: "successor" }) : null,
+        // Also published by the member: the epoch at which it believes it leads (§8).
+        claims ? " " : null,
+        claims
+          ? el("span", {
+              class: `tag claims-tag${claimant.has(i) ? " claimant" : ""}`,
+              "data-claims-epoch": m.claims_epoch,
+              title: claimant.has(i) ? `${m.id} claims to lead, and is not the leader: more than one node believes it leads` : undefined,
+              text: `claims to lead at epoch ${m.claims_epoch}`,
+            })
+          : null,
       ),
       u64Cell(m.generation, "generation"),
       u64Cell(m.priority, "priority"),
@@ -385,10 +413,44 @@ function groupCard(d, gi) {
 
   return el(
     "article",
-    { class: `group${d.leader === null ? " leaderless" : ""}`, "data-group": d.group, "aria-labelledby": hid },
+    { class: `group${d.leader === null ? " leaderless" : ""}${d.claimants.length > 0 ? " split-brain" : ""}`, "data-group": d.group, "aria-labelledby": hid },
     el("header", {}, el("h3", { id: hid, text: d.group }), leaderLine, facts),
+    splitBrainWarning(d),
     el("div", { class: "table-wrap" }, table),
+    reignTimeline(d.group),
   );
+}
+
+/**
+ * The indices of the member rows that are the decision's claimants (§8). `claimants` lists
+ * entries in the view's order, so each is the first row at or after the previous one's with its
+ * id, generation and claimed epoch (among equal entries the first counts, as the core reads
+ * duplicates); the leader's row never is one.
+ */
+function claimantRows(members, d) {
+  const out = new Set();
+  let k = 0;
+  for (let i = 0; i < members.length && k < d.claimants.length; i++) {
+    const m = members[i];
+    const c = d.claimants[k];
+    if (i !== d.leader_index && m.id === c.id && m.generation === c.generation && m.claims_epoch === c.claims_epoch) {
+      out.add(i);
+      k++;
+    }
+  }
+  return out;
+}
+
+/** A group where more than one node believes it leads: who claims, at which epoch. */
+function splitBrainWarning(d) {
+  const n = d.claimants.length;
+  if (n === 0) return null;
+  const names = d.claimants.slice(0, 5).map((c) => `${c.id} (epoch ${c.claims_epoch})`).join(", ") + (n > 5 ? `, and ${n - 5} more` : "");
+  const text =
+    d.leader === null
+      ? `Split brain: no leader is decided, yet ${names} ${n === 1 ? "claims" : "claim"} to lead.`
+      : `Split brain: besides the leader ${d.leader} (epoch ${d.leader_epoch}), ${names} ${n === 1 ? "claims" : "claim"} to lead.`;
+  return el("p", { class: "split-brain-warning", role: "note", "data-claimants": String(n) }, el("strong", { text: "⚠ " }), text);
 }
 
 /**
@@ -415,32 +477,193 @@ function handoverFact(g, d) {
   );
 }
 
-/** Say which leaders changed since the last render (a polite live region). */
-function announce(decisions) {
-  const next = new Map(decisions.map((d) => [d.group, d.leader]));
-  const prev = state.leaders;
-  state.leaders = next;
+/**
+ * Say which leaders changed since the last render (a polite live region): the core's events of
+ * this observation, or every leader after a new source.
+ */
+function announce(decisions, events) {
   const name = (l) => (l === null ? "no leader" : l);
+  const all = state.announceAll || events === null;
+  state.announceAll = false;
   let lines;
-  if (prev === null) {
-    lines = decisions.map((d) => `${d.group}: ${name(d.leader)}`);
+  if (all) {
+    lines = decisions.slice(0, 7).map((d) => `${d.group}: ${name(d.leader)}`);
   } else {
-    lines = decisions
-      .filter((d) => prev.has(d.group) && prev.get(d.group) !== d.leader)
-      .map((d) => `${d.group}: ${name(prev.get(d.group))} → ${name(d.leader)} (${DECISION_WORDS[d.reason] || d.reason})`);
-    const added = decisions.filter((d) => !prev.has(d.group)).length;
-    if (added > 0) lines.push(`${added} new group${added === 1 ? "" : "s"}`);
+    lines = events.slice(0, 7).map((e) => {
+      if (e.event === "changed" && e.leader === e.previous) {
+        return `${e.group}: ${e.leader} again, at epoch ${e.epoch} (was ${e.previous_epoch}), generation ${e.generation}`;
+      }
+      const d = decisions.find((x) => x.group === e.group);
+      const why = d ? ` (${DECISION_WORDS[d.reason] || d.reason})` : "";
+      return `${e.group}: ${name(e.previous)} → ${name(e.leader)}${why}`;
+    });
   }
-  if (lines.length === 0) return;
-  const shown = lines.slice(0, 6).join("; ") + (lines.length > 6 ? `; and ${lines.length - 6} more` : "");
-  $("announce").textContent = (prev === null ? "Leaders: " : "Leader changed: ") + shown;
+  const total = all ? decisions.length : events.length;
+  if (total === 0) return;
+  const shown = lines.slice(0, 6).join("; ") + (total > 6 ? `; and ${total - 6} more` : "");
+  $("announce").textContent = (all ? "Leaders: " : "Leader changed: ") + shown;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Leader changes: the feed and each group's reign timeline (SEMANTICS.md §16)
+
+/** How many events the feed keeps, and shows; how many reigns a group keeps, and shows. */
+const FEED_KEPT = 1000;
+const FEED_SHOWN = 50;
+const REIGNS_KEPT = 20;
+const REIGNS_SHOWN = 6;
+
+/**
+ * What the page has observed: the decisions of the last view it decided, the events between
+ * successive ones (newest first), and per group its reigns (newest first; `until` null for the
+ * current one). A reign with `leader` null is a time without a leader.
+ */
+const watch = { previous: null, events: [], total: 0, reigns: new Map() };
+
+/**
+ * Compare `decisions` with the last observed ones (the core's `transitions`), record the
+ * events in the feed and the reigns, and return them; the first observation has no earlier
+ * one: it opens every group's reign as seen from now, and returns null.
+ */
+function observe(decisions, cause) {
+  const time = Date.now();
+  const first = watch.previous === null;
+  // An event depends only on each group's leader, its generation and its epoch (SEMANTICS.md
+  // §16): the core is handed each decision without its excluded and claimants lists, which for
+  // a large view are most of the text it would read.
+  const lean = decisions.map(({ excluded, claimants, ...d }) => ({ ...d, excluded: [], claimants: [] }));
+  let events;
+  try {
+    events = transitions(first ? [] : watch.previous, lean);
+  } catch (err) {
+    // Decisions from electLeaders are always decisions; should the core refuse them, say so.
+    showError($("feed-error"), err, "Leader changes not computed: ");
+    watch.previous = lean;
+    return [];
+  }
+  showError($("feed-error"), null);
+  watch.previous = lean;
+  for (const e of events) openReign(e, time, first);
+  if (first) return null;
+  if (events.length > 0) {
+    watch.total += events.length;
+    const batch = events.slice(0, FEED_KEPT).map((e) => ({ ...e, time, cause }));
+    watch.events = batch.concat(watch.events.slice(0, FEED_KEPT - batch.length));
+  }
+  return events;
+}
+
+/** Close the group's current reign at `time` and open the one `e` starts (or a leaderless time). */
+function openReign(e, time, seen) {
+  let reigns = watch.reigns.get(e.group);
+  if (reigns === undefined) watch.reigns.set(e.group, (reigns = []));
+  if (reigns.length > 0 && reigns[0].until === null) reigns[0].until = time;
+  reigns.unshift({ leader: e.leader, generation: e.generation, epoch: e.epoch, since: time, until: null, seen });
+  if (reigns.length > REIGNS_KEPT) reigns.length = REIGNS_KEPT;
+}
+
+const clock = (ms) => new Date(ms).toLocaleTimeString();
+
+/** A duration in words: "0.4 s", "12 s", "3 min 5 s", "2 h 3 min". */
+function duration(ms) {
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  if (s < 3600) return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+/** A leader with its epoch ("node-a at epoch 41"), or "none". */
+function leaderWithEpoch(leader, epoch) {
+  return leader === null ? "none" : `${leader} at epoch ${epoch}`;
+}
+
+const CHANGE_WORDS = { elected: "elected", lost: "lost its leader", changed: "changed" };
+
+/** The newest events, a row each (the rest are kept, not drawn). */
+function renderFeed() {
+  const table = $("events");
+  const rows = watch.events.slice(0, FEED_SHOWN).map((e) =>
+    el(
+      "tr",
+      {
+        class: `event ${e.event}`,
+        "data-event": e.event,
+        "data-group": e.group,
+        "data-leader": e.leader ?? "",
+        "data-epoch": e.epoch ?? "",
+        "data-previous": e.previous ?? "",
+        "data-previous-epoch": e.previous_epoch ?? "",
+        title: `seen after ${e.cause}`,
+      },
+      el("td", { class: "time" }, el("time", { dateTime: new Date(e.time).toISOString(), text: clock(e.time) })),
+      el("td", { class: "group-name" }, el("button", { type: "button", class: "link filter-group", "data-group": e.group, title: `Show only ${e.group}`, text: e.group })),
+      el("td", { class: "change" }, el("span", { class: `badge change-badge ${e.event}`, text: CHANGE_WORDS[e.event] || e.event })),
+      el("td", { class: "to", text: leaderWithEpoch(e.leader, e.epoch) }),
+      el("td", { class: "from", text: leaderWithEpoch(e.previous, e.previous_epoch) }),
+    ),
+  );
+  table.querySelector("tbody").replaceChildren(...rows);
+  table.hidden = rows.length === 0;
+  $("feed-empty").hidden = rows.length > 0;
+  const more = $("feed-more");
+  const hidden = watch.total - rows.length;
+  more.hidden = hidden <= 0;
+  more.textContent = hidden > 0 ? `${hidden} earlier change${hidden === 1 ? "" : "s"} not shown (${watch.total} in all).` : "";
+  $("events-count").textContent = watch.total === 0 ? "" : `(${watch.total})`;
+}
+
+/** A group's reigns, newest first, the current one open-ended. */
+function reignTimeline(group) {
+  const reigns = watch.reigns.get(group);
+  if (reigns === undefined) return null;
+  const now = Date.now();
+  const items = reigns.slice(0, REIGNS_SHOWN).map((r) => {
+    const open = r.until === null;
+    const who = r.leader === null ? el("span", { class: "reign-none", text: "no leader" }) : el("strong", { class: "reign-leader", text: r.leader });
+    const epoch = r.leader === null ? null : el("span", { class: "reign-epoch", text: `epoch ${r.epoch}` });
+    const since = `${r.seen ? "seen since" : "since"} ${clock(r.since)}`;
+    const span = open ? `ongoing (${duration(now - r.since)} so far)` : `for ${duration(r.until - r.since)}`;
+    return el(
+      "li",
+      {
+        class: `reign${open ? " current" : ""}${r.leader === null ? " leaderless" : ""}`,
+        "data-leader": r.leader ?? "",
+        "data-epoch": r.epoch ?? "",
+        "data-open": String(open),
+        "data-duration-ms": open ? undefined : String(r.until - r.since),
+      },
+      epoch,
+      epoch ? " · " : null,
+      who,
+      ` · ${since} · `,
+      el("span", { class: "reign-span", text: span }),
+    );
+  });
+  const older = reigns.length - items.length;
+  return el(
+    "div",
+    { class: "reigns" },
+    el("h4", { text: "Reigns, newest first" }),
+    el("ol", { class: "reign-list" }, ...items),
+    older > 0 ? el("p", { class: "muted", text: `${older} older reign${older === 1 ? "" : "s"} kept, not shown.` }) : null,
+  );
+}
+
+$("events").addEventListener("click", (ev) => {
+  const button = ev.target.closest("button.filter-group");
+  if (!button) return;
+  $("group-filter").value = button.dataset.group;
+  view.limit = PAGE_SIZE;
+  renderCards();
+});
 
 // ---------------------------------------------------------------------------------------------
 // Sources: paste, file, poll
 
 function setSourceStatus() {
   const s = $("source-status");
+  // The nodes are the demo cluster's: shown while it is polled (from its first answer on).
+  if (!(state.demo && state.polling)) $("nodes-panel").hidden = true;
   if (state.demo && state.polling) {
     s.dataset.mode = "demo";
     s.textContent = "Live: demo cluster view. Kill and Revive act on the cluster's nodes.";
@@ -457,7 +680,7 @@ function loadLocal(text, source) {
   stopPolling();
   view.limit = PAGE_SIZE;
   state.demo = false;
-  state.leaders = null;
+  state.announceAll = true;
   state.whatIf = false;
   if (decide(text, source)) $("view-text").value = text;
   setSourceStatus();
@@ -509,7 +732,7 @@ async function pollOnce(poll) {
     if (poll.stopped || seq !== poll.seq) return;
     let ok = true;
     if (text !== state.viewText) {
-      ok = decide(text, url.pathname);
+      ok = decide(text, url.pathname, `a poll of ${url.pathname}`);
       // Show the polled text as received, unless someone is typing there.
       if (ok && document.activeElement !== $("view-text")) $("view-text").value = text;
     }
@@ -520,6 +743,7 @@ async function pollOnce(poll) {
     if (wasDemo !== state.demo) setSourceStatus();
     $("poll-status").textContent = `last poll ${new Date().toLocaleTimeString()}: ok`;
     $("poll-status").dataset.ok = "true";
+    if (state.demo) await refreshNodes(poll, seq);
   } catch (err) {
     if (poll.stopped || seq !== poll.seq) return;
     const e = err instanceof TypeError && !err.code ? Object.assign(new Error(`cannot reach ${url.href}`), { code: "NETWORK" }) : err;
@@ -543,7 +767,7 @@ async function startPolling(url) {
   stopPolling();
   const poll = { url, timer: null, stopped: false, seq: 0 };
   state.polling = poll;
-  state.leaders = null;
+  state.announceAll = true;
   state.whatIf = false;
   view.limit = PAGE_SIZE;
   $("poll-url").value = url;
@@ -583,6 +807,62 @@ async function pollNow() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The demo cluster's nodes (GET /api/nodes, fetched after each poll in demo mode): whether each
+// runs, the leader it decided itself, and its gate's verdict counters (SEMANTICS.md §16), or
+// that its gate does not count.
+
+const COUNTER_CODES = ["CURRENT", "ADVANCED", "STALE_EPOCH", "TOO_FAR_AHEAD", "CONFLICT", "CLOSED"];
+
+async function refreshNodes(poll, seq) {
+  let body;
+  try {
+    const res = await fetch("/api/nodes", { cache: "no-store", headers: { Accept: "application/json" } });
+    if (!res.ok) throw Object.assign(new Error(`/api/nodes answered ${res.status} ${res.statusText}`.trim()), { code: `HTTP_${res.status}` });
+    body = JSON.parse(await res.text());
+  } catch (err) {
+    if (poll.stopped || seq !== poll.seq) return;
+    const code = err.code || (err instanceof SyntaxError ? "BAD_JSON" : "NETWORK");
+    showError($("nodes-error"), Object.assign(new Error(err.message || String(err)), { code }), "Nodes not read: ");
+    return;
+  }
+  if (poll.stopped || seq !== poll.seq) return;
+  renderNodes(body);
+}
+
+/** The `/api/nodes` answer as a table (the server's text as it is: counts are decimal strings). */
+function renderNodes(body) {
+  const nodes = body !== null && typeof body === "object" && Array.isArray(body.nodes) ? body.nodes : null;
+  if (nodes === null) {
+    showError($("nodes-error"), Object.assign(new Error("the answer has no nodes array"), { code: "BAD_NODES" }), "Nodes not read: ");
+    return;
+  }
+  showError($("nodes-error"), null);
+  const text = (v) => (typeof v === "string" ? v : JSON.stringify(v) ?? "?");
+  const rows = nodes.slice(0, 500).map((n) => {
+    n = n !== null && typeof n === "object" ? n : {};
+    const id = text(n.id);
+    const running = n.running === true;
+    const c = n.counters;
+    const counted = c !== null && typeof c === "object";
+    const decision = n.decision !== null && typeof n.decision === "object" ? n.decision : null;
+    const leader = decision === null ? "—" : decision.leader === null ? "none" : text(decision.leader);
+    return el(
+      "tr",
+      { class: "node", "data-id": id, "data-running": String(running), "data-counted": String(counted) },
+      el("th", { scope: "row", class: "node-id", text: id }),
+      el("td", { class: "running" }, el("span", { class: `dot ${running ? "live" : "dead"}`, "aria-hidden": "true" }), running ? " running" : " stopped"),
+      el("td", { class: "believes", text: leader }),
+      ...(counted
+        ? COUNTER_CODES.map((code) => el("td", { class: "num counter", "data-code": code, text: code in c ? text(c[code]) : "?" }))
+        : [el("td", { class: "muted not-counted", colSpan: COUNTER_CODES.length, text: "its gate does not count" })]),
+    );
+  });
+  $("nodes").querySelector("tbody").replaceChildren(...rows);
+  $("nodes-panel").hidden = false;
+  $("nodes-panel").dataset.seq = String(Number($("nodes-panel").dataset.seq || "0") + 1);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Kill and revive
 
 async function setMemberLive(id, live, button) {
@@ -607,7 +887,7 @@ async function setMemberLive(id, live, button) {
   showError($("action-error"), null);
   if (state.polling) stopPolling("paused: the view was edited here");
   const { text } = setLive(normalizeView, state.viewText, id, live);
-  if (decide(text, "local edit")) $("view-text").value = text;
+  if (decide(text, "local edit", `${live ? "reviving" : "killing"} ${id} here`)) $("view-text").value = text;
   setSourceStatus();
 }
 
@@ -633,10 +913,12 @@ $("group-filter").addEventListener("input", () => {
   view.limit = PAGE_SIZE;
   renderCards();
 });
-$("filter-leaderless").addEventListener("change", () => {
-  view.limit = PAGE_SIZE;
-  renderCards();
-});
+for (const box of [$("filter-leaderless"), $("filter-split-brain")]) {
+  box.addEventListener("change", () => {
+    view.limit = PAGE_SIZE;
+    renderCards();
+  });
+}
 $("show-more").addEventListener("click", () => {
   view.limit += PAGE_SIZE;
   renderCards();

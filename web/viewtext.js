@@ -5,7 +5,7 @@
 /**
  * The view as the core reads it: its groups by name, each with its listed entries
  * {name, incumbent, handover_to, configured, members: [{id, live, generation, priority,
- * eligible, epoch, log_epoch, log_end, leaving}]}
+ * eligible, epoch, log_epoch, log_end, leaving, claims_epoch (only when the member claims)}]}
  * (u64 values as decimal strings), and the view's own policy (what its cluster decides with)
  * or null. The groups are looked up by name, not listed: JSON.parse puts integer-like keys
  * before the others, so the core's order of groups is the order of its decisions, not this.

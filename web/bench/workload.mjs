@@ -53,9 +53,22 @@ function jsDecide(text) {
   return leaders;
 }
 
+// The baseline for transitions: each group's leader, generation and epoch by name, compared.
+function jsTransitions(previous, next) {
+  const reign = (d) => (d.leader === null ? null : `${d.leader}/${d.leader_generation}/${d.leader_epoch}`);
+  const before = new Map(previous.map((d) => [d.group, reign(d)]));
+  const after = new Map(next.map((d) => [d.group, reign(d)]));
+  const out = [];
+  for (const g of new Set([...before.keys(), ...after.keys()])) {
+    const [was, is] = [before.get(g) ?? null, after.get(g) ?? null];
+    if (was !== is) out.push({ group: g, was, is });
+  }
+  return out;
+}
+
 /**
  * Run the benchmarks. `tael` is the package, `now()` a clock in milliseconds.
- * Returns {electLeader5: {ns, baselineNs, ratio}, view10k: {...}}.
+ * Returns {electLeader5: {ns, baselineNs, ratio}, view10k: {...}, transitions10k: {...}}.
  */
 export function run(tael, { now, quick = false }) {
   let sink = 0;
@@ -74,9 +87,19 @@ export function run(tael, { now, quick = false }) {
   const viewRounds = quick ? 5 : 11;
   const viewNs = time(now, () => { sink += tael.electLeaders(text).length; }, 1, viewRounds);
   const parseNs = time(now, () => { sink += Object.keys(jsDecide(text)).length; }, 1, viewRounds);
+
+  // Two polls of the view: every group's leader at a new epoch (10,000 events).
+  const previous = tael.electLeaders(text);
+  const next = tael.electLeaders(text.replace(/"epoch":"(\d+)"/g, (_, e) => `"epoch":"${Number(e) + 1}"`));
+  if (tael.transitions(previous, next).length !== jsTransitions(previous, next).length) {
+    throw new Error("the package and the loop disagree on the transitions");
+  }
+  const eventsNs = time(now, () => { sink += tael.transitions(previous, next).length; }, 1, viewRounds);
+  const diffNs = time(now, () => { sink += jsTransitions(previous, next).length; }, 1, viewRounds);
   return {
     electLeader5: { ns: electNs, baselineNs: loopNs, ratio: electNs / loopNs },
     view10k: { ns: viewNs, baselineNs: parseNs, ratio: viewNs / parseNs },
+    transitions10k: { ns: eventsNs, baselineNs: diffNs, ratio: eventsNs / diffNs },
     sink,
   };
 }

@@ -2,7 +2,9 @@
 // gossip): with node-a leading, kill it, revive it, and at every stage the page shows the leader
 // every running node decided. The nodes keep the sticky incumbent (node-b) after node-a comes
 // back; the page decides with the policy the cluster publishes in its view, so it shows node-b
-// too (a page deciding with no policy of its own would show node-a, the smallest id).
+// too (a page deciding with no policy of its own would show node-a, the smallest id). The
+// leader-change feed and the reign timeline follow the kill, and the nodes panel shows what
+// `/api/nodes` says of every node (running, and verdict counters where it reports them).
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -11,6 +13,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import {
   REPO_ROOT, WEB_ROOT, startServer, launchBrowser, openDashboard, assertNoProblems, shownLeader, clickMember,
+  shownDecisions, shownFeed, feedEvent,
 } from "./harness.mjs";
 
 const BINARY = path.join(REPO_ROOT, "target", "debug", "tael-coord");
@@ -127,6 +130,23 @@ describe("the live dashboard shows the leader the cluster elected", () => {
   test("kill node-a: node-b takes over, on the nodes and on the page", async () => {
     await clickMember(page, GROUP, "node-a", "Kill");
     await allAgree(dashboard, page, 2, "node-b");
+    // The feed saw the change, and node-b's reign is wal-0's current one.
+    const feed = await shownFeed(page);
+    assert.ok(
+      feed.some((e) => e.group === GROUP && e.leader === "node-b" && e.previous === "node-a"),
+      `the feed shows node-a -> node-b: ${JSON.stringify(feed.map(feedEvent))}`,
+    );
+    const [current] = (await shownDecisions(page)).find((d) => d.group === GROUP).reigns;
+    assert.deepEqual(current.slice(1), ["node-b", true]);
+    // The nodes panel follows /api/nodes: node-a stopped, and counters where a node reports them.
+    const rows = () => page.$$eval("#nodes tbody tr", (trs) => trs.map((tr) => [tr.dataset.id, tr.dataset.running === "true", tr.dataset.counted === "true"]));
+    const { nodes } = await dashboard.get("/api/nodes");
+    const want = nodes.map((n) => [n.id, n.running, n.counters !== null && typeof n.counters === "object"]);
+    assert.deepEqual(want.map((n) => n.slice(0, 2)), [["node-a", false], ["node-b", true], ["node-c", true]]);
+    await eventually("the nodes panel shows every node as /api/nodes does", async () => {
+      const shown = await rows();
+      return { done: JSON.stringify(shown) === JSON.stringify(want), value: shown };
+    });
   });
 
   test("revive node-a: the nodes keep node-b, and so does the page", async () => {

@@ -1,10 +1,13 @@
-// Every `decide` step of tests/vectors/views.json, freshness.json and reign.json with a view object
+// Every `decide` step of tests/vectors/views.json, freshness.json, reign.json and events.json with a
+// view object
 // (and a policy object, not policy text) is pasted into the dashboard with the policy set through
 // its checkboxes and max-lag field; the leaders, reasons and exclusions the page shows, and the row
 // it marks as the leader's entry, must equal the corpus's expected decisions. Under freshness every
 // row shows its log position as the core reads it, and exactly the `behind` rows are marked so.
 // Exactly the members the core reads as `leaving` are marked so, and a group's `handover_to` is
-// shown, with whether its successor leads.
+// shown, with whether its successor leads. Every member that claims to lead carries its claim, the
+// rows marked as claimants are the decision's `claimants`, and a group warns of split brain
+// exactly when it has claimants.
 // Steps whose view the core refuses show the refusal's code. (A view that carries its own policy
 // is decided with that policy on the page, not the checkboxes': policy.test.mjs covers those.)
 
@@ -27,7 +30,7 @@ const tael = createRequire(import.meta.url)(`${REPO_ROOT}/bindings/wasm/pkg-node
 
 const steps = [];
 const refusals = [];
-for (const file of ["views.json", "freshness.json", "reign.json"]) {
+for (const file of ["views.json", "freshness.json", "reign.json", "events.json"]) {
   for (const c of corpus(file).cases) {
     c.steps.forEach((step, i) => {
       if (step.op !== "decide" || "policy_text" in step) return;
@@ -63,6 +66,10 @@ describe("corpus views shown as the core decides", () => {
       assert.ok(steps.some((s) => s.step.expect.decisions.some((d) => d.excluded.some((x) => x.reason === reason))), `${reason} is included`);
     }
     assert.ok(refusals.some((r) => r.name.startsWith("handover/")), "a refused handover field is included");
+    const claims = steps.filter((s) => s.step.expect.decisions.some((d) => d.claimants.length > 0));
+    assert.ok(claims.length >= 5, `only ${claims.length} decide steps with claimants`);
+    assert.ok(steps.some((s) => s.step.expect.decisions.some((d) => d.leader === null && d.claimants.length > 0)), "claimants without a leader are included");
+    assert.ok(refusals.some((r) => r.name.startsWith("claimants/")), "a refused claims_epoch is included");
   });
 
   for (const { name, step } of steps) {
@@ -93,6 +100,10 @@ describe("corpus views shown as the core decides", () => {
         assert.equal(g.handoverTo, to, `${g.group}: handover_to shown`);
         assert.equal(g.handoverLeads, to === null ? null : g.leader === to, `${g.group}: whether the successor leads`);
         assert.deepEqual(g.rows.filter((r) => r.successor).map((r) => r.id), read.members.filter((m) => m.id === to).map((m) => m.id), `${g.group}: rows marked successor`);
+        // Every claim is shown as the core reads it; split brain is said exactly with claimants.
+        assert.deepEqual(g.rows.map((r) => r.claimsEpoch), read.members.map((m) => m.claims_epoch ?? null), `${g.group}: claims shown`);
+        assert.equal(g.splitBrain !== null, decision.claimants.length > 0, `${g.group}: the split-brain warning`);
+        for (const c of decision.claimants) assert.ok(g.splitBrain.includes(`${c.id} (epoch ${c.claims_epoch})`), `${g.group}: the warning names ${c.id}`);
       }
       assertNoProblems(page);
     });

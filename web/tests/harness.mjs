@@ -219,7 +219,19 @@ export async function shownDecisions(page) {
         handoverLeads: handover ? handover.dataset.leads === "true" : null,
         handoverText: handover ? handover.querySelector("dd").textContent : null,
         leader: leaderEl.classList.contains("none") ? null : leaderEl.textContent,
+        leaderEpoch: leaderEl.dataset.epoch ?? null,
         reason: card.querySelector(".leader-line .reason-code").textContent,
+        // The rows marked as claimants, with the epoch each claims; the split-brain warning.
+        claimants: rows
+          .filter((r) => r.classList.contains("is-claimant"))
+          .map((r) => ({
+            id: r.querySelector(".member-id").textContent,
+            generation: r.querySelector(".generation").textContent,
+            claims_epoch: r.querySelector(".claims-tag").dataset.claimsEpoch,
+          })),
+        splitBrain: card.querySelector(".split-brain-warning")?.textContent ?? null,
+        // The reign timeline: per reign, newest first, [epoch, leader, open].
+        reigns: [...card.querySelectorAll(".reign")].map((li) => [li.dataset.epoch || null, li.dataset.leader || null, li.dataset.open === "true"]),
         excluded: rows
           .filter((r) => !r.classList.contains("is-leader"))
           .map((r) => ({
@@ -244,6 +256,8 @@ export async function shownDecisions(page) {
           leaving: r.classList.contains("is-leaving"),
           successor: r.classList.contains("is-successor"),
           decision: r.querySelector(".decision").textContent.trim(),
+          // The epoch the member claims to lead at, as its tag shows it (null without a claim).
+          claimsEpoch: r.querySelector(".claims-tag")?.dataset.claimsEpoch ?? null,
         })),
       };
     }),
@@ -252,17 +266,43 @@ export async function shownDecisions(page) {
 
 /**
  * What the page shows as the pinned decision JSON: each card's leader, reason and excluded rows,
- * with the row marked leader as `leader_index` and that row's generation as `leader_generation`.
+ * with the row marked leader as `leader_index`, that row's generation as `leader_generation`,
+ * the leader's epoch as `leader_epoch`, and the rows marked as claimants as `claimants`.
  */
 export function asDecisions(shown) {
-  return shown.map(({ group, leader, reason, excluded, leaderIndex, rows }) => ({
+  return shown.map(({ group, leader, leaderEpoch, reason, excluded, leaderIndex, rows, claimants }) => ({
     group,
     leader,
     reason,
     excluded,
     leader_index: leaderIndex,
     leader_generation: leaderIndex === null ? null : rows[leaderIndex].generation,
+    leader_epoch: leaderEpoch,
+    claimants,
   }));
+}
+
+/**
+ * The leader-change feed as shown, newest first: each row as the event JSON it stands for (the
+ * generations are not shown, so they are left out), and how many events were seen in all.
+ */
+export async function shownFeed(page) {
+  return page.$$eval("#events tbody tr", (rows) =>
+    rows.map((r) => ({
+      event: r.dataset.event,
+      group: r.dataset.group,
+      leader: r.dataset.leader || null,
+      epoch: r.dataset.epoch || null,
+      previous: r.dataset.previous || null,
+      previous_epoch: r.dataset.previousEpoch || null,
+      text: r.textContent,
+    })),
+  );
+}
+
+/** The event JSON of SEMANTICS.md §16 as the feed shows it (no generations, no text). */
+export function feedEvent({ event, group, leader, epoch, previous, previous_epoch }) {
+  return { event, group, leader, epoch, previous, previous_epoch };
 }
 
 /** The leader shown for `group` (null for none). */

@@ -49,6 +49,20 @@ function stillWorks(tael) {
   same(tael.established(5n, votes, 3n), true, "established after the case");
   same(tael.established(5n, votes.slice(0, 1), 3n), false, "one vote of three after the case");
   free();
+  const gate = new tael.HolderFencer(undefined, undefined, { refuseZero: true, counters: true });
+  same(gate.check(2n, "a").code, "ADVANCED", "a counting gate after the case");
+  same(gate.close(2n, "a").code, "CLOSED", "a close after the case");
+  same(`${gate.counters().ADVANCED}/${gate.refusesEpochZero}`, "1/true", "its counters after the case");
+  gate.free();
+  const [before, after] = [1, 2].map((epoch) => decisions(tael, { g: [{ id: "a", epoch: String(epoch) }] }));
+  same(tael.transitions(before, after)[0].previous_epoch, "1", "transitions after the case");
+}
+
+/** The decisions of a view `{group: [member, ...]}`, every member live. */
+function decisions(tael, groups) {
+  const view = { groups: {} };
+  for (const [g, members] of Object.entries(groups)) view.groups[g] = { members: members.map((m) => ({ live: true, ...m })) };
+  return tael.electLeaders(JSON.stringify(view), undefined);
 }
 
 /**
@@ -599,6 +613,242 @@ export function hostileCases(tael, memory) {
       check(/verdicts\[1\]/.test(e.message), `the message names verdicts[1]: ${e.message}`);
       same(reads, 1, "reads");
       free();
+    },
+
+    "gate options: a Proxy's keys, then each option once, in order": () => {
+      const reads = [];
+      const options = new Proxy(
+        { refuseZero: true, counters: true },
+        {
+          ownKeys(t) {
+            reads.push("ownKeys");
+            return Reflect.ownKeys(t);
+          },
+          get(t, key, receiver) {
+            reads.push(String(key));
+            return Reflect.get(t, key, receiver);
+          },
+        },
+      );
+      for (const make of [
+        () => new tael.EpochFencer(undefined, undefined, options),
+        () => new tael.HolderFencer(undefined, undefined, options),
+        () => tael.HolderFencer.withHolder(1n, "a", undefined, options),
+        () => new tael.FenceRegistry(undefined, options),
+      ]) {
+        reads.length = 0;
+        const gate = make();
+        same(reads.join(","), "ownKeys,refuseZero,counters", "the reads");
+        same(gate.refusesEpochZero, true, "refuseZero read");
+        check(gate.counters() !== undefined, "counters read");
+        gate.free();
+      }
+    },
+
+    "gate options whose getter changes its value are read once: the gate is of the value read": () => {
+      let reads = 0;
+      const options = {
+        get refuseZero() {
+          return reads++ === 0;
+        },
+      };
+      const gate = new tael.EpochFencer(undefined, undefined, options);
+      same(reads, 1, "reads of refuseZero");
+      same(gate.refusesEpochZero, true, "the value read");
+      same(thrown(() => gate.check(0n), "check(0)").code, "INVALID_EPOCH", "epoch 0 refused");
+      gate.free();
+    },
+
+    "a gate options getter that makes gates and checks records (re-entrantly)": () => {
+      let inner;
+      const options = {
+        get counters() {
+          const g = new tael.HolderFencer(undefined, undefined, { counters: true });
+          g.check(4n, "b");
+          inner = `${g.counters().ADVANCED}`;
+          g.free();
+          return true;
+        },
+      };
+      const gate = new tael.HolderFencer(1n, undefined, options);
+      same(inner, "1", "the inner gate counted");
+      same(gate.check(1n, "a").code, "CURRENT", "the outer gate");
+      same(gate.counters().CURRENT, 1n, "the outer gate counts from 0");
+      gate.free();
+    },
+
+    "a gate options getter or Proxy trap that throws: its exception passes through, no gate is made": () => {
+      const boom = new Error("options getter");
+      const options = {
+        get counters() {
+          throw boom;
+        },
+      };
+      same(thrown(() => new tael.EpochFencer(1n, undefined, options), "EpochFencer"), boom, "the getter's own exception");
+      same(thrown(() => new tael.FenceRegistry(undefined, options), "FenceRegistry"), boom, "the getter's own exception");
+      const keys = new Proxy({}, {
+        ownKeys() {
+          throw boom;
+        },
+      });
+      same(thrown(() => new tael.HolderFencer(undefined, undefined, keys), "HolderFencer"), boom, "the trap's own exception");
+      const { proxy, revoke } = Proxy.revocable({}, {});
+      revoke();
+      check(thrown(() => new tael.EpochFencer(undefined, undefined, proxy), "a revoked Proxy") instanceof TypeError, "JavaScript's own TypeError");
+      const e = thrown(() => new tael.EpochFencer(undefined, undefined, { refuseZero: true, refuse_zero: true }), "a misspelt option");
+      same(e.code, "INVALID_ARGUMENT", "the code");
+      check(e instanceof TypeError, "a TypeError");
+    },
+
+    "transitions over Proxies: the array's length and elements once, in order, then each field once": () => {
+      const [before, after] = ["1", "2"].map((epoch) => decisions(tael, { g: [{ id: "a", epoch }], h: [{ id: "b" }] }));
+      const reads = [];
+      const previous = recorded(before.map((d, i) => recorded(d, reads, `d${i}`)), reads, "previous");
+      const events = tael.transitions(previous, after);
+      same(events.map((e) => `${e.event} ${e.group}`).join(), "changed g", "the events");
+      const arrayReads = reads.filter((r) => r.startsWith("previous."));
+      same(arrayReads.join(","), "previous.length,previous.0,previous.1", "the array's reads");
+      check(reads.indexOf("previous.1") < reads.findIndex((r) => r.startsWith("d0.")), "every element is read before any field");
+      const fields = reads.filter((r) => /^d\d\./.test(r) && !r.endsWith(".toJSON"));
+      same(new Set(fields).size, fields.length, `each field read once: ${fields.join(",")}`);
+      same(fields.filter((r) => r.startsWith("d0.")).length, Object.keys(before[0]).length, "every field of d0 read");
+    },
+
+    "a decision getter whose value changes is read once: the events are of the values read": () => {
+      const [before, after] = ["1", "2"].map((epoch) => decisions(tael, { g: [{ id: "a", epoch }] }));
+      let reads = 0;
+      const d = { ...before[0] };
+      Object.defineProperty(d, "leader_epoch", { enumerable: true, get: () => (reads++ === 0 ? "2" : "1") });
+      same(tael.transitions([d], after).length, 0, "the epoch read: 2, as next's");
+      same(reads, 1, "reads of leader_epoch");
+      let elementReads = 0;
+      const list = withGetter([before[0]], 0, () => (elementReads++ === 0 ? after[0] : before[0]));
+      same(tael.transitions(list, after).length, 0, "the element read: next's own decision");
+      same(elementReads, 1, "reads of the element");
+    },
+
+    "a decision getter that calls transitions and electLeaders again (re-entrantly)": () => {
+      const [before, after] = ["1", "2"].map((epoch) => decisions(tael, { g: [{ id: "a", epoch }] }));
+      let inner;
+      const d = { ...before[0] };
+      Object.defineProperty(d, "leader", {
+        enumerable: true,
+        get: () => {
+          const again = decisions(tael, { g: [{ id: "b" }] });
+          inner = tael.transitions(after, again).map((e) => `${e.event} ${e.previous}->${e.leader}`).join();
+          return "a";
+        },
+      });
+      same(tael.transitions([d], after).map((e) => e.event).join(), "changed", "the outer call");
+      same(inner, "changed a->b", "the inner call");
+    },
+
+    "a decision getter or Proxy trap that throws: its exception passes through": () => {
+      const [d] = decisions(tael, { g: [{ id: "a" }] });
+      const boom = new Error("decision getter");
+      const getter = { ...d };
+      Object.defineProperty(getter, "reason", {
+        enumerable: true,
+        get() {
+          throw boom;
+        },
+      });
+      same(thrown(() => tael.transitions([d], [getter]), "a field getter"), boom, "the getter's own exception");
+      const element = withGetter([d], 0, () => {
+        throw boom;
+      });
+      same(thrown(() => tael.transitions(element, []), "an element getter"), boom, "the getter's own exception");
+      const trap = new Proxy([d], {
+        get(t, key) {
+          if (key === "length") throw boom;
+          return Reflect.get(t, key);
+        },
+      });
+      same(thrown(() => tael.transitions([], trap), "a length trap"), boom, "the trap's own exception");
+      const toJSON = { toJSON() { throw boom; } };
+      same(thrown(() => tael.transitions([toJSON], []), "a toJSON"), boom, "toJSON's own exception");
+    },
+
+    "decision arrays that grow or shrink during the call: the length read at the start": () => {
+      const [before, after] = ["1", "2"].map((epoch) => decisions(tael, { g: [{ id: "a", epoch }] }));
+      const [h] = decisions(tael, { h: [{ id: "b" }] });
+      const growing = withGetter([before[0]], 0, () => {
+        growing.push(h);
+        return before[0];
+      });
+      same(tael.transitions(growing, after).map((e) => e.group).join(), "g", "only the element of the length read");
+      same(growing.length, 2, "the array did grow");
+      const shrinking = withGetter([before[0], h], 0, () => {
+        shrinking.length = 1;
+        return before[0];
+      });
+      const e = thrown(() => tael.transitions(shrinking, after), "transitions");
+      same(e.code, "INVALID_ARGUMENT", "an element gone is no decision");
+      check(/previous\[1\]/.test(e.message), `the message names previous[1]: ${e.message}`);
+    },
+
+    "a sparse array of 2^32-1 decisions: refused at its first hole, without reading the rest": () => {
+      const [d] = decisions(tael, { g: [{ id: "a" }] });
+      const list = [d];
+      list.length = 2 ** 32 - 1;
+      let reads = 0;
+      Object.defineProperty(list, 1, {
+        get() {
+          reads++;
+          return undefined;
+        },
+      });
+      const e = thrown(() => tael.transitions([], list), "transitions");
+      same(e.code, "INVALID_ARGUMENT", "the code");
+      check(/next\[1\]/.test(e.message), `the message names next[1]: ${e.message}`);
+      same(reads, 1, "reads");
+      // Inside a decision, an array too long to write is JavaScript's own RangeError, read not at all.
+      const excluded = [];
+      excluded.length = 2 ** 32 - 1;
+      const r = thrown(() => tael.transitions([{ ...d, excluded }], []), "a huge excluded");
+      check(r instanceof RangeError && r.code === undefined, `JavaScript's own RangeError, got ${r}`);
+      // A hole in a shorter one stops at the hole.
+      const holey = [];
+      holey.length = 1000;
+      same(thrown(() => tael.transitions([{ ...d, excluded: holey }], []), "a hole").code, "INVALID_ARGUMENT", "a hole is no object");
+    },
+
+    "decision arrays whose length is not a length, without reading elements": () => {
+      const [d] = decisions(tael, { g: [{ id: "a" }] });
+      for (const length of ["zz", -1, 1.5, 2 ** 32, 2 ** 53]) {
+        let elements = 0;
+        const odd = new Proxy([d], {
+          get(t, k) {
+            if (k === "length") return length;
+            elements++;
+            return t[k];
+          },
+        });
+        const e = thrown(() => tael.transitions(odd, []), `a length of ${String(length)}`);
+        same(e.code, "INVALID_ARGUMENT", `the code for a length of ${String(length)}`);
+        check(e instanceof TypeError, "a TypeError");
+        same(elements, 0, "elements read");
+      }
+      const { proxy, revoke } = Proxy.revocable([], {});
+      revoke();
+      check(thrown(() => tael.transitions(proxy, []), "a revoked Proxy") instanceof TypeError, "JavaScript's own TypeError");
+    },
+
+    "objects posing as decisions: INVALID_ARGUMENT, never an event of a forged decision": () => {
+      const [d] = decisions(tael, { g: [{ id: "a" }] });
+      const gate = new tael.EpochFencer();
+      const verdict = gate.check(1n);
+      const history = new tael.EpochHistory();
+      const posers = [gate, verdict, history, new Date(0), /g/, new Map([["group", "g"]]), Object.create(d)];
+      for (const poser of posers) {
+        const e = thrown(() => tael.transitions([poser], []), `transitions with ${String(poser)}`);
+        same(e.code, "INVALID_ARGUMENT", `the code for ${String(poser)}`);
+        check(e instanceof TypeError, "a TypeError");
+      }
+      same(tael.transitions([new Proxy(d, {})], []).map((e) => e.event).join(), "lost", "a Proxy of a decision is that decision");
+      verdict.free();
+      gate.free();
+      history.free();
     },
 
     "not an array at all": () => {

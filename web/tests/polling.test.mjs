@@ -1,6 +1,6 @@
-// URL polling against a fake of the demo cluster's API (GET /api/view, POST
-// /api/nodes/{id}/kill|revive) served next to the page, poll errors shown in the page, and the
-// screenshot of the dashboard in demo mode (target/dashboard.png).
+// URL polling against a fake of the demo cluster's API (GET /api/view, GET /api/nodes, POST
+// /api/nodes/{id}/kill|revive) served next to the page, poll errors shown in the page, the nodes'
+// verdict counters, and the screenshot of the dashboard in demo mode (target/dashboard.png).
 
 import { describe, test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
@@ -19,8 +19,18 @@ function fakeCluster() {
     { id: "node-c", generation: "18446744073709551615", live: true, epoch: "40" },
     { id: "n 1/é", generation: "9007199254740993", live: false, epoch: "0" },
   ];
+  // Each node's verdict counters as `GET /api/nodes` reports them (null: its gate does not count).
+  const counters = {
+    "node-a": { CURRENT: "3", ADVANCED: "1", STALE_EPOCH: "0", TOO_FAR_AHEAD: "0", CONFLICT: "0", CLOSED: "0" },
+    "node-b": { CURRENT: "18446744073709551615", ADVANCED: "2", STALE_EPOCH: "1", TOO_FAR_AHEAD: "0", CONFLICT: "4", CLOSED: "1" },
+    "node-c": { CURRENT: "0", ADVANCED: "0", STALE_EPOCH: "0", TOO_FAR_AHEAD: "7", CONFLICT: "0", CLOSED: "0" },
+    "n 1/é": null,
+  };
   const cluster = {
     nodes,
+    counters,
+    nodeGets: 0,
+    failNodes: null, // an HTTP status to answer GET /api/nodes with
     posts: [],
     gets: 0,
     fail: null, // an HTTP status to answer GET /api/view with
@@ -47,6 +57,16 @@ function fakeCluster() {
           res.writeHead(cluster.fail, { "Content-Type": "text/plain" }).end("cluster unavailable");
         } else {
           res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" }).end(cluster.viewText());
+        }
+        return true;
+      }
+      if (req.method === "GET" && url.pathname === "/api/nodes") {
+        cluster.nodeGets += 1;
+        if (cluster.failNodes) {
+          res.writeHead(cluster.failNodes, { "Content-Type": "text/plain" }).end("nodes unavailable");
+        } else {
+          const body = { nodes: nodes.map((n) => ({ id: n.id, running: n.live, decision: null, counters: counters[n.id] })) };
+          res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" }).end(JSON.stringify(body));
         }
         return true;
       }
@@ -106,6 +126,8 @@ describe("polling a view URL and the demo API", () => {
   beforeEach(async () => {
     await page?.close();
     for (const n of cluster.nodes) n.live = n.id !== "n 1/é";
+    cluster.counters["node-a"].CURRENT = "3";
+    cluster.failNodes = null;
     cluster.fail = null;
     cluster.malformed = false;
     cluster.failPosts = null;
@@ -154,6 +176,48 @@ describe("polling a view URL and the demo API", () => {
     await page.getByRole("button", { name: "Stop polling" }).click();
     await page.waitForSelector("#source-status[data-mode=local]");
     assertNoProblems(page, (p) => /^Failed to load resource/.test(p.text) && p.url.endsWith("/api/nodes/node-b/kill"));
+  });
+
+  test("demo mode shows every node of /api/nodes with its verdict counters, and follows them", async () => {
+    assert.equal(await page.locator("#nodes-panel").isHidden(), true, "no nodes before demo mode");
+    await page.getByLabel("Every (s)").fill("0.1");
+    await page.getByRole("button", { name: "Start polling" }).click();
+    await page.waitForSelector("#nodes-panel:not([hidden])");
+    const rows = () =>
+      page.$$eval("#nodes tbody tr", (trs) =>
+        trs.map((tr) => ({
+          id: tr.dataset.id,
+          running: tr.dataset.running === "true",
+          counted: tr.dataset.counted === "true",
+          counters: Object.fromEntries([...tr.querySelectorAll("td.counter")].map((td) => [td.dataset.code, td.textContent])),
+          text: tr.textContent,
+        })),
+      );
+    const shown = await rows();
+    assert.deepEqual(shown.map((r) => [r.id, r.running, r.counted]), [["node-a", true, true], ["node-b", true, true], ["node-c", true, true], ["n 1/é", false, false]]);
+    for (const r of shown.filter((r) => r.counted)) {
+      assert.deepEqual(r.counters, cluster.counters[r.id], `${r.id}: every counter, exactly as the server wrote it`);
+    }
+    assert.match(shown[3].text, /does not count/);
+    // The column heads are the verdicts, in status order.
+    const heads = await page.$$eval("#nodes thead th", (ths) => ths.map((th) => th.textContent));
+    assert.deepEqual(heads.slice(3), ["Current", "Advanced", "Stale epoch", "Too far ahead", "Conflict", "Closed"]);
+
+    // New counts show up with the next polls.
+    cluster.counters["node-a"].CURRENT = "4";
+    await page.waitForFunction(() => document.querySelector('#nodes tr[data-id="node-a"] td[data-code="CURRENT"]').textContent === "4");
+
+    // A failing /api/nodes is said in the panel; the view keeps being polled.
+    cluster.failNodes = 500;
+    await page.locator("#nodes-error").waitFor({ state: "visible" });
+    assert.equal(await page.locator("#nodes-error code").textContent(), "HTTP_500");
+    cluster.failNodes = null;
+    await page.locator("#nodes-error").waitFor({ state: "hidden" });
+
+    // Polling stopped: the demo's nodes are no longer shown.
+    await page.getByRole("button", { name: "Stop polling" }).click();
+    await page.waitForSelector("#nodes-panel[hidden]", { state: "attached" });
+    assertNoProblems(page, (p) => /^Failed to load resource/.test(p.text) && p.url.endsWith("/api/nodes"));
   });
 
   test("?poll= starts polling on load, and the interval control sets the pace", async () => {

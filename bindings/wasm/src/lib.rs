@@ -16,12 +16,18 @@
 //! this module takes at once, so no pointer is ever read from a JavaScript object here, and an
 //! object posing as a history can at most lend a real one. `established` takes its verdicts the
 //! same way: an array of `Verdict` objects, its length read once, then each element once, in
-//! order, lending a copy of its verdict at once; anything else is refused.
+//! order, lending a copy of its verdict at once; anything else is refused. `transitions` takes
+//! its decisions as arrays of plain objects, read once (the length, each element, then each
+//! element's fields, by `JSON.stringify`) into the decision JSON the core parses.
+//!
+//! The gates take their options (`refuseZero`, `counters`) as one object, read once; the core's
+//! wrappers (`RefuseZero`, `Counting`) do the work, so each class holds its core gate boxed
+//! behind the core's trait and wraps each operation once.
 
 use std::cell::Cell;
 
 use js_sys::{Array, JsString, Object, Reflect};
-use tael_coord::{self as core, GateRegistry, HolderGate, Status};
+use tael_coord::{self as core, EpochGate, GateRegistry, HolderGate, Status};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -64,6 +70,18 @@ export interface Excluded {
   reason: ExclusionReason;
 }
 
+/**
+ * A live member, other than the leader, that claims to lead (its view entry's `claims_epoch`):
+ * more than none in a decision is more than one node believing it leads (SEMANTICS.md §8).
+ * `generation` and `claims_epoch` are decimal strings (u64s).
+ */
+export interface Claimant {
+  id: string;
+  generation: string;
+  /** The epoch at which it claims to lead. */
+  claims_epoch: string;
+}
+
 /** The decision for one group: the pinned decision JSON of SEMANTICS.md §8. */
 export interface Decision {
   group: string;
@@ -74,6 +92,58 @@ export interface Decision {
   leader_index: number | null;
   /** The generation of the leader's entry (a decimal string), or null without a leader. */
   leader_generation: string | null;
+  /** The epoch the leader's entry announced (a decimal string), or null without a leader. */
+  leader_epoch: string | null;
+  /** Every other live member that claims to lead, in the order the view lists them. */
+  claimants: Claimant[];
+}
+
+/** What happened to a group's leader between two observations (SEMANTICS.md §16). */
+export type Change = "elected" | "lost" | "changed";
+
+/**
+ * One leader change of one group: the pinned event JSON of SEMANTICS.md §16, every field
+ * present. `leader`, `generation` and `epoch` are the later decision's (null for `lost`), the
+ * `previous_*` fields the earlier one's (null for `elected`); u64 values are decimal strings.
+ */
+export interface Event {
+  event: Change;
+  group: string;
+  leader: string | null;
+  generation: string | null;
+  epoch: string | null;
+  previous: string | null;
+  previous_generation: string | null;
+  previous_epoch: string | null;
+}
+
+/**
+ * Options of a gate or a registry, fixed when it is made; an absent (or undefined) option is
+ * off. The object is read once: its own enumerable keys (each must be one of these, so a
+ * misspelt option is refused rather than ignored), then each option once, in this order.
+ */
+export interface GateOptions {
+  /**
+   * Refuse epoch 0, which several fencing systems reserve for "unfenced" (SEMANTICS.md §5):
+   * every call offered epoch 0 (a check; on a holder gate also `close` and `adopt`) throws
+   * `INVALID_EPOCH` before anything else is looked at, and changes nothing.
+   */
+  refuseZero?: boolean;
+  /** Count the verdicts of `check` and `checkAndAdvance`, read with `counters()` (SEMANTICS.md §16). */
+  counters?: boolean;
+}
+
+/**
+ * How many checks (`check` and `checkAndAdvance`) of a counting gate got each verdict, by
+ * verdict code in status order (SEMANTICS.md §16); a call that threw is not counted.
+ */
+export interface Counters {
+  CURRENT: bigint;
+  ADVANCED: bigint;
+  STALE_EPOCH: bigint;
+  TOO_FAR_AHEAD: bigint;
+  CONFLICT: bigint;
+  CLOSED: bigint;
 }
 
 /** A holder gate's highest epoch and the holder recorded for it, read together. */
@@ -83,7 +153,7 @@ export interface HolderState {
 }
 
 /** The code of every verdict. */
-export type VerdictCode = "CURRENT" | "ADVANCED" | "STALE_EPOCH" | "TOO_FAR_AHEAD" | "CONFLICT";
+export type VerdictCode = "CURRENT" | "ADVANCED" | "STALE_EPOCH" | "TOO_FAR_AHEAD" | "CONFLICT" | "CLOSED";
 
 /** The pinned verdict JSON of SEMANTICS.md §5: u64 values as decimal strings. */
 export interface VerdictJSON {
@@ -93,6 +163,7 @@ export interface VerdictJSON {
   highest: string;
   from?: string;
   cap?: string;
+  /** `CONFLICT`: the holder recorded for the epoch; `CLOSED`: the holder that closed the reign. */
   holder?: string;
 }
 
@@ -165,6 +236,14 @@ extern "C" {
     pub type TruncationObject;
     #[wasm_bindgen(typescript_type = "readonly Verdict[]")]
     pub type VerdictList;
+    #[wasm_bindgen(typescript_type = "GateOptions")]
+    pub type OptionsInput;
+    #[wasm_bindgen(typescript_type = "Counters")]
+    pub type CountersObject;
+    #[wasm_bindgen(typescript_type = "readonly Decision[]")]
+    pub type DecisionListInput;
+    #[wasm_bindgen(typescript_type = "Event[]")]
+    pub type EventList;
 }
 
 // The ids travel into WebAssembly as UTF-16 code units written straight into a scratch buffer
@@ -301,6 +380,68 @@ export function truncation(offset, done) {
   return { offset, done };
 }
 
+// A gate's options (`GateOptions`), read once: its own enumerable keys, each of which must be an
+// option (a misspelt one would otherwise be ignored), then each option once, in order. Answers
+// the options as bits (1: refuseZero, 2: counters), or a string saying why they are none.
+const OPTIONS = ["refuseZero", "counters"];
+export function gateOptions(options) {
+  if (options === undefined || options === null) return 0;
+  if (typeof options !== "object" || Array.isArray(options)) return "options must be an object {refuseZero?, counters?}";
+  for (const key of Object.keys(options)) {
+    if (!OPTIONS.includes(key)) return `options has an unknown option ${JSON.stringify(key)} (the options are ${OPTIONS.join(", ")})`;
+  }
+  let bits = 0;
+  for (let i = 0; i < OPTIONS.length; i++) {
+    const value = options[OPTIONS[i]];
+    if (value === true) bits |= 1 << i;
+    else if (value !== undefined && value !== false) return `options.${OPTIONS[i]} must be a boolean`;
+  }
+  return bits;
+}
+
+// Decisions given as an input (`transitions`), read once into the decision JSON the core
+// parses: the array's length, each element once, in order (each must be an object), then each
+// element's fields by JSON.stringify, which reads each property once. Answers `[text]`, a
+// string saying why the value is no array of decisions, or `undefined` when it is no array at
+// all (each reason starts with the index it names, or a space, to follow the input's name). A
+// bigint is written as its decimal text (a u64 may be given so); a number that is not a
+// safe integer (JSON would round it, or write NaN as null), or anything but an object where an
+// array's element belongs, stops the writing at once: a sparse array of length 2^32-1 costs one
+// read. A getter's or a Proxy trap's own exception passes through.
+const STOP = Symbol("stop");
+export function decisionsText(value) {
+  if (!Array.isArray(value)) return undefined;
+  const n = value.length;
+  if (!isLength(n)) return " has a length that is not an array's";
+  const copy = [];
+  for (let i = 0; i < n; i++) {
+    const element = value[i];
+    if (element === null || typeof element !== "object") return `[${i}] is not a decision object`;
+    copy.push(element);
+  }
+  let at = "";
+  let why;
+  try {
+    const text = JSON.stringify(copy, function (key, v) {
+      if (this === copy) at = key;
+      if (typeof v === "bigint") return String(v);
+      if (typeof v === "number" && !Number.isSafeInteger(v)) {
+        why = `[${at}] holds the number ${v} at ${JSON.stringify(key)}, which is not a safe integer; write u64 values as decimal strings`;
+        throw STOP;
+      }
+      if ((v === null || typeof v !== "object") && Array.isArray(this)) {
+        why = this === copy ? `[${at}] is not a decision object` : `[${at}] holds ${v === null ? "null" : typeof v} in an array of objects, at index ${key}`;
+        throw STOP;
+      }
+      return v;
+    });
+    return [text];
+  } catch (e) {
+    if (e === STOP) return why;
+    throw e;
+  }
+}
+
 function isLength(n) {
   return typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= 0xffffffff;
 }
@@ -328,6 +469,10 @@ extern "C" {
     fn truncation_object(offset: u64, done: bool) -> TruncationObject;
     #[wasm_bindgen(js_name = isWellFormed)]
     fn is_well_formed(s: &JsString) -> bool;
+    #[wasm_bindgen(catch, js_name = gateOptions)]
+    fn gate_options(options: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = decisionsText)]
+    fn decisions_text(value: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 /// What `electLeader` reuses from call to call. A call takes it out of its cell and puts it
@@ -591,7 +736,7 @@ pub struct Verdict(core::Verdict);
 
 #[wasm_bindgen]
 impl Verdict {
-    /// `CURRENT`, `ADVANCED`, `STALE_EPOCH`, `TOO_FAR_AHEAD` or `CONFLICT`.
+    /// `CURRENT`, `ADVANCED`, `STALE_EPOCH`, `TOO_FAR_AHEAD`, `CONFLICT` or `CLOSED`.
     #[wasm_bindgen(getter)]
     pub fn code(&self) -> VerdictCode {
         JsValue::from_str(self.0.code()).unchecked_into()
@@ -627,7 +772,8 @@ impl Verdict {
         self.0.cap()
     }
 
-    /// For `CONFLICT`: the holder already recorded for the epoch.
+    /// For `CONFLICT`: the holder already recorded for the epoch; for `CLOSED`: the holder that
+    /// closed the reign.
     #[wasm_bindgen(getter)]
     pub fn holder(&self) -> Option<String> {
         self.0.holder().map(str::to_owned)
@@ -717,47 +863,98 @@ pub fn established(
     Ok(core::established(epoch, &verdicts, configured))
 }
 
-/// A gate class wrapping the core type of the same name, with its constructor
-/// `new $class(highest = 0, jumpCap)`; the class's other methods are its own `impl`.
-macro_rules! gate_class {
-    ($(#[$doc:meta])* $class:ident, $new_doc:literal) => {
-        $(#[$doc])*
-        #[wasm_bindgen]
-        pub struct $class(core::$class);
-
-        #[wasm_bindgen]
-        impl $class {
-            #[doc = $new_doc]
-            #[wasm_bindgen(constructor)]
-            pub fn new(
-                highest: Option<U64Input>,
-                #[wasm_bindgen(js_name = jumpCap)] jump_cap: Option<U64Input>,
-            ) -> JsResult<$class> {
-                let highest = opt_u64_from(highest, "highest")?.unwrap_or(0);
-                let cap = opt_u64_from(jump_cap, "jumpCap")?;
-                Ok($class(core::$class::with_highest(highest).with_jump_cap(cap)))
-            }
-        }
-    };
+/// A gate's options (`GateOptions`), as read.
+#[derive(Clone, Copy, Default)]
+struct Options {
+    refuse_zero: bool,
+    counters: bool,
 }
 
-gate_class!(
-    /// The lock-free epoch gate of a stream: accepts records at or above the highest epoch seen.
-    EpochFencer,
-    "A gate resuming at `highest` (default 0), with an optional jump cap."
-);
+/// The options given to a gate's or a registry's constructor (read once; `undefined` or `null`
+/// is none). A getter's or a Proxy trap's exception passes through.
+fn options_from(value: Option<OptionsInput>) -> JsResult<Options> {
+    let Some(value) = value else {
+        return Ok(Options::default());
+    };
+    let read = gate_options(&value)?;
+    if let Some(why) = read.as_string() {
+        return Err(error(Status::InvalidArgument, &why));
+    }
+    // `gateOptions` answers bits or a reason.
+    let bits = read.as_f64().unwrap_or(0.0) as u32;
+    Ok(Options {
+        refuse_zero: bits & 1 != 0,
+        counters: bits & 2 != 0,
+    })
+}
+
+/// The core gate `$gate` boxed behind the core trait `$trait`, wrapped as `$options` ask:
+/// `Counting::new(RefuseZero(gate))` when both are on (the order the core suggests).
+macro_rules! wrapped {
+    ($trait:path, $gate:expr, $options:expr) => {{
+        let options: Options = $options;
+        let mut gate: Box<dyn $trait> = Box::new($gate);
+        if options.refuse_zero {
+            gate = Box::new(core::RefuseZero(gate));
+        }
+        if options.counters {
+            gate = Box::new(core::Counting::new(gate));
+        }
+        gate
+    }};
+}
+
+/// A counting gate's counters as a plain object from verdict code to bigint (status order);
+/// `undefined` for a gate that does not count.
+fn counters_object(counters: Option<core::Counters>) -> JsResult<Option<CountersObject>> {
+    let Some(counters) = counters else {
+        return Ok(None);
+    };
+    let object = Object::new();
+    for (status, count) in counters.by_status() {
+        Reflect::set(&object, &status.name().into(), &count.into())?;
+    }
+    Ok(Some(object.unchecked_into()))
+}
+
+/// The lock-free epoch gate of a stream: accepts records at or above the highest epoch seen.
+#[wasm_bindgen]
+pub struct EpochFencer(Box<dyn core::EpochGate>);
 
 #[wasm_bindgen]
 impl EpochFencer {
+    /// A gate resuming at `highest` (default 0), with an optional jump cap and `options`
+    /// (`{refuseZero, counters}`, each off unless `true`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        highest: Option<U64Input>,
+        #[wasm_bindgen(js_name = jumpCap)] jump_cap: Option<U64Input>,
+        options: Option<OptionsInput>,
+    ) -> JsResult<EpochFencer> {
+        let highest = opt_u64_from(highest, "highest")?.unwrap_or(0);
+        let cap = opt_u64_from(jump_cap, "jumpCap")?;
+        let gate = core::EpochFencer::with_highest(highest).with_jump_cap(cap);
+        Ok(EpochFencer(wrapped!(
+            core::EpochGate,
+            gate,
+            options_from(options)?
+        )))
+    }
+
     /// Accept a record stamped with `epoch`? Advances the gate on a higher epoch.
     #[wasm_bindgen(js_name = checkAndAdvance)]
     pub fn check_and_advance(&self, epoch: &U64Input) -> JsResult<bool> {
-        Ok(self.0.check_and_advance(u64_from(epoch, "epoch")?))
+        self.0
+            .check_and_advance(u64_from(epoch, "epoch")?)
+            .or_throw()
     }
 
     /// Judge a record stamped with `epoch`; advances like `checkAndAdvance`.
     pub fn check(&self, epoch: &U64Input) -> JsResult<Verdict> {
-        Ok(Verdict(self.0.check(u64_from(epoch, "epoch")?)))
+        self.0
+            .check(u64_from(epoch, "epoch")?)
+            .map(Verdict)
+            .or_throw()
     }
 
     /// Move one past every epoch seen and return it; throws `EPOCH_OVERFLOW` at 2^64-1.
@@ -785,28 +982,63 @@ impl EpochFencer {
     pub fn jump_cap(&self) -> Option<u64> {
         self.0.jump_cap()
     }
+
+    /// Whether the gate refuses epoch 0 (`INVALID_EPOCH`): the `refuseZero` option.
+    #[wasm_bindgen(getter, js_name = refusesEpochZero)]
+    pub fn refuses_epoch_zero(&self) -> bool {
+        self.0.refuses_epoch_zero()
+    }
+
+    /// How many checks got each verdict (`{CURRENT: 3n, ...}`, a new object each time) for a
+    /// gate made with the `counters` option; `undefined` for one that does not count.
+    pub fn counters(&self) -> JsResult<Option<CountersObject>> {
+        counters_object(self.0.counters())
+    }
 }
 
-gate_class!(
-    /// The holder-aware gate over `(epoch, holder)` tokens.
-    HolderFencer,
-    "A gate resuming at `highest` (default 0) with no holder, with an optional jump cap."
-);
+/// The holder-aware gate over `(epoch, holder)` tokens.
+#[wasm_bindgen]
+pub struct HolderFencer(Box<dyn core::HolderGate>);
 
 #[wasm_bindgen]
 impl HolderFencer {
-    /// A gate resuming a known reign: `highest` held by `holder`, with an optional jump cap.
+    /// A gate resuming at `highest` (default 0) with no holder, with an optional jump cap and
+    /// `options` (`{refuseZero, counters}`, each off unless `true`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        highest: Option<U64Input>,
+        #[wasm_bindgen(js_name = jumpCap)] jump_cap: Option<U64Input>,
+        options: Option<OptionsInput>,
+    ) -> JsResult<HolderFencer> {
+        let highest = opt_u64_from(highest, "highest")?.unwrap_or(0);
+        let cap = opt_u64_from(jump_cap, "jumpCap")?;
+        let gate = core::HolderFencer::with_highest(highest).with_jump_cap(cap);
+        Ok(HolderFencer(wrapped!(
+            core::HolderGate,
+            gate,
+            options_from(options)?
+        )))
+    }
+
+    /// A gate resuming a known reign: `highest` held by `holder`, with an optional jump cap and
+    /// `options` (as the constructor's).
     #[wasm_bindgen(js_name = withHolder)]
     pub fn with_holder(
         highest: &U64Input,
         holder: &Str,
         #[wasm_bindgen(js_name = jumpCap)] jump_cap: Option<U64Input>,
+        options: Option<OptionsInput>,
     ) -> JsResult<HolderFencer> {
         let highest = u64_from(highest, "highest")?;
         let holder = text_from(holder, "holder")?;
         let cap = opt_u64_from(jump_cap, "jumpCap")?;
+        let options = options_from(options)?;
         let gate = core::HolderFencer::with_holder(highest, Some(&holder)).or_throw()?;
-        Ok(HolderFencer(gate.with_jump_cap(cap)))
+        Ok(HolderFencer(wrapped!(
+            core::HolderGate,
+            gate.with_jump_cap(cap),
+            options
+        )))
     }
 
     /// Judge a record carrying the token `(epoch, holder)`.
@@ -841,6 +1073,31 @@ impl HolderFencer {
             .or_throw()
     }
 
+    /// `holder` ends its reign at `epoch` (SEMANTICS.md §16): `CLOSED` once the reign is closed
+    /// (or already was), after which every token of that epoch is `CLOSED` until a higher epoch
+    /// moves the gate; `CONFLICT` for the current epoch of another holder, `STALE_EPOCH` for an
+    /// older epoch, `TOO_FAR_AHEAD` past the jump cap (a higher epoch within it moves the gate
+    /// there, closed).
+    pub fn close(&self, epoch: &U64Input, holder: &Str) -> JsResult<Verdict> {
+        let epoch = u64_from(epoch, "epoch")?;
+        self.0
+            .close(epoch, &text_from(holder, "holder")?)
+            .map(Verdict)
+            .or_throw()
+    }
+
+    /// Move the gate to the reign `(epoch, holder)` its group established (SEMANTICS.md §16),
+    /// after this replica voted for another claimant and truncated its log: `CURRENT` (the epoch
+    /// is the highest: its holder is replaced) or `ADVANCED` (a higher epoch, whatever the jump
+    /// cap). `STALE_EPOCH` below the highest and `CLOSED` for a closed reign change nothing.
+    pub fn adopt(&self, epoch: &U64Input, holder: &Str) -> JsResult<Verdict> {
+        let epoch = u64_from(epoch, "epoch")?;
+        self.0
+            .adopt(epoch, &text_from(holder, "holder")?)
+            .map(Verdict)
+            .or_throw()
+    }
+
     /// The highest epoch accepted so far.
     #[wasm_bindgen(getter)]
     pub fn highest(&self) -> u64 {
@@ -851,6 +1108,12 @@ impl HolderFencer {
     #[wasm_bindgen(getter)]
     pub fn holder(&self) -> Option<String> {
         self.0.holder()
+    }
+
+    /// Whether the reign at the highest epoch was closed (`close`).
+    #[wasm_bindgen(getter)]
+    pub fn closed(&self) -> bool {
+        self.0.closed()
     }
 
     /// The highest epoch and its holder, read together: `{highest, holder}`.
@@ -868,21 +1131,41 @@ impl HolderFencer {
     pub fn jump_cap(&self) -> Option<u64> {
         self.0.jump_cap()
     }
+
+    /// Whether the gate refuses epoch 0 (`INVALID_EPOCH`): the `refuseZero` option.
+    #[wasm_bindgen(getter, js_name = refusesEpochZero)]
+    pub fn refuses_epoch_zero(&self) -> bool {
+        self.0.refuses_epoch_zero()
+    }
+
+    /// How many checks got each verdict (`{CURRENT: 3n, ...}`, a new object each time) for a
+    /// gate made with the `counters` option; `undefined` for one that does not count. `close`,
+    /// `adopt` and promotions are not checks.
+    pub fn counters(&self) -> JsResult<Option<CountersObject>> {
+        counters_object(self.0.counters())
+    }
 }
 
 /// Epoch gates keyed by stream name, with snapshots of their high-water marks.
 #[wasm_bindgen]
-pub struct FenceRegistry(core::FenceRegistry);
+pub struct FenceRegistry(Box<dyn core::GateRegistry>);
 
 #[wasm_bindgen]
 impl FenceRegistry {
-    /// An empty registry, with an optional jump cap for every gate.
+    /// An empty registry, with an optional jump cap for every gate and `options`
+    /// (`{refuseZero, counters}`, each off unless `true`; counters count every stream's checks).
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(js_name = jumpCap)] jump_cap: Option<U64Input>,
+        options: Option<OptionsInput>,
     ) -> JsResult<FenceRegistry> {
         let cap = opt_u64_from(jump_cap, "jumpCap")?;
-        Ok(FenceRegistry(core::FenceRegistry::new().with_jump_cap(cap)))
+        let registry = core::FenceRegistry::new().with_jump_cap(cap);
+        Ok(FenceRegistry(wrapped!(
+            core::GateRegistry,
+            registry,
+            options_from(options)?
+        )))
     }
 
     /// Add a stream whose gate starts at `highest` (default 0).
@@ -949,6 +1232,20 @@ impl FenceRegistry {
     #[wasm_bindgen(getter, js_name = jumpCap)]
     pub fn jump_cap(&self) -> Option<u64> {
         self.0.jump_cap()
+    }
+
+    /// Whether every gate refuses epoch 0 (`INVALID_EPOCH`, before the stream is looked up): the
+    /// `refuseZero` option.
+    #[wasm_bindgen(getter, js_name = refusesEpochZero)]
+    pub fn refuses_epoch_zero(&self) -> bool {
+        self.0.refuses_epoch_zero()
+    }
+
+    /// How many checks, of every stream, got each verdict (`{CURRENT: 3n, ...}`, a new object
+    /// each time) for a registry made with the `counters` option; `undefined` for one that does
+    /// not count.
+    pub fn counters(&self) -> JsResult<Option<CountersObject>> {
+        counters_object(self.0.counters())
     }
 
     /// Every stream's mark as snapshot JSON text (`{"streams": {"name": "highest"}}`).
@@ -1243,6 +1540,38 @@ pub fn elect_leaders(view: &Str, policy: &PolicyInput) -> JsResult<DecisionList>
     let view = view_from(view)?;
     let decisions = core::elect_leaders(&view, &policy_from(policy)?).or_throw()?;
     Ok(js_sys::JSON::parse(&core::decisions_to_json(&decisions))?.unchecked_into())
+}
+
+/// Decisions given as an input: an array of decision objects (as `electLeaders` returns),
+/// read once into their JSON text (`decisionsText`).
+fn decisions_from(value: &JsValue, what: &str) -> JsResult<String> {
+    let read = decisions_text(value)?;
+    if let Some(why) = read.as_string() {
+        return Err(error(Status::InvalidArgument, &format!("{what}{why}")));
+    }
+    read.dyn_ref::<Array>()
+        .and_then(|text| text.get(0).as_string())
+        .ok_or_else(|| {
+            error(
+                Status::InvalidArgument,
+                &format!("{what} must be an array of decisions (as electLeaders returns)"),
+            )
+        })
+}
+
+/// The leader changes from the decisions `previous` to the decisions `next` (SEMANTICS.md
+/// §16), both arrays of decision objects as `electLeaders` returns them (two polls of a
+/// cluster): at most one event per group, in group-name order (UTF-8 bytes), as plain objects.
+/// A group listed in only one of the arrays counts as leaderless in the other. Each array is
+/// read once (its length, each element, then each element's fields); an element that is no
+/// decision, or an array that lists a group twice, is `INVALID_ARGUMENT` (`leader_epoch` and
+/// `claimants` may be absent, as in decisions written before they existed).
+#[wasm_bindgen]
+pub fn transitions(previous: &DecisionListInput, next: &DecisionListInput) -> JsResult<EventList> {
+    let previous = decisions_from(previous, "previous")?;
+    let next = decisions_from(next, "next")?;
+    let events = core::transitions_json(&previous, &next).or_throw()?;
+    Ok(js_sys::JSON::parse(&events)?.unchecked_into())
 }
 
 /// The view as the core reads it, written back canonically: the same JSON with every u64 value

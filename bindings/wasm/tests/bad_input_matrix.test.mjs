@@ -54,16 +54,28 @@ const answer = (v) => (Array.isArray(v) ? v.map(u64Value) : v === null ? null : 
 
 function fresh() {
   return {
-    gate: new tael.EpochFencer(),
-    holder: new tael.HolderFencer(),
-    registry: new tael.FenceRegistry(),
+    gate: new tael.EpochFencer(undefined, undefined, { counters: true }),
+    holder: new tael.HolderFencer(undefined, undefined, { counters: true }),
+    registry: new tael.FenceRegistry(undefined, { counters: true }),
     history: new tael.EpochHistory(),
   };
 }
 
 function summary(state) {
-  return [state.gate.highest, state.holder.highest, state.holder.holder, state.registry.snapshot(), JSON.stringify(state.history)];
+  return [
+    state.gate.highest,
+    state.holder.highest,
+    state.holder.holder,
+    state.holder.closed,
+    state.registry.snapshot(),
+    JSON.stringify(state.history),
+    // A refused call is no verdict: it is not counted.
+    ...[state.gate, state.holder, state.registry].map((g) => g.counters()),
+  ];
 }
+
+// A creating step's options: `refuse_zero`, and counters on (a refused call must count nothing).
+const options = (step) => ({ refuseZero: "refuse_zero" in step ? step.refuse_zero : undefined, counters: true });
 
 function run(state, step) {
   for (const modifier of ["length", "handle", "out", "buffer"]) {
@@ -73,7 +85,7 @@ function run(state, step) {
     case "elect":
       return tael.electLeader(value(step.ids));
     case "gate":
-      state.gate = new tael.EpochFencer(number(step, "highest", undefined), number(step, "cap", undefined));
+      state.gate = new tael.EpochFencer(number(step, "highest", undefined), number(step, "cap", undefined), options(step));
       return undefined;
     case "check":
       return state.gate.check(number(step, "epoch"));
@@ -84,8 +96,8 @@ function run(state, step) {
     case "holder_gate":
       state.holder =
         "holder" in step
-          ? tael.HolderFencer.withHolder(number(step, "highest", 0n), value(step.holder))
-          : new tael.HolderFencer(number(step, "highest", undefined));
+          ? tael.HolderFencer.withHolder(number(step, "highest", 0n), value(step.holder), undefined, options(step))
+          : new tael.HolderFencer(number(step, "highest", undefined), undefined, options(step));
       return undefined;
     case "holder_check":
       return state.holder.check(number(step, "epoch"), value(step.holder));
@@ -95,6 +107,13 @@ function run(state, step) {
       return state.holder.promote(value(step.holder));
     case "holder_promote_to_at_least":
       return state.holder.promoteToAtLeast(number(step, "floor"), value(step.holder));
+    case "holder_close":
+      return state.holder.close(number(step, "epoch"), value(step.holder));
+    case "holder_adopt":
+      return state.holder.adopt(number(step, "epoch"), value(step.holder));
+    case "registry":
+      state.registry = new tael.FenceRegistry(number(step, "cap", undefined), options(step));
+      return undefined;
     case "registry_add":
       return state.registry.add(value(step.stream), number(step, "highest", undefined));
     case "registry_check":
@@ -132,6 +151,9 @@ function run(state, step) {
       return tael.divergencePoint(entries(step.leader), number(step, "leader_log_end"), entries(step.follower), number(step, "follower_log_end"));
     case "follower_step":
       return tael.followerStep(entries(step.follower), number(step, "follower_log_end"), answer(step.answer));
+    case "transitions":
+      // JavaScript's transitions takes decision arrays: the row's JSON text, parsed.
+      return tael.transitions(JSON.parse(value(step.previous)), JSON.parse(value(step.next)));
     case "established":
       return tael.established(number(step, "epoch"), value(step.verdicts), number(step, "configured"));
     default:

@@ -1,5 +1,8 @@
 // Runs every case of the conformance corpus (tests/vectors/*.json) against the Node build: each
-// step's result and, after it, the state of the case's gates, registry and epoch history.
+// step's result and, after it, the state of the case's gates, registry and epoch history. Every
+// gate and registry is made with the `counters` option as well, and after every step its
+// counters must have counted exactly that step's verdict (a check's code; one accepted or
+// rejected verdict for checkAndAdvance; nothing for anything else).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
@@ -65,6 +68,9 @@ function bothForms(f, ...histories) {
   return viaArrays;
 }
 
+// A creating step's options: the corpus's `refuse_zero`, and counters on (checked after each step).
+const options = (s) => ({ refuseZero: s.refuse_zero, counters: true });
+
 const viewText = (s) => (s.view_text !== undefined ? s.view_text : JSON.stringify(s.view));
 const policyOf = (s) => (s.policy_text !== undefined ? s.policy_text : s.policy);
 
@@ -77,12 +83,12 @@ function run(state, s) {
         return leader === undefined ? { leader: null, index: null } : { leader, index: ids.indexOf(leader) };
       });
     case "gate":
-      state.gate = new tael.EpochFencer(u64(s.highest), u64(s.cap));
+      state.gate = new tael.EpochFencer(u64(s.highest), u64(s.cap), options(s));
       return undefined;
     case "check":
-      return verdict(state.gate.check(u64(s.epoch)));
+      return attempt(() => verdict(state.gate.check(u64(s.epoch))));
     case "check_and_advance":
-      return { accepted: state.gate.checkAndAdvance(u64(s.epoch)) };
+      return attempt(() => ({ accepted: state.gate.checkAndAdvance(u64(s.epoch)) }));
     case "promote":
       return attempt(() => ({ epoch: str(state.gate.promote()) }));
     case "promote_to_at_least":
@@ -91,11 +97,11 @@ function run(state, s) {
       return { highest: str(state.gate.highest) };
     case "holder_gate":
       if (s.holder === undefined) {
-        state.holder = new tael.HolderFencer(u64(s.highest), u64(s.cap));
+        state.holder = new tael.HolderFencer(u64(s.highest), u64(s.cap), options(s));
         return undefined;
       }
       return attempt(() => {
-        state.holder = tael.HolderFencer.withHolder(u64(s.highest ?? "0"), text(s.holder), u64(s.cap));
+        state.holder = tael.HolderFencer.withHolder(u64(s.highest ?? "0"), text(s.holder), u64(s.cap), options(s));
         return undefined;
       });
     case "holder_check":
@@ -106,14 +112,18 @@ function run(state, s) {
       return attempt(() => ({ epoch: str(state.holder.promote(text(s.holder))) }));
     case "holder_promote_to_at_least":
       return attempt(() => ({ epoch: str(state.holder.promoteToAtLeast(u64(s.floor), text(s.holder))) }));
+    case "holder_close":
+      return attempt(() => verdict(state.holder.close(u64(s.epoch), text(s.holder))));
+    case "holder_adopt":
+      return attempt(() => verdict(state.holder.adopt(u64(s.epoch), text(s.holder))));
     case "holder_state": {
       const { highest, holder } = state.holder.state;
       assert.equal(highest, state.holder.highest);
       assert.equal(holder, state.holder.holder);
-      return { highest: str(highest), holder: holder ?? null };
+      return { highest: str(highest), holder: holder ?? null, closed: state.holder.closed };
     }
     case "registry":
-      state.registry = new tael.FenceRegistry(u64(s.cap));
+      state.registry = new tael.FenceRegistry(u64(s.cap), options(s));
       return undefined;
     case "registry_add":
       return attempt(() => (state.registry.add(text(s.stream), u64(s.highest)), { ok: true }));
@@ -137,6 +147,23 @@ function run(state, s) {
       return attempt(() => (state.registry.restore(s.snapshot), { ok: true }));
     case "decide":
       return attempt(() => ({ decisions: tael.electLeaders(viewText(s), policyOf(s)) }));
+    case "transitions": {
+      const previous = tael.electLeaders(JSON.stringify(s.previous), s.policy);
+      const next = tael.electLeaders(JSON.stringify(s.next), s.policy);
+      const events = tael.transitions(previous, next);
+      // Decisions written before leader_epoch and claimants existed are read too; the events
+      // then lack the epochs (and a change of epoch alone is no change).
+      const old = (ds) => ds.map(({ leader_epoch, claimants, ...d }) => d);
+      const withoutEpochs = tael.transitions(old(previous), old(next));
+      assert.deepEqual(
+        withoutEpochs,
+        events
+          .map((e) => ({ ...e, epoch: null, previous_epoch: null }))
+          .filter((e) => e.event !== "changed" || e.leader !== e.previous || e.generation !== e.previous_generation),
+        "events of decisions without leader_epoch",
+      );
+      return { events };
+    }
     case "normalize_view":
       return attempt(() => ({ view: JSON.parse(tael.normalizeView(viewText(s))) }));
     case "next_epoch":
@@ -230,13 +257,25 @@ const cap = (c) => (c === undefined ? null : str(c));
 // The case's gates, registry and history as the corpus writes their state, read through the package.
 function stateOf(state) {
   const out = {};
-  if (state.gate) out.gate = { highest: str(state.gate.highest), jump_cap: cap(state.gate.jumpCap) };
+  if (state.gate) {
+    out.gate = { highest: str(state.gate.highest), jump_cap: cap(state.gate.jumpCap), refuses_zero: state.gate.refusesEpochZero };
+  }
   if (state.holder) {
     const { highest, holder } = state.holder.state;
-    out.holder_gate = { highest: str(highest), holder: holder ?? null, jump_cap: cap(state.holder.jumpCap) };
+    out.holder_gate = {
+      highest: str(highest),
+      holder: holder ?? null,
+      closed: state.holder.closed,
+      jump_cap: cap(state.holder.jumpCap),
+      refuses_zero: state.holder.refusesEpochZero,
+    };
   }
   if (state.registry) {
-    out.registry = { streams: JSON.parse(state.registry.snapshot()).streams, jump_cap: cap(state.registry.jumpCap) };
+    out.registry = {
+      streams: JSON.parse(state.registry.snapshot()).streams,
+      jump_cap: cap(state.registry.jumpCap),
+      refuses_zero: state.registry.refusesEpochZero,
+    };
   }
   if (state.history) {
     // Read through the entries; the JSON form, its round trip and latestEpoch must agree.
@@ -255,6 +294,40 @@ function stateOf(state) {
   return Object.keys(out).length === 0 ? undefined : out;
 }
 
+// Which object a step's op checks, and the counters of every counting object before a step.
+const CHECKS = {
+  check: "gate",
+  check_and_advance: "gate",
+  holder_check: "holder",
+  holder_check_and_advance: "holder",
+  registry_check: "registry",
+  registry_check_and_advance: "registry",
+};
+const counting = ["gate", "holder", "registry"];
+const countersOf = (state) => Object.fromEntries(counting.filter((k) => state[k]).map((k) => [k, state[k].counters()]));
+const ZERO = { CURRENT: 0n, ADVANCED: 0n, STALE_EPOCH: 0n, TOO_FAR_AHEAD: 0n, CONFLICT: 0n, CLOSED: 0n };
+
+// A step that creates a gate (or registry) starts its counters at 0; only a check of it counts,
+// one verdict: its code, or for checkAndAdvance one of the accepted or rejected codes.
+const CREATES = { gate: "gate", holder_gate: "holder", registry: "registry" };
+function checkCounters(before, state, s, result, what) {
+  const failed = result !== undefined && "error" in result;
+  for (const k of counting.filter((k) => state[k])) {
+    const now = state[k].counters();
+    const was = (CREATES[s.op] === k && !failed) || !(k in before) ? ZERO : before[k];
+    assert.deepEqual(Object.keys(now), Object.keys(ZERO), `${what}: every verdict, in status order`);
+    const moved = Object.keys(ZERO).filter((c) => now[c] !== was[c]);
+    if (CHECKS[s.op] !== k || failed) {
+      assert.deepEqual(moved, [], `${what}: the ${k} counted nothing`);
+      continue;
+    }
+    assert.equal(moved.length, 1, `${what}: one verdict counted, not ${moved.join(", ")}`);
+    assert.equal(now[moved[0]] - was[moved[0]], 1n, `${what}: counted once`);
+    if ("code" in result) assert.equal(moved[0], result.code, `${what}: the verdict's code`);
+    else assert.equal(["CURRENT", "ADVANCED"].includes(moved[0]), result.accepted, `${what}: ${moved[0]} for accepted: ${result.accepted}`);
+  }
+}
+
 let skipped = 0;
 for (const c of cases) {
   const expressible = !c.fronts || c.fronts.includes(FRONT);
@@ -262,8 +335,11 @@ for (const c of cases) {
   test(c.name, { skip: expressible ? false : `inputs not expressible in JavaScript (${c.fronts.join(", ")})` }, () => {
     const state = {};
     c.steps.forEach((s, i) => {
-      assert.deepEqual(run(state, s), s.expect, `step ${i} (${s.op})`);
+      const before = countersOf(state);
+      const result = run(state, s);
+      assert.deepEqual(result, s.expect, `step ${i} (${s.op})`);
       assert.deepEqual(stateOf(state), s.state, `step ${i} (${s.op}): state`);
+      checkCounters(before, state, s, result, `step ${i} (${s.op}): counters`);
     });
   });
 }

@@ -1,4 +1,5 @@
 // Bad inputs get a typed error with the core's status name; the UTF-16 trap is decided as Rust does.
+// Also the gates' options (refuseZero, counters), close and adopt, claimants, and transitions.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
@@ -348,4 +349,213 @@ test("established: a freed verdict is an Error, and nothing is counted twice by 
   a[0].__taelLend();
   throwsCode(() => tael.established(5n, [{ __taelLend() {} }], 1n), "INVALID_ARGUMENT", TypeError);
   free();
+});
+
+test("gate options: an object of booleans, read back through refusesEpochZero and counters()", () => {
+  const makers = [
+    (o) => new tael.EpochFencer(undefined, undefined, o),
+    (o) => new tael.HolderFencer(undefined, undefined, o),
+    (o) => tael.HolderFencer.withHolder(3n, "node-a", undefined, o),
+    (o) => new tael.FenceRegistry(undefined, o),
+  ];
+  for (const make of makers) {
+    for (const off of [undefined, null, {}, { refuseZero: false, counters: false }, { refuseZero: undefined }]) {
+      const gate = make(off);
+      assert.equal(gate.refusesEpochZero, false);
+      assert.equal(gate.counters(), undefined, "a gate that does not count answers undefined");
+    }
+    const both = make({ refuseZero: true, counters: true });
+    assert.equal(both.refusesEpochZero, true);
+    assert.deepEqual(both.counters(), { CURRENT: 0n, ADVANCED: 0n, STALE_EPOCH: 0n, TOO_FAR_AHEAD: 0n, CONFLICT: 0n, CLOSED: 0n });
+    assert.notEqual(both.counters(), both.counters(), "a new object each time");
+    assert.equal(make({ counters: true }).refusesEpochZero, false);
+    assert.equal(make({ refuseZero: true }).counters(), undefined);
+    // Anything but an object of booleans is refused, and so is a misspelt option.
+    for (const bad of [true, 1, "refuseZero", [], [true], () => ({}), { refuseZero: 1 }, { counters: "yes" }, { counters: null }, { refuse_zero: true }, { refuseZero: true, extra: false }]) {
+      throwsCode(() => make(bad), "INVALID_ARGUMENT", TypeError);
+    }
+  }
+  // The other arguments are read first: the first bad one decides.
+  throwsCode(() => new tael.EpochFencer(-1n, undefined, 5), "INVALID_EPOCH", RangeError);
+  throwsCode(() => tael.HolderFencer.withHolder(1n, "", undefined, 5), "INVALID_ARGUMENT", TypeError);
+  throwsCode(() => tael.HolderFencer.withHolder(1n, "", undefined, {}), "INVALID_ID");
+  // Options on the prototype (a class instance's getters) are read too.
+  class Options {
+    get refuseZero() {
+      return true;
+    }
+  }
+  assert.equal(new tael.EpochFencer(undefined, undefined, new Options()).refusesEpochZero, true);
+});
+
+test("refuseZero: epoch 0 is INVALID_EPOCH before anything else, and changes nothing", () => {
+  const gate = new tael.EpochFencer(0n, undefined, { refuseZero: true, counters: true });
+  throwsCode(() => gate.check(0n), "INVALID_EPOCH", RangeError);
+  throwsCode(() => gate.checkAndAdvance(0), "INVALID_EPOCH", RangeError);
+  assert.equal(gate.highest, 0n, "a gate may still start at 0");
+  assert.equal(gate.promote(), 1n, "promotions never reach 0");
+  assert.equal(gate.check(1n).code, "CURRENT");
+  const holder = new tael.HolderFencer(undefined, undefined, { refuseZero: true, counters: true });
+  for (const call of ["check", "checkAndAdvance", "close", "adopt"]) {
+    throwsCode(() => holder[call](0n, ""), "INVALID_EPOCH", RangeError);
+    throwsCode(() => holder[call](0n, "node-a"), "INVALID_EPOCH", RangeError);
+  }
+  assert.deepEqual([holder.highest, holder.holder, holder.closed], [0n, undefined, false]);
+  const registry = new tael.FenceRegistry(undefined, { refuseZero: true, counters: true });
+  throwsCode(() => registry.check("nope", 0n), "INVALID_EPOCH", RangeError);
+  throwsCode(() => registry.check("nope", 1n), "UNKNOWN_STREAM");
+  registry.add("wal-0");
+  throwsCode(() => registry.checkAndAdvance("wal-0", 0n), "INVALID_EPOCH", RangeError);
+  assert.equal(registry.highest("wal-0"), 0n);
+  // Refused calls are no verdicts: nothing was counted but gate.check(1n).
+  assert.equal(gate.counters().CURRENT, 1n);
+  assert.deepEqual(Object.values(holder.counters()), [0n, 0n, 0n, 0n, 0n, 0n]);
+  assert.deepEqual(Object.values(registry.counters()), [0n, 0n, 0n, 0n, 0n, 0n]);
+  // Without the option, epoch 0 is an epoch like any other.
+  assert.equal(new tael.EpochFencer().check(0n).code, "CURRENT");
+});
+
+test("counters: every verdict of check and checkAndAdvance, as bigints; nothing else", () => {
+  const gate = new tael.HolderFencer(undefined, 10n, { counters: true });
+  assert.equal(gate.check(3n, "a").code, "ADVANCED");
+  assert.equal(gate.checkAndAdvance(3n, "a"), true);
+  assert.equal(gate.checkAndAdvance(2n, "a"), false);
+  assert.equal(gate.check(99n, "a").code, "TOO_FAR_AHEAD");
+  assert.equal(gate.check(3n, "b").code, "CONFLICT");
+  assert.equal(gate.close(3n, "a").code, "CLOSED", "a close is not counted");
+  assert.equal(gate.check(3n, "a").code, "CLOSED");
+  throwsCode(() => gate.check(4n, ""), "INVALID_ID");
+  throwsCode(() => gate.check(-1n, "a"), "INVALID_EPOCH", RangeError);
+  assert.equal(gate.promote("b"), 4n, "a promotion is not counted");
+  assert.equal(gate.adopt(4n, "c").code, "CURRENT", "an adoption is not counted");
+  const counters = gate.counters();
+  assert.deepEqual(counters, { CURRENT: 1n, ADVANCED: 1n, STALE_EPOCH: 1n, TOO_FAR_AHEAD: 1n, CONFLICT: 1n, CLOSED: 1n });
+  assert.ok(Object.values(counters).every((n) => typeof n === "bigint"));
+  const registry = new tael.FenceRegistry(undefined, { counters: true });
+  registry.add("s", 5n);
+  registry.add("t");
+  assert.equal(registry.check("s", 5n).code, "CURRENT");
+  assert.equal(registry.checkAndAdvance("t", 1n), true);
+  throwsCode(() => registry.check("u", 5n), "UNKNOWN_STREAM");
+  assert.deepEqual(registry.counters(), { CURRENT: 1n, ADVANCED: 1n, STALE_EPOCH: 0n, TOO_FAR_AHEAD: 0n, CONFLICT: 0n, CLOSED: 0n });
+  assert.equal(registry.snapshot(), '{"streams":{"s":"5","t":"1"}}', "the counts are not in the snapshot");
+});
+
+test("close and adopt: verdicts, CLOSED with the holder that closed the reign", () => {
+  const gate = tael.HolderFencer.withHolder(5n, "node-a");
+  const conflict = gate.close(5n, "node-b");
+  assert.deepEqual(conflict.toJSON(), { code: "CONFLICT", accepted: false, epoch: "5", highest: "5", holder: "node-a" });
+  const closed = gate.close(5n, "node-a");
+  assert.deepEqual(closed.toJSON(), { code: "CLOSED", accepted: false, epoch: "5", highest: "5", holder: "node-a" });
+  assert.deepEqual([closed.code, closed.accepted, closed.epoch, closed.highest, closed.holder], ["CLOSED", false, 5n, 5n, "node-a"]);
+  assert.equal(gate.closed, true);
+  assert.equal(gate.check(5n, "node-b").holder, "node-a", "any token of a closed reign is CLOSED");
+  assert.equal(gate.adopt(5n, "node-b").code, "CLOSED", "never into a closed reign");
+  assert.equal(gate.adopt(4n, "node-b").code, "STALE_EPOCH");
+  const adopted = gate.adopt(9n, "node-b");
+  assert.deepEqual(adopted.toJSON(), { code: "ADVANCED", accepted: true, epoch: "9", highest: "9", from: "5" });
+  assert.deepEqual([gate.highest, gate.holder, gate.closed], [9n, "node-b", false]);
+  // A closed verdict is a verdict: no vote for `established`.
+  assert.equal(tael.established(5n, [closed, closed], 1n), false);
+  for (const call of ["close", "adopt"]) {
+    throwsCode(() => gate[call](9n, 7), "INVALID_ARGUMENT", TypeError);
+    throwsCode(() => gate[call](9n, "\uD800"), "INVALID_UTF8");
+    throwsCode(() => gate[call](9n, "a\u0085"), "INVALID_ID");
+    throwsCode(() => gate[call]("9", "node-b"), "INVALID_ARGUMENT", TypeError);
+    throwsCode(() => gate[call](2n ** 64n, "node-b"), "INVALID_EPOCH", RangeError);
+  }
+  assert.deepEqual([gate.highest, gate.holder, gate.closed], [9n, "node-b", false], "refused calls change nothing");
+});
+
+/** Decisions of a view given as `{group: [member, ...]}` (members: {id, live: true, ...}). */
+function decide(groups) {
+  const view = { groups: Object.fromEntries(Object.entries(groups).map(([g, ms]) => [g, { members: ms.map((m) => ({ live: true, ...m })) }])) };
+  return tael.electLeaders(JSON.stringify(view), undefined);
+}
+
+test("decisions carry leader_epoch and claimants; views take claims_epoch", () => {
+  const [d] = decide({ g: [{ id: "a", epoch: "7", claims_epoch: "7" }, { id: "b", generation: "2", claims_epoch: "6" }, { id: "c", live: false, claims_epoch: "9" }] });
+  assert.equal(d.leader, "a");
+  assert.equal(d.leader_epoch, "7");
+  assert.deepEqual(d.claimants, [{ id: "b", generation: "2", claims_epoch: "6" }], "neither the leader nor a dead member");
+  const [none] = decide({ g: [] });
+  assert.deepEqual([none.leader_epoch, none.claimants], [null, []]);
+  const big = decide({ g: [{ id: "a", claims_epoch: "18446744073709551615" }, { id: "b", claims_epoch: "3" }] });
+  assert.equal(big[0].claimants[0].claims_epoch, "3");
+  throwsCode(() => decide({ g: [{ id: "a", claims_epoch: "-1" }] }), "INVALID_VIEW");
+  throwsCode(() => decide({ g: [{ id: "a", claims_epoch: 1.5 }] }), "INVALID_VIEW");
+});
+
+test("transitions: elected, lost and changed, in group order, as plain objects", () => {
+  const before = decide({ b: [{ id: "x", epoch: "3" }], c: [{ id: "x" }], d: [{ id: "x" }], e: [{ id: "x", generation: "1" }] });
+  const after = decide({ a: [{ id: "y" }], b: [{ id: "x", epoch: "4" }], c: [{ id: "x", live: false }], d: [{ id: "x" }], e: [{ id: "x", generation: "2" }] });
+  assert.deepEqual(tael.transitions(before, after), [
+    { event: "elected", group: "a", leader: "y", generation: "0", epoch: "0", previous: null, previous_generation: null, previous_epoch: null },
+    { event: "changed", group: "b", leader: "x", generation: "0", epoch: "4", previous: "x", previous_generation: "0", previous_epoch: "3" },
+    { event: "lost", group: "c", leader: null, generation: null, epoch: null, previous: "x", previous_generation: "0", previous_epoch: "0" },
+    { event: "changed", group: "e", leader: "x", generation: "2", epoch: "0", previous: "x", previous_generation: "1", previous_epoch: "0" },
+  ]);
+  assert.deepEqual(tael.transitions(after, after), []);
+  assert.deepEqual(tael.transitions([], []), []);
+  assert.deepEqual(tael.transitions(before, []).map((e) => `${e.event} ${e.group}`), ["lost b", "lost c", "lost d", "lost e"]);
+  // Group order is UTF-8 byte order, as everywhere (not JavaScript's UTF-16 order).
+  const groups = tael.transitions([], decide({ "\u{1F600}": [{ id: "a" }], "\uFF61": [{ id: "a" }] })).map((e) => e.group);
+  assert.deepEqual(groups, ["\uFF61", "\u{1F600}"]);
+  // The decisions are only read: the arrays and their objects are as they were.
+  const copy = JSON.stringify(before);
+  tael.transitions(before, after);
+  assert.equal(JSON.stringify(before), copy);
+});
+
+test("transitions: decisions written before leader_epoch and claimants, and u64s as bigints", () => {
+  const before = decide({ g: [{ id: "a", epoch: "3" }] });
+  const after = decide({ g: [{ id: "a", epoch: "4" }] });
+  const old = (ds) => ds.map(({ leader_epoch, claimants, ...d }) => d);
+  assert.deepEqual(tael.transitions(old(before), old(after)), [], "without the epochs, no change is seen");
+  assert.equal(tael.transitions(before, after)[0].event, "changed");
+  const bigints = before.map((d) => ({ ...d, leader_generation: 0n, leader_epoch: 3n }));
+  assert.deepEqual(tael.transitions(bigints, before), [], "a bigint is its decimal text");
+  const top = before.map((d) => ({ ...d, leader_epoch: 2n ** 64n - 1n }));
+  assert.equal(tael.transitions(top, before)[0].previous_epoch, "18446744073709551615");
+});
+
+test("transitions: anything but arrays of decisions is INVALID_ARGUMENT, naming where", () => {
+  const [d] = decide({ g: [{ id: "a" }, { id: "b" }] });
+  const named = (f, which) =>
+    assert.throws(f, (e) => e instanceof TypeError && e.code === "INVALID_ARGUMENT" && e.message.startsWith(which), which);
+  for (const bad of [undefined, null, "[]", 5, {}, { length: 0 }, new Set([d])]) {
+    named(() => tael.transitions(bad, []), "previous");
+    named(() => tael.transitions([], bad), "next");
+  }
+  // eslint-disable-next-line no-sparse-arrays
+  for (const [bad, at] of [[[1], "previous[0]"], [[d, null], "previous[1]"], [[d, , d], "previous[1]"], [["g"], "previous[0]"], [[() => d], "previous[0]"]]) {
+    named(() => tael.transitions(bad, []), at);
+  }
+  const fields = [
+    { ...d, group: "" },
+    { ...d, leader: 7 },
+    { ...d, reason: "no_such_reason" },
+    { ...d, extra: true },
+    { ...d, leader_generation: -1 },
+    { ...d, leader_generation: "01" },
+    { ...d, leader_epoch: 1.5 },
+    { ...d, leader_epoch: 2 ** 53 },
+    { ...d, leader_epoch: NaN },
+    { ...d, leader_generation: -1n },
+    { ...d, leader_generation: 2n ** 64n },
+    { ...d, excluded: [null] },
+    { ...d, excluded: [{ id: "b", generation: "0", reason: "dead", x: 1 }] },
+    { ...d, claimants: [{ id: "", generation: "0", claims_epoch: "1" }] },
+    { ...d, claimants: "none" },
+    (({ group, ...rest }) => rest)(d),
+    [d],
+    { toJSON: () => "g" },
+  ];
+  for (const bad of fields) named(() => tael.transitions([d], [bad]), "next");
+  named(() => tael.transitions([d, d], []), "previous");
+  named(() => tael.transitions([], [d, { ...d, leader: null, leader_index: null, leader_generation: null, leader_epoch: null, excluded: [] }]), "next");
+  // A cycle is JavaScript's own TypeError (JSON cannot write it).
+  const cyclic = { ...d };
+  cyclic.excluded = [cyclic];
+  assert.throws(() => tael.transitions([cyclic], []), TypeError);
 });

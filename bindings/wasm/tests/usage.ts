@@ -28,6 +28,12 @@ import {
   HolderState,
   DecisionReason,
   ExclusionReason,
+  transitions,
+  Change,
+  Claimant,
+  Counters,
+  Event,
+  GateOptions,
 } from "../pkg-node/tael_coord";
 
 const leader: string | undefined = electLeader(["node-b", "node-a"]);
@@ -121,6 +127,38 @@ for (const d of decisions) {
     void [x.id, x.reason, generation, who, why];
   }
 }
+const leaderEpoch: string | null = decisions.length > 0 ? decisions[0].leader_epoch : null;
+const claimants: Claimant[] = decisions.flatMap((d) => d.claimants);
+const claimsEpoch: string | undefined = claimants[0]?.claims_epoch;
+const events: Event[] = transitions(decisions, electLeaders('{"groups":{"g":{"members":[{"id":"a","live":true}]}}}', undefined));
+for (const e of events) {
+  const kind: Change = e.event;
+  const epochs: (string | null)[] = [e.epoch, e.previous_epoch, e.generation, e.previous_generation];
+  const who: (string | null)[] = [e.group, e.leader, e.previous];
+  void [kind, epochs, who];
+}
+// @ts-expect-error: transitions takes decision arrays, not their JSON text
+transitions("[]", "[]");
+
+const options: GateOptions = { refuseZero: true, counters: true };
+const countingGate = new EpochFencer(undefined, undefined, options);
+const refuses: boolean = countingGate.refusesEpochZero;
+const counts: Counters | undefined = countingGate.counters();
+const currents: bigint | undefined = counts?.CURRENT;
+const closing = HolderFencer.withHolder(5n, "node-a", null, { counters: true });
+const closedVerdict: Verdict = closing.close(5n, "node-a");
+const closedCode: VerdictCode = "CLOSED";
+const adopted: Verdict = closing.adopt(6n, "node-b");
+const isClosed: boolean = closing.closed;
+const holderCounts: Counters | undefined = new HolderFencer(0, 10, { refuseZero: true }).counters();
+const countingRegistry = new FenceRegistry(null, { counters: true });
+const registryCounts: Counters | undefined = countingRegistry.counters();
+const registryRefuses: boolean = countingRegistry.refusesEpochZero;
+// @ts-expect-error: the option is spelt refuseZero
+new EpochFencer(0n, undefined, { refuse_zero: true });
+// @ts-expect-error: an option is a boolean
+new FenceRegistry(undefined, { counters: 1 });
+
 const canonical: string = normalizeView('{"groups":{}}');
 const epoch: bigint = nextEpoch('{"groups":{"g":{"members":[]}}}', "g");
 const score: bigint = rendezvousScore("wal-0", "node-a");
@@ -129,4 +167,5 @@ const v: string = version();
 void [canonical, leader, accepted, highest, code, from, next, cap, conflict, holder, size, epoch, score, v];
 void [changed, cut, firstEpoch, firstStart, latest, firstHolder, point, again, stepOffset, stepDone, fresh];
 void [isEstablished, leaving, handedOver, noStaying, outranked];
+void [leaderEpoch, claimsEpoch, refuses, currents, closedVerdict, closedCode, adopted, isClosed, holderCounts, registryCounts, registryRefuses];
 void [leaderIndex, reasons, exclusions, past, ok, reign, stateHighest, stateHolder, held, advanced, floorEpoch, registryCap];
