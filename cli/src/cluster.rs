@@ -298,6 +298,9 @@ pub struct Tracker {
     pub frozen: Vec<(String, Option<u64>)>,
     /// Nodes that published `leaving` (a clean stop), with when the report arrived.
     pub leaving: Vec<(String, Instant)>,
+    /// Reigns closed at a replica's gate: (replica, the holder whose reign it closed, verdict
+    /// code).
+    pub closed: Vec<(String, String, String)>,
     /// When the latest event folded in arrived.
     pub latest: Option<Instant>,
     /// Each node's latest log: its end and digest.
@@ -348,6 +351,11 @@ impl Tracker {
                 self.logs.insert(event.node.clone(), log);
             }
             Some("leaving") => self.leaving.push((event.node.clone(), event.at)),
+            Some("closed") => self.closed.push((
+                event.node.clone(),
+                body["from"].as_str().unwrap_or("").to_owned(),
+                body["verdict"]["code"].as_str().unwrap_or("").to_owned(),
+            )),
             Some("frozen") => self
                 .frozen
                 .push((event.node.clone(), body["offset"].as_u64())),

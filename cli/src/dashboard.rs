@@ -44,9 +44,11 @@ use axum::Router;
 use chitchat::transport::UdpTransport;
 use chitchat::{spawn_chitchat, ChitchatConfig, ChitchatHandle, ChitchatId, ProtocolVersion};
 use clap::Args;
-use tael_coord_gossip::view_of;
+use tael_coord::Counters;
+use tael_coord_gossip::{counters_of, view_of};
 
 use crate::cluster::{Cluster, Health};
+use crate::metrics;
 use crate::node::GossipSettings;
 
 /// Arguments of `tael-coord dashboard`.
@@ -98,9 +100,41 @@ async fn view(State(app): State<App>) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], view.to_json())
 }
 
+/// Each node's verdict counters as it gossips them (its newest generation's).
+fn gossiped_counters(chitchat: &chitchat::Chitchat) -> BTreeMap<String, Counters> {
+    let mut newest: BTreeMap<String, (u64, Counters)> = BTreeMap::new();
+    for (id, state) in chitchat.node_states() {
+        let Some(counters) = counters_of(state) else {
+            continue;
+        };
+        let entry = newest
+            .entry(id.node_id.to_string())
+            .or_insert((id.generation_id, counters));
+        if id.generation_id >= entry.0 {
+            *entry = (id.generation_id, counters);
+        }
+    }
+    newest.into_iter().map(|(id, (_, c))| (id, c)).collect()
+}
+
+/// `GET /metrics`: the groups and the nodes' verdict counters, in the OpenMetrics text format
+/// (the names: `metrics.rs`).
+async fn metrics(State(app): State<App>) -> impl IntoResponse {
+    let (view, counters) = {
+        let chitchat = app.observer.chitchat();
+        let guard = chitchat.lock().await;
+        (view_of(&guard), gossiped_counters(&guard))
+    };
+    (
+        [(header::CONTENT_TYPE, metrics::CONTENT_TYPE)],
+        metrics::render(&view, &counters),
+    )
+}
+
 /// `GET /api/nodes`: every node, whether it runs, and the decision it last reported (what each
 /// node believes, to hold the dashboard's own decision against).
 async fn nodes(State(app): State<App>) -> impl IntoResponse {
+    let counters = gossiped_counters(&*app.observer.chitchat().lock().await);
     let decisions = app.decisions.lock().map(|d| d.clone()).unwrap_or_default();
     let nodes: Vec<serde_json::Value> = app
         .cluster
@@ -113,6 +147,10 @@ async fn nodes(State(app): State<App>) -> impl IntoResponse {
                         "id": n.id,
                         "running": n.health == Health::Running,
                         "decision": decisions.get(&n.id),
+                        "counters": counters.get(&n.id).map(|c| {
+                            serde_json::from_str::<serde_json::Value>(&c.to_json())
+                                .unwrap_or_default()
+                        }),
                     })
                 })
                 .collect()
@@ -289,6 +327,7 @@ pub fn run(args: DashboardArgs) -> Result<()> {
         let router = Router::new()
             .route("/api/view", get(view))
             .route("/api/nodes", get(nodes))
+            .route("/metrics", get(metrics))
             .route("/api/nodes/{id}/{action}", post(node_action))
             .fallback_service(tower_http::services::ServeDir::new(&args.web_dir))
             .with_state(app.clone())

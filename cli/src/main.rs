@@ -4,8 +4,10 @@ mod cluster;
 mod dashboard;
 mod demo;
 mod durable_child;
+mod metrics;
 mod node;
 mod offline;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -28,6 +30,9 @@ enum Command {
     /// Print the offset where a follower's log stops agreeing with its leader's (the length of
     /// the prefix they share).
     Divergence(offline::DivergenceArgs),
+    /// Print leader-change events (elected, lost, changed) as JSON lines, from a view URL
+    /// polled at an interval or from a file of views (one per line).
+    Watch(watch::WatchArgs),
     /// Run a replication group on chitchat gossip over loopback: fail over, fence the deposed
     /// leader, and report.
     Demo(demo::DemoArgs),
@@ -47,6 +52,7 @@ fn main() -> ExitCode {
         Command::Elect(args) => offline::elect(args),
         Command::Fence(args) => offline::fence(args),
         Command::Divergence(args) => offline::divergence(args),
+        Command::Watch(args) => watch::watch(args).map(|()| ExitCode::SUCCESS),
         Command::Demo(args) => demo::run(args).map(|passed| {
             if passed {
                 ExitCode::SUCCESS

@@ -32,8 +32,8 @@ use chitchat::{
 use clap::Args;
 use serde_json::{json, Value};
 use tael_coord::{
-    divergence_point, elect_leaders, next_epoch, Decision, EpochHistory, HolderFencer, HolderGate,
-    Policy, View,
+    divergence_point, elect_leaders, next_epoch, Counting, Decision, EpochHistory, HolderFencer,
+    HolderGate, Policy, View,
 };
 use tael_coord_gossip::{view_of, Announcement};
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -334,7 +334,8 @@ pub async fn run(args: NodeArgs) -> Result<()> {
             .await
             .with_context(|| format!("binding the record port {record_addr}"))?,
     );
-    let gate = Arc::new(HolderFencer::new());
+    // Its verdicts are counted and the counts gossiped (tael.counters), for the dashboard.
+    let gate = Arc::new(Counting::new(HolderFencer::new()));
     let log = Arc::new(std::sync::Mutex::new(Log::default()));
     // The epoch this node leads with, 0 while it does not: it answers sync requests only then.
     let leading = Arc::new(AtomicU64::new(0));
@@ -376,6 +377,15 @@ pub async fn run(args: NodeArgs) -> Result<()> {
                 ) else {
                     continue;
                 };
+                if message["kind"] == "close" {
+                    // The leader of a clean stop ends its reign here (SEMANTICS.md §16).
+                    if let Ok(verdict) = gate.close(epoch, holder) {
+                        emit(json!({"ev": "closed", "node": me, "from": holder,
+                                    "verdict": serde_json::to_value(&verdict).unwrap_or(Value::Null),
+                                    "t": now_ms(start)}));
+                    }
+                    continue;
+                }
                 let verdict = gate.check(epoch, holder);
                 let accepted = verdict.as_ref().is_ok_and(|v| v.accepted());
                 if message["kind"] == "synced" {
@@ -639,7 +649,19 @@ pub async fn run(args: NodeArgs) -> Result<()> {
                 reign.announcement.handover_to = handing_over.take();
                 changed = true;
                 left = true;
+                // Close the reign at every replica, so no late record of it is accepted.
+                let close = json!({"kind": "close", "epoch": reign.last_epoch.to_string(),
+                                   "holder": me});
+                let bytes = close.to_string().into_bytes();
+                for peer in &peers {
+                    let _ = socket.send_to(&bytes, peer).await;
+                }
             }
+        }
+        let counters = gate.counters();
+        if reign.announcement.counters != counters {
+            reign.announcement.counters = counters;
+            changed = true;
         }
         if changed {
             let mut guard = chitchat.lock().await;

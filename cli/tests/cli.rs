@@ -566,3 +566,157 @@ fn dashboard_refuses_forged_kills_and_revives() {
     assert!(node_c(&dashboard));
     dashboard.wait(&|v| v.len() == 3 && v.iter().all(|(_, l)| *l));
 }
+
+#[test]
+fn watch_prints_each_leader_change_of_a_file_of_views_as_json_lines() {
+    let views = [
+        r#"{"groups":{"g":{"members":[{"id":"a","live":true,"epoch":"1"}]}}}"#,
+        "",
+        r#"{"groups":{"g":{"members":[{"id":"a","live":true,"epoch":"1"}]}}}"#,
+        r#"{"groups":{"g":{"members":[{"id":"a","live":false},{"id":"b","live":true,"epoch":"2"}]}}}"#,
+        r#"{"groups":{"g":{"members":[{"id":"b","live":false}]}}}"#,
+    ];
+    let file = scratch("views.jsonl", &views.join("\n"));
+    let out = tael(&["watch", "--views", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let events: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let summary: Vec<(&str, &str, &str)> = events
+        .iter()
+        .map(|e| {
+            let leader = e["leader"].as_str().unwrap_or("-");
+            let previous = e["previous"].as_str().unwrap_or("-");
+            (e["event"].as_str().unwrap(), leader, previous)
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("elected", "a", "-"),
+            ("changed", "b", "a"),
+            ("lost", "-", "b")
+        ],
+        "the repeated view gives no event"
+    );
+    assert_eq!(events[1]["epoch"], "2");
+
+    // Errors name the file and the line; the policy flags decide.
+    let bad = scratch("bad-views.jsonl", "{\"groups\":{}}\n{\"groups\":1}\n");
+    let out = tael(&["watch", "--views", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("bad-views.jsonl line 2"),
+        "{}",
+        text(&out.stderr)
+    );
+    let guarded = scratch(
+        "guarded.jsonl",
+        r#"{"groups":{"g":{"members":[{"id":"a","live":true}],"configured":"3"}}}"#,
+    );
+    let out = tael(&[
+        "watch",
+        "--views",
+        guarded.to_str().unwrap(),
+        "--quorum-guard",
+    ]);
+    assert!(
+        out.status.success() && out.stdout.is_empty(),
+        "no quorum, no leader"
+    );
+    let out = tael(&["watch", "--url", "https://example.org/view"]);
+    assert_eq!(out.status.code(), Some(2), "only plain http is polled");
+}
+
+/// One sample of the OpenMetrics text: its metric name, labels as (name, value), and value.
+type Sample<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
+
+/// A sample line of the OpenMetrics text: `name{labels} value`.
+fn sample(line: &str) -> Option<Sample<'_>> {
+    let (series, value) = line.rsplit_once(' ')?;
+    let (name, labels) = match series.split_once('{') {
+        Some((name, rest)) => (name, rest.strip_suffix('}')?),
+        None => (series, ""),
+    };
+    let labels = labels
+        .split(',')
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let (k, v) = l.split_once('=')?;
+            Some((k, v.strip_prefix('"')?.strip_suffix('"')?))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some((name, labels, value))
+}
+
+#[test]
+fn dashboard_serves_metrics_and_watch_polls_its_view() {
+    use std::time::{Duration, Instant};
+    let dashboard = Dashboard::start();
+    let port = dashboard.port;
+    // Wait until the group has a leader and the followers' gates have counted its records.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let (leader, epoch) = loop {
+        let (code, body) = http(port, "GET", "/metrics");
+        assert_eq!(code, 200);
+        assert!(body.ends_with("# EOF\n"), "{body}");
+        let mut leader = None;
+        let mut current = 0u64;
+        for line in body.lines().filter(|l| !l.starts_with('#')) {
+            let (name, labels, value) =
+                sample(line).unwrap_or_else(|| panic!("not a sample: {line:?}"));
+            let label = |k: &str| labels.iter().find(|(n, _)| *n == k).map(|(_, v)| *v);
+            match name {
+                "tael_group_leader" => {
+                    assert_eq!((label("group"), value), (Some("wal-0"), "1"));
+                    leader = Some((
+                        label("leader").unwrap().to_owned(),
+                        label("epoch").unwrap().to_owned(),
+                    ));
+                }
+                "tael_group_claimants" => assert_eq!(value, "0", "one leader: no claimant"),
+                "tael_gate_verdicts_total" if label("verdict") == Some("CURRENT") => {
+                    current += value.parse::<u64>().unwrap();
+                }
+                _ => {}
+            }
+        }
+        if let (Some(leader), true) = (leader, current > 0) {
+            break leader;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no leader with counted records: {body}"
+        );
+        std::thread::yield_now();
+    };
+    assert!(tael_coord::parse_u64(&epoch).unwrap() > 0);
+    let (_, nodes) = http(port, "GET", "/api/nodes");
+    let nodes: serde_json::Value = serde_json::from_str(&nodes).unwrap();
+    assert!(
+        nodes["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["counters"]["CURRENT"].as_str().is_some()),
+        "the nodes' counters reach /api/nodes too: {nodes}"
+    );
+    // `watch` polls the live view and reports the leader as elected.
+    let url = format!("http://127.0.0.1:{port}/api/view");
+    let out = tael(&[
+        "watch",
+        "--url",
+        &url,
+        "--polls",
+        "2",
+        "--interval-ms",
+        "50",
+        "--view-policy",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let first: serde_json::Value =
+        serde_json::from_str(text(&out.stdout).lines().next().expect("an event")).unwrap();
+    assert_eq!(first["event"], "elected");
+    assert_eq!(first["leader"].as_str(), Some(leader.as_str()));
+}
