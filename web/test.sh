@@ -22,8 +22,10 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund
 fi
 
-# The web build of the WebAssembly package (the top-level test builds it before this script).
-if [ ! -f "$web/pkg/tael_coord.js" ]; then
+# The npm package tael-coord-wasm, which bindings/wasm/build.sh copies to web/pkg/ (the top-level
+# test builds it before this script): the page loads its browser entry, tael_coord.js, and the
+# Node-side tests its node.cjs.
+if [ ! -f "$web/pkg/tael_coord.js" ] || [ ! -f "$web/pkg/node.cjs" ]; then
   bash "$root/bindings/wasm/build.sh"
 fi
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the WebAssembly package (Node and web) and runs its tests: the conformance corpus and
-# the bad-input matrix under `node --test`, and the .d.ts against a typed usage file.
+# Builds the npm package (bindings/wasm/pkg/) and runs its tests through its `require` entry: the
+# conformance corpus and the bad-input matrix under `node --test`, and the Node entries' .d.ts
+# against a typed usage file. (package-test.sh tests the packed tarball as users install it.)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"

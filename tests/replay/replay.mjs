@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { isDeepStrictEqual } from "node:util";
 
-const tael = createRequire(import.meta.url)("../../bindings/wasm/pkg-node/tael_coord.js");
+const tael = createRequire(import.meta.url)("../../bindings/wasm/pkg/node.cjs");
 const { views } = JSON.parse(readFileSync(process.argv[2], "utf8"));
 let divergent = 0;
 for (const entry of views) {

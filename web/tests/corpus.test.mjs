@@ -26,7 +26,7 @@ import {
   REPO_ROOT,
 } from "./harness.mjs";
 
-const tael = createRequire(import.meta.url)(`${REPO_ROOT}/bindings/wasm/pkg-node/tael_coord.js`);
+const tael = createRequire(import.meta.url)(`${REPO_ROOT}/web/pkg/node.cjs`);
 
 const steps = [];
 const refusals = [];

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { DECISION_WORDS, EXCLUSION_WORDS, TOGGLE_WORDS } from "../words.js";
 
-const tael = createRequire(import.meta.url)("../../bindings/wasm/pkg-node/tael_coord.js");
+const tael = createRequire(import.meta.url)("../pkg/node.cjs");
 
 test("every decision reason of the core has its words, and no other", () => {
   assert.deepEqual(Object.keys(DECISION_WORDS), tael.decisionReasons());

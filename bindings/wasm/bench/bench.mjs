@@ -6,10 +6,10 @@ import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { run } from "../../../web/bench/workload.mjs";
 
-const tael = createRequire(import.meta.url)("../pkg-node/tael_coord.js");
+const tael = createRequire(import.meta.url)("../pkg/node.cjs");
 const quick = process.argv.includes("--quick");
 const result = run(tael, { now: () => performance.now(), quick });
-const wasm = readFileSync(new URL("../pkg-node/tael_coord_bg.wasm", import.meta.url));
+const wasm = readFileSync(new URL("../pkg/tael_coord_bg.wasm", import.meta.url));
 result.wasmBytes = wasm.length;
 result.wasmGzipBytes = gzipSync(wasm, { level: 9 }).length;
 if (process.argv.includes("--json")) {

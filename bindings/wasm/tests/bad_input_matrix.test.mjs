@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import path from "node:path";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const tael = createRequire(import.meta.url)("../pkg-node/tael_coord.js");
+const tael = createRequire(import.meta.url)("../pkg/node.cjs");
 const data = JSON.parse(readFileSync(path.join(here, "../../../tests/bad_inputs.json"), "utf8"));
 const FRONT = "js";
 const MIN_ROWS = 25;

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import path from "node:path";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const tael = createRequire(import.meta.url)("../pkg-node/tael_coord.js");
+const tael = createRequire(import.meta.url)("../pkg/node.cjs");
 const vectors = path.join(here, "../../../tests/vectors");
 const FRONT = "js";
 

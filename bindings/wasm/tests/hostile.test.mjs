@@ -11,7 +11,7 @@ WebAssembly.Instance = function (...args) {
   instance = new Instance(...args);
   return instance;
 };
-const tael = createRequire(import.meta.url)("../pkg-node/tael_coord.js");
+const tael = createRequire(import.meta.url)("../pkg/node.cjs");
 WebAssembly.Instance = Instance;
 
 for (const { name, run } of hostileCases(tael, instance.exports.memory)) {

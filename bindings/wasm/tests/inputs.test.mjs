@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 
-const tael = createRequire(import.meta.url)("../pkg-node/tael_coord.js");
+const tael = createRequire(import.meta.url)("../pkg/node.cjs");
 
 function throwsCode(f, code, type = Error) {
   assert.throws(f, (e) => {

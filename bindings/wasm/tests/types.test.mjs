@@ -10,8 +10,8 @@ import { fileURLToPath } from "node:url";
 import path from "node:path";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const tael = createRequire(import.meta.url)("../pkg-node/tael_coord.js");
-const dts = readFileSync(path.join(here, "../pkg-node/tael_coord.d.ts"), "utf8");
+const tael = createRequire(import.meta.url)("../pkg/node.cjs");
+const dts = readFileSync(path.join(here, "../pkg/tael_coord.d.ts"), "utf8");
 
 /** The string literals of `export type name = "a" | "b" ...;`. */
 function union(name) {

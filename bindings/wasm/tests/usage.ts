@@ -34,7 +34,7 @@ import {
   Counters,
   Event,
   GateOptions,
-} from "../pkg-node/tael_coord";
+} from "../pkg/node.cjs";
 
 const leader: string | undefined = electLeader(["node-b", "node-a"]);
 const leaderIndex: number | undefined = electLeaderIndex(["node-b", "node-a"] as const);
