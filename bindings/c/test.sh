@@ -4,7 +4,9 @@
 # header as C++ and C99, runs the C suite (the whole conformance corpus, in memory and in files,
 # the bad-input matrix, the threads test, the durable gates) under AddressSanitizer + UBSan with
 # leak detection and again, unsanitized, under valgrind, and builds and runs the example against
-# the static library and, through pkg-config, against the shared one (by its soname).
+# the static library and, installed by install.sh (the debug build, into target/c-front/prefix),
+# through the installed pkg-config file against the shared one (by its soname). The installed
+# package as users get it (release build, static and CMake too) is bindings/c/package-test.sh's.
 #
 # Runnable from any directory; installs what it needs (Debian packages) only when missing.
 # Build outputs go under the cargo target directory (target/c-front/), never into the sources.
@@ -68,11 +70,6 @@ python3 "$root/tests/api/table.py" check-c "$header" $exported ||
 readelf -d "$lib_dir/libtael_coord.so" | grep -q 'SONAME.*\[libtael_coord\.so\.1\]' ||
   fail "libtael_coord.so has no soname libtael_coord.so.1"
 
-step "pkg-config file"
-pc_version="$(PKG_CONFIG_PATH="$c_dir" pkg-config --modversion tael_coord)"
-[ "$pc_version" = "$version" ] || fail "tael_coord.pc says $pc_version, the crate is $version"
-echo "tael_coord.pc: version $pc_version"
-
 step "the header compiles as C++17 and as C99"
 g++ -std=c++17 -Wall -Wextra -Werror -pedantic -fsyntax-only -I"$c_dir/include" \
   "$c_dir/tests/header_cxx.cpp"
@@ -106,16 +103,7 @@ gcc "${cflags[@]}" -O1 "${suite_sources[@]}" "${libs[@]}" -o "$out/suite-plain"
 run_suite "$out/suite-valgrind.log" valgrind -q --error-exitcode=1 --leak-check=full \
   "$out/suite-plain"
 
-expected_story="keep  epoch 1 from node-a: put x=1
-keep  epoch 1 from node-a: put y=2
-keep  epoch 2 from node-b: put x=10
-drop  epoch 1 from node-a: STALE_EPOCH (the standby is at epoch 2)
-drop  epoch 2 from node-c: CONFLICT (epoch 2 is held by node-b)
-drop  epoch 999999 from node-c: TOO_FAR_AHEAD (the standby is at epoch 2)
-keep  epoch 2 from node-b: put z=7
-keep  epoch 3 from node-c: put x=11
-skip  line 10: INVALID_EPOCH: \"not-an-epoch\" is not a canonical decimal u64
-kept 5 of 8 records; the standby is at epoch 3, held by node-c"
+expected_story="$(cat "$c_dir/tests/standby.expected")"
 
 step "example: examples/c/standby.c against the static library"
 # The README's one-line build, plus warnings as errors.
@@ -136,16 +124,19 @@ streamed="$(printf '7 node-a first\n6 node-b late\n\n# note\n7 node-b rival\n8 n
   fail "the standby fenced stdin wrongly: $streamed"
 echo "stdin stream: as expected"
 
-step "example against the shared library, through pkg-config, by its soname"
-stage="$out/stage"
-rm -rf "$stage"
-mkdir -p "$stage/include" "$stage/lib/pkgconfig"
-cp "$header" "$stage/include/"
-cp "$lib_dir/libtael_coord.so" "$stage/lib/libtael_coord.so.1"
-ln -s libtael_coord.so.1 "$stage/lib/libtael_coord.so"
-cp "$c_dir/tael_coord.pc" "$stage/lib/pkgconfig/"
-read -r -a pc_flags <<<"$(PKG_CONFIG_PATH="$stage/lib/pkgconfig" \
-  pkg-config --define-variable=prefix="$stage" --cflags --libs tael_coord)"
+step "install.sh (the debug build) into $out/prefix; its pkg-config file"
+prefix="$out/prefix"
+rm -rf "$prefix"
+bash "$c_dir/install.sh" --profile dev "$prefix" >"$out/install.log" 2>&1 || {
+  cat "$out/install.log" >&2
+  fail "bindings/c/install.sh failed"
+}
+pc_version="$(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --modversion tael_coord)"
+[ "$pc_version" = "$version" ] || fail "tael_coord.pc says $pc_version, the crate is $version"
+echo "installed; tael_coord.pc: version $pc_version, prefix $prefix"
+
+step "example against the installed shared library, through pkg-config, by its soname"
+read -r -a pc_flags <<<"$(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs tael_coord)"
 cc -std=c11 -Wall -Wextra -Werror -pedantic "$root/examples/c/standby.c" "${pc_flags[@]}" \
   -o "$out/standby-shared"
 readelf -d "$out/standby-shared" | grep -q 'NEEDED.*\[libtael_coord\.so\.1\]' ||
@@ -153,7 +144,7 @@ readelf -d "$out/standby-shared" | grep -q 'NEEDED.*\[libtael_coord\.so\.1\]' ||
 if nm "$out/standby-shared" | grep -q ' T tael_'; then
   fail "the shared build has the library linked in statically"
 fi
-shared_story="$(LD_LIBRARY_PATH="$stage/lib" "$out/standby-shared")"
+shared_story="$(LD_LIBRARY_PATH="$prefix/lib" "$out/standby-shared")"
 [ "$shared_story" = "$expected_story" ] || fail "the shared build tells another story"
 echo "libtael_coord.so.1: loaded, same story"
 

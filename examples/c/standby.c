@@ -12,6 +12,9 @@
  * Build (after `cargo build -p tael-coord-c`), from the repository root:
  *   cc -std=c11 examples/c/standby.c -Ibindings/c/include target/debug/libtael_coord.a \
  *      -lpthread -ldl -lm -o standby
+ * or against an installed library (bash bindings/c/install.sh PREFIX):
+ *   cc -std=c11 examples/c/standby.c $(pkg-config --cflags --libs tael_coord) -o standby
+ * or with CMake and this directory's CMakeLists.txt (find_package(tael_coord CONFIG)).
  */
 #include <stdio.h>
 #include <stdlib.h>
