@@ -11,7 +11,7 @@ mod watch;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// Leader election and epoch fencing for replication groups.
 #[derive(Parser, Debug)]
@@ -38,6 +38,13 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Run the loopback cluster and serve the web dashboard with a live view.
     Dashboard(dashboard::DashboardArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish or powershell) to standard output.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to standard output, e.g. `tael-coord man | man -l -`.
+    Man,
     /// One cluster member (started by `demo` and `dashboard`).
     #[command(hide = true)]
     Node(node::NodeArgs),
@@ -53,6 +60,18 @@ fn main() -> ExitCode {
         Command::Fence(args) => offline::fence(args),
         Command::Divergence(args) => offline::divergence(args),
         Command::Watch(args) => watch::watch(args).map(|()| ExitCode::SUCCESS),
+        Command::Completions { shell } => {
+            // Generated into memory first: clap_complete panics on a failed write (a closed pipe).
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "tael-coord", &mut script);
+            std::io::Write::write_all(&mut std::io::stdout(), &script)
+                .map(|()| ExitCode::SUCCESS)
+                .map_err(anyhow::Error::from)
+        }
+        Command::Man => clap_mangen::Man::new(Cli::command())
+            .render(&mut std::io::stdout())
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(anyhow::Error::from),
         Command::Demo(args) => demo::run(args).map(|passed| {
             if passed {
                 ExitCode::SUCCESS

@@ -124,7 +124,7 @@ pub struct NodeArgs {
     #[arg(long, default_value_t = 20)]
     pub max_lag: u64,
     /// How long a (re)started node waits at most for the peers it knows of to count as live
-    /// before it may take leadership (default: 10 gossip intervals; see `run`).
+    /// before it may take leadership (default: 30 gossip intervals; see `run`).
     #[arg(long)]
     pub warmup_ms: Option<u64>,
     #[command(flatten)]
@@ -465,10 +465,13 @@ pub async fn run(args: NodeArgs) -> Result<()> {
     // it led as soon as its partial view let it, a revived small id would promote past the
     // incumbent it does not see yet and take leadership back (its higher epoch would then be
     // the incumbent everyone keeps). So it takes leadership only once every peer it knows of
-    // counts as live, or, for peers that stay dead, once the warm-up has passed.
+    // counts as live, or, for peers that stay dead, once the warm-up has passed. The warm-up is
+    // generous (30 intervals): on a loaded machine a revived node's failure detector needs more
+    // than ten intervals to count its peers live, and a warm-up that ran out first let it take
+    // leadership back from a live incumbent it did not yet see.
     let warmup = Duration::from_millis(
         args.warmup_ms
-            .unwrap_or(10 * args.gossip.gossip_interval_ms),
+            .unwrap_or(30 * args.gossip.gossip_interval_ms),
     );
     let mut warmed_up = false;
     let tick = Duration::from_millis((args.gossip.gossip_interval_ms / 2).max(10));

@@ -157,9 +157,12 @@ impl Log {
             serde_json::Value::String(text) => parse_u64(text).map_err(anyhow::Error::from),
             other => other.as_u64().context("not a u64"),
         };
+        // Errors name the file and the field (the core's message gives the path inside it).
+        let field = |name: &str| format!("{}: {name}", path.display());
         Ok(Log {
-            history: EpochHistory::from_json(&file.history.to_string()).with_context(at)?,
-            log_end: log_end.context("log_end").with_context(at)?,
+            history: EpochHistory::from_json(&file.history.to_string())
+                .with_context(|| field("history"))?,
+            log_end: log_end.with_context(|| field("log_end"))?,
         })
     }
 }

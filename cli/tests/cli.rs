@@ -720,3 +720,24 @@ fn dashboard_serves_metrics_and_watch_polls_its_view() {
     assert_eq!(first["event"], "elected");
     assert_eq!(first["leader"].as_str(), Some(leader.as_str()));
 }
+
+#[test]
+fn completions_and_the_manual_page_cover_every_command() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = tael(&["completions", shell]);
+        assert!(out.status.success(), "{shell}: {}", text(&out.stderr));
+        let script = text(&out.stdout);
+        for command in ["elect", "fence", "divergence", "watch", "demo", "dashboard"] {
+            assert!(
+                script.contains(command),
+                "{shell} completion lacks {command}"
+            );
+        }
+    }
+    assert_eq!(tael(&["completions", "tcsh"]).status.code(), Some(2));
+    let out = tael(&["man"]);
+    assert!(out.status.success());
+    let page = text(&out.stdout);
+    assert!(page.contains(".TH tael-coord 1"), "{page}");
+    assert!(page.contains("watch"), "the page lists the subcommands");
+}
