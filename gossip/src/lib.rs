@@ -33,6 +33,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use chitchat::{Chitchat, ChitchatId, NodeState};
 use tael_coord::{parse_u64, Counters, Group, Member, Policy, View};
 
+pub mod faults;
+
+pub use faults::{
+    Delivery, FaultCounters, Faults, FaultyUdpSocket, FaultyUdpTransport, InvalidLinkFaults,
+    LinkFaults,
+};
+
 /// The chitchat key naming the replication group a node belongs to.
 pub const KEY_GROUP: &str = "tael.group";
 /// The chitchat key holding the epoch of the node's current or last reign (decimal).
