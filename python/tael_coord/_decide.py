@@ -29,10 +29,10 @@ if TYPE_CHECKING:
 
 _T = TypeVar("_T")
 
-#: A membership view: its JSON text, or the same document as a dict.
 ViewLike = Union[str, Mapping[str, object]]
-#: A policy: a Policy, its JSON text, or the same document as a dict.
+"""A membership view (SEMANTICS.md §7): its JSON text, or the same document as a dict."""
 PolicyLike = Union[Policy, str, Mapping[str, object]]
+"""A policy (SEMANTICS.md §8): a Policy, its JSON text, or the same document as a dict."""
 
 
 class _Name(enum.Enum):
@@ -47,17 +47,29 @@ class Reason(_Name):
     core's order (a test checks them against ``tael_coord._native._REASONS``)."""
 
     ONLY_CANDIDATE = "only_candidate"
+    """One candidate was left when ranking began."""
     INCUMBENT = "incumbent"
+    """The sticky incumbent kept its place (policy ``sticky_incumbent``)."""
     PRIORITY = "priority"
+    """The only candidate of the highest priority (policy ``priority``)."""
     RENDEZVOUS = "rendezvous"
+    """The only candidate of the highest rendezvous score (policy ``rendezvous``)."""
     SMALLEST_ID = "smallest_id"
+    """The candidate with the smallest id (UTF-8 byte order): the plain rule."""
     NO_MEMBERS = "no_members"
+    """No leader: the group lists no member."""
     NO_LIVE_MEMBERS = "no_live_members"
+    """No leader: no member is live."""
     NO_ELIGIBLE_MEMBERS = "no_eligible_members"
+    """No leader: staying members, none eligible (policy ``eligibility``)."""
     NO_QUORUM = "no_quorum"
+    """No leader: live members are not a strict majority (policy ``quorum_guard``)."""
     NO_FRESH_MEMBERS = "no_fresh_members"
+    """No leader: eligible members, all behind (policy ``freshness``)."""
     NO_STAYING_MEMBERS = "no_staying_members"
+    """No leader: live members, all leaving."""
     HANDOVER = "handover"
+    """The successor the group's ``handover_to`` names (a graceful handover)."""
 
 
 class Exclusion(_Name):
@@ -65,16 +77,27 @@ class Exclusion(_Name):
     order (a test checks them against ``tael_coord._native._EXCLUSIONS``)."""
 
     DUPLICATE = "duplicate"
+    """Another entry of the same id won (the highest generation, then the first listed)."""
     DEAD = "dead"
+    """The member is not live."""
     INELIGIBLE = "ineligible"
+    """The member is not eligible (policy ``eligibility``)."""
     NO_QUORUM = "no_quorum"
+    """No leader for want of a quorum (policy ``quorum_guard``)."""
     OUTRANKED_BY_INCUMBENT = "outranked_by_incumbent"
+    """The sticky incumbent leads (policy ``sticky_incumbent``)."""
     OUTRANKED_BY_PRIORITY = "outranked_by_priority"
+    """A candidate of higher priority leads (policy ``priority``)."""
     OUTRANKED_BY_RENDEZVOUS = "outranked_by_rendezvous"
+    """A candidate of higher rendezvous score leads (policy ``rendezvous``)."""
     OUTRANKED_BY_SMALLER_ID = "outranked_by_smaller_id"
+    """A candidate with a smaller id leads."""
     BEHIND = "behind"
+    """The member's log is behind the freshest (policy ``freshness``)."""
     LEAVING = "leaving"
+    """The member is leaving (shutting down)."""
     OUTRANKED_BY_HANDOVER = "outranked_by_handover"
+    """The successor named by the group's ``handover_to`` leads."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +105,11 @@ class Excluded:
     """One listed member that is not the leader, and why."""
 
     id: str
-    #: The generation of the listed entry (tells duplicates apart).
+    """The member's id."""
     generation: int
+    """The generation of the listed entry (tells duplicates apart)."""
     reason: Exclusion
+    """Why it is not the leader."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,10 +119,11 @@ class Claimant:
     the view can tell (SEMANTICS.md §8)."""
 
     id: str
-    #: The generation of the listed entry.
+    """The member's id."""
     generation: int
-    #: The epoch at which it claims to lead.
+    """The generation of the listed entry."""
     claims_epoch: int
+    """The epoch at which it claims to lead."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,17 +133,21 @@ class Decision:
     and every other member that claims to lead."""
 
     group: str
+    """The group's name."""
     leader: str | None
+    """The leader's id, or None when the group has no leader."""
     reason: Reason
+    """Why it has this leader, or none."""
     excluded: tuple[Excluded, ...]
-    #: The index of the leader's entry in the group's ``members`` (or None without a leader).
+    """Every listed entry that is not the leader, once, in the order the view lists them."""
     leader_index: int | None
-    #: The generation of the leader's entry (or None without a leader).
+    """The index of the leader's entry in the group's ``members`` (or None without a leader)."""
     leader_generation: int | None
-    #: The epoch the leader's entry announced, its ``epoch`` (or None without a leader).
+    """The generation of the leader's entry (or None without a leader)."""
     leader_epoch: int | None = None
-    #: Every live member but the leader that claims to lead, in the order the view lists them.
+    """The epoch the leader's entry announced, its ``epoch`` (or None without a leader)."""
     claimants: tuple[Claimant, ...] = ()
+    """Every live member but the leader that claims to lead, in the order the view lists them."""
 
     def to_json(self) -> str:
         """The pinned decision JSON of SEMANTICS.md §8, as the core writes it."""

@@ -24,22 +24,23 @@ class Event:
     are the later list's (None for ``"lost"``), the ``previous*`` fields the earlier one's
     (None for ``"elected"``)."""
 
-    #: ``"elected"`` (the group gained a leader), ``"lost"`` (it lost its leader) or
-    #: ``"changed"`` (another leader, or the same id in a new generation or at a new epoch).
     event: Literal["elected", "lost", "changed"]
+    """``"elected"`` (the group gained a leader), ``"lost"`` (it lost its leader) or
+    ``"changed"`` (another leader, or the same id in a new generation or at a new epoch)."""
     group: str
-    #: The leader now, or None.
+    """The group's name."""
     leader: str | None
-    #: The generation of the leader's entry now, or None.
+    """The leader now, or None."""
     generation: int | None
-    #: The epoch the leader announced now, or None.
+    """The generation of the leader's entry now, or None."""
     epoch: int | None
-    #: The leader before, or None.
+    """The epoch the leader announced now, or None."""
     previous: str | None
-    #: The generation of the earlier leader's entry, or None.
+    """The leader before, or None."""
     previous_generation: int | None
-    #: The epoch the earlier leader announced, or None.
+    """The generation of the earlier leader's entry, or None."""
     previous_epoch: int | None
+    """The epoch the earlier leader announced, or None."""
 
     def to_json(self) -> str:
         """The pinned event JSON of SEMANTICS.md §16 (every field, null where absent, ints as

@@ -1,5 +1,8 @@
 # Stubs for the native module tael_coord._native (python/src/*.rs), kept by hand.
-# `python -m mypy.stubtest tael_coord` checks them against the built module.
+# `python -m mypy.stubtest tael_coord` checks them against the built module. The future import
+# lets pdoc (scripts/docs) run the stub to read its types and docstrings.
+from __future__ import annotations
+
 import os
 import pathlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -42,6 +45,8 @@ __all__ = [
 ]
 
 __version__: str
+"""The version of the tael-coord core this module was built from (as the C and WebAssembly fronts
+report theirs)."""
 _STATUS_NAMES: tuple[str, ...]
 _REASONS: tuple[str, ...]
 _EXCLUSIONS: tuple[str, ...]
@@ -57,6 +62,7 @@ class TaelError(Exception):
     status that has a subclass)."""
 
     code: ClassVar[str]
+    """The status name, e.g. "STALE_EPOCH" (SEMANTICS.md §10), as C's TAEL_STATUS_STALE_EPOCH."""
 
 class EpochOverflowError(TaelError, OverflowError): ...
 class InvalidIdError(TaelError, ValueError): ...
@@ -110,7 +116,11 @@ class EpochFencer:
         jump_cap: int | None = None,
         refuse_zero: bool = False,
         counters: bool = False,
-    ) -> EpochFencer: ...
+    ) -> EpochFencer:
+        """A gate resuming from ``highest`` (0: a fresh one). ``jump_cap``: a record more than
+        this above the highest is TOO_FAR_AHEAD. ``refuse_zero``: epoch 0, which some systems
+        reserve for "unfenced", is InvalidEpochError (SEMANTICS.md §5). ``counters``: count the
+        verdicts, read with ``counters()``."""
     def check_and_advance(self, epoch: int) -> bool: ...
     def check(self, epoch: int) -> Verdict: ...
     def promote(self) -> int: ...
@@ -136,7 +146,12 @@ class HolderFencer:
         jump_cap: int | None = None,
         refuse_zero: bool = False,
         counters: bool = False,
-    ) -> HolderFencer: ...
+    ) -> HolderFencer:
+        """A holder gate resuming from ``highest``, with ``holder`` recorded for it (None: no
+        holder until a token arrives). ``jump_cap``: a record more than this above the highest
+        is TOO_FAR_AHEAD. ``refuse_zero``: epoch 0, which some systems reserve for "unfenced", is
+        InvalidEpochError (SEMANTICS.md §5). ``counters``: count the verdicts, read with
+        ``counters()``."""
     def check(self, epoch: int, holder: str) -> Verdict: ...
     def check_and_advance(self, epoch: int, holder: str) -> bool: ...
     def promote(self, holder: str) -> int: ...
@@ -162,7 +177,8 @@ class HolderFencer:
 class Snapshot:
     """The high-water marks of a registry's streams: immutable, compared by value."""
 
-    def __new__(cls, streams: Mapping[str, int] | None = None) -> Snapshot: ...
+    def __new__(cls, streams: Mapping[str, int] | None = None) -> Snapshot:
+        """A snapshot from a mapping of stream name to mark (names must be valid ids)."""
     @staticmethod
     def from_json(text: str) -> Snapshot: ...
     def to_json(self) -> str: ...
@@ -184,7 +200,12 @@ class FenceRegistry:
         jump_cap: int | None = None,
         refuse_zero: bool = False,
         counters: bool = False,
-    ) -> FenceRegistry: ...
+    ) -> FenceRegistry:
+        """A registry, empty or restored from ``snapshot`` (a Snapshot or its JSON text), whose
+        gates have the options. ``jump_cap``: a record more than this above the highest is
+        TOO_FAR_AHEAD. ``refuse_zero``: epoch 0, which some systems reserve for "unfenced", is
+        InvalidEpochError (SEMANTICS.md §5). ``counters``: count the verdicts, read with
+        ``counters()``."""
     def add(self, stream: str, highest: int = 0) -> None: ...
     def check(self, stream: str, epoch: int) -> Verdict: ...
     def check_and_advance(self, stream: str, epoch: int) -> bool: ...
@@ -214,7 +235,11 @@ class DurableFencer:
         jump_cap: int | None = None,
         refuse_zero: bool = False,
         counters: bool = False,
-    ) -> DurableFencer: ...
+    ) -> DurableFencer:
+        """Open the gate kept in the file ``path`` (SEMANTICS.md §12): an existing file is read
+        back (never reset); a missing one is StorageError unless ``create``, which makes a fresh
+        gate at 0. One owner at a time (a lock on ``<path>.lock``) until ``close()`` or the end
+        of a ``with`` block. The options, as EpochFencer's, belong to this object, not the file."""
     def check(self, epoch: int) -> Verdict: ...
     def check_and_advance(self, epoch: int) -> bool: ...
     def promote(self) -> int: ...
@@ -247,7 +272,9 @@ class DurableHolderFencer:
         jump_cap: int | None = None,
         refuse_zero: bool = False,
         counters: bool = False,
-    ) -> DurableHolderFencer: ...
+    ) -> DurableHolderFencer:
+        """Open the holder gate kept in the file ``path``, as DurableFencer opens a gate
+        (``create``, one owner at a time); the options are HolderFencer's."""
     def check(self, epoch: int, holder: str) -> Verdict: ...
     def check_and_advance(self, epoch: int, holder: str) -> bool: ...
     def promote(self, holder: str) -> int: ...
@@ -287,7 +314,10 @@ class DurableRegistry:
         jump_cap: int | None = None,
         refuse_zero: bool = False,
         counters: bool = False,
-    ) -> DurableRegistry: ...
+    ) -> DurableRegistry:
+        """Open the registry kept in the file ``path``, as DurableFencer opens a gate
+        (``create``: a fresh empty registry; one owner at a time); the options are
+        FenceRegistry's, for every stream's gate."""
     def add(self, stream: str, highest: int = 0) -> None: ...
     def check(self, stream: str, epoch: int) -> Verdict: ...
     def check_and_advance(self, stream: str, epoch: int) -> bool: ...
@@ -317,15 +347,15 @@ class DurableRegistry:
 _Entry = tuple[int, int] | tuple[int, int, str]
 # As it goes in: a holder of None is no holder (lists of the same items are taken too).
 _EntryLike = tuple[int, int] | tuple[int, int, str | None]
-# A history argument: a history object, or an iterable of entries (read once).
-_HistoryLike = EpochHistory | DurableHistory | Iterable[_EntryLike]
-
 @final
 class EpochHistory:
     """The epoch history of one log: entries (epoch, start_offset[, holder]) with epochs and
     start offsets both strictly increasing (Kafka's leader-epoch cache). Thread-safe."""
 
-    def __new__(cls, entries: _HistoryLike | None = None) -> EpochHistory: ...
+    def __new__(cls, entries: _HistoryLike | None = None) -> EpochHistory:
+        """A history of ``entries``: an iterable of (epoch, start_offset) pairs or (epoch,
+        start_offset, holder) triples, read once, or another history (copied); empty by default
+        (InvalidHistoryError unless epochs and start offsets both strictly increase)."""
     @staticmethod
     def from_json(text: str) -> EpochHistory: ...
     def to_json(self) -> str: ...
@@ -346,7 +376,9 @@ class EpochHistory:
 class DurableHistory:
     """An epoch history kept in a file; every change is on disk before it returns."""
 
-    def __new__(cls, path: str | os.PathLike[str], *, create: bool = False) -> DurableHistory: ...
+    def __new__(cls, path: str | os.PathLike[str], *, create: bool = False) -> DurableHistory:
+        """Open the history kept in the file ``path``, as DurableFencer opens a gate
+        (``create``: a fresh empty history; one owner at a time)."""
     def to_json(self) -> str: ...
     def assign(self, epoch: int, start_offset: int, holder: str | None = None) -> bool: ...
     def truncate_from_end(self, offset: int) -> bool: ...
@@ -364,6 +396,9 @@ class DurableHistory:
     def __enter__(self) -> DurableHistory: ...
     def __exit__(self, *_exc: object) -> None: ...
     def __len__(self) -> int: ...
+
+# A history argument: a history object, or an iterable of entries (read once).
+_HistoryLike = EpochHistory | DurableHistory | Iterable[_EntryLike]
 
 def divergence_point(
     leader: _HistoryLike, leader_log_end: int, follower: _HistoryLike, follower_log_end: int
@@ -387,24 +422,34 @@ class Policy:
         rendezvous: bool = False,
         freshness: bool = False,
         max_lag: int = 0,
-    ) -> Policy: ...
+    ) -> Policy:
+        """A policy with the given toggles on (each described by the property of the same name)
+        and ``max_lag``; with no argument, the plain smallest-live-id rule."""
     @staticmethod
     def from_json(text: str) -> Policy: ...
     def to_json(self) -> str: ...
     @property
-    def eligibility(self) -> bool: ...
+    def eligibility(self) -> bool:
+        """Exclude live members whose view entry says ``eligible: false``."""
     @property
-    def quorum_guard(self) -> bool: ...
+    def quorum_guard(self) -> bool:
+        """No leader unless the live members are a strict majority of the group's ``configured``."""
     @property
-    def sticky_incumbent(self) -> bool: ...
+    def sticky_incumbent(self) -> bool:
+        """Keep the group's ``incumbent`` as leader while it is a candidate."""
     @property
-    def priority(self) -> bool: ...
+    def priority(self) -> bool:
+        """Only the candidates of the highest ``priority`` can lead."""
     @property
-    def rendezvous(self) -> bool: ...
+    def rendezvous(self) -> bool:
+        """Only the candidates of the highest ``rendezvous_score`` can lead."""
     @property
-    def freshness(self) -> bool: ...
+    def freshness(self) -> bool:
+        """Exclude candidates whose log is behind the freshest member's (see ``max_lag``)."""
     @property
-    def max_lag(self) -> int: ...
+    def max_lag(self) -> int:
+        """With ``freshness``: how far a candidate's ``log_end`` may be behind the freshest
+        member's (on the same ``log_epoch``)."""
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __hash__(self) -> int: ...

@@ -1,4 +1,5 @@
-/*
+/**
+ * \file
  * tael_coord.h: the C API of tael-coord (leader election and epoch fencing).
  *
  * Rules that hold for every function below (SEMANTICS.md is the specification):
@@ -706,6 +707,7 @@ TaelFencer *tael_fencer_new_with_jump_cap(uint64_t highest, uint64_t cap);
  * A new epoch gate resuming from `highest`, made with `options`: a jump cap, refusing epoch 0
  * (TAEL_STATUS_INVALID_EPOCH), counting its verdicts (tael_fencer_counters).
  *
+ * \param highest The highest epoch the gate has seen (0 for a fresh gate).
  * \param options The options, read during the call only; NULL for the defaults (as
  *        tael_fencer_new).
  * \return A handle the caller owns and frees with tael_fencer_free; NULL only after an
@@ -729,7 +731,8 @@ TaelFencer *tael_fencer_new_with_options(uint64_t highest, const TaelGateOptions
  * owner at a time: the handle holds an exclusive lock on `<path>.lock` until it is freed or its
  * process dies.
  *
- * \param path The file's path, `path_len` bytes (no NUL needed; a NUL inside is refused).
+ * \param path, path_len The file's path, `path_len` bytes (no NUL needed; a NUL inside is
+ *        refused).
  * \param create Whether a missing file starts a fresh gate.
  * \param out_fencer Receives a handle the caller owns and frees with tael_fencer_free (which
  *        releases the file); written only on success.
@@ -770,7 +773,12 @@ TaelStatus tael_fencer_open_with_jump_cap(const char *path,
  * `options` (as tael_fencer_new_with_options). The options belong to the handle; the file holds
  * only the mark.
  *
+ * \param path, path_len The file's path, `path_len` bytes (no NUL needed; a NUL inside is
+ *        refused).
+ * \param create Whether a missing file starts a fresh gate.
  * \param options The options, read during the call only; NULL for the defaults.
+ * \param out_fencer Receives a handle the caller owns and frees with tael_fencer_free (which
+ *        releases the file); written only on success.
  *
  * # Safety
  *
@@ -802,6 +810,8 @@ void tael_fencer_free(TaelFencer *fencer);
  * The status reports the call, not the verdict: a stale epoch is TAEL_STATUS_OK with
  * `*out_accepted == false`.
  *
+ * \param fencer The gate.
+ * \param epoch The record's epoch.
  * \param out_accepted Receives whether the record is accepted.
  * \retval TAEL_STATUS_OK `*out_accepted` is set.
  * \retval TAEL_STATUS_NULL_POINTER `fencer` or `out_accepted` is NULL (the gate is unchanged).
@@ -822,6 +832,8 @@ TaelStatus tael_fencer_check_and_advance(const TaelFencer *fencer,
 /**
  * Judge a record stamped with `epoch`, advancing the gate when it is higher (within the cap).
  *
+ * \param fencer The gate.
+ * \param epoch The record's epoch.
  * \param out_verdict Receives the full verdict.
  * \return The verdict's code (TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH or
  *         _TOO_FAR_AHEAD), or an error after which the gate is unchanged:
@@ -841,6 +853,7 @@ TaelStatus tael_fencer_check(const TaelFencer *fencer, uint64_t epoch, TaelVerdi
  * A new leader's step: move the gate one past every epoch it has seen, atomically, and
  * return the new epoch. The jump cap does not apply.
  *
+ * \param fencer The gate.
  * \param out_epoch Receives the new epoch.
  * \retval TAEL_STATUS_OK `*out_epoch` is the new epoch (on disk, for a gate kept in a file).
  * \retval TAEL_STATUS_EPOCH_OVERFLOW The gate is at 2^64-1; nothing changed.
@@ -859,6 +872,8 @@ TaelStatus tael_fencer_promote(const TaelFencer *fencer, uint64_t *out_epoch);
  * atomically move the gate to `max(floor, highest + 1)` and return that epoch. The jump cap
  * does not apply.
  *
+ * \param fencer The gate.
+ * \param floor The least epoch to move to.
  * \param out_epoch Receives the new epoch.
  * \retval TAEL_STATUS_OK `*out_epoch` is the new epoch (on disk, for a gate kept in a file).
  * \retval TAEL_STATUS_EPOCH_OVERFLOW The gate is at 2^64-1; nothing changed.
@@ -900,6 +915,7 @@ TaelStatus tael_fencer_jump_cap(const TaelFencer *fencer, bool *out_has_cap, uin
 /**
  * Whether the gate refuses epoch 0 (made with TaelGateOptions.refuse_zero).
  *
+ * \param fencer The gate.
  * \param out_refuses Receives the setting.
  *
  * Thread-safe. Sets or clears the last error.
@@ -914,6 +930,7 @@ TaelStatus tael_fencer_refuses_epoch_zero(const TaelFencer *fencer, bool *out_re
  * How many checks of the gate got each verdict (SEMANTICS.md §16). A gate made without
  * TaelGateOptions.counters answers TAEL_STATUS_OK with `counting` false and every count 0.
  *
+ * \param fencer The gate.
  * \param out_counters Receives the counts.
  *
  * Thread-safe (lock-free). Sets or clears the last error.
@@ -948,7 +965,8 @@ TaelHolderFencer *tael_holder_fencer_new_with_jump_cap(uint64_t highest, uint64_
  * A new holder gate resuming a known reign: `highest`, held by `(holder, holder_len)`, with an
  * optional jump cap (e.g. what a restarted standby read back from its own records).
  *
- * \param holder The recorded holder, `holder_len` bytes (no NUL needed).
+ * \param highest The resumed reign's epoch: the gate's highest.
+ * \param holder, holder_len The recorded holder, `holder_len` bytes (no NUL needed).
  * \param jump_cap The jump cap, or NULL for none.
  * \param out_fencer Receives a handle the caller owns and frees with tael_holder_fencer_free;
  *        written only on success.
@@ -974,7 +992,8 @@ TaelStatus tael_holder_fencer_new_with_holder(uint64_t highest,
  * holder, made with `options` (as tael_fencer_new_with_options: a jump cap, refusing epoch 0,
  * counting its verdicts).
  *
- * \param holder The recorded holder, `holder_len` bytes (no NUL needed), or NULL (with
+ * \param highest The highest epoch the gate has seen (0 for a fresh gate).
+ * \param holder, holder_len The recorded holder, `holder_len` bytes (no NUL needed), or NULL (with
  *        `holder_len` 0) for none. An empty holder is not "none": it is TAEL_STATUS_INVALID_ID.
  * \param options The options, read during the call only; NULL for the defaults.
  * \param out_fencer Receives a handle the caller owns and frees with tael_holder_fencer_free;
@@ -1008,7 +1027,8 @@ TaelStatus tael_holder_fencer_new_with_options(uint64_t highest,
  * (tael_fencer_open's, version 1: its mark, no holder, open) opens too, and is rewritten as
  * version 2 on the first change, after which tael_fencer_open refuses it.
  *
- * \param path The file's path, `path_len` bytes (no NUL needed; a NUL inside is refused).
+ * \param path, path_len The file's path, `path_len` bytes (no NUL needed; a NUL inside is
+ *        refused).
  * \param create Whether a missing file starts a fresh gate.
  * \param out_fencer Receives a handle the caller owns and frees with tael_holder_fencer_free
  *        (which releases the file); written only on success.
@@ -1035,7 +1055,12 @@ TaelStatus tael_holder_fencer_open(const char *path,
  * with `options` (as tael_fencer_new_with_options). The options belong to the handle; the file
  * holds only the reign.
  *
+ * \param path, path_len The file's path, `path_len` bytes (no NUL needed; a NUL inside is
+ *        refused).
+ * \param create Whether a missing file starts a fresh gate.
  * \param options The options, read during the call only; NULL for the defaults.
+ * \param out_fencer Receives a handle the caller owns and frees with tael_holder_fencer_free
+ *        (which releases the file); written only on success.
  *
  * # Safety
  *
@@ -1066,7 +1091,9 @@ void tael_holder_fencer_free(TaelHolderFencer *fencer);
  * anyone; else from the recorded holder (or the first claimant, when none is recorded) it is
  * CURRENT, from anyone else CONFLICT; a lower epoch STALE_EPOCH.
  *
- * \param holder The holder id, `holder_len` bytes (no NUL needed).
+ * \param fencer The holder gate.
+ * \param epoch The token's epoch.
+ * \param holder, holder_len The holder id, `holder_len` bytes (no NUL needed).
  * \param out_verdict Receives the full verdict (on CONFLICT, `holder` is the recorded one; on
  *        CLOSED, the one that closed the reign).
  * \return The verdict's code (TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH, _TOO_FAR_AHEAD,
@@ -1091,6 +1118,9 @@ TaelStatus tael_holder_fencer_check(const TaelHolderFencer *fencer,
 /**
  * The boolean form of tael_holder_fencer_check, with the same effect.
  *
+ * \param fencer The holder gate.
+ * \param epoch The token's epoch.
+ * \param holder, holder_len The holder id, `holder_len` bytes (no NUL needed).
  * \param out_accepted Receives whether the record is accepted (CURRENT or ADVANCED).
  * \retval TAEL_STATUS_OK `*out_accepted` is set.
  * \retval TAEL_STATUS_INVALID_UTF8, TAEL_STATUS_INVALID_ID The holder is not an id; nothing
@@ -1115,6 +1145,9 @@ TaelStatus tael_holder_fencer_check_and_advance(const TaelHolderFencer *fencer,
  * `holder` takes a new reign: the gate moves one past its highest and records `holder` (an
  * open reign).
  *
+ * \param fencer The holder gate.
+ * \param holder, holder_len The new reign's holder (the new leader's id), `holder_len` bytes (no
+ *        NUL needed).
  * \param out_epoch Receives the new epoch.
  * \retval TAEL_STATUS_OK `*out_epoch` is the new epoch (on disk, for a gate kept in a file).
  * \retval TAEL_STATUS_EPOCH_OVERFLOW The gate is at 2^64-1; nothing changed.
@@ -1138,6 +1171,10 @@ TaelStatus tael_holder_fencer_promote(const TaelHolderFencer *fencer,
  * `holder` takes a new reign at `max(floor, highest + 1)` (as tael_fencer_promote_to_at_least),
  * recorded for `holder`.
  *
+ * \param fencer The holder gate.
+ * \param floor The least epoch to move to.
+ * \param holder, holder_len The new reign's holder (the new leader's id), `holder_len` bytes (no
+ *        NUL needed).
  * \param out_epoch Receives the new epoch.
  * \retval TAEL_STATUS_OK `*out_epoch` is the new epoch (on disk, for a gate kept in a file).
  * \retval TAEL_STATUS_EPOCH_OVERFLOW The gate is at 2^64-1; nothing changed.
@@ -1164,7 +1201,9 @@ TaelStatus tael_holder_fencer_promote_to_at_least(const TaelHolderFencer *fencer
  * epoch of another holder is CONFLICT, an older epoch STALE_EPOCH; closing an epoch above the
  * highest moves the gate to it, closed (within the jump cap, else TOO_FAR_AHEAD).
  *
- * \param holder The holder id, `holder_len` bytes (no NUL needed).
+ * \param fencer The holder gate.
+ * \param epoch The epoch of the reign to close.
+ * \param holder, holder_len The holder id, `holder_len` bytes (no NUL needed).
  * \param out_verdict Receives the full verdict.
  * \return The verdict's code (TAEL_STATUS_CLOSED once the reign is closed, or the verdict that
  *         refused the close: _CONFLICT, _STALE_EPOCH, _TOO_FAR_AHEAD), or an error, after
@@ -1192,7 +1231,9 @@ TaelStatus tael_holder_fencer_close(const TaelHolderFencer *fencer,
  * below the highest (STALE_EPOCH), never into a closed reign (CLOSED); both change nothing.
  * Adopting takes the gate's vote back: only for a reign a majority already established.
  *
- * \param holder The holder id, `holder_len` bytes (no NUL needed).
+ * \param fencer The holder gate.
+ * \param epoch The established reign's epoch.
+ * \param holder, holder_len The holder id, `holder_len` bytes (no NUL needed).
  * \param out_verdict Receives the full verdict.
  * \return The verdict's code (TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH or _CLOSED), or an
  *         error, after which the gate is unchanged: TAEL_STATUS_INVALID_UTF8, _INVALID_ID,
@@ -1249,6 +1290,7 @@ TaelStatus tael_holder_fencer_jump_cap(const TaelHolderFencer *fencer,
 /**
  * Whether the reign at the holder gate's highest epoch was closed (tael_holder_fencer_close).
  *
+ * \param fencer The holder gate.
  * \param out_closed Receives whether it was.
  *
  * Thread-safe. Sets or clears the last error.
@@ -1262,6 +1304,7 @@ TaelStatus tael_holder_fencer_closed(const TaelHolderFencer *fencer, bool *out_c
 /**
  * Whether the holder gate refuses epoch 0 (made with TaelGateOptions.refuse_zero).
  *
+ * \param fencer The holder gate.
  * \param out_refuses Receives the setting.
  *
  * Thread-safe. Sets or clears the last error.
@@ -1276,6 +1319,7 @@ TaelStatus tael_holder_fencer_refuses_epoch_zero(const TaelHolderFencer *fencer,
  * How many checks of the holder gate got each verdict (as tael_fencer_counters; closes and
  * adoptions are not checks and are not counted).
  *
+ * \param fencer The holder gate.
  * \param out_counters Receives the counts.
  *
  * Thread-safe. Sets or clears the last error.
@@ -1342,7 +1386,8 @@ TaelStatus tael_epoch_history_from_json(const char *history_json, TaelEpochHisto
  * nothing. One owner at a time: the handle holds an exclusive lock on `<path>.lock` until it is
  * freed or its process dies.
  *
- * \param path The file's path, `path_len` bytes (no NUL needed; a NUL inside is refused).
+ * \param path, path_len The file's path, `path_len` bytes (no NUL needed; a NUL inside is
+ *        refused).
  * \param create Whether a missing file starts a fresh, empty history.
  * \param out_history Receives a handle the caller owns and frees with tael_epoch_history_free
  *        (which releases the file); written only on success.
@@ -1384,7 +1429,10 @@ void tael_epoch_history_free(TaelEpochHistory *history);
  * `start_offset`; otherwise every entry from the end whose epoch is at or above `epoch`, or
  * whose start is at or above `start_offset`, is removed and the new entry appended.
  *
- * \param holder The reign's holder, `holder_len` bytes (no NUL needed), or NULL (with
+ * \param history The history.
+ * \param epoch The reign's epoch.
+ * \param start_offset The offset of the reign's first record.
+ * \param holder, holder_len The reign's holder, `holder_len` bytes (no NUL needed), or NULL (with
  *        `holder_len` 0) for none. An empty holder is not "none": it is TAEL_STATUS_INVALID_ID.
  * \param out_changed Receives whether the history changed.
  * \retval TAEL_STATUS_OK `*out_changed` is set.
@@ -1412,6 +1460,8 @@ TaelStatus tael_epoch_history_assign(const TaelEpochHistory *history,
 /**
  * The log was truncated to end at `offset`: every entry starting at or after it is removed.
  *
+ * \param history The history.
+ * \param offset The log's new end.
  * \param out_changed Receives whether the history changed.
  * \retval TAEL_STATUS_OK `*out_changed` is set.
  * \retval TAEL_STATUS_STORAGE A history kept in a file could not write the change; nothing
@@ -1432,6 +1482,8 @@ TaelStatus tael_epoch_history_truncate_from_end(const TaelEpochHistory *history,
  * every entry wholly before it is removed and the one covering it now starts at `offset`;
  * otherwise nothing changes.
  *
+ * \param history The history.
+ * \param offset The log's new start (its first record kept).
  * \param out_changed Receives whether the history changed.
  * \retval TAEL_STATUS_OK `*out_changed` is set.
  * \retval TAEL_STATUS_STORAGE A history kept in a file could not write the change; nothing
@@ -1453,6 +1505,9 @@ TaelStatus tael_epoch_history_truncate_from_start(const TaelEpochHistory *histor
  * epoch; otherwise the largest entry's epoch at or below `epoch`, with the start of the entry
  * after it (below the first entry: `epoch` itself, with the first entry's start).
  *
+ * \param history The history.
+ * \param epoch The follower's latest epoch.
+ * \param log_end The leader's log end (the offset after its last record).
  * \param out_epoch Receives the answer's epoch.
  * \param out_end_offset Receives the answer's end offset.
  * \retval TAEL_STATUS_OK Both are set.
@@ -1477,6 +1532,7 @@ TaelStatus tael_epoch_history_end_offset_for(const TaelEpochHistory *history,
 /**
  * The latest entry's epoch.
  *
+ * \param history The history.
  * \param out_epoch Receives the epoch.
  * \retval TAEL_STATUS_OK `*out_epoch` is set.
  * \retval TAEL_STATUS_UNDEFINED_EPOCH The history is empty; nothing is written.
@@ -1504,6 +1560,8 @@ TaelStatus tael_epoch_history_len(const TaelEpochHistory *history, size_t *out_l
  * A copy of the entry at `index` (0 is the oldest). While other threads change the history,
  * the entries may move between two calls: tael_epoch_history_to_json reads them all at once.
  *
+ * \param history The history.
+ * \param index The entry's index, 0 for the oldest.
  * \param out_entry Receives the entry, its holder copied into a NUL-terminated field.
  * \retval TAEL_STATUS_OK `*out_entry` is set.
  * \retval TAEL_STATUS_INVALID_ARGUMENT `index` is not below the number of entries.
@@ -1523,6 +1581,7 @@ TaelStatus tael_epoch_history_entry(const TaelEpochHistory *history,
  * `{"entries":[{"epoch":"1","start_offset":"0","holder":"node-a"},...]}`, u64s as decimal
  * strings, `holder` only where recorded; written into `buf`.
  *
+ * \param history The history.
  * \param buf Receives the JSON and a NUL; may be NULL when `cap` is 0 (to ask for the length).
  * \param cap The size of `buf` in bytes.
  * \param out_len Receives the JSON's length in bytes without the NUL, also when the buffer is
@@ -1546,6 +1605,7 @@ TaelStatus tael_epoch_history_to_json(const TaelEpochHistory *history,
 /**
  * The history's JSON form (as tael_epoch_history_to_json) in a string the library allocates.
  *
+ * \param history The history.
  * \param out_json Receives the NUL-terminated JSON, which the caller owns and frees with
  *        tael_string_free; set to NULL on failure.
  *
@@ -1568,6 +1628,10 @@ TaelStatus tael_epoch_history_to_json_alloc(const TaelEpochHistory *history, cha
  * at once), so calls may name two handles in either order; one handle given as both is read
  * once.
  *
+ * \param leader The leader's history.
+ * \param leader_log_end The leader's log end (the offset after its last record).
+ * \param follower The follower's history.
+ * \param follower_log_end The follower's log end.
  * \param out_offset Receives the divergence point.
  * \retval TAEL_STATUS_OK `*out_offset` is set.
  * \retval TAEL_STATUS_INVALID_HISTORY A history does not fit its log end (its latest entry
@@ -1591,6 +1655,8 @@ TaelStatus tael_divergence_point(const TaelEpochHistory *leader,
  * its log end and the leader's answer to tael_epoch_history_end_offset_for(the follower's latest
  * epoch, the leader's log end), where to truncate and whether to ask again.
  *
+ * \param follower The follower's history.
+ * \param follower_log_end The follower's log end (the offset after its last record).
  * \param has_answer False when the leader's answer was TAEL_STATUS_UNDEFINED_EPOCH (then
  *        `answer_epoch` and `answer_end` are ignored).
  * \param answer_epoch, answer_end The leader's answer.
@@ -1657,6 +1723,9 @@ TaelRegistry *tael_registry_new_with_options(const TaelGateOptions *options);
  * tael_fencer_open, a fresh registry is empty). Every change of a mark (an advancing check, a
  * promotion, add, remove, a restore that raises a mark) is on disk before the call returns.
  *
+ * \param path, path_len The file's path, `path_len` bytes (no NUL needed; a NUL inside is
+ *        refused).
+ * \param create Whether a missing file starts a fresh, empty registry.
  * \param out_registry Receives a handle the caller owns and frees with tael_registry_free
  *        (which releases the file); written only on success.
  * \retval TAEL_STATUS_OK Opened.
@@ -1695,7 +1764,12 @@ TaelStatus tael_registry_open_with_jump_cap(const char *path,
  * `options` (as tael_registry_new_with_options). The options belong to the handle; the file
  * holds only the marks.
  *
+ * \param path, path_len The file's path, `path_len` bytes (no NUL needed; a NUL inside is
+ *        refused).
+ * \param create Whether a missing file starts a fresh, empty registry.
  * \param options The options, read during the call only; NULL for the defaults.
+ * \param out_registry Receives a handle the caller owns and frees with tael_registry_free (which
+ *        releases the file); written only on success.
  *
  * # Safety
  *
@@ -1743,6 +1817,9 @@ TaelStatus tael_registry_add(const TaelRegistry *registry,
 /**
  * Judge a record of `stream` stamped with `epoch` (as tael_fencer_check).
  *
+ * \param registry The registry.
+ * \param stream, stream_len The stream's name, `stream_len` bytes (no NUL needed).
+ * \param epoch The record's epoch.
  * \param out_verdict Receives the full verdict.
  * \return The verdict's code (TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH or
  *         _TOO_FAR_AHEAD), or an error: TAEL_STATUS_UNKNOWN_STREAM, _INVALID_UTF8,
@@ -1766,6 +1843,9 @@ TaelStatus tael_registry_check(const TaelRegistry *registry,
 /**
  * The boolean form of tael_registry_check, with the same effect.
  *
+ * \param registry The registry.
+ * \param stream, stream_len The stream's name, `stream_len` bytes (no NUL needed).
+ * \param epoch The record's epoch.
  * \param out_accepted Receives whether the record is accepted (CURRENT or ADVANCED).
  * \retval TAEL_STATUS_OK `*out_accepted` is set.
  * \retval TAEL_STATUS_UNKNOWN_STREAM No such stream.
@@ -1871,6 +1951,8 @@ TaelStatus tael_registry_remove(const TaelRegistry *registry,
  * Whether the registry holds `stream` (a name that is not UTF-8 is
  * TAEL_STATUS_INVALID_UTF8; any other name the registry lacks is simply not held).
  *
+ * \param registry The registry.
+ * \param stream, stream_len The stream's name, `stream_len` bytes (no NUL needed).
  * \param out_contains Receives whether the stream is there.
  *
  * Thread-safe. Sets or clears the last error.
@@ -1912,6 +1994,7 @@ TaelStatus tael_registry_jump_cap(const TaelRegistry *registry,
 /**
  * Whether every gate of the registry refuses epoch 0 (made with TaelGateOptions.refuse_zero).
  *
+ * \param registry The registry.
  * \param out_refuses Receives the setting.
  *
  * Thread-safe. Sets or clears the last error.
@@ -1926,6 +2009,7 @@ TaelStatus tael_registry_refuses_epoch_zero(const TaelRegistry *registry, bool *
  * How many checks of the registry, over all its streams, got each verdict (as
  * tael_fencer_counters; a check of an unknown stream fails and is not counted).
  *
+ * \param registry The registry.
  * \param out_counters Receives the counts.
  *
  * Thread-safe. Sets or clears the last error.
@@ -1940,6 +2024,7 @@ TaelStatus tael_registry_counters(const TaelRegistry *registry, TaelCounters *ou
  * Every stream's high-water mark as snapshot JSON, `{"streams":{"<stream>":"<highest>"}}`
  * (marks as decimal strings, names in byte order, read under one lock), written into `buf`.
  *
+ * \param registry The registry.
  * \param buf Receives the JSON and a NUL; may be NULL when `cap` is 0 (to ask for the length).
  * \param cap The size of `buf` in bytes.
  * \param out_len Receives the JSON's length in bytes without the NUL, also when the buffer is
@@ -1963,6 +2048,7 @@ TaelStatus tael_registry_snapshot(const TaelRegistry *registry,
 /**
  * The snapshot JSON (as tael_registry_snapshot) in a string the library allocates.
  *
+ * \param registry The registry.
  * \param out_json Receives the NUL-terminated JSON, which the caller owns and frees with
  *        tael_string_free; set to NULL on failure.
  *
@@ -1980,6 +2066,7 @@ TaelStatus tael_registry_snapshot_alloc(const TaelRegistry *registry, char **out
  * that is higher and never lowered, streams the snapshot does not name are kept. The jump cap
  * does not apply.
  *
+ * \param registry The registry.
  * \param snapshot_json NUL-terminated UTF-8 JSON.
  * \retval TAEL_STATUS_OK Merged.
  * \retval TAEL_STATUS_INVALID_SNAPSHOT Malformed; nothing changed.
@@ -2071,6 +2158,8 @@ TaelStatus tael_elect_leaders(const char *view_json,
 /**
  * The decisions JSON (as tael_elect_leaders) in a string the library allocates.
  *
+ * \param view_json The view, NUL-terminated UTF-8 JSON (SEMANTICS.md §7).
+ * \param policy_json The policy, NUL-terminated UTF-8 JSON (as tael_elect_leaders).
  * \param out_json Receives the NUL-terminated JSON, which the caller owns and frees with
  *        tael_string_free; set to NULL on failure.
  *
@@ -2109,6 +2198,7 @@ TaelStatus tael_normalize_view(const char *view_json, char *buf, size_t cap, siz
 /**
  * The normalized view (as tael_normalize_view) in a string the library allocates.
  *
+ * \param view_json The view, NUL-terminated UTF-8 JSON (SEMANTICS.md §7).
  * \param out_json Receives the NUL-terminated JSON, which the caller owns and frees with
  *        tael_string_free; set to NULL on failure.
  *
@@ -2125,7 +2215,7 @@ TaelStatus tael_normalize_view_alloc(const char *view_json, char **out_json);
  * listed member of the group announced (live or dead); 1 when none did.
  *
  * \param view_json The view, NUL-terminated UTF-8 JSON.
- * \param group The group name, `group_len` bytes (no NUL needed).
+ * \param group, group_len The group name, `group_len` bytes (no NUL needed).
  * \param out_epoch Receives the epoch.
  * \retval TAEL_STATUS_OK `*out_epoch` is set.
  * \retval TAEL_STATUS_UNKNOWN_GROUP The view has no such group.
@@ -2202,6 +2292,9 @@ TaelStatus tael_transitions_json(const char *previous_json,
 /**
  * The events JSON (as tael_transitions_json) in a string the library allocates.
  *
+ * \param previous_json The earlier decisions, NUL-terminated UTF-8 JSON (as
+ *        tael_transitions_json).
+ * \param next_json The later decisions, the same way.
  * \param out_json Receives the NUL-terminated JSON, which the caller owns and frees with
  *        tael_string_free; set to NULL on failure.
  *

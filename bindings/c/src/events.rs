@@ -252,6 +252,9 @@ pub unsafe extern "C" fn tael_transitions_json(
 
 /// The events JSON (as tael_transitions_json) in a string the library allocates.
 ///
+/// \param previous_json The earlier decisions, NUL-terminated UTF-8 JSON (as
+///        tael_transitions_json).
+/// \param next_json The later decisions, the same way.
 /// \param out_json Receives the NUL-terminated JSON, which the caller owns and frees with
 ///        tael_string_free; set to NULL on failure.
 ///

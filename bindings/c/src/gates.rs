@@ -52,6 +52,7 @@ pub extern "C" fn tael_fencer_new_with_jump_cap(highest: u64, cap: u64) -> *mut 
 /// A new epoch gate resuming from `highest`, made with `options`: a jump cap, refusing epoch 0
 /// (TAEL_STATUS_INVALID_EPOCH), counting its verdicts (tael_fencer_counters).
 ///
+/// \param highest The highest epoch the gate has seen (0 for a fresh gate).
 /// \param options The options, read during the call only; NULL for the defaults (as
 ///        tael_fencer_new).
 /// \return A handle the caller owns and frees with tael_fencer_free; NULL only after an
@@ -86,7 +87,8 @@ fn fencer(highest: u64, options: Options) -> TaelFencer {
 /// owner at a time: the handle holds an exclusive lock on `<path>.lock` until it is freed or its
 /// process dies.
 ///
-/// \param path The file's path, `path_len` bytes (no NUL needed; a NUL inside is refused).
+/// \param path, path_len The file's path, `path_len` bytes (no NUL needed; a NUL inside is
+///        refused).
 /// \param create Whether a missing file starts a fresh gate.
 /// \param out_fencer Receives a handle the caller owns and frees with tael_fencer_free (which
 ///        releases the file); written only on success.
@@ -143,7 +145,12 @@ pub unsafe extern "C" fn tael_fencer_open_with_jump_cap(
 /// `options` (as tael_fencer_new_with_options). The options belong to the handle; the file holds
 /// only the mark.
 ///
+/// \param path, path_len The file's path, `path_len` bytes (no NUL needed; a NUL inside is
+///        refused).
+/// \param create Whether a missing file starts a fresh gate.
 /// \param options The options, read during the call only; NULL for the defaults.
+/// \param out_fencer Receives a handle the caller owns and frees with tael_fencer_free (which
+///        releases the file); written only on success.
 ///
 /// # Safety
 ///
@@ -192,6 +199,8 @@ pub unsafe extern "C" fn tael_fencer_free(fencer: *mut TaelFencer) {
 /// The status reports the call, not the verdict: a stale epoch is TAEL_STATUS_OK with
 /// `*out_accepted == false`.
 ///
+/// \param fencer The gate.
+/// \param epoch The record's epoch.
 /// \param out_accepted Receives whether the record is accepted.
 /// \retval TAEL_STATUS_OK `*out_accepted` is set.
 /// \retval TAEL_STATUS_NULL_POINTER `fencer` or `out_accepted` is NULL (the gate is unchanged).
@@ -220,6 +229,8 @@ pub unsafe extern "C" fn tael_fencer_check_and_advance(
 
 /// Judge a record stamped with `epoch`, advancing the gate when it is higher (within the cap).
 ///
+/// \param fencer The gate.
+/// \param epoch The record's epoch.
 /// \param out_verdict Receives the full verdict.
 /// \return The verdict's code (TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH or
 ///         _TOO_FAR_AHEAD), or an error after which the gate is unchanged:
@@ -249,6 +260,7 @@ pub unsafe extern "C" fn tael_fencer_check(
 /// A new leader's step: move the gate one past every epoch it has seen, atomically, and
 /// return the new epoch. The jump cap does not apply.
 ///
+/// \param fencer The gate.
 /// \param out_epoch Receives the new epoch.
 /// \retval TAEL_STATUS_OK `*out_epoch` is the new epoch (on disk, for a gate kept in a file).
 /// \retval TAEL_STATUS_EPOCH_OVERFLOW The gate is at 2^64-1; nothing changed.
@@ -276,6 +288,8 @@ pub unsafe extern "C" fn tael_fencer_promote(
 /// atomically move the gate to `max(floor, highest + 1)` and return that epoch. The jump cap
 /// does not apply.
 ///
+/// \param fencer The gate.
+/// \param floor The least epoch to move to.
 /// \param out_epoch Receives the new epoch.
 /// \retval TAEL_STATUS_OK `*out_epoch` is the new epoch (on disk, for a gate kept in a file).
 /// \retval TAEL_STATUS_EPOCH_OVERFLOW The gate is at 2^64-1; nothing changed.
@@ -344,6 +358,7 @@ pub unsafe extern "C" fn tael_fencer_jump_cap(
 
 /// Whether the gate refuses epoch 0 (made with TaelGateOptions.refuse_zero).
 ///
+/// \param fencer The gate.
 /// \param out_refuses Receives the setting.
 ///
 /// Thread-safe. Sets or clears the last error.
@@ -367,6 +382,7 @@ pub unsafe extern "C" fn tael_fencer_refuses_epoch_zero(
 /// How many checks of the gate got each verdict (SEMANTICS.md §16). A gate made without
 /// TaelGateOptions.counters answers TAEL_STATUS_OK with `counting` false and every count 0.
 ///
+/// \param fencer The gate.
 /// \param out_counters Receives the counts.
 ///
 /// Thread-safe (lock-free). Sets or clears the last error.
@@ -433,7 +449,8 @@ pub extern "C" fn tael_holder_fencer_new_with_jump_cap(
 /// A new holder gate resuming a known reign: `highest`, held by `(holder, holder_len)`, with an
 /// optional jump cap (e.g. what a restarted standby read back from its own records).
 ///
-/// \param holder The recorded holder, `holder_len` bytes (no NUL needed).
+/// \param highest The resumed reign's epoch: the gate's highest.
+/// \param holder, holder_len The recorded holder, `holder_len` bytes (no NUL needed).
 /// \param jump_cap The jump cap, or NULL for none.
 /// \param out_fencer Receives a handle the caller owns and frees with tael_holder_fencer_free;
 ///        written only on success.
@@ -473,7 +490,8 @@ pub unsafe extern "C" fn tael_holder_fencer_new_with_holder(
 /// holder, made with `options` (as tael_fencer_new_with_options: a jump cap, refusing epoch 0,
 /// counting its verdicts).
 ///
-/// \param holder The recorded holder, `holder_len` bytes (no NUL needed), or NULL (with
+/// \param highest The highest epoch the gate has seen (0 for a fresh gate).
+/// \param holder, holder_len The recorded holder, `holder_len` bytes (no NUL needed), or NULL (with
 ///        `holder_len` 0) for none. An empty holder is not "none": it is TAEL_STATUS_INVALID_ID.
 /// \param options The options, read during the call only; NULL for the defaults.
 /// \param out_fencer Receives a handle the caller owns and frees with tael_holder_fencer_free;
@@ -527,7 +545,8 @@ fn holder_fencer(gate: HolderFencer, options: Options) -> TaelHolderFencer {
 /// (tael_fencer_open's, version 1: its mark, no holder, open) opens too, and is rewritten as
 /// version 2 on the first change, after which tael_fencer_open refuses it.
 ///
-/// \param path The file's path, `path_len` bytes (no NUL needed; a NUL inside is refused).
+/// \param path, path_len The file's path, `path_len` bytes (no NUL needed; a NUL inside is
+///        refused).
 /// \param create Whether a missing file starts a fresh gate.
 /// \param out_fencer Receives a handle the caller owns and frees with tael_holder_fencer_free
 ///        (which releases the file); written only on success.
@@ -562,7 +581,12 @@ pub unsafe extern "C" fn tael_holder_fencer_open(
 /// with `options` (as tael_fencer_new_with_options). The options belong to the handle; the file
 /// holds only the reign.
 ///
+/// \param path, path_len The file's path, `path_len` bytes (no NUL needed; a NUL inside is
+///        refused).
+/// \param create Whether a missing file starts a fresh gate.
 /// \param options The options, read during the call only; NULL for the defaults.
+/// \param out_fencer Receives a handle the caller owns and frees with tael_holder_fencer_free
+///        (which releases the file); written only on success.
 ///
 /// # Safety
 ///
@@ -610,7 +634,9 @@ pub unsafe extern "C" fn tael_holder_fencer_free(fencer: *mut TaelHolderFencer) 
 /// anyone; else from the recorded holder (or the first claimant, when none is recorded) it is
 /// CURRENT, from anyone else CONFLICT; a lower epoch STALE_EPOCH.
 ///
-/// \param holder The holder id, `holder_len` bytes (no NUL needed).
+/// \param fencer The holder gate.
+/// \param epoch The token's epoch.
+/// \param holder, holder_len The holder id, `holder_len` bytes (no NUL needed).
 /// \param out_verdict Receives the full verdict (on CONFLICT, `holder` is the recorded one; on
 ///        CLOSED, the one that closed the reign).
 /// \return The verdict's code (TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH, _TOO_FAR_AHEAD,
@@ -646,6 +672,9 @@ pub unsafe extern "C" fn tael_holder_fencer_check(
 
 /// The boolean form of tael_holder_fencer_check, with the same effect.
 ///
+/// \param fencer The holder gate.
+/// \param epoch The token's epoch.
+/// \param holder, holder_len The holder id, `holder_len` bytes (no NUL needed).
 /// \param out_accepted Receives whether the record is accepted (CURRENT or ADVANCED).
 /// \retval TAEL_STATUS_OK `*out_accepted` is set.
 /// \retval TAEL_STATUS_INVALID_UTF8, TAEL_STATUS_INVALID_ID The holder is not an id; nothing
@@ -681,6 +710,9 @@ pub unsafe extern "C" fn tael_holder_fencer_check_and_advance(
 /// `holder` takes a new reign: the gate moves one past its highest and records `holder` (an
 /// open reign).
 ///
+/// \param fencer The holder gate.
+/// \param holder, holder_len The new reign's holder (the new leader's id), `holder_len` bytes (no
+///        NUL needed).
 /// \param out_epoch Receives the new epoch.
 /// \retval TAEL_STATUS_OK `*out_epoch` is the new epoch (on disk, for a gate kept in a file).
 /// \retval TAEL_STATUS_EPOCH_OVERFLOW The gate is at 2^64-1; nothing changed.
@@ -715,6 +747,10 @@ pub unsafe extern "C" fn tael_holder_fencer_promote(
 /// `holder` takes a new reign at `max(floor, highest + 1)` (as tael_fencer_promote_to_at_least),
 /// recorded for `holder`.
 ///
+/// \param fencer The holder gate.
+/// \param floor The least epoch to move to.
+/// \param holder, holder_len The new reign's holder (the new leader's id), `holder_len` bytes (no
+///        NUL needed).
 /// \param out_epoch Receives the new epoch.
 /// \retval TAEL_STATUS_OK `*out_epoch` is the new epoch (on disk, for a gate kept in a file).
 /// \retval TAEL_STATUS_EPOCH_OVERFLOW The gate is at 2^64-1; nothing changed.
@@ -752,7 +788,9 @@ pub unsafe extern "C" fn tael_holder_fencer_promote_to_at_least(
 /// epoch of another holder is CONFLICT, an older epoch STALE_EPOCH; closing an epoch above the
 /// highest moves the gate to it, closed (within the jump cap, else TOO_FAR_AHEAD).
 ///
-/// \param holder The holder id, `holder_len` bytes (no NUL needed).
+/// \param fencer The holder gate.
+/// \param epoch The epoch of the reign to close.
+/// \param holder, holder_len The holder id, `holder_len` bytes (no NUL needed).
 /// \param out_verdict Receives the full verdict.
 /// \return The verdict's code (TAEL_STATUS_CLOSED once the reign is closed, or the verdict that
 ///         refused the close: _CONFLICT, _STALE_EPOCH, _TOO_FAR_AHEAD), or an error, after
@@ -791,7 +829,9 @@ pub unsafe extern "C" fn tael_holder_fencer_close(
 /// below the highest (STALE_EPOCH), never into a closed reign (CLOSED); both change nothing.
 /// Adopting takes the gate's vote back: only for a reign a majority already established.
 ///
-/// \param holder The holder id, `holder_len` bytes (no NUL needed).
+/// \param fencer The holder gate.
+/// \param epoch The established reign's epoch.
+/// \param holder, holder_len The holder id, `holder_len` bytes (no NUL needed).
 /// \param out_verdict Receives the full verdict.
 /// \return The verdict's code (TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH or _CLOSED), or an
 ///         error, after which the gate is unchanged: TAEL_STATUS_INVALID_UTF8, _INVALID_ID,
@@ -885,6 +925,7 @@ pub unsafe extern "C" fn tael_holder_fencer_jump_cap(
 
 /// Whether the reign at the holder gate's highest epoch was closed (tael_holder_fencer_close).
 ///
+/// \param fencer The holder gate.
 /// \param out_closed Receives whether it was.
 ///
 /// Thread-safe. Sets or clears the last error.
@@ -907,6 +948,7 @@ pub unsafe extern "C" fn tael_holder_fencer_closed(
 
 /// Whether the holder gate refuses epoch 0 (made with TaelGateOptions.refuse_zero).
 ///
+/// \param fencer The holder gate.
 /// \param out_refuses Receives the setting.
 ///
 /// Thread-safe. Sets or clears the last error.
@@ -930,6 +972,7 @@ pub unsafe extern "C" fn tael_holder_fencer_refuses_epoch_zero(
 /// How many checks of the holder gate got each verdict (as tael_fencer_counters; closes and
 /// adoptions are not checks and are not counted).
 ///
+/// \param fencer The holder gate.
 /// \param out_counters Receives the counts.
 ///
 /// Thread-safe. Sets or clears the last error.

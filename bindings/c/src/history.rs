@@ -216,7 +216,8 @@ pub unsafe extern "C" fn tael_epoch_history_from_json(
 /// nothing. One owner at a time: the handle holds an exclusive lock on `<path>.lock` until it is
 /// freed or its process dies.
 ///
-/// \param path The file's path, `path_len` bytes (no NUL needed; a NUL inside is refused).
+/// \param path, path_len The file's path, `path_len` bytes (no NUL needed; a NUL inside is
+///        refused).
 /// \param create Whether a missing file starts a fresh, empty history.
 /// \param out_history Receives a handle the caller owns and frees with tael_epoch_history_free
 ///        (which releases the file); written only on success.
@@ -269,7 +270,10 @@ pub unsafe extern "C" fn tael_epoch_history_free(history: *mut TaelEpochHistory)
 /// `start_offset`; otherwise every entry from the end whose epoch is at or above `epoch`, or
 /// whose start is at or above `start_offset`, is removed and the new entry appended.
 ///
-/// \param holder The reign's holder, `holder_len` bytes (no NUL needed), or NULL (with
+/// \param history The history.
+/// \param epoch The reign's epoch.
+/// \param start_offset The offset of the reign's first record.
+/// \param holder, holder_len The reign's holder, `holder_len` bytes (no NUL needed), or NULL (with
 ///        `holder_len` 0) for none. An empty holder is not "none": it is TAEL_STATUS_INVALID_ID.
 /// \param out_changed Receives whether the history changed.
 /// \retval TAEL_STATUS_OK `*out_changed` is set.
@@ -311,6 +315,8 @@ pub unsafe extern "C" fn tael_epoch_history_assign(
 
 /// The log was truncated to end at `offset`: every entry starting at or after it is removed.
 ///
+/// \param history The history.
+/// \param offset The log's new end.
 /// \param out_changed Receives whether the history changed.
 /// \retval TAEL_STATUS_OK `*out_changed` is set.
 /// \retval TAEL_STATUS_STORAGE A history kept in a file could not write the change; nothing
@@ -339,6 +345,8 @@ pub unsafe extern "C" fn tael_epoch_history_truncate_from_end(
 /// every entry wholly before it is removed and the one covering it now starts at `offset`;
 /// otherwise nothing changes.
 ///
+/// \param history The history.
+/// \param offset The log's new start (its first record kept).
 /// \param out_changed Receives whether the history changed.
 /// \retval TAEL_STATUS_OK `*out_changed` is set.
 /// \retval TAEL_STATUS_STORAGE A history kept in a file could not write the change; nothing
@@ -395,6 +403,9 @@ fn undefined(what: String) -> Error {
 /// epoch; otherwise the largest entry's epoch at or below `epoch`, with the start of the entry
 /// after it (below the first entry: `epoch` itself, with the first entry's start).
 ///
+/// \param history The history.
+/// \param epoch The follower's latest epoch.
+/// \param log_end The leader's log end (the offset after its last record).
 /// \param out_epoch Receives the answer's epoch.
 /// \param out_end_offset Receives the answer's end offset.
 /// \retval TAEL_STATUS_OK Both are set.
@@ -441,6 +452,7 @@ pub unsafe extern "C" fn tael_epoch_history_end_offset_for(
 
 /// The latest entry's epoch.
 ///
+/// \param history The history.
 /// \param out_epoch Receives the epoch.
 /// \retval TAEL_STATUS_OK `*out_epoch` is set.
 /// \retval TAEL_STATUS_UNDEFINED_EPOCH The history is empty; nothing is written.
@@ -488,6 +500,8 @@ pub unsafe extern "C" fn tael_epoch_history_len(
 /// A copy of the entry at `index` (0 is the oldest). While other threads change the history,
 /// the entries may move between two calls: tael_epoch_history_to_json reads them all at once.
 ///
+/// \param history The history.
+/// \param index The entry's index, 0 for the oldest.
 /// \param out_entry Receives the entry, its holder copied into a NUL-terminated field.
 /// \retval TAEL_STATUS_OK `*out_entry` is set.
 /// \retval TAEL_STATUS_INVALID_ARGUMENT `index` is not below the number of entries.
@@ -528,6 +542,7 @@ pub unsafe extern "C" fn tael_epoch_history_entry(
 /// `{"entries":[{"epoch":"1","start_offset":"0","holder":"node-a"},...]}`, u64s as decimal
 /// strings, `holder` only where recorded; written into `buf`.
 ///
+/// \param history The history.
 /// \param buf Receives the JSON and a NUL; may be NULL when `cap` is 0 (to ask for the length).
 /// \param cap The size of `buf` in bytes.
 /// \param out_len Receives the JSON's length in bytes without the NUL, also when the buffer is
@@ -559,6 +574,7 @@ pub unsafe extern "C" fn tael_epoch_history_to_json(
 
 /// The history's JSON form (as tael_epoch_history_to_json) in a string the library allocates.
 ///
+/// \param history The history.
 /// \param out_json Receives the NUL-terminated JSON, which the caller owns and frees with
 ///        tael_string_free; set to NULL on failure.
 ///
@@ -590,6 +606,10 @@ pub unsafe extern "C" fn tael_epoch_history_to_json_alloc(
 /// at once), so calls may name two handles in either order; one handle given as both is read
 /// once.
 ///
+/// \param leader The leader's history.
+/// \param leader_log_end The leader's log end (the offset after its last record).
+/// \param follower The follower's history.
+/// \param follower_log_end The follower's log end.
 /// \param out_offset Receives the divergence point.
 /// \retval TAEL_STATUS_OK `*out_offset` is set.
 /// \retval TAEL_STATUS_INVALID_HISTORY A history does not fit its log end (its latest entry
@@ -632,6 +652,8 @@ pub unsafe extern "C" fn tael_divergence_point(
 /// its log end and the leader's answer to tael_epoch_history_end_offset_for(the follower's latest
 /// epoch, the leader's log end), where to truncate and whether to ask again.
 ///
+/// \param follower The follower's history.
+/// \param follower_log_end The follower's log end (the offset after its last record).
 /// \param has_answer False when the leader's answer was TAEL_STATUS_UNDEFINED_EPOCH (then
 ///        `answer_epoch` and `answer_end` are ignored).
 /// \param answer_epoch, answer_end The leader's answer.

@@ -78,6 +78,9 @@ fn registry(options: Options) -> TaelRegistry {
 /// tael_fencer_open, a fresh registry is empty). Every change of a mark (an advancing check, a
 /// promotion, add, remove, a restore that raises a mark) is on disk before the call returns.
 ///
+/// \param path, path_len The file's path, `path_len` bytes (no NUL needed; a NUL inside is
+///        refused).
+/// \param create Whether a missing file starts a fresh, empty registry.
 /// \param out_registry Receives a handle the caller owns and frees with tael_registry_free
 ///        (which releases the file); written only on success.
 /// \retval TAEL_STATUS_OK Opened.
@@ -131,7 +134,12 @@ pub unsafe extern "C" fn tael_registry_open_with_jump_cap(
 /// `options` (as tael_registry_new_with_options). The options belong to the handle; the file
 /// holds only the marks.
 ///
+/// \param path, path_len The file's path, `path_len` bytes (no NUL needed; a NUL inside is
+///        refused).
+/// \param create Whether a missing file starts a fresh, empty registry.
 /// \param options The options, read during the call only; NULL for the defaults.
+/// \param out_registry Receives a handle the caller owns and frees with tael_registry_free (which
+///        releases the file); written only on success.
 ///
 /// # Safety
 ///
@@ -204,6 +212,9 @@ pub unsafe extern "C" fn tael_registry_add(
 
 /// Judge a record of `stream` stamped with `epoch` (as tael_fencer_check).
 ///
+/// \param registry The registry.
+/// \param stream, stream_len The stream's name, `stream_len` bytes (no NUL needed).
+/// \param epoch The record's epoch.
 /// \param out_verdict Receives the full verdict.
 /// \return The verdict's code (TAEL_STATUS_CURRENT, _ADVANCED, _STALE_EPOCH or
 ///         _TOO_FAR_AHEAD), or an error: TAEL_STATUS_UNKNOWN_STREAM, _INVALID_UTF8,
@@ -238,6 +249,9 @@ pub unsafe extern "C" fn tael_registry_check(
 
 /// The boolean form of tael_registry_check, with the same effect.
 ///
+/// \param registry The registry.
+/// \param stream, stream_len The stream's name, `stream_len` bytes (no NUL needed).
+/// \param epoch The record's epoch.
 /// \param out_accepted Receives whether the record is accepted (CURRENT or ADVANCED).
 /// \retval TAEL_STATUS_OK `*out_accepted` is set.
 /// \retval TAEL_STATUS_UNKNOWN_STREAM No such stream.
@@ -398,6 +412,8 @@ pub unsafe extern "C" fn tael_registry_remove(
 /// Whether the registry holds `stream` (a name that is not UTF-8 is
 /// TAEL_STATUS_INVALID_UTF8; any other name the registry lacks is simply not held).
 ///
+/// \param registry The registry.
+/// \param stream, stream_len The stream's name, `stream_len` bytes (no NUL needed).
 /// \param out_contains Receives whether the stream is there.
 ///
 /// Thread-safe. Sets or clears the last error.
@@ -470,6 +486,7 @@ pub unsafe extern "C" fn tael_registry_jump_cap(
 
 /// Whether every gate of the registry refuses epoch 0 (made with TaelGateOptions.refuse_zero).
 ///
+/// \param registry The registry.
 /// \param out_refuses Receives the setting.
 ///
 /// Thread-safe. Sets or clears the last error.
@@ -493,6 +510,7 @@ pub unsafe extern "C" fn tael_registry_refuses_epoch_zero(
 /// How many checks of the registry, over all its streams, got each verdict (as
 /// tael_fencer_counters; a check of an unknown stream fails and is not counted).
 ///
+/// \param registry The registry.
 /// \param out_counters Receives the counts.
 ///
 /// Thread-safe. Sets or clears the last error.
@@ -519,6 +537,7 @@ pub unsafe extern "C" fn tael_registry_counters(
 /// Every stream's high-water mark as snapshot JSON, `{"streams":{"<stream>":"<highest>"}}`
 /// (marks as decimal strings, names in byte order, read under one lock), written into `buf`.
 ///
+/// \param registry The registry.
 /// \param buf Receives the JSON and a NUL; may be NULL when `cap` is 0 (to ask for the length).
 /// \param cap The size of `buf` in bytes.
 /// \param out_len Receives the JSON's length in bytes without the NUL, also when the buffer is
@@ -550,6 +569,7 @@ pub unsafe extern "C" fn tael_registry_snapshot(
 
 /// The snapshot JSON (as tael_registry_snapshot) in a string the library allocates.
 ///
+/// \param registry The registry.
 /// \param out_json Receives the NUL-terminated JSON, which the caller owns and frees with
 ///        tael_string_free; set to NULL on failure.
 ///
@@ -576,6 +596,7 @@ pub unsafe extern "C" fn tael_registry_snapshot_alloc(
 /// that is higher and never lowered, streams the snapshot does not name are kept. The jump cap
 /// does not apply.
 ///
+/// \param registry The registry.
 /// \param snapshot_json NUL-terminated UTF-8 JSON.
 /// \retval TAEL_STATUS_OK Merged.
 /// \retval TAEL_STATUS_INVALID_SNAPSHOT Malformed; nothing changed.

@@ -64,6 +64,8 @@ pub unsafe extern "C" fn tael_elect_leaders(
 
 /// The decisions JSON (as tael_elect_leaders) in a string the library allocates.
 ///
+/// \param view_json The view, NUL-terminated UTF-8 JSON (SEMANTICS.md §7).
+/// \param policy_json The policy, NUL-terminated UTF-8 JSON (as tael_elect_leaders).
 /// \param out_json Receives the NUL-terminated JSON, which the caller owns and frees with
 ///        tael_string_free; set to NULL on failure.
 ///
@@ -113,6 +115,7 @@ pub unsafe extern "C" fn tael_normalize_view(
 
 /// The normalized view (as tael_normalize_view) in a string the library allocates.
 ///
+/// \param view_json The view, NUL-terminated UTF-8 JSON (SEMANTICS.md §7).
 /// \param out_json Receives the NUL-terminated JSON, which the caller owns and frees with
 ///        tael_string_free; set to NULL on failure.
 ///
@@ -143,7 +146,7 @@ unsafe fn normalized(view_json: *const c_char) -> Result<String> {
 /// listed member of the group announced (live or dead); 1 when none did.
 ///
 /// \param view_json The view, NUL-terminated UTF-8 JSON.
-/// \param group The group name, `group_len` bytes (no NUL needed).
+/// \param group, group_len The group name, `group_len` bytes (no NUL needed).
 /// \param out_epoch Receives the epoch.
 /// \retval TAEL_STATUS_OK `*out_epoch` is set.
 /// \retval TAEL_STATUS_UNKNOWN_GROUP The view has no such group.

@@ -37,10 +37,15 @@ export type U64Input = bigint | number;
 
 /** Election policy toggles, applied in the order of SEMANTICS.md §8; absent means off. */
 export interface Policy {
+  /** Exclude live members whose view entry says `eligible: false`. */
   eligibility?: boolean;
+  /** No leader unless the live members are a strict majority of the group's `configured`. */
   quorum_guard?: boolean;
+  /** Keep the group's `incumbent` as leader while it is a candidate. */
   sticky_incumbent?: boolean;
+  /** Only the candidates of the highest `priority` can lead. */
   priority?: boolean;
+  /** Only the candidates of the highest `rendezvousScore` can lead. */
   rendezvous?: boolean;
   /** Only members whose log is on the freshest live member's epoch, within `max_lag`, may lead. */
   freshness?: boolean;
@@ -65,8 +70,11 @@ export type ExclusionReason =
 
 /** A member that is not the leader, and why. `generation` is a decimal string (a u64). */
 export interface Excluded {
+  /** The member's id. */
   id: string;
+  /** The generation of the listed entry (tells duplicates apart). */
   generation: string;
+  /** Why it is not the leader. */
   reason: ExclusionReason;
 }
 
@@ -76,7 +84,9 @@ export interface Excluded {
  * `generation` and `claims_epoch` are decimal strings (u64s).
  */
 export interface Claimant {
+  /** The member's id. */
   id: string;
+  /** The generation of the listed entry. */
   generation: string;
   /** The epoch at which it claims to lead. */
   claims_epoch: string;
@@ -84,9 +94,13 @@ export interface Claimant {
 
 /** The decision for one group: the pinned decision JSON of SEMANTICS.md §8. */
 export interface Decision {
+  /** The group's name. */
   group: string;
+  /** The leader's id, or null when the group has no leader. */
   leader: string | null;
+  /** Why it has this leader, or none. */
   reason: DecisionReason;
+  /** Every listed entry that is not the leader, once, in the order the view lists them. */
   excluded: Excluded[];
   /** The index of the leader's entry in the group's `members`, or null without a leader. */
   leader_index: number | null;
@@ -107,13 +121,24 @@ export type Change = "elected" | "lost" | "changed";
  * `previous_*` fields the earlier one's (null for `elected`); u64 values are decimal strings.
  */
 export interface Event {
+  /**
+   * `elected` (the group gained a leader), `lost` (it lost its leader) or `changed` (another
+   * leader, or the same id in a new generation or at a new epoch).
+   */
   event: Change;
+  /** The group's name. */
   group: string;
+  /** The leader now, or null. */
   leader: string | null;
+  /** The generation of the leader's entry now, or null. */
   generation: string | null;
+  /** The epoch the leader announced now, or null. */
   epoch: string | null;
+  /** The leader before, or null. */
   previous: string | null;
+  /** The generation of the earlier leader's entry, or null. */
   previous_generation: string | null;
+  /** The epoch the earlier leader announced, or null. */
   previous_epoch: string | null;
 }
 
@@ -138,17 +163,25 @@ export interface GateOptions {
  * verdict code in status order (SEMANTICS.md §16); a call that threw is not counted.
  */
 export interface Counters {
+  /** Checks answered `CURRENT`. */
   CURRENT: bigint;
+  /** Checks answered `ADVANCED`. */
   ADVANCED: bigint;
+  /** Checks answered `STALE_EPOCH`. */
   STALE_EPOCH: bigint;
+  /** Checks answered `TOO_FAR_AHEAD`. */
   TOO_FAR_AHEAD: bigint;
+  /** Checks answered `CONFLICT`. */
   CONFLICT: bigint;
+  /** Checks answered `CLOSED`. */
   CLOSED: bigint;
 }
 
 /** A holder gate's highest epoch and the holder recorded for it, read together. */
 export interface HolderState {
+  /** The highest epoch. */
   highest: bigint;
+  /** The holder recorded for it, or undefined before any token arrived. */
   holder: string | undefined;
 }
 
@@ -157,11 +190,17 @@ export type VerdictCode = "CURRENT" | "ADVANCED" | "STALE_EPOCH" | "TOO_FAR_AHEA
 
 /** The pinned verdict JSON of SEMANTICS.md §5: u64 values as decimal strings. */
 export interface VerdictJSON {
+  /** What the gate decided. */
   code: VerdictCode;
+  /** Whether the record is accepted: `CURRENT` or `ADVANCED`. */
   accepted: boolean;
+  /** The epoch the record carried. */
   epoch: string;
+  /** The gate's highest epoch once the verdict was reached. */
   highest: string;
+  /** `ADVANCED`: the gate's highest before the record. */
   from?: string;
+  /** `TOO_FAR_AHEAD`: the gate's jump cap. */
   cap?: string;
   /** `CONFLICT`: the holder recorded for the epoch; `CLOSED`: the holder that closed the reign. */
   holder?: string;
@@ -183,17 +222,28 @@ export type HistoryInput = EpochHistory | readonly HistoryEntryInput[];
 
 /** The JSON form of an epoch history (SEMANTICS.md §15): u64 values as decimal strings, `holder` only where recorded. */
 export interface HistoryJSON {
-  entries: { epoch: string; start_offset: string; holder?: string }[];
+  /** The entries, oldest first. */
+  entries: {
+    /** The reign's epoch. */
+    epoch: string;
+    /** The offset of the reign's first record. */
+    start_offset: string;
+    /** The reign's holder (its leader's id), where one is recorded. */
+    holder?: string;
+  }[];
 }
 
 /** A follower's step: truncate the log (and its history) to `offset`; ask the leader again unless `done`. */
 export interface Truncation {
+  /** Truncate the log, and its history (`truncateFromEnd`), to this offset. */
   offset: bigint;
+  /** Whether the follower is done; if not, it asks the leader again with its new latest epoch. */
   done: boolean;
 }
 
 /** Errors thrown by this package carry the core's status name as `code`. */
 export interface TaelError extends Error {
+  /** The status name, e.g. `"STALE_EPOCH"` (SEMANTICS.md §10; C's `TAEL_STATUS_STALE_EPOCH`). */
   code: string;
 }
 "#;
