@@ -1,5 +1,9 @@
 //! `tael-coord dashboard`: the loopback cluster, an observer on its gossip, and the web page.
 //!
+//! The page (web/ and its WASM build) is built into the binary (see `build.rs`); `--web-dir`
+//! serves it from a folder instead. `/` redirects to `/?poll=/api/view`, so the address it
+//! prints opens on the live cluster rather than the page's sample view.
+//!
 //! # Who may drive it
 //!
 //! The server listens on 127.0.0.1 only, but every web page the user opens can reach that, so
@@ -38,7 +42,7 @@ use anyhow::{bail, Context, Result};
 use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chitchat::transport::UdpTransport;
@@ -60,9 +64,11 @@ pub struct DashboardArgs {
     /// HTTP port on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
-    /// The dashboard's files (index.html and the web build in pkg/).
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../web"))]
-    pub web_dir: PathBuf,
+    /// Serve the page from this folder (index.html, and the WASM build in pkg/ that
+    /// `bash bindings/wasm/build.sh` makes) instead of the copy built into the binary: for
+    /// working on web/.
+    #[arg(long, value_name = "DIR")]
+    pub web_dir: Option<PathBuf>,
     /// Turn the sticky-incumbent policy off in the nodes.
     #[arg(long)]
     pub no_sticky: bool,
@@ -253,6 +259,66 @@ async fn guard(State(port): State<u16>, request: Request, next: Next) -> Respons
     }
 }
 
+/// The page and its WASM build, gathered by `build.rs` (empty when the checkout it was built
+/// from had no WASM build: `run` then refuses to start).
+#[derive(rust_embed::Embed)]
+#[folder = "$OUT_DIR/web"]
+struct Page;
+
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("wasm") => "application/wasm",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Fallback: the embedded page's files (`/` is index.html).
+async fn embedded(method: Method, uri: Uri) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(header::ALLOW, "GET, HEAD")],
+        )
+            .into_response();
+    }
+    let path = match uri.path().trim_start_matches('/') {
+        "" => "index.html",
+        path => path,
+    };
+    match Page::get(path) {
+        Some(file) => ([(header::CONTENT_TYPE, content_type(path))], file.data).into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!("not found: /{path}\n"),
+        )
+            .into_response(),
+    }
+}
+
+/// The page shows the built-in sample unless told to poll: `/` without a `poll` parameter
+/// redirects to `/?poll=/api/view` (other parameters kept), the live cluster.
+async fn live_root(request: Request, next: Next) -> Response {
+    let uri = request.uri();
+    let get = request.method() == Method::GET || request.method() == Method::HEAD;
+    let query = uri.query().unwrap_or("");
+    let polls = query
+        .split('&')
+        .any(|pair| pair == "poll" || pair.starts_with("poll="));
+    if get && uri.path() == "/" && !polls {
+        let rest = if query.is_empty() {
+            String::new()
+        } else {
+            format!("&{query}")
+        };
+        return Redirect::to(&format!("/?poll=/api/view{rest}")).into_response();
+    }
+    next.run(request).await
+}
+
 async fn observer(cluster: &Cluster, settings: &GossipSettings) -> Result<ChitchatHandle> {
     let socket = std::net::UdpSocket::bind("127.0.0.1:0")?;
     let addr = socket.local_addr()?;
@@ -284,11 +350,16 @@ async fn observer(cluster: &Cluster, settings: &GossipSettings) -> Result<Chitch
 }
 
 pub fn run(args: DashboardArgs) -> Result<()> {
-    if !args.web_dir.join("pkg/tael_coord.js").is_file() {
-        bail!(
+    match &args.web_dir {
+        Some(dir) if !dir.join("pkg/tael_coord.js").is_file() => bail!(
             "{} has no web build (pkg/tael_coord.js); run `bash bindings/wasm/build.sh` first",
-            args.web_dir.display()
-        );
+            dir.display()
+        ),
+        None if Page::get("index.html").is_none() => bail!(
+            "this tael-coord was built without the dashboard page (web/pkg had no WASM build): \
+             run `bash bindings/wasm/build.sh`, then build it again (or pass --web-dir)"
+        ),
+        _ => {}
     }
     let mut cluster = Cluster::start(
         args.nodes,
@@ -323,16 +394,25 @@ pub fn run(args: DashboardArgs) -> Result<()> {
             .await
             .with_context(|| format!("binding 127.0.0.1:{}", args.port))?;
         let addr = listener.local_addr()?;
-        // The guard goes on last so that it covers every route and the files.
         let router = Router::new()
             .route("/api/view", get(view))
             .route("/api/nodes", get(nodes))
             .route("/metrics", get(metrics))
-            .route("/api/nodes/{id}/{action}", post(node_action))
-            .fallback_service(tower_http::services::ServeDir::new(&args.web_dir))
+            .route("/api/nodes/{id}/{action}", post(node_action));
+        let router = match &args.web_dir {
+            Some(dir) => router.fallback_service(tower_http::services::ServeDir::new(dir)),
+            None => router.fallback(embedded),
+        };
+        // The guard goes on last so that it covers every route and the files.
+        let router = router
             .with_state(app.clone())
+            .layer(axum::middleware::from_fn(live_root))
             .layer(axum::middleware::from_fn_with_state(addr.port(), guard));
-        println!("dashboard: http://{addr}/?poll=/api/view  (view JSON at http://{addr}/api/view)");
+        let from = match &args.web_dir {
+            Some(dir) => format!("page from {}", dir.display()),
+            None => "page built in".to_owned(),
+        };
+        println!("dashboard: http://{addr}/  (live view; JSON at http://{addr}/api/view; {from})");
         println!(
             "nodes: {}",
             app.cluster

@@ -5,6 +5,7 @@ mod dashboard;
 mod demo;
 mod durable_child;
 mod metrics;
+mod netns;
 mod node;
 mod offline;
 mod watch;
@@ -36,7 +37,8 @@ enum Command {
     /// Run a replication group on chitchat gossip over loopback: fail over, fence the deposed
     /// leader, and report.
     Demo(demo::DemoArgs),
-    /// Run the loopback cluster and serve the web dashboard with a live view.
+    /// Run the loopback cluster and serve the web dashboard (built into the binary) on its live
+    /// view.
     Dashboard(dashboard::DashboardArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish or powershell) to standard output.
     Completions {

@@ -301,6 +301,26 @@ fn http(port: u16, method: &str, path: &str) -> (u16, String) {
     )
 }
 
+/// The status code, the header lines and the body of `GET path` (the request as [`http`] sends it).
+fn get_bytes(port: u16, path: &str) -> (u16, String, Vec<u8>) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let end = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete head");
+    let head = text(&response[..end]).to_ascii_lowercase();
+    let code = head[9..12].parse().unwrap();
+    (code, head, response[end + 4..].to_vec())
+}
+
 /// The tests that run a gossip cluster (the demo, the dashboards) take turns: several clusters
 /// at once on a 2-core machine stretched the demo's and the nodes' timing past their steps'
 /// deadlines, and their free ports are found by binding port 0 and releasing it, which two
@@ -323,7 +343,11 @@ impl Dashboard {
     fn start() -> Dashboard {
         use std::io::{BufRead, BufReader};
         let turn = one_cluster_at_a_time();
+        // Outside the repository: the page comes from the binary, not from a path beside it.
+        let cwd = std::env::temp_dir().join("tael-coord-cli-tests");
+        fs::create_dir_all(&cwd).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_tael-coord"))
+            .current_dir(&cwd)
             .args([
                 "dashboard",
                 "--port=0",
@@ -409,7 +433,21 @@ impl Dashboard {
 }
 
 impl Drop for Dashboard {
+    /// Ctrl-C, as a user stops it: the dashboard stops and reaps its nodes before it exits, so
+    /// none of them still gossips (or prints to a closed pipe) when the next cluster starts. A
+    /// SIGKILL would orphan them until they saw their stdin close. Killed if it is not gone in
+    /// 10 s.
     fn drop(&mut self) {
+        let pid = libc::pid_t::try_from(self.child.id()).unwrap();
+        // SAFETY: kill(2) on our own child, which has not been waited for yet.
+        unsafe { libc::kill(pid, libc::SIGINT) };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -425,9 +463,89 @@ fn dashboard_serves_the_live_view_and_kills_and_revives_nodes() {
     assert_eq!(http(port, "POST", "/api/nodes/node-a/revive").0, 204);
     dashboard.wait(&|v| v.len() == 3 && v.iter().all(|(_, l)| *l));
     assert_eq!(http(port, "POST", "/api/nodes/nobody/kill").0, 400);
-    let (code, page) = http(port, "GET", "/");
-    assert_eq!(code, 200);
-    assert!(page.contains("<html"), "the dashboard page is served");
+}
+
+/// The page and its WASM build come from inside the binary (no `--web-dir`, run from outside the
+/// repository), with their content types; `/` opens on the live view, not the sample.
+#[test]
+fn dashboard_serves_its_built_in_page_and_opens_on_the_live_view() {
+    let dashboard = Dashboard::start();
+    let port = dashboard.port;
+    let (code, head, _) = get_bytes(port, "/");
+    assert_eq!(code, 303, "{head}");
+    assert!(
+        head.lines().any(|l| l == "location: /?poll=/api/view"),
+        "{head}"
+    );
+    let (code, head, _) = get_bytes(port, "/?interval=0.5");
+    assert_eq!(code, 303);
+    let location = "location: /?poll=/api/view&interval=0.5";
+    assert!(head.lines().any(|l| l == location), "{head}");
+
+    let types = [
+        ("/?poll=/api/view", "text/html"),
+        ("/index.html", "text/html"),
+        ("/app.js", "text/javascript"),
+        ("/viewtext.js", "text/javascript"),
+        ("/words.js", "text/javascript"),
+        ("/style.css", "text/css"),
+        ("/pkg/tael_coord.js", "text/javascript"),
+        ("/pkg/tael_coord_bg.wasm", "application/wasm"),
+    ];
+    for (path, want) in types {
+        let (code, head, body) = get_bytes(port, path);
+        assert_eq!(code, 200, "GET {path}: {head}");
+        let content_type = format!("content-type: {want}");
+        assert!(
+            head.lines().any(|l| l.starts_with(&content_type)),
+            "GET {path}: {head}"
+        );
+        assert!(!body.is_empty(), "GET {path} is empty");
+    }
+    let (_, _, page) = get_bytes(port, "/?poll=/api/view");
+    assert!(text(&page).contains("<script type=\"module\" src=\"app.js\">"));
+
+    // Every module the browser entry imports (its snippets) is there too.
+    let (_, _, entry) = get_bytes(port, "/pkg/tael_coord.js");
+    let entry = text(&entry);
+    let snippets: Vec<&str> = entry
+        .split("from './")
+        .skip(1)
+        .filter_map(|rest| rest.split('\'').next())
+        .collect();
+    assert!(!snippets.is_empty(), "the entry imports its snippets");
+    for snippet in snippets {
+        let (code, head, _) = get_bytes(port, &format!("/pkg/{snippet}"));
+        assert_eq!(code, 200, "GET /pkg/{snippet}: {head}");
+        assert!(
+            head.lines()
+                .any(|l| l.starts_with("content-type: text/javascript")),
+            "{head}"
+        );
+    }
+
+    // The same bytes as the WASM build (web/pkg in the repository, assets/ in the crate).
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let built = [root.join("../web/pkg"), root.join("assets/pkg")]
+        .into_iter()
+        .map(|dir| dir.join("tael_coord_bg.wasm"))
+        .find(|path| path.is_file())
+        .expect("the WASM build");
+    let (_, _, wasm) = get_bytes(port, "/pkg/tael_coord_bg.wasm");
+    assert!(
+        wasm == fs::read(&built).unwrap(),
+        "the .wasm served is {}",
+        built.display()
+    );
+
+    for path in [
+        "/pkg/node.cjs",
+        "/README.md",
+        "/tests/harness.mjs",
+        "/node_modules/",
+    ] {
+        assert_eq!(get_bytes(port, path).0, 404, "GET {path}");
+    }
 }
 
 /// Issue #13 §5: no other web page (a cross-origin form or fetch, or a DNS-rebound name) can
