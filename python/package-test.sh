@@ -27,11 +27,6 @@ maturin_pin="$(printf '%s\n' "${test_pins[@]}" | grep '^maturin==')" ||
 # Versions verified together here (Python 3.11, maturin 1.16.0).
 tool_pins=("$maturin_pin" twine==7.0.0 auditwheel==6.8.2 abi3audit==0.0.26
   trove-classifiers==2026.9.21.13)
-case "$linker" in
-  zig) tool_pins+=(ziglang==0.17.0) ;;
-  native) ;;
-  *) echo "TAEL_WHEEL_LINKER is zig or native, not '$linker'" >&2; exit 1 ;;
-esac
 
 start_all=$(date +%s%N)
 since() { local d=$(($(date +%s%N) - $1)); printf '%d.%d s' $((d / 1000000000)) $((d / 100000000 % 10)); }
@@ -80,18 +75,10 @@ fi
 step "build the wheel ($linker linker) and the sdist into $work/dist"
 dist="$work/dist"
 rm -rf "$dist"
-export CARGO_TARGET_DIR="$work/cargo"
-export ZIG_GLOBAL_CACHE_DIR="$work/zig-cache"
 start=$(date +%s%N)
-cd "$here"
-if [ "$linker" = zig ]; then
-  # zig links against glibc 2.17's symbol versions: the wheel runs on any glibc >= 2.17.
-  maturin build --release --locked --zig --compatibility manylinux2014 --auditwheel check --out "$dist"
-else
-  # The system linker: the lowest manylinux tag maturin can prove here, one PyPI accepts.
-  maturin build --release --locked --compatibility pypi --auditwheel check --out "$dist"
-fi
+bash "$here/wheel.sh" "$dist"
 build_time="$(since "$start")"
+cd "$here"
 start=$(date +%s%N)
 maturin sdist --out "$dist"
 sdist_time="$(since "$start")"

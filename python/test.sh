@@ -29,9 +29,15 @@ fi
 export VIRTUAL_ENV="$venv"
 export PATH="$venv/bin:$PATH"
 
-step "build and install (maturin develop --release)"
+step "build the release wheel (wheel.sh, as PyPI gets it) and install it"
+# The wheel, not an editable build: the tests see what users install, and package-test.sh's
+# build of the same wheel is then a no-op.
+dist="$root/target/python-wheel"
+rm -rf "$dist"
+bash "$here/wheel.sh" "$dist"
+export TAEL_COORD_WHEEL="$(echo "$dist"/*.whl)"
+python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$TAEL_COORD_WHEEL"
 cd "$here"
-maturin develop --release --quiet
 
 step "stubs match the native module (mypy.stubtest)"
 # From outside the source tree, so the installed package is what gets checked.

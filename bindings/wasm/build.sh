@@ -1,24 +1,21 @@
 #!/usr/bin/env bash
-# Builds the npm package tael-coord-wasm into bindings/wasm/pkg/: one wasm-pack build for the web
-# (wasm-bindgen's ES module glue and the one .wasm), to which npm/assemble.mjs adds the Node
-# entries for `import` and `require`, their types, the README and the package.json (see
-# npm/README.md). Copies the package to web/pkg/, where the dashboard loads it; prints the .wasm
-# size raw and gzipped. Installs the pinned tools it needs first (idempotent).
+# Builds the npm package tael-coord-wasm into bindings/wasm/pkg/: cargo builds the crate for
+# wasm32, wasm-bindgen writes the ES module glue for the web (`--target web`) beside the one
+# .wasm, wasm-opt shrinks it, and npm/assemble.mjs adds the Node entries for `import` and
+# `require`, their types, the README and the package.json (see npm/README.md). Copies the package
+# to web/pkg/, where the dashboard loads it; prints the .wasm size raw and gzipped. Installs the
+# pinned tools it needs first (idempotent).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 cd "$here"
 
 WASM_BINDGEN_VERSION=0.2.130
-WASM_PACK_VERSION=0.15.1
 
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
   # Not --locked: the locked tree wants a crate version the registry here lacks.
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
-fi
-if [ "$(wasm-pack --version 2>/dev/null)" != "wasm-pack $WASM_PACK_VERSION" ]; then
-  cargo install wasm-pack --version "$WASM_PACK_VERSION" --locked
 fi
 # wasm-opt from npm's binaryen (Debian's miscompiles); typescript for the .d.ts check; esbuild
 # for package-test.sh.
@@ -27,9 +24,17 @@ if [ ! -x node_modules/.bin/wasm-opt ] || ! npm ls --silent >/dev/null 2>&1; the
 fi
 export PATH="$here/node_modules/.bin:$PATH"
 
+# The crate's name, version, description, license and repository, for the package.json.
+metadata="$(cargo metadata --no-deps --format-version 1 --manifest-path Cargo.toml)"
+cargo build --quiet --lib --target wasm32-unknown-unknown --profile wasm-release -p tael-coord-wasm
+target_dir="$(node -e 'console.log(JSON.parse(process.argv[1]).target_directory)' "$metadata")"
 rm -rf pkg
-wasm-pack --quiet build --profile wasm-release --target web --out-dir pkg --out-name tael_coord
-node npm/assemble.mjs pkg $([ -f "$root/LICENSE" ] && echo "$root/LICENSE")
+wasm-bindgen --target web --out-dir pkg --out-name tael_coord \
+  "$target_dir/wasm32-unknown-unknown/wasm-release/tael_coord_wasm.wasm"
+# The features rustc's wasm32 target enables by default, which wasm-opt must keep.
+wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals pkg/tael_coord_bg.wasm -o pkg/tael_coord_bg.wasm
+node npm/assemble.mjs pkg "$metadata" $([ -f "$root/LICENSE" ] && echo "$root/LICENSE")
 rm -rf "$root/web/pkg"
 cp -R pkg "$root/web/pkg"
 

@@ -40,6 +40,11 @@ print("ok", sys.version_info[:2], package)
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # python/test.sh builds the release wheel once (wheel.sh) and names it here; run alone, the
+    # tests build their own.
+    built_by_test_sh = os.environ.get("TAEL_COORD_WHEEL")
+    if built_by_test_sh:
+        return Path(built_by_test_sh)
     out = tmp_path_factory.mktemp("wheels")
     maturin = shutil.which("maturin", path=str(Path(sys.executable).parent))
     assert maturin, "maturin is installed next to the test interpreter"

@@ -1,24 +1,30 @@
-// Turns wasm-pack's `--target web` output into the npm package `tael-coord-wasm` (build.sh runs
+// Turns wasm-bindgen's `--target web` output into the npm package `tael-coord-wasm` (build.sh runs
 // it): adds the Node entries and the README from this folder and the repository's LICENSE,
-// writes the Node entries' types, and replaces wasm-pack's package.json with
-// package.template.json, whose "(from Cargo.toml)" values come from wasm-pack's (that is, from
-// the crate's Cargo.toml). wasm-bindgen's glue is left as it wrote it. Then checks that every
-// file the package.json names is there.
-//   node npm/assemble.mjs PKG_DIR [LICENSE_FILE]
+// writes the Node entries' types, and writes the package.json from package.template.json, whose
+// "(from Cargo.toml)" values come from the crate's Cargo.toml (`cargo metadata` output, passed
+// by build.sh). wasm-bindgen's glue is left as it wrote it. Then checks that every file the
+// package.json names is there.
+//   node npm/assemble.mjs PKG_DIR CARGO_METADATA_JSON [LICENSE_FILE]
 import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const [dir, license] = process.argv.slice(2);
-if (!dir) throw new Error("usage: node npm/assemble.mjs PKG_DIR [LICENSE_FILE]");
+const [dir, metadata, license] = process.argv.slice(2);
+if (!dir || !metadata) throw new Error("usage: node npm/assemble.mjs PKG_DIR CARGO_METADATA_JSON [LICENSE_FILE]");
 const read = (f) => readFileSync(path.join(dir, f), "utf8");
 
 // package.json: the template, with the crate's values where it says so.
 const PLACEHOLDER = "(from Cargo.toml)";
-const generated = JSON.parse(read("package.json"));
 const template = JSON.parse(readFileSync(path.join(here, "package.template.json"), "utf8"));
-if (generated.name !== template.name) throw new Error(`wasm-pack named the package ${generated.name}, not ${template.name}`);
+const crate = JSON.parse(metadata).packages.find((p) => p.name === template.name);
+if (!crate) throw new Error(`cargo metadata lists no crate named ${template.name}`);
+const generated = {
+  version: crate.version,
+  description: crate.description,
+  license: crate.license,
+  repository: { url: crate.repository },
+};
 function fill(value, from, at) {
   if (value === PLACEHOLDER) {
     if (typeof from !== "string" || from === "") throw new Error(`Cargo.toml gives no ${at}`);
@@ -53,6 +59,7 @@ const nodeTypes = `${dts.slice(0, cut).trimEnd()}
  * (\`await init()\` before anything else) runs in Node unchanged.
  */
 export default function init(module_or_path?: unknown): Promise<unknown>;
+/** As \`init\`, synchronously: returns at once. */
 export function initSync(module?: unknown): unknown;
 `;
 writeFileSync(path.join(dir, "node.d.mts"), nodeTypes);
