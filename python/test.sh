@@ -37,6 +37,9 @@ rm -rf "$dist"
 bash "$here/wheel.sh" "$dist"
 export TAEL_COORD_WHEEL="$(echo "$dist"/*.whl)"
 python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$TAEL_COORD_WHEEL"
+# An editable build of old left its module in the source package: remove it, so that nothing
+# can import the source tree's tael_coord as if it were built.
+rm -f "$here"/tael_coord/_native*.so
 cd "$here"
 
 step "stubs match the native module (mypy.stubtest)"
@@ -46,5 +49,10 @@ step "stubs match the native module (mypy.stubtest)"
 step "types (mypy --strict on tests, examples, bench)"
 python -m mypy --strict --cache-dir "$root/target/python-mypy-cache" tests examples bench
 
-step "pytest"
-python -m pytest -p no:cacheprovider tests
+step "pytest (on the installed wheel)"
+# The pytest script, not `python -m pytest`: that would put this folder, and so the source
+# tree's tael_coord (which has no native module), first on sys.path.
+(cd "$root/target" && python -c 'import pathlib, tael_coord
+p = pathlib.Path(tael_coord.__file__)
+assert "site-packages" in p.parts, f"tael_coord comes from {p}, not from the venv"')
+pytest -p no:cacheprovider tests
