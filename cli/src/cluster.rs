@@ -42,7 +42,7 @@ pub struct Node {
 }
 
 /// Free UDP ports on 127.0.0.1, found by binding port 0.
-fn free_ports(n: usize) -> Result<Vec<u16>> {
+pub(crate) fn free_ports(n: usize) -> Result<Vec<u16>> {
     let sockets: Vec<UdpSocket> = (0..n)
         .map(|_| UdpSocket::bind("127.0.0.1:0"))
         .collect::<std::io::Result<_>>()
@@ -51,13 +51,13 @@ fn free_ports(n: usize) -> Result<Vec<u16>> {
 }
 
 /// A generation that is higher on every restart: the start time in microseconds.
-fn fresh_generation() -> u64 {
+pub(crate) fn fresh_generation() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(1, |d| d.as_micros() as u64)
 }
 
-fn signal(child: &Child, sig: libc::c_int) -> Result<()> {
+pub(crate) fn signal(child: &Child, sig: libc::c_int) -> Result<()> {
     let pid = libc::pid_t::try_from(child.id()).context("pid out of range")?;
     // SAFETY: kill(2) with a pid this process spawned and still owns (not yet waited for).
     if unsafe { libc::kill(pid, sig) } != 0 {

@@ -1,5 +1,6 @@
 //! The `tael-coord` command.
 
+mod chaos;
 mod cluster;
 mod dashboard;
 mod demo;
@@ -37,6 +38,9 @@ enum Command {
     /// Run a replication group on chitchat gossip over loopback: fail over, fence the deposed
     /// leader, and report.
     Demo(demo::DemoArgs),
+    /// Run a replicated log on N nodes in network namespaces under a seeded nemesis
+    /// (partitions, loss, delay, duplication, pauses, kills) and check it, Jepsen-style.
+    Chaos(chaos::ChaosArgs),
     /// Run the loopback cluster and serve the web dashboard (built into the binary) on its live
     /// view.
     Dashboard(dashboard::DashboardArgs),
@@ -50,6 +54,9 @@ enum Command {
     /// One cluster member (started by `demo` and `dashboard`).
     #[command(hide = true)]
     Node(node::NodeArgs),
+    /// One member of the chaos harness's replicated log (started by `chaos`).
+    #[command(hide = true)]
+    ChaosNode(chaos::node::ChaosNodeArgs),
     /// Advance a durable gate in a loop, printing each acknowledged epoch (for the crash tests).
     #[command(hide = true)]
     DurableChild(durable_child::DurableChildArgs),
@@ -81,6 +88,19 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         }),
+        Command::Chaos(args) => chaos::run(args).map(|passed| {
+            if passed {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }),
+        Command::ChaosNode(args) => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(anyhow::Error::from)
+            .and_then(|rt| rt.block_on(chaos::node::run(args)))
+            .map(|()| ExitCode::SUCCESS),
         Command::Dashboard(args) => dashboard::run(args).map(|()| ExitCode::SUCCESS),
         Command::DurableChild(args) => durable_child::run(args),
         Command::Node(args) => tokio::runtime::Builder::new_multi_thread()

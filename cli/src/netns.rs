@@ -9,9 +9,6 @@
 //!
 //! Needs root and iproute2 (`ip`); [`Network::create`] says which is missing.
 
-// Until `chaos` uses every part of it.
-#![allow(dead_code)]
-
 use std::fmt;
 use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr};
@@ -162,12 +159,8 @@ impl Network {
         &self.run
     }
 
-    /// How many nodes.
-    pub fn len(&self) -> usize {
-        self.nodes.len()
-    }
-
     /// The hub namespace (holds the bridges; has no address).
+    #[cfg(test)]
     pub fn hub_name(&self) -> &str {
         &self.hub
     }

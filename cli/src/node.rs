@@ -81,7 +81,7 @@ impl GossipSettings {
         ]
     }
 
-    fn failure_detector(&self) -> FailureDetectorConfig {
+    pub(crate) fn failure_detector(&self) -> FailureDetectorConfig {
         FailureDetectorConfig {
             phi_threshold: self.phi,
             initial_interval: Duration::from_millis(self.initial_interval_ms),

@@ -865,7 +865,15 @@ fn completions_and_the_manual_page_cover_every_command() {
         let out = tael(&["completions", shell]);
         assert!(out.status.success(), "{shell}: {}", text(&out.stderr));
         let script = text(&out.stdout);
-        for command in ["elect", "fence", "divergence", "watch", "demo", "dashboard"] {
+        for command in [
+            "elect",
+            "fence",
+            "divergence",
+            "watch",
+            "demo",
+            "chaos",
+            "dashboard",
+        ] {
             assert!(
                 script.contains(command),
                 "{shell} completion lacks {command}"
@@ -878,4 +886,80 @@ fn completions_and_the_manual_page_cover_every_command() {
     let page = text(&out.stdout);
     assert!(page.contains(".TH tael-coord 1"), "{page}");
     assert!(page.contains("watch"), "the page lists the subcommands");
+}
+
+#[test]
+fn chaos_in_loopback_mode_runs_a_nemesis_and_reports_every_count() {
+    let _cluster = one_cluster_at_a_time();
+    let report = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("chaos-loopback.jsonl");
+    let _ = fs::remove_file(&report);
+    let out = tael(&[
+        "chaos",
+        "--loopback",
+        "--nodes=3",
+        "--seed=11",
+        "--steps=1",
+        "--faults=kill-leader",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert!(
+        stdout.contains("LOOPBACK mode"),
+        "the mode is labelled: {stdout}"
+    );
+    assert!(stdout.contains("1 of 1 runs passed"), "{stdout}");
+    let line = fs::read_to_string(&report).unwrap();
+    let run: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+    assert_eq!(run["seed"], "11");
+    assert_eq!(run["faults"], serde_json::json!(["kill-leader"]));
+    for count in [
+        "lost_acked",
+        "not_prefix",
+        "two_holders",
+        "stale_accepts",
+        "quiet_changes",
+        "no_final_leader",
+    ] {
+        assert_eq!(run["counts"][count], 0, "{count}: {run}");
+    }
+    // The leader was killed: a second reign served, and writes were acknowledged.
+    assert!(
+        run["activity"]["established"].as_u64().unwrap() >= 2,
+        "{run}"
+    );
+    assert!(run["activity"]["acked"].as_u64().unwrap() > 0, "{run}");
+}
+
+#[test]
+fn chaos_says_why_it_cannot_make_namespaces_and_offers_loopback() {
+    // As an unprivileged user (root can drop to one here), namespaces are refused.
+    let out = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_tael-coord"))
+        .args(["chaos", "--steps=1"])
+        .output()
+        .expect("setpriv (util-linux) runs");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("root"), "{stderr}");
+    assert!(stderr.contains("--loopback"), "{stderr}");
+}
+
+#[test]
+fn chaos_refuses_bad_arguments() {
+    for (args, message) in [
+        (&["chaos", "--nodes=2"][..], "3 to 9 nodes"),
+        (&["chaos", "--faults=netem"][..], "unknown fault"),
+        (&["chaos", "--expect-caught=nothing"][..], "no count named"),
+    ] {
+        let out = tael(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&out.stderr).contains(message),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
 }
