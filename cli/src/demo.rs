@@ -461,13 +461,13 @@ fn run_once(
 }
 
 /// Threads that spin on every core until dropped.
-struct Load {
+pub(crate) struct Load {
     stop: Arc<AtomicBool>,
     threads: Vec<thread::JoinHandle<()>>,
 }
 
 impl Load {
-    fn start() -> Load {
+    pub(crate) fn start() -> Load {
         let stop = Arc::new(AtomicBool::new(false));
         let cores = thread::available_parallelism().map_or(2, |n| n.get());
         let threads = (0..cores)

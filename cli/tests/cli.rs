@@ -963,3 +963,30 @@ fn chaos_refuses_bad_arguments() {
         );
     }
 }
+
+#[test]
+fn chaos_failover_mode_times_each_kill_of_the_leader() {
+    let _cluster = one_cluster_at_a_time();
+    let report = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("chaos-failover.jsonl");
+    let _ = fs::remove_file(&report);
+    let out = tael(&[
+        "chaos",
+        "--loopback",
+        "--nodes=3",
+        "--failovers=2",
+        "--loss=0.05",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert!(stdout.contains("failover over 2 kills: median"), "{stdout}");
+    let run: serde_json::Value =
+        serde_json::from_str(fs::read_to_string(&report).unwrap().trim()).unwrap();
+    let times = run["failovers_ms"].as_array().unwrap();
+    assert_eq!(times.len(), 2, "{run}");
+    // A failover takes at least a failure detection (several 100 ms heartbeats) and ends.
+    assert!(times.iter().all(|t| (100..20_000).contains(&t.as_u64().unwrap())), "{run}");
+    assert_eq!(run["loss"], 0.05);
+    assert_eq!(run["false_leader_changes"], 0, "{run}");
+}

@@ -36,7 +36,7 @@ pub struct Counts {
     /// Messages of a reign that a replica acted on after it had seen a newer epoch: each record
     /// it appended, and each truncation it made, at that reign's word.
     pub stale_accepts: u64,
-    /// Promotions during quiet periods (no fault, past the settling time).
+    /// Promotions during quiet periods: after a heal, once a leader serves, until the next fault.
     pub quiet_changes: u64,
     /// 1 when no node leads once the network is healed at the end.
     pub no_final_leader: u64,

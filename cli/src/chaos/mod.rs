@@ -29,12 +29,12 @@ use self::check::{check, Counts, Event};
 use self::node::{Control, Mode};
 use self::schedule::{Fault, Step};
 use crate::cluster::{free_ports, fresh_generation, signal};
+use crate::demo::Load;
 use crate::netns::{self, Network};
 use crate::node::GossipSettings;
 
-/// After a heal, how long the cluster may take to settle before the quiet period's leader
-/// changes count (failure detection, a restarted node's warm-up, an election).
-const SETTLE: Duration = Duration::from_millis(2500);
+/// How long the failover measurement watches a settled cluster before each kill.
+const QUIET_WINDOW: Duration = Duration::from_secs(2);
 
 /// Arguments of `tael-coord chaos`.
 #[derive(Args, Clone, Debug)]
@@ -83,6 +83,20 @@ pub struct ChaosArgs {
     /// Print every line the nodes report.
     #[arg(long)]
     pub verbose: bool,
+    /// Instead of a nemesis, kill the leader this many times and time each failover (to the
+    /// next leader serving writes), counting false deaths and leader changes in a quiet window
+    /// before each kill.
+    #[arg(long, default_value_t = 0)]
+    pub failovers: usize,
+    /// A loss rate on every link for the whole run (between faults too).
+    #[arg(long, default_value_t = 0.0)]
+    pub loss: f64,
+    /// A jitter on every link for the whole run, in ms.
+    #[arg(long, default_value_t = 0)]
+    pub jitter_ms: u64,
+    /// Keep every core busy with spinning threads for the whole run.
+    #[arg(long)]
+    pub load: bool,
     #[command(flatten)]
     pub gossip: GossipSettings,
 }
@@ -129,6 +143,8 @@ struct Run {
     flap: Option<(Vec<usize>, Duration, bool, Instant)>,
     /// The node whose cable is pulled.
     unplugged: Option<usize>,
+    /// Which nodes have warmed up since they (re)started.
+    warm: Vec<bool>,
     rng: ChaCha8Rng,
     seed: u64,
 }
@@ -238,9 +254,13 @@ impl Run {
         }
     }
 
+    /// Clears every fault but the run's background conditions (`--loss`, `--jitter-ms`).
     fn heal_faults(&mut self) {
+        let background = json!({"op": "faults", "loss": self.args.loss,
+                                "jitter_ms": self.args.jitter_ms});
         for i in 0..self.ids.len() {
             self.tell(i, &json!({"op": "heal"}));
+            self.tell(i, &background);
         }
     }
 
@@ -314,6 +334,7 @@ impl Run {
                     ));
                 }
                 Some("step_down") if self.leader == Some(i) => self.leader = None,
+                Some("warm") => self.warm[i] = true,
                 Some("promote") if self.kill_promoting && self.procs[i].state == State::Running => {
                     self.kill_promoting = false;
                     self.kill(i)?;
@@ -431,10 +452,67 @@ impl Run {
                     signal(&self.procs[i].child, libc::SIGCONT)?;
                     self.procs[i].state = State::Running;
                 }
-                State::Killed => self.procs[i] = self.spawn(i)?,
+                State::Killed => self.restart(i)?,
             }
         }
         Ok(())
+    }
+
+    fn restart(&mut self, i: usize) -> Result<()> {
+        self.procs[i] = self.spawn(i)?;
+        self.warm[i] = false;
+        Ok(())
+    }
+
+    /// Kills the leader `n` times and times each failover: the failovers in ms, the false
+    /// deaths and the leader changes seen in the quiet windows before the kills.
+    fn failovers(&mut self, n: usize) -> Result<(Vec<u64>, u64, u64)> {
+        let (mut times, mut false_deaths, mut false_changes) = (Vec::new(), 0, 0);
+        for _ in 0..n {
+            // Every node warm (a restarted one sees its peers) and a leader serving...
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while !(self.warm.iter().all(|&w| w) && self.leader.is_some()) {
+                if Instant::now() >= deadline {
+                    bail!("no leader, or a node that never warmed up, within 30 s");
+                }
+                self.pump(Instant::now() + Duration::from_millis(20))?;
+            }
+            // ... then a quiet window: nobody should die or take over in it.
+            let from = self.events.len();
+            self.pump(Instant::now() + QUIET_WINDOW)?;
+            for event in &self.events[from..] {
+                match event.body["ev"].as_str() {
+                    Some("promote") => false_changes += 1,
+                    Some("live") => {
+                        let members = event.body["members"].as_array().map_or(0, Vec::len);
+                        false_deaths += (self.ids.len() - members.min(self.ids.len())) as u64;
+                    }
+                    _ => {}
+                }
+            }
+            let Some(leader) = self.leader else {
+                continue; // the quiet window lost the leader: counted above, no kill
+            };
+            let killed = Instant::now();
+            self.kill(leader)?;
+            let from = self.events.len();
+            let deadline = killed + Duration::from_secs(20);
+            let served = loop {
+                if let Some(e) = self.events[from..]
+                    .iter()
+                    .find(|e| e.body["ev"] == "serving")
+                {
+                    break e.t;
+                }
+                if Instant::now() >= deadline {
+                    bail!("no new leader within 20 s of killing {}", self.ids[leader]);
+                }
+                self.pump(Instant::now() + Duration::from_millis(20))?;
+            };
+            times.push(served.saturating_sub(self.ms(killed)));
+            self.restart(leader)?;
+        }
+        Ok((times, false_deaths, false_changes))
     }
 
     fn stop(&mut self) {
@@ -527,12 +605,45 @@ fn run_once(args: &ChaosArgs, k: u64, seed: u64, schedule: &[Step]) -> Result<Ou
         kill_promoting: false,
         flap: None,
         unplugged: None,
+        warm: vec![false; n],
         rng: ChaCha8Rng::seed_from_u64(seed ^ 0x6e656d65736973),
         seed,
     };
     for i in 0..n {
         let proc = run.spawn(i)?;
         run.procs.push(proc);
+    }
+    run.heal_faults(); // the background conditions
+    let _load = args.load.then(Load::start);
+    if args.failovers > 0 {
+        let (mut times, false_deaths, false_changes) = run.failovers(args.failovers)?;
+        times.sort_unstable();
+        // Nearest rank.
+        let rank =
+            |q: f64| times[((q * times.len() as f64).ceil() as usize).clamp(1, times.len()) - 1];
+        println!(
+            "  failover over {} kills: median {} ms, p99 {} ms, max {} ms; false deaths {false_deaths}, false leader changes {false_changes}",
+            times.len(),
+            rank(0.5),
+            rank(0.99),
+            times[times.len() - 1]
+        );
+        let report = json!({
+            "seed": seed.to_string(), "nodes": n, "loopback": args.loopback,
+            "gossip_interval_ms": args.gossip.gossip_interval_ms, "phi": args.gossip.phi,
+            "loss": args.loss, "jitter_ms": args.jitter_ms, "load": args.load,
+            "failovers_ms": times, "median_ms": rank(0.5), "p99_ms": rank(0.99),
+            "false_deaths": false_deaths, "false_leader_changes": false_changes,
+        });
+        let counts = Counts {
+            quiet_changes: false_changes,
+            ..Counts::default()
+        };
+        return Ok(Outcome {
+            seed,
+            counts,
+            report,
+        });
     }
     // The first leader, before any fault.
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -551,12 +662,25 @@ fn run_once(args: &ChaosArgs, k: u64, seed: u64, schedule: &[Step]) -> Result<Ou
         run.pump(Instant::now() + Duration::from_millis(step.duration_ms))?;
         run.heal()?;
         let healed = Instant::now();
+        let led = run.leader.is_some();
         run.say("healed");
         let end = healed + Duration::from_millis(step.quiet_ms);
-        if healed + SETTLE < end {
-            quiet.push((run.ms(healed + SETTLE), run.ms(end)));
-        }
+        let from = run.events.len();
         run.pump(end)?;
+        // The quiet period: from the heal if a leader served then, else from the first leader
+        // that serves after it (the fault's own failover may end after the heal); any promotion
+        // in it is a leader change with no fault to explain it.
+        let start = if led {
+            Some(run.ms(healed))
+        } else {
+            run.events[from..]
+                .iter()
+                .find(|e| e.body["ev"] == "serving")
+                .map(|e| e.t + 1)
+        };
+        if let Some(start) = start {
+            quiet.push((start, run.ms(end)));
+        }
     }
     // The end: writes stop, the logs settle, every node reports its log.
     run.writing = false;
@@ -621,6 +745,9 @@ fn run_once(args: &ChaosArgs, k: u64, seed: u64, schedule: &[Step]) -> Result<Ou
 pub fn run(args: ChaosArgs) -> Result<bool> {
     if !(3..=9).contains(&args.nodes) {
         bail!("chaos runs 3 to 9 nodes, not {}", args.nodes);
+    }
+    if !(0.0..=1.0).contains(&args.loss) {
+        bail!("--loss is a probability in 0..=1, not {}", args.loss);
     }
     if let Some(name) = &args.expect_caught {
         if !Counts::default().named().iter().any(|(n, _)| n == name) {

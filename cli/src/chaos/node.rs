@@ -562,7 +562,9 @@ impl Node {
                 }
                 self.truncate(point, None)?;
                 for record in records {
-                    self.store.append(record)?;
+                    if self.store.append(record).is_err() {
+                        return Ok(()); // not a continuation of this log: fetch again
+                    }
                 }
                 if self.store.end() >= source_end {
                     self.serve(epoch)?;
@@ -798,6 +800,7 @@ pub async fn run(args: ChaosNodeArgs) -> Result<()> {
     let mut warmed_up = false;
     let mut warm_since = start;
     let mut last_tick = Instant::now();
+    let mut last_live: BTreeSet<String> = BTreeSet::new();
     let mut ticker = tokio::time::interval(Duration::from_millis(20));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
@@ -832,9 +835,21 @@ pub async fn run(args: ChaosNodeArgs) -> Result<()> {
                             guard.live_nodes().map(|id| id.node_id.as_ref()).collect();
                         warmed_up = warm_since.elapsed() >= warmup
                             || node.peers.keys().all(|id| live.contains(id.as_str()));
+                        if warmed_up {
+                            emit(json!({"ev": "warm", "node": me}));
+                        }
                     }
                     view_of(&guard)
                 };
+                // Whom this node counts as live, when that changes (false deaths show here).
+                let live: BTreeSet<&str> = view.groups.get(&node.args.group)
+                    .into_iter()
+                    .flat_map(|g| g.members.iter().filter(|m| m.live).map(|m| m.id.as_str()))
+                    .collect();
+                if live != last_live.iter().map(String::as_str).collect() {
+                    emit(json!({"ev": "live", "node": me, "members": live}));
+                    last_live = live.into_iter().map(str::to_owned).collect();
+                }
                 let decision = elect_leaders(&view, &policy)?
                     .into_iter()
                     .find(|d| d.group == node.args.group)
