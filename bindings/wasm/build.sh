@@ -14,8 +14,10 @@ WASM_BINDGEN_VERSION=0.2.130
 
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
-  # Not --locked: the locked tree wants a crate version the registry here lacks.
-  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+  # Not --locked: the locked tree wants a crate version the registry here lacks. No default
+  # features: they only add TLS (rustls, ring) for the test runner's downloads, which the build
+  # never uses, and a cold install compiles less.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --no-default-features
 fi
 # wasm-opt from npm's binaryen (Debian's miscompiles); typescript for the .d.ts check; esbuild
 # for package-test.sh.
