@@ -986,7 +986,12 @@ fn chaos_failover_mode_times_each_kill_of_the_leader() {
     let times = run["failovers_ms"].as_array().unwrap();
     assert_eq!(times.len(), 2, "{run}");
     // A failover takes at least a failure detection (several 100 ms heartbeats) and ends.
-    assert!(times.iter().all(|t| (100..20_000).contains(&t.as_u64().unwrap())), "{run}");
+    assert!(
+        times
+            .iter()
+            .all(|t| (100..20_000).contains(&t.as_u64().unwrap())),
+        "{run}"
+    );
     assert_eq!(run["loss"], 0.05);
     assert_eq!(run["false_leader_changes"], 0, "{run}");
 }

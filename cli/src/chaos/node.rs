@@ -11,8 +11,9 @@
 //!    reign (`probe`, Raft's pre-vote): a replica that an established leader reached within the
 //!    lease says no, so a node whose view lags (just healed, resumed from a pause, restarted)
 //!    does not depose a live leader. Only with a majority's yes does it promote.
-//! 1. It promotes its own gate past every epoch it knows of and sends its reign's token `(epoch, itself)` (`claim`) to every replica; each replica's gate
-//!    judges it and answers (`vote`) with the verdict, its log's end and its epoch history.
+//! 1. It promotes its own gate past every epoch it knows of and sends its reign's token
+//!    `(epoch, itself)` (`claim`) to every replica; each replica's gate judges it and answers
+//!    (`vote`) with the verdict, its log's end and its epoch history.
 //! 2. Once a strict majority admitted the token (`established`, SEMANTICS.md §16), it catches up
 //!    from the freshest log among the voters (`fetch`/`fetched`), truncating its own divergent
 //!    suffix if it has one, starts its reign in its history and only then serves writes. A
@@ -109,6 +110,9 @@ pub struct ChaosNodeArgs {
     /// The freshness policy's lag allowance (records).
     #[arg(long, default_value_t = 50)]
     pub max_lag: u64,
+    /// How long after an established leader last reached this replica it refuses a probe (ms).
+    #[arg(long)]
+    pub lease_ms: u64,
     #[command(flatten)]
     pub gossip_settings: GossipSettings,
 }
@@ -787,7 +791,7 @@ pub async fn run(args: ChaosNodeArgs) -> Result<()> {
         reported: BTreeSet::new(),
         led_at: None,
         floor: 1,
-        lease: Duration::from_millis(5 * args.gossip_settings.gossip_interval_ms),
+        lease: Duration::from_millis(args.lease_ms),
         args,
     };
     let interval = node.args.gossip_settings.gossip_interval_ms;
