@@ -726,6 +726,15 @@ impl Node {
     }
 }
 
+/// What woke a node's loop.
+enum Wake {
+    /// A line from the harness (`None`: its end).
+    Command(Option<String>),
+    /// A datagram of this many bytes.
+    Datagram(usize),
+    Tick,
+}
+
 /// Runs a chaos node until `quit` or the end of stdin.
 pub async fn run(args: ChaosNodeArgs) -> Result<()> {
     let start = Instant::now();
@@ -804,29 +813,40 @@ pub async fn run(args: ChaosNodeArgs) -> Result<()> {
     let mut warmed_up = false;
     let mut warm_since = start;
     let mut last_tick = Instant::now();
+    let gap = Duration::from_millis(10 * interval);
+    let mut last_drive = Instant::now();
     let mut last_live: BTreeSet<String> = BTreeSet::new();
     let mut ticker = tokio::time::interval(Duration::from_millis(20));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     let mut buf = vec![0u8; 65536];
     loop {
-        tokio::select! {
-            line = lines.next_line() => match line? {
-                Some(line) if node.command(&line)? => {}
-                _ => break,
-            },
-            received = node.socket.recv_from(&mut buf) => {
-                let (n, _) = received?;
+        let woke = tokio::select! {
+            line = lines.next_line() => Wake::Command(line?),
+            received = node.socket.recv_from(&mut buf) => Wake::Datagram(received?.0),
+            _ = ticker.tick() => Wake::Tick,
+        };
+        // The role acts first on each tick and on the first wake after a stop, whatever woke
+        // the process: a leader resumed from a pause ships as the reign it still believes in,
+        // as a zombie would, before it reads what arrived meanwhile.
+        if matches!(woke, Wake::Tick) || last_drive.elapsed() >= gap {
+            node.drive(claim_timeout, node.floor).await?;
+            last_drive = Instant::now();
+        }
+        match woke {
+            Wake::Command(Some(line)) => {
+                if !node.command(&line)? {
+                    break;
+                }
+            }
+            Wake::Command(None) => break,
+            Wake::Datagram(n) => {
                 if let Ok(message) = serde_json::from_slice::<Value>(&buf[..n]) {
                     node.receive(message).await?;
                 }
             }
-            _ = ticker.tick() => {
-                // What the role calls for first: a leader resumed from a pause ships as the
-                // reign it still believes in, as a zombie would, before its view catches up.
-                let floor = node.floor;
-                node.drive(claim_timeout, floor).await?;
-                if last_tick.elapsed() >= Duration::from_millis(10 * interval) {
+            Wake::Tick => {
+                if last_tick.elapsed() >= gap {
                     emit(json!({"ev": "resumed", "node": me,
                                 "gap_ms": last_tick.elapsed().as_millis() as u64}));
                     (warmed_up, warm_since) = (false, Instant::now());
@@ -846,7 +866,9 @@ pub async fn run(args: ChaosNodeArgs) -> Result<()> {
                     view_of(&guard)
                 };
                 // Whom this node counts as live, when that changes (false deaths show here).
-                let live: BTreeSet<&str> = view.groups.get(&node.args.group)
+                let live: BTreeSet<&str> = view
+                    .groups
+                    .get(&node.args.group)
                     .into_iter()
                     .flat_map(|g| g.members.iter().filter(|m| m.live).map(|m| m.id.as_str()))
                     .collect();
@@ -859,14 +881,22 @@ pub async fn run(args: ChaosNodeArgs) -> Result<()> {
                     .find(|d| d.group == node.args.group)
                     .context("this node's group is missing from its own view")?;
                 node.leader = decision.leader.as_ref().and_then(|leader| {
-                    let m = view.groups.get(&node.args.group)?
-                        .members.iter().rev().find(|m| &m.id == leader)?;
+                    let m = view
+                        .groups
+                        .get(&node.args.group)?
+                        .members
+                        .iter()
+                        .rev()
+                        .find(|m| &m.id == leader)?;
                     Some((leader.clone(), (m.log_epoch, m.log_end)))
                 });
                 let leads = decision.leader.as_deref() == Some(me.as_str());
                 node.floor = next_epoch(&view, &node.args.group)?;
                 if leads && matches!(node.role, Role::Follower) && warmed_up {
-                    node.role = Role::Probing { since: Instant::now(), yes: BTreeSet::new() };
+                    node.role = Role::Probing {
+                        since: Instant::now(),
+                        yes: BTreeSet::new(),
+                    };
                 } else if !leads {
                     node.step_down("the view elects another");
                 }
@@ -877,9 +907,14 @@ pub async fn run(args: ChaosNodeArgs) -> Result<()> {
                     _ => position,
                 };
                 let leading = !matches!(node.role, Role::Follower | Role::Probing { .. });
-                let epoch = if leading { node.role.epoch() } else { announcement.epoch };
+                let epoch = if leading {
+                    node.role.epoch()
+                } else {
+                    announcement.epoch
+                };
                 if (announcement.log_epoch, announcement.log_end) != announced
-                    || announcement.leading != leading || announcement.epoch != epoch
+                    || announcement.leading != leading
+                    || announcement.epoch != epoch
                 {
                     (announcement.log_epoch, announcement.log_end) = announced;
                     announcement.leading = leading;
