@@ -59,6 +59,26 @@ impl Counts {
     pub fn clean(&self) -> bool {
         self.named().iter().all(|(_, n)| *n == 0)
     }
+
+    /// `name n, name n, ...`, for the report.
+    pub fn summary(&self) -> String {
+        let named: Vec<String> = self
+            .named()
+            .iter()
+            .map(|(name, n)| format!("{name} {n}"))
+            .collect();
+        named.join(", ")
+    }
+
+    /// Adds another run's counts to these.
+    pub fn add(&mut self, other: &Counts) {
+        self.lost_acked += other.lost_acked;
+        self.not_prefix += other.not_prefix;
+        self.two_holders += other.two_holders;
+        self.stale_accepts += other.stale_accepts;
+        self.quiet_changes += other.quiet_changes;
+        self.no_final_leader += other.no_final_leader;
+    }
 }
 
 /// What the run did, beside the counts.
@@ -259,6 +279,15 @@ mod tests {
         assert_eq!(counts.stale_accepts, 2);
         assert_eq!(counts.quiet_changes, 1);
         assert_eq!(counts.no_final_leader, 0);
+        assert_eq!(
+            counts.summary(),
+            "lost_acked 1, not_prefix 1, two_holders 1, stale_accepts 2, quiet_changes 1, \
+             no_final_leader 0"
+        );
+        let mut totals = counts.clone();
+        totals.add(&counts);
+        assert_eq!((totals.stale_accepts, totals.lost_acked), (4, 2));
+        assert!(!totals.clean());
     }
 
     #[test]

@@ -718,12 +718,7 @@ fn run_once(args: &ChaosArgs, k: u64, seed: u64, schedule: &[Step]) -> Result<Ou
         bail!("only {} of {n} nodes reported their logs", dumps.len());
     }
     let (counts, activity) = check(&run.events, &quiet, run.writes, &dumps);
-    let named: Vec<String> = counts
-        .named()
-        .iter()
-        .map(|(name, n)| format!("{name} {n}"))
-        .collect();
-    println!("  counts: {}", named.join(", "));
+    println!("  counts: {}", counts.summary());
     println!(
         "  writes {}, acknowledged {}, refused {}; promotions {}, established {}; records truncated {}; final leader {} with {} records",
         activity.writes,
@@ -814,19 +809,9 @@ pub fn run(args: ChaosArgs) -> Result<bool> {
         } else {
             println!("  run with seed {} FAILED", outcome.seed);
         }
-        totals.lost_acked += outcome.counts.lost_acked;
-        totals.not_prefix += outcome.counts.not_prefix;
-        totals.two_holders += outcome.counts.two_holders;
-        totals.stale_accepts += outcome.counts.stale_accepts;
-        totals.quiet_changes += outcome.counts.quiet_changes;
-        totals.no_final_leader += outcome.counts.no_final_leader;
+        totals.add(&outcome.counts);
     }
-    let named: Vec<String> = totals
-        .named()
-        .iter()
-        .map(|(name, n)| format!("{name} {n}"))
-        .collect();
-    println!("all runs: {}", named.join(", "));
+    println!("all runs: {}", totals.summary());
     match &args.expect_caught {
         Some(name) => println!(
             "{name} caught in {passed} of {} runs (negative control {:?})",

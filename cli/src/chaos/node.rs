@@ -357,11 +357,7 @@ impl Node {
                 let end = self.store.end();
                 for (peer, &from) in next {
                     let from = from.min(end);
-                    let records: Vec<Value> = self.store.records()[from as usize..]
-                        .iter()
-                        .take(CHUNK)
-                        .map(Record::to_json)
-                        .collect();
+                    let records = self.store.records_from(from, CHUNK);
                     let append = json!({"kind": "append", "epoch": epoch.to_string(),
                                         "holder": self.me, "history": history,
                                         "end": end.to_string(), "start": from.to_string(),
@@ -528,11 +524,7 @@ impl Node {
                 };
                 let point =
                     divergence_point(self.store.history(), self.store.end(), &theirs, their_end)?;
-                let records: Vec<Value> = self.store.records()[point as usize..]
-                    .iter()
-                    .take(CHUNK)
-                    .map(Record::to_json)
-                    .collect();
+                let records = self.store.records_from(point, CHUNK);
                 let fetched = json!({"kind": "fetched", "epoch": epoch.to_string(),
                                      "holder": holder, "from": self.me,
                                      "point": point.to_string(), "records": records,

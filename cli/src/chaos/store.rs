@@ -87,6 +87,16 @@ impl Store {
         &self.records
     }
 
+    /// Up to `limit` records from `offset` on, as JSON (what one message carries).
+    pub fn records_from(&self, offset: u64, limit: usize) -> Vec<Value> {
+        let from = (offset as usize).min(self.records.len());
+        self.records[from..]
+            .iter()
+            .take(limit)
+            .map(Record::to_json)
+            .collect()
+    }
+
     pub fn end(&self) -> u64 {
         self.records.len() as u64
     }
