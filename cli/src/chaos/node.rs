@@ -198,6 +198,11 @@ fn u64_field(message: &Value, field: &str) -> Option<u64> {
     tael_coord::parse_u64(message.get(field)?.as_str()?).ok()
 }
 
+/// The epoch history a message carries (its JSON form, as a string).
+fn history_field(message: &Value) -> Option<EpochHistory> {
+    EpochHistory::from_json(message.get("history")?.as_str()?).ok()
+}
+
 /// The verdict a `vote` message carries (its pinned JSON, §5).
 fn verdict_from_json(v: &Value) -> Option<Verdict> {
     let epoch = u64_field(v, "epoch")?;
@@ -493,9 +498,7 @@ impl Node {
                 let (Some(from), Some(verdict), Some(history), Some(end)) = (
                     message["from"].as_str(),
                     verdict_from_json(&message["verdict"]),
-                    message["history"]
-                        .as_str()
-                        .and_then(|h| EpochHistory::from_json(h).ok()),
+                    history_field(&message),
                     u64_field(&message, "end"),
                 ) else {
                     return Ok(());
@@ -514,12 +517,9 @@ impl Node {
                 if !self.store.gate.check(epoch, &holder)?.accepted() {
                     return Ok(());
                 }
-                let (Some(theirs), Some(their_end)) = (
-                    message["history"]
-                        .as_str()
-                        .and_then(|h| EpochHistory::from_json(h).ok()),
-                    u64_field(&message, "end"),
-                ) else {
+                let (Some(theirs), Some(their_end)) =
+                    (history_field(&message), u64_field(&message, "end"))
+                else {
                     return Ok(());
                 };
                 let point =
@@ -620,9 +620,7 @@ impl Node {
     /// A replica's side of `append`.
     async fn follow(&mut self, epoch: u64, holder: &str, message: &Value) -> Result<()> {
         let (Some(theirs), Some(their_end), Some(start), Some(records)) = (
-            message["history"]
-                .as_str()
-                .and_then(|h| EpochHistory::from_json(h).ok()),
+            history_field(message),
             u64_field(message, "end"),
             u64_field(message, "start"),
             message["records"].as_array(),
