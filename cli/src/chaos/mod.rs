@@ -36,13 +36,8 @@ use crate::node::GossipSettings;
 /// How long the failover measurement watches a settled cluster before each kill.
 const QUIET_WINDOW: Duration = Duration::from_secs(2);
 
-/// Arguments of `tael-coord chaos`. Its gossip defaults are the failover table's choice
-/// (docs/RELIABILITY.md §7): every 50 ms, phi 5, which with a lease of 2 intervals fail over in
-/// about 250 ms at 5 % loss with both cores busy; the demo and the dashboard keep 100 ms, phi 8.
+/// Arguments of `tael-coord chaos`.
 #[derive(Args, Clone, Debug)]
-#[command(mut_arg("gossip_interval_ms", |a| a.default_value("50")))]
-#[command(mut_arg("initial_interval_ms", |a| a.default_value("50")))]
-#[command(mut_arg("phi", |a| a.default_value("5")))]
 pub struct ChaosArgs {
     /// Nodes in the replication group (3 to 9).
     #[arg(long, default_value_t = 5)]
@@ -103,7 +98,7 @@ pub struct ChaosArgs {
     #[arg(long)]
     pub load: bool,
     /// The pre-vote lease: a replica that an established leader reached this recently (ms)
-    /// refuses a probe. Default: 2 gossip intervals (a leader ships every 20 ms). A failover
+    /// refuses a probe. Default: 5 gossip intervals (a leader ships every 20 ms). A failover
     /// takes the longer of the lease and the failure detection, plus about 60 ms.
     #[arg(long)]
     pub lease_ms: Option<u64>,
@@ -236,7 +231,7 @@ impl Run {
     fn lease_ms(&self) -> u64 {
         self.args
             .lease_ms
-            .unwrap_or(2 * self.args.gossip.gossip_interval_ms)
+            .unwrap_or(5 * self.args.gossip.gossip_interval_ms)
     }
 
     fn ms(&self, at: Instant) -> u64 {
