@@ -161,8 +161,14 @@ mod tests {
     #[test]
     fn word_scan_finds_every_control_character_at_every_position() {
         let controls = (0u32..0x20).chain(0x7f..0xa0).filter_map(char::from_u32);
+        // Under Miri, which interprets every byte, only the edges of each 8-byte word.
+        let positions: Vec<usize> = if cfg!(miri) {
+            vec![0, 7, 8, 15, 16, 19]
+        } else {
+            (0..20).collect()
+        };
         for c in controls {
-            for at in 0..20 {
+            for &at in &positions {
                 let id: String = "x".repeat(at) + &c.to_string() + &"y".repeat(20 - at);
                 assert_eq!(
                     validate_id(&id).unwrap_err().status(),

@@ -53,7 +53,8 @@ mod tests {
     /// §8: the JSON form writes every toggle, and reads back as the same policy.
     #[test]
     fn json_writes_every_toggle() {
-        for bits in 0..64u8 {
+        // Under Miri, 8 of the 64 combinations, each toggle on in half of them.
+        for bits in (0..64u8).step_by(if cfg!(miri) { 9 } else { 1 }) {
             let on = |bit: u8| bits & (1 << bit) != 0;
             let policy = Policy {
                 eligibility: on(0),

@@ -7,7 +7,7 @@
 //! locks:
 //!
 //! ```text
-//! RUSTFLAGS="--cfg loom" cargo test --release --test loom --target-dir target/loom
+//! RUSTFLAGS="--cfg loom" cargo test --test loom --target-dir target/loom
 //! ```
 
 #![cfg(loom)]

@@ -3,10 +3,11 @@
 # source generates and that the library exports exactly the header's functions, compiles the
 # header as C++ and C99, runs the C suite (the whole conformance corpus, in memory and in files,
 # the bad-input matrix, the threads test, the durable gates) under AddressSanitizer + UBSan with
-# leak detection and again, unsanitized, under valgrind, and builds and runs the example against
-# the static library and, installed by install.sh (the debug build, into target/c-front/prefix),
-# through the installed pkg-config file against the shared one (by its soname). The installed
-# package as users get it (release build, static and CMake too) is bindings/c/package-test.sh's.
+# leak detection and again, unsanitized and against the release library, under valgrind, and
+# builds and runs the example against the static library and, installed by install.sh (the debug
+# build, into target/c-front/prefix), through the installed pkg-config file against the shared
+# one (by its soname). The installed package as users get it (release build, static and CMake
+# too) is bindings/c/package-test.sh's.
 #
 # Runnable from any directory; installs what it needs (Debian packages) only when missing.
 # Build outputs go under the cargo target directory (target/c-front/), never into the sources.
@@ -98,8 +99,12 @@ gcc "${cflags[@]}" -fsanitize=address,undefined -fno-sanitize-recover=all -fno-o
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   run_suite "$out/suite-asan.log" "$out/suite-asan"
 
-step "C suite, unsanitized, under valgrind"
-gcc "${cflags[@]}" -O1 "${suite_sources[@]}" "${libs[@]}" -o "$out/suite-plain"
+step "C suite, unsanitized, under valgrind (the release library, as install.sh installs it)"
+# The optimized library, which users link: valgrind runs the debug build's unoptimized Rust
+# several times slower, and package-test.sh's install then reuses this build.
+cargo build --release -p tael-coord-c
+gcc "${cflags[@]}" -O1 "${suite_sources[@]}" "$target_dir/release/libtael_coord.a" "${libs[@]:1}" \
+  -o "$out/suite-plain"
 run_suite "$out/suite-valgrind.log" valgrind -q --error-exitcode=1 --leak-check=full \
   "$out/suite-plain"
 
