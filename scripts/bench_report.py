@@ -77,9 +77,12 @@ def main(src, dst):
     g = p2["check_and_advance"]
     row("P2", "Python check_and_advance", ns(g["ns"]), "Python gate under threading.Lock", ns(g["baseline_ns"]),
         f"{g['baseline_ns'] / g['ns']:.2f}× faster", "≥ 4× faster", g["baseline_ns"] / g["ns"] >= 4)
+    f = p2["call_floor"]
+    row("P2", "Python check_and_advance", ns(f["ns"]), "a builtin call with one int, abs(n)", ns(f["baseline_ns"]),
+        f"{f['ns'] / f['baseline_ns']:.2f}×", "≤ 2×", f["ns"] / f["baseline_ns"] <= 2)
     e = p2["elect_leader5"]
     row("P2", "Python elect_leader, 5 ids", ns(e["ns"]), "builtin min()", ns(e["baseline_ns"]),
-        f"{e['ns'] / e['baseline_ns']:.2f}×", "≤ 1.5×", e["ns"] / e["baseline_ns"] <= 1.5)
+        f"{e['ns'] / e['baseline_ns']:.2f}×", "≤ 1.1×", e["ns"] / e["baseline_ns"] <= 1.1)
 
     node, chromium = load("p3-node.json"), load("p3-chromium.json")
     for where, r in (("Node", node), ("Chromium", chromium)):
@@ -87,16 +90,16 @@ def main(src, dst):
         row("P3", f"{where}: electLeader, 5 ids", ns(e["ns"]), "JavaScript min-loop", ns(e["baselineNs"]),
             f"{e['ratio']:.2f}×", "≤ 10×", e["ratio"] <= 10)
         row("P3", f"{where}: electLeaders, 10,000 groups × 5", ns(v["ns"]), "JSON.parse + loop", ns(v["baselineNs"]),
-            f"{v['ratio']:.2f}×", "≤ 3×", v["ratio"] <= 3)
+            f"{v['ratio']:.2f}×", "≤ 2×", v["ratio"] <= 2)
     gz = node["wasmGzipBytes"]
     row("P3", ".wasm size, gzipped", f"{gz / 1024:.1f} KiB ({node['wasmBytes'] / 1024:.1f} KiB raw)", "—", "—", "—",
-        "≤ 40 KiB", gz <= 40 * 1024)
+        "≤ 48 KiB", gz <= 48 * 1024)
 
     c = load("p4.json")["check_current_ns"]
     rust = criterion("gate/check_current")
     call = criterion("gate/check_current_call")
     row("P4", "C: tael_fencer_check_and_advance", ns(c), "the same check in Rust, inlined", ns(rust),
-        f"{c / rust:.2f}×", "≤ 1.5×", c / rust <= 1.5)
+        f"{c / rust:.2f}×", "shown (no goal)", True)
     row("P4", "C: tael_fencer_check_and_advance", ns(c), "the same check in Rust, called (not inlined)", ns(call),
         f"{c / call:.2f}×", "≤ 1.5×", c / call <= 1.5)
 

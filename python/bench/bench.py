@@ -2,17 +2,19 @@
 
     target/python-venv/bin/python python/bench/bench.py
 
-Prints per-call medians (ns) over several repeats, and the ratios against the goals:
+Prints per-call times (ns, the minimum of 7 repeats: a noisy machine only ever adds time), and
+the ratios against the goals:
+  * ``EpochFencer.check_and_advance`` at most 2x a builtin call with one int, ``abs(n)`` (the
+    call floor);
   * ``EpochFencer.check_and_advance`` at least 4x faster than a pure-Python gate under
     ``threading.Lock``;
-  * ``elect_leader`` over 5 ids at most 1.5x builtin ``min()`` (which does no validation);
+  * ``elect_leader`` over 5 ids at most 1.1x builtin ``min()`` (which does no validation);
 and, for information, what counting verdicts (``counters=True``) adds to a check.
 """
 
 from __future__ import annotations
 
 import json
-import statistics
 import sys
 import threading
 import timeit
@@ -38,7 +40,7 @@ class LockGate:
 def measure(stmt: str, env: dict[str, object], number: int, repeat: int) -> float:
     timer = timeit.Timer(stmt, globals=env)
     runs = timer.repeat(repeat=repeat, number=number)
-    return statistics.median(runs) / number * 1e9
+    return min(runs) / number * 1e9
 
 
 def main() -> int:
@@ -46,11 +48,11 @@ def main() -> int:
     out = sys.stdout
     if "--json" in sys.argv:
         sys.stdout = sys.stderr
-    number, repeat = 200_000, 15
+    number, repeat = 200_000, 7
     if "--quick" in sys.argv:
-        number, repeat = 50_000, 9
+        number = 50_000
     print(f"tael_coord {tael_coord.__version__}, Python {sys.version.split()[0]}")
-    print(f"median of {repeat} runs x {number:,} calls each\n")
+    print(f"minimum of {repeat} runs x {number:,} calls each\n")
 
     epoch = 7
     rust_gate = tael_coord.EpochFencer(epoch)
@@ -61,6 +63,11 @@ def main() -> int:
     print(f"check_and_advance  EpochFencer (Rust)  {rust:7.1f} ns")
     print(f"check_and_advance  LockGate (Python)   {pure:7.1f} ns")
     print(f"  -> EpochFencer is {gate_speedup:.2f}x faster (goal >= 4x)\n")
+
+    floor = measure("f(n)", {"f": abs, "n": epoch}, number, repeat)
+    floor_ratio = rust / floor
+    print(f"abs(n) (a builtin call, one int)     {floor:7.1f} ns")
+    print(f"  -> check_and_advance is {floor_ratio:.2f}x the call floor (goal <= 2x)\n")
 
     counting_gate = tael_coord.EpochFencer(epoch, counters=True)
     counting = measure("f(e)", {"f": counting_gate.check_and_advance, "e": epoch}, number, repeat)
@@ -73,13 +80,14 @@ def main() -> int:
     ratio = ours / builtin
     print(f"elect_leader (5 ids, validated)      {ours:7.1f} ns")
     print(f"min() (5 ids, no validation)         {builtin:7.1f} ns")
-    print(f"  -> elect_leader is {ratio:.2f}x min() (goal <= 1.5x)\n")
+    print(f"  -> elect_leader is {ratio:.2f}x min() (goal <= 1.1x)\n")
 
-    met = gate_speedup >= 4 and ratio <= 1.5
+    met = gate_speedup >= 4 and floor_ratio <= 2 and ratio <= 1.1
     print("goals met" if met else "GOALS MISSED")
     if "--json" in sys.argv:
         figures = {
             "check_and_advance": {"ns": rust, "baseline_ns": pure},
+            "call_floor": {"ns": rust, "baseline_ns": floor},
             "elect_leader5": {"ns": ours, "baseline_ns": builtin},
             "check_and_advance_counting": {"ns": counting, "baseline_ns": rust},
         }
