@@ -80,10 +80,11 @@ proptest! {
         ids in proptest::collection::vec(id(), 1..8),
         seed in any::<u64>(),
     ) {
-        let winner = &ids[try_elect_leader(&ids).unwrap().unwrap()];
-        for other in &ids {
-            prop_assert!(winner.as_bytes() <= other.as_bytes());
-        }
+        // The first occurrence of the smallest id in byte order (String's order).
+        let index = try_elect_leader(&ids).unwrap().unwrap();
+        let smallest = ids.iter().min().unwrap();
+        prop_assert_eq!(Some(index), ids.iter().position(|id| id == smallest));
+        let winner = &ids[index];
         let mut shuffled = ids.clone();
         let n = shuffled.len();
         for i in 0..n {
