@@ -18,6 +18,7 @@ use crate::status::{TaelStatus, TAEL_STATUS_INTERNAL};
 ///
 /// `AssertUnwindSafe` is sound here: the bodies only read their arguments and call the core,
 /// whose gates and registry are valid at every step (their locks recover from poisoning).
+#[inline]
 pub(crate) fn status(body: impl FnOnce() -> Result<TaelStatus>) -> TaelStatus {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(status)) => {
@@ -90,6 +91,7 @@ fn panicked(payload: Box<dyn Any + Send>) -> Error {
 }
 
 /// `NULL_POINTER` for the parameter `name`.
+#[cold]
 pub(crate) fn null(name: &str) -> Error {
     Error::new(Status::NullPointer, format!("{name} is NULL"))
 }
@@ -99,12 +101,14 @@ pub(crate) fn null(name: &str) -> Error {
 /// # Safety
 ///
 /// `p` is NULL or points to a live `T` for the lifetime `'a`.
+#[inline]
 pub(crate) unsafe fn get<'a, T>(p: *const T, name: &str) -> Result<&'a T> {
     // SAFETY: the caller's contract above.
     unsafe { p.as_ref() }.ok_or_else(|| null(name))
 }
 
 /// An out-parameter, checked for NULL now and written later with [`put`].
+#[inline]
 pub(crate) fn out<T>(p: *mut T, name: &str) -> Result<NonNull<T>> {
     NonNull::new(p).ok_or_else(|| null(name))
 }
@@ -114,6 +118,7 @@ pub(crate) fn out<T>(p: *mut T, name: &str) -> Result<NonNull<T>> {
 /// # Safety
 ///
 /// `out` is writable for one `T` (what the header asks of the caller).
+#[inline]
 pub(crate) unsafe fn put<T>(out: NonNull<T>, value: T) {
     // SAFETY: the caller's contract above; `write` never reads the old (maybe uninit) value.
     unsafe { out.as_ptr().write(value) }

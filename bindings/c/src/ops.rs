@@ -77,6 +77,7 @@ impl Arg<'_> {
     ///
     /// A text's pointer is NULL or readable for its length; a document's is NULL or
     /// NUL-terminated.
+    #[inline]
     unsafe fn bytes<'b>(&self) -> Result<&'b [u8]> {
         match *self {
             Arg::None => Ok(&[]),
@@ -90,6 +91,7 @@ impl Arg<'_> {
     }
 
     /// The argument's bytes as text, once every pointer was checked.
+    #[inline]
     fn text<'b>(&self, bytes: &'b [u8]) -> Result<&'b str> {
         match *self {
             Arg::None => Ok(""),
@@ -104,6 +106,8 @@ impl Arg<'_> {
 /// # Safety
 ///
 /// As [`Arg::bytes`], for each argument.
+// Always inlined: with a constant argument list (often `[Arg::None]`) it folds to a few tests.
+#[inline(always)]
 pub(crate) unsafe fn texts<'b, const N: usize>(args: [Arg<'_>; N]) -> Result<[&'b str; N]> {
     let mut bytes: [&[u8]; N] = [&[]; N];
     for (slot, arg) in bytes.iter_mut().zip(&args) {
