@@ -133,7 +133,9 @@ enum Role {
     /// Elected by its view; asking the replicas whether they would take a new reign.
     Probing {
         since: Instant,
-        yes: BTreeSet<String>,
+        /// Who said yes, and when: a yes counts only within the lease, since a replica that
+        /// an established leader reaches again would say no by then.
+        yes: BTreeMap<String, Instant>,
     },
     /// Promoted; collecting votes on its token.
     Claiming {
@@ -304,7 +306,8 @@ impl Node {
         match &self.role {
             Role::Follower => {}
             Role::Probing { since, yes } => {
-                if (yes.len() as u64 + 1) * 2 > self.configured {
+                let fresh = yes.values().filter(|at| at.elapsed() < self.lease).count();
+                if (fresh as u64 + 1) * 2 > self.configured {
                     self.promote(floor)?;
                 } else if since.elapsed() >= claim_timeout {
                     self.role = Role::Follower; // probe again on a later tick
@@ -474,7 +477,7 @@ impl Node {
                     (&mut self.role, message["from"].as_str())
                 {
                     if holder == self.me {
-                        yes.insert(from.to_owned());
+                        yes.insert(from.to_owned(), Instant::now());
                     }
                 }
             }
@@ -885,7 +888,7 @@ pub async fn run(args: ChaosNodeArgs) -> Result<()> {
                 if leads && matches!(node.role, Role::Follower) && warmed_up {
                     node.role = Role::Probing {
                         since: Instant::now(),
-                        yes: BTreeSet::new(),
+                        yes: BTreeMap::new(),
                     };
                 } else if !leads {
                     node.step_down("the view elects another");
