@@ -157,6 +157,8 @@ enum Role {
         held: BTreeMap<String, u64>,
         /// Writes not yet acknowledged: offset and value.
         pending: Vec<(u64, String)>,
+        /// When each replica last acknowledged an append of this reign.
+        heard: BTreeMap<String, Instant>,
     },
 }
 
@@ -301,6 +303,22 @@ impl Node {
             && self.led_at.is_none_or(|at| at.elapsed() >= self.lease)
     }
 
+    /// Whether a majority of the group (this leader included) acknowledged its appends within
+    /// the lease. A view that elects no one (too few members live in it) does not depose a
+    /// leader that a majority still answers: an overloaded failure detector counts live
+    /// members dead for a moment, and the replicas refuse every probe while this reign reaches
+    /// them anyway.
+    fn answered_by_majority(&self) -> bool {
+        let Role::Leading { heard, .. } = &self.role else {
+            return false;
+        };
+        let fresh = heard
+            .values()
+            .filter(|at| at.elapsed() < self.lease)
+            .count() as u64;
+        (fresh + 1) * 2 > self.configured
+    }
+
     /// What the node does on each tick as its role calls for: probe, claim, fetch or ship.
     async fn drive(&mut self, claim_timeout: Duration, floor: u64) -> Result<()> {
         match &self.role {
@@ -399,6 +417,7 @@ impl Node {
             next: self.peers.keys().map(|p| (p.clone(), end)).collect(),
             held: BTreeMap::new(),
             pending: Vec::new(),
+            heard: BTreeMap::new(),
         };
         Ok(())
     }
@@ -581,10 +600,12 @@ impl Node {
                     epoch: mine,
                     next,
                     held,
+                    heard,
                     ..
                 } = &mut self.role
                 {
                     if *mine == epoch && holder == self.me {
+                        heard.insert(from.to_owned(), Instant::now());
                         let at = their_end.min(end);
                         next.insert(from.to_owned(), at);
                         let h = held.entry(from.to_owned()).or_insert(0);
@@ -890,8 +911,10 @@ pub async fn run(args: ChaosNodeArgs) -> Result<()> {
                         since: Instant::now(),
                         yes: BTreeMap::new(),
                     };
-                } else if !leads {
+                } else if decision.leader.is_some() && !leads {
                     node.step_down("the view elects another");
+                } else if decision.leader.is_none() && !node.answered_by_majority() {
+                    node.step_down("the view elects no one");
                 }
                 // A follower announces no position beyond its leader's (see the demo's nodes).
                 let position = node.store.position();
