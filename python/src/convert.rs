@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyUnicodeEncodeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
+use pyo3::type_object::PyTypeInfo;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyInt, PyIterator, PyString};
 use tael_coord::Status;
 
@@ -25,6 +26,15 @@ impl<'a, 'py> FromPyObject<'a, 'py> for U64 {
 
 pub fn to_u64(obj: &Bound<'_, PyAny>) -> PyResult<u64> {
     let py = obj.py();
+    // The common case in one C call: an exact int (by its type pointer) that fits. Anything
+    // else, or an int out of range, takes the checks below, which say what was wrong.
+    if obj.get_type_ptr() == PyInt::type_object_raw(py) {
+        // SAFETY: `obj` is a live `int`; the call only reads it.
+        let value = unsafe { pyo3::ffi::PyLong_AsUnsignedLongLong(obj.as_ptr()) };
+        if value != u64::MAX || PyErr::take(py).is_none() {
+            return Ok(value);
+        }
+    }
     if !(obj.is_exact_instance_of::<PyInt>()
         || (obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>()))
     {
