@@ -9,7 +9,7 @@
 // the fence panel become BigInts.
 
 import init, { electLeaders, nextEpoch, normalizeView, transitions, EpochFencer, HolderFencer, version } from "./pkg/tael_coord.js";
-import { readView, setLive } from "./viewtext.js";
+import { readView, setLiveRead } from "./viewtext.js";
 import { DECISION_WORDS, EXCLUSION_WORDS, TOGGLE_WORDS } from "./words.js";
 
 const $ = (id) => document.getElementById(id);
@@ -52,6 +52,7 @@ const state = {
   announceAll: true, // the next render announces every leader (a new source), not the changes
   whatIf: false, // the toggles were changed while the view carries its cluster's policy
   revision: 0,
+  heldText: null, // a large view text kept aside instead of in the text box (showViewText)
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -133,10 +134,11 @@ function showError(el, err, prefix = "") {
  * (for the leader-change feed; default: a view from `source`). On an error the previous view
  * stays on screen and the error is shown. Returns whether the core accepted the view.
  */
-function decide(text, source, cause = source) {
+function decide(text, source, cause = source, known = null) {
   let decisions, read, policy;
   try {
-    read = text === view.text ? view.read : readView(normalizeView, text);
+    // `known`: readView's answer for `text`, when the caller has it (a local edit).
+    read = text === view.text ? view.read : known !== null ? known : readView(normalizeView, text);
     policy = policyFor(read.policy);
     decisions = electLeaders(text, policy);
   } catch (err) {
@@ -193,7 +195,8 @@ function u64Cell(value, cls) {
 // `limit` (how many cards are shown) survives re-decisions and polls; a new source resets it.
 const PAGE_SIZE = 100;
 // `fresh`: the deciding policy has freshness, so the cards show every member's log position.
-const view = { decisions: [], read: null, byName: new Map(), text: null, nextEpochs: new Map(), limit: PAGE_SIZE, fresh: false };
+// `cards`: the cards last drawn by group name, with what each shows (cachedCard).
+const view = { decisions: [], read: null, byName: new Map(), text: null, nextEpochs: new Map(), limit: PAGE_SIZE, fresh: false, cards: new Map(), nextCards: new Map() };
 
 function render(decisions, text, read, policy, events) {
   if (text !== view.text) {
@@ -264,11 +267,14 @@ function matchingGroups() {
 function renderCards() {
   const matching = matchingGroups();
   const shown = matching.slice(0, view.limit);
-  const cards = shown.map((i) => groupCard(view.decisions[i], i));
+  const cards = shown.map((i) => cachedCard(view.decisions[i], i));
   if (view.decisions.length === 0) cards.push(el("p", { class: "muted", text: "The view has no groups." }));
   else if (matching.length === 0) cards.push(el("p", { class: "muted", text: "No group matches the filter." }));
   const container = $("groups");
-  container.replaceChildren(...cards);
+  placeChildren(container, cards);
+  // The cards drawn this time are the ones kept for the next.
+  view.cards = view.nextCards;
+  view.nextCards = new Map();
 
   const more = $("show-more");
   const left = matching.length - shown.length;
@@ -281,6 +287,48 @@ function renderCards() {
 
   state.revision += 1;
   container.dataset.revision = String(state.revision);
+}
+
+/**
+ * The card of decision `d` (the `gi`th group): the one drawn before when what it shows is the
+ * same (its decision, its entries, the columns, next epoch and reigns), with the open reign's
+ * "so far" brought up to date; else a new one. A re-render after a filter change, a poll or a
+ * kill then writes only the cards that changed.
+ */
+function cachedCard(d, gi) {
+  const g = view.byName.get(d.group);
+  const reigns = watch.reigns.get(d.group);
+  const sig = JSON.stringify([gi, d, g === undefined ? null : [g.members, g.incumbent, g.handover_to, g.configured], view.fresh, nextEpochShown(d.group), reigns ?? null]);
+  const old = view.cards.get(d.group);
+  if (old !== undefined && old.sig === sig) {
+    view.nextCards.set(d.group, old);
+    refreshReigns(old.node, reigns);
+    return old.node;
+  }
+  const node = groupCard(d, gi);
+  view.nextCards.set(d.group, { sig, node });
+  return node;
+}
+
+/** Bring the open reign's "so far" of a card drawn before up to date. */
+function refreshReigns(card, reigns) {
+  if (reigns === undefined || reigns.length === 0 || reigns[0].until !== null) return;
+  const span = card.querySelector(".reign.current .reign-span");
+  if (span !== null) span.textContent = `ongoing (${duration(Date.now() - reigns[0].since)} so far)`;
+}
+
+/**
+ * Make `nodes` the children of `container`, in order, moving only what is not in place: the
+ * cards that stay keep their place in the document (and the focus in them).
+ */
+function placeChildren(container, nodes) {
+  const keep = new Set(nodes);
+  for (const child of [...container.children]) if (!keep.has(child)) child.remove();
+  let at = container.firstElementChild;
+  for (const node of nodes) {
+    if (node === at) at = at.nextElementSibling;
+    else container.insertBefore(node, at);
+  }
 }
 
 function groupCard(d, gi) {
@@ -534,7 +582,8 @@ function observe(decisions, cause) {
   const lean = decisions.map(({ excluded, claimants, ...d }) => ({ ...d, excluded: [], claimants: [] }));
   let events;
   try {
-    events = transitions(first ? [] : watch.previous, lean);
+    const [before, after] = first ? [[], lean] : changedOnly(watch.previous, lean);
+    events = transitions(before, after);
   } catch (err) {
     // Decisions from electLeaders are always decisions; should the core refuse them, say so.
     showError($("feed-error"), err, "Leader changes not computed: ");
@@ -551,6 +600,22 @@ function observe(decisions, cause) {
     watch.events = batch.concat(watch.events.slice(0, FEED_KEPT - batch.length));
   }
   return events;
+}
+
+/**
+ * The two lists without the groups whose leader, its generation and its epoch are the same in
+ * both (or that are leaderless in one and missing from the other): the core gives no event for
+ * them (SEMANTICS.md §16), and a poll of a large view changes few groups, so the core is handed
+ * only the others.
+ */
+function changedOnly(previous, next) {
+  const key = (d) => (d.leader === null ? null : JSON.stringify([d.leader, d.leader_generation, d.leader_epoch]));
+  const was = new Map();
+  for (const d of previous) was.set(d.group, key(d));
+  const is = new Map();
+  for (const d of next) is.set(d.group, key(d));
+  const differs = (d, other) => (other.has(d.group) ? other.get(d.group) : null) !== key(d);
+  return [previous.filter((d) => differs(d, is)), next.filter((d) => differs(d, was))];
 }
 
 /** Close the group's current reign at `time` and open the one `e` starts (or a leaderless time). */
@@ -682,13 +747,57 @@ function loadLocal(text, source) {
   state.demo = false;
   state.announceAll = true;
   state.whatIf = false;
-  if (decide(text, source)) $("view-text").value = text;
+  if (decide(text, source)) showViewText(text);
   setSourceStatus();
 }
 
+// A text box lays out all of its text, shown or not: a view of megabytes takes the browser
+// seconds (about 2.5 s for 5 MB on one core, 14 s once indented), on every change. So a view text
+// above this many characters is kept aside, not put in the box: the box is emptied, and a note
+// says how large the view is; Apply view decides the text kept, typing in the box drops it.
+const HELD_TEXT = 1 << 20;
+
+/** Show `text` as the view's text: in the box, or kept aside when it is large. */
+function showViewText(text) {
+  const box = $("view-text");
+  const note = $("view-text-note");
+  if (text.length <= HELD_TEXT) {
+    if (state.heldText !== null) {
+      state.heldText = null;
+      note.hidden = true;
+    }
+    box.value = text;
+    return;
+  }
+  state.heldText = text;
+  box.value = "";
+  const mb = (text.length / 1e6).toFixed(1);
+  note.textContent = `The view's text (${mb} million characters) is kept aside, not shown in the box: a text this large takes the browser seconds to lay out. Apply view decides it; typing in the box replaces it.`;
+  note.hidden = false;
+}
+
+/** The view text the box stands for: the text kept aside, or what the box holds. */
+function boxText() {
+  return state.heldText !== null ? state.heldText : $("view-text").value;
+}
+
+$("view-text").addEventListener("paste", (ev) => {
+  // A large paste is kept aside (it replaces the box's text), before the box lays it out.
+  const text = ev.clipboardData ? ev.clipboardData.getData("text/plain") : "";
+  if (text.length <= HELD_TEXT) return;
+  ev.preventDefault();
+  showViewText(text);
+});
+$("view-text").addEventListener("input", () => {
+  // Typed (or pasted small) text replaces the text kept aside.
+  if (state.heldText === null) return;
+  state.heldText = null;
+  $("view-text-note").hidden = true;
+});
+
 $("paste-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
-  loadLocal($("view-text").value, "pasted text");
+  loadLocal(boxText(), "pasted text");
 });
 
 $("view-file").addEventListener("change", async () => {
@@ -734,7 +843,7 @@ async function pollOnce(poll) {
     if (text !== state.viewText) {
       ok = decide(text, url.pathname, `a poll of ${url.pathname}`);
       // Show the polled text as received, unless someone is typing there.
-      if (ok && document.activeElement !== $("view-text")) $("view-text").value = text;
+      if (ok && document.activeElement !== $("view-text")) showViewText(text);
     }
     if (!ok) throw Object.assign(new Error("the view was refused; see below"), { code: $("view-error").dataset.code || "INVALID_VIEW" });
     showError($("poll-error"), null);
@@ -886,8 +995,10 @@ async function setMemberLive(id, live, button) {
   if (state.viewText === null) return;
   showError($("action-error"), null);
   if (state.polling) stopPolling("paused: the view was edited here");
-  const { text } = setLive(normalizeView, state.viewText, id, live);
-  if (decide(text, "local edit", `${live ? "reviving" : "killing"} ${id} here`)) $("view-text").value = text;
+  // The view on screen was read already (its text is state.viewText).
+  const read = view.text === state.viewText ? view.read : readView(normalizeView, state.viewText);
+  const { text, read: edited } = setLiveRead(read, id, live, HELD_TEXT);
+  if (decide(text, "local edit", `${live ? "reviving" : "killing"} ${id} here`, edited)) showViewText(text);
   setSourceStatus();
 }
 

@@ -11,7 +11,14 @@
  * before the others, so the core's order of groups is the order of its decisions, not this.
  */
 export function readView(normalizeView, text) {
-  const { groups, policy } = JSON.parse(normalizeView(text));
+  return readParsed(JSON.parse(normalizeView(text)));
+}
+
+/**
+ * readView's answer from the parsed canonical text `raw` (kept as `raw`, for setLiveRead).
+ */
+function readParsed(raw) {
+  const { groups, policy } = raw;
   const byName = new Map();
   for (const [name, g] of Object.entries(groups)) {
     byName.set(name, {
@@ -22,12 +29,14 @@ export function readView(normalizeView, text) {
       members: g.members,
     });
   }
-  return { groups: byName, policy: policy ?? null };
+  return { groups: byName, policy: policy ?? null, raw };
 }
 
 /**
  * The view with `live` set to `live` on every entry of node `id`, in every group, as the core's
- * canonical text. Returns {text, changed} (how many entries changed).
+ * canonical text. Returns {text, changed, read}: how many entries changed, and what readView
+ * of the new text answers (read from the same canonical data, so the text need not be read
+ * again).
  */
 export function setLive(normalizeView, text, id, live) {
   const view = JSON.parse(normalizeView(text));
@@ -40,5 +49,32 @@ export function setLive(normalizeView, text, id, live) {
       }
     }
   }
-  return { text: JSON.stringify(view, null, 2), changed };
+  return { text: JSON.stringify(view, null, 2), changed, read: readParsed(view) };
+}
+
+/**
+ * setLive on a view already read (readView's answer `read`), without reading its text again:
+ * the groups that list `id` are copied with the entries changed, the others shared. The text
+ * is indented as setLive's, or compact when it would be longer than `compactAbove` characters
+ * (nobody reads such a text in a box). Returns {text, changed, read}.
+ */
+export function setLiveRead(read, id, live, compactAbove = Infinity) {
+  const groups = {};
+  let changed = 0;
+  for (const [name, g] of Object.entries(read.raw.groups)) {
+    let members = g.members;
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i];
+      if (m.id === id && m.live !== live) {
+        if (members === g.members) members = members.slice();
+        members[i] = { ...m, live };
+        changed++;
+      }
+    }
+    groups[name] = members === g.members ? g : { ...g, members };
+  }
+  const view = { ...read.raw, groups };
+  let text = JSON.stringify(view);
+  if (text.length <= compactAbove) text = JSON.stringify(view, null, 2);
+  return { text, changed, read: readParsed(view) };
 }
