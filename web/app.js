@@ -53,6 +53,7 @@ const state = {
   whatIf: false, // the toggles were changed while the view carries its cluster's policy
   revision: 0,
   heldText: null, // a large view text kept aside instead of in the text box (showViewText)
+  textLater: null, // writes the view's text when a local edit left it to later (viewText)
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -134,29 +135,72 @@ function showError(el, err, prefix = "") {
  * (for the leader-change feed; default: a view from `source`). On an error the previous view
  * stays on screen and the error is shown. Returns whether the core accepted the view.
  */
-function decide(text, source, cause = source, known = null) {
+function decide(text, source, cause = source, edit = null) {
   let decisions, read, policy;
   try {
-    // `known`: readView's answer for `text`, when the caller has it (a local edit).
-    read = text === view.text ? view.read : known !== null ? known : readView(normalizeView, text);
+    // `edit`: a local edit of the view on screen, {read, touched}: readView's answer for `text`,
+    // and the groups the edit changed.
+    read = text !== null && text === view.text ? view.read : edit !== null ? edit.read : readView(normalizeView, text);
     policy = policyFor(read.policy);
-    decisions = electLeaders(text, policy);
+    decisions = edit !== null && edit.touched !== null && JSON.stringify(policy) === view.policyJSON ? redecided(read, edit.touched, policy) : electLeaders(text, policy);
   } catch (err) {
     const what = err && err.code === "INVALID_POLICY" && policy !== undefined ? "Policy" : `View from ${source}`;
     showError($("view-error"), err, `${what} not applied: `);
     return false;
   }
   showError($("view-error"), null);
+  // A text null is written when asked for (viewText), or after the next frame.
   state.viewText = text;
+  state.textLater = text === null ? edit.write : null;
   state.source = source;
   const events = observe(decisions, cause);
   render(decisions, text, read, policy, events);
   return true;
 }
 
+/**
+ * The decisions of the view on screen with the groups `touched` decided again from `read` (an
+ * edit of it) under `policy`, the one that decided it: the core decides each group by itself
+ * (SEMANTICS.md §8), so the others stand. A kill in a view of thousands of groups changes the
+ * few that list the node.
+ */
+function redecided(read, touched, policy) {
+  const groups = {};
+  for (const name of touched) groups[name] = read.raw.groups[name];
+  const again = touched.length === 0 ? [] : electLeaders(JSON.stringify({ groups }), policy);
+  let at = decisionIndex.get(view.decisions);
+  if (at === undefined) {
+    at = new Map(view.decisions.map((d, i) => [d.group, i]));
+  }
+  const out = view.decisions.slice();
+  for (const d of again) out[at.get(d.group)] = d;
+  // The same groups at the same places.
+  decisionIndex.set(out, at);
+  return out;
+}
+
+/** Each decision list's positions by group name (redecided). */
+const decisionIndex = new WeakMap();
+
 /** Decide the shown view again (a policy toggle changed): its leader changes are what-ifs. */
 function redecide() {
-  if (state.viewText !== null) decide(state.viewText, state.source, "policy change");
+  const text = viewText();
+  if (text !== null) decide(text, state.source, "policy change");
+}
+
+/**
+ * The text of the view on screen (null before any), written now if a local edit left it to be
+ * written later; the text box (or the text kept aside) then shows it.
+ */
+function viewText() {
+  const write = state.textLater;
+  if (write !== null) {
+    state.textLater = null;
+    state.viewText = write();
+    view.text = state.viewText;
+    showViewText(state.viewText);
+  }
+  return state.viewText;
 }
 
 /**
@@ -206,6 +250,7 @@ function render(decisions, text, read, policy, events) {
     view.text = text;
   }
   view.decisions = decisions;
+  view.policyJSON = JSON.stringify(policy);
   view.fresh = policy.freshness === true;
 
   let led = 0;
@@ -231,7 +276,8 @@ function render(decisions, text, read, policy, events) {
  */
 function nextEpochShown(group) {
   if (view.nextEpochs.has(group)) return view.nextEpochs.get(group);
-  if (view.text.length * Math.min(view.decisions.length, PAGE_SIZE) > NEXT_EPOCH_BUDGET) return null;
+  // No text yet (a large view's edit, written after its frame): none is shown for such a view.
+  if (view.text === null || view.text.length * Math.min(view.decisions.length, PAGE_SIZE) > NEXT_EPOCH_BUDGET) return null;
   let next;
   try {
     next = nextEpoch(view.text, group).toString();
@@ -263,11 +309,32 @@ function matchingGroups() {
   }
 }
 
+/**
+ * How many new cards a render builds at once: the first ones (more than a screen holds), and
+ * then, a task at a time after the first frame is painted, the rest of the page in place of
+ * placeholders. The groups' revision counts a render once every card is built.
+ */
+const FIRST_CARDS = 12;
+const CARD_CHUNK = 20;
+
 /** The group cards: those matching the filter, a page at a time (a view may hold thousands). */
 function renderCards() {
   const matching = matchingGroups();
   const shown = matching.slice(0, view.limit);
-  const cards = shown.map((i) => cachedCard(view.decisions[i], i));
+  const later = [];
+  let built = 0;
+  const cards = shown.map((i) => {
+    const d = view.decisions[i];
+    const card = cachedCard(d, i, built < FIRST_CARDS);
+    if (card.built) built++;
+    if (card.node === null) {
+      // Built after the first frame; until then a placeholder of a card's size.
+      const holder = el("article", { class: "group pending", "data-group": d.group, "aria-busy": "true" });
+      later.push({ holder, d, i, sig: card.sig });
+      return holder;
+    }
+    return card.node;
+  });
   if (view.decisions.length === 0) cards.push(el("p", { class: "muted", text: "The view has no groups." }));
   else if (matching.length === 0) cards.push(el("p", { class: "muted", text: "No group matches the filter." }));
   const container = $("groups");
@@ -286,16 +353,46 @@ function renderCards() {
       : `Showing ${shown.length} of ${matching.length} matching group${matching.length === 1 ? "" : "s"} (${view.decisions.length} in the view).`;
 
   state.revision += 1;
-  container.dataset.revision = String(state.revision);
+  const revision = state.revision;
+  if (later.length === 0) {
+    container.dataset.revision = String(revision);
+    return;
+  }
+  afterPaint(() => buildLater(later, revision));
+}
+
+/** Run `f` once the next frame is painted (or soon, when the page is not drawn: a hidden tab). */
+function afterPaint(f) {
+  let done = false;
+  const once = () => {
+    if (done) return;
+    done = true;
+    f();
+  };
+  requestAnimationFrame(() => setTimeout(once, 0));
+  setTimeout(once, 200);
+}
+
+/** Build the cards of `later` in place of their placeholders, CARD_CHUNK a task; a newer render stops it. */
+function buildLater(later, revision) {
+  if (revision !== state.revision) return;
+  for (const { holder, d, i, sig } of later.splice(0, CARD_CHUNK)) {
+    const node = groupCard(d, i);
+    view.cards.set(d.group, { sig, node });
+    holder.replaceWith(node);
+  }
+  if (later.length > 0) setTimeout(() => buildLater(later, revision), 0);
+  else $("groups").dataset.revision = String(revision);
 }
 
 /**
  * The card of decision `d` (the `gi`th group): the one drawn before when what it shows is the
  * same (its decision, its entries, the columns, next epoch and reigns), with the open reign's
- * "so far" brought up to date; else a new one. A re-render after a filter change, a poll or a
- * kill then writes only the cards that changed.
+ * "so far" brought up to date; else a new one when `build`, else none yet. Returns {node, sig,
+ * built}. A re-render after a filter change, a poll or a kill then writes only the cards that
+ * changed.
  */
-function cachedCard(d, gi) {
+function cachedCard(d, gi, build) {
   const g = view.byName.get(d.group);
   const reigns = watch.reigns.get(d.group);
   const sig = JSON.stringify([gi, d, g === undefined ? null : [g.members, g.incumbent, g.handover_to, g.configured], view.fresh, nextEpochShown(d.group), reigns ?? null]);
@@ -303,11 +400,12 @@ function cachedCard(d, gi) {
   if (old !== undefined && old.sig === sig) {
     view.nextCards.set(d.group, old);
     refreshReigns(old.node, reigns);
-    return old.node;
+    return { node: old.node, sig, built: false };
   }
+  if (!build) return { node: null, sig, built: false };
   const node = groupCard(d, gi);
   view.nextCards.set(d.group, { sig, node });
-  return node;
+  return { node, sig, built: true };
 }
 
 /** Bring the open reign's "so far" of a card drawn before up to date. */
@@ -579,7 +677,7 @@ function observe(decisions, cause) {
   // An event depends only on each group's leader, its generation and its epoch (SEMANTICS.md
   // §16): the core is handed each decision without its excluded and claimants lists, which for
   // a large view are most of the text it would read.
-  const lean = decisions.map(({ excluded, claimants, ...d }) => ({ ...d, excluded: [], claimants: [] }));
+  const lean = decisions.map(leanOf);
   let events;
   try {
     const [before, after] = first ? [[], lean] : changedOnly(watch.previous, lean);
@@ -609,13 +707,25 @@ function observe(decisions, cause) {
  * only the others.
  */
 function changedOnly(previous, next) {
-  const key = (d) => (d.leader === null ? null : JSON.stringify([d.leader, d.leader_generation, d.leader_epoch]));
+  const same = (a, b) =>
+    b === undefined ? a.leader === null : a.leader === b.leader && a.leader_generation === b.leader_generation && a.leader_epoch === b.leader_epoch;
   const was = new Map();
-  for (const d of previous) was.set(d.group, key(d));
+  for (const d of previous) was.set(d.group, d);
   const is = new Map();
-  for (const d of next) is.set(d.group, key(d));
-  const differs = (d, other) => (other.has(d.group) ? other.get(d.group) : null) !== key(d);
-  return [previous.filter((d) => differs(d, is)), next.filter((d) => differs(d, was))];
+  for (const d of next) is.set(d.group, d);
+  return [previous.filter((d) => !same(d, is.get(d.group))), next.filter((d) => !same(d, was.get(d.group)))];
+}
+
+/** Each decision without its lists, as handed to transitions (one per decision object). */
+const leanDecisions = new WeakMap();
+function leanOf(d) {
+  let lean = leanDecisions.get(d);
+  if (lean === undefined) {
+    const { excluded, claimants, ...rest } = d;
+    lean = { ...rest, excluded: [], claimants: [] };
+    leanDecisions.set(d, lean);
+  }
+  return lean;
 }
 
 /** Close the group's current reign at `time` and open the one `e` starts (or a leaderless time). */
@@ -778,6 +888,7 @@ function showViewText(text) {
 
 /** The view text the box stands for: the text kept aside, or what the box holds. */
 function boxText() {
+  viewText();
   return state.heldText !== null ? state.heldText : $("view-text").value;
 }
 
@@ -840,7 +951,7 @@ async function pollOnce(poll) {
     const text = await res.text();
     if (poll.stopped || seq !== poll.seq) return;
     let ok = true;
-    if (text !== state.viewText) {
+    if (text !== viewText()) {
       ok = decide(text, url.pathname, `a poll of ${url.pathname}`);
       // Show the polled text as received, unless someone is typing there.
       if (ok && document.activeElement !== $("view-text")) showViewText(text);
@@ -992,13 +1103,26 @@ async function setMemberLive(id, live, button) {
     await pollNow();
     return;
   }
-  if (state.viewText === null) return;
+  if (state.viewText === null && state.textLater === null) return;
   showError($("action-error"), null);
   if (state.polling) stopPolling("paused: the view was edited here");
   // The view on screen was read already (its text is state.viewText).
-  const read = view.text === state.viewText ? view.read : readView(normalizeView, state.viewText);
-  const { text, read: edited } = setLiveRead(read, id, live, HELD_TEXT);
-  if (decide(text, "local edit", `${live ? "reviving" : "killing"} ${id} here`, edited)) showViewText(text);
+  const current = viewText();
+  const read = view.text === current ? view.read : readView(normalizeView, current);
+  const { write, read: edited, touched } = setLiveRead(read, id, live);
+  // The groups that do not list the node keep their decisions, when the view on screen is the
+  // one edited.
+  const edit = { read: edited, touched: read === view.read ? touched : null, write: null };
+  const cause = `${live ? "reviving" : "killing"} ${id} here`;
+  if (edit.touched !== null && current.length > HELD_TEXT && current.length * Math.min(view.decisions.length, PAGE_SIZE) > NEXT_EPOCH_BUDGET) {
+    // A large view (no next epoch shown): its text, only kept aside, is written after the
+    // frame that shows the decisions.
+    edit.write = () => write(HELD_TEXT);
+    if (decide(null, "local edit", cause, edit)) afterPaint(viewText);
+  } else {
+    const text = write(HELD_TEXT);
+    if (decide(text, "local edit", cause, edit)) showViewText(text);
+  }
   setSourceStatus();
 }
 

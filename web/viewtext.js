@@ -54,12 +54,14 @@ export function setLive(normalizeView, text, id, live) {
 
 /**
  * setLive on a view already read (readView's answer `read`), without reading its text again:
- * the groups that list `id` are copied with the entries changed, the others shared. The text
- * is indented as setLive's, or compact when it would be longer than `compactAbove` characters
- * (nobody reads such a text in a box). Returns {text, changed, read}.
+ * the groups that list `id` are copied with the entries changed, the others shared. Returns
+ * {write, changed, read, touched}: `write(compactAbove)` writes the text (indented as setLive's,
+ * or compact when it would be longer than `compactAbove` characters: nobody reads such a text
+ * in a box), `touched` names the groups that changed.
  */
-export function setLiveRead(read, id, live, compactAbove = Infinity) {
+export function setLiveRead(read, id, live) {
   const groups = {};
+  const touched = [];
   let changed = 0;
   for (const [name, g] of Object.entries(read.raw.groups)) {
     let members = g.members;
@@ -71,10 +73,17 @@ export function setLiveRead(read, id, live, compactAbove = Infinity) {
         changed++;
       }
     }
-    groups[name] = members === g.members ? g : { ...g, members };
+    if (members === g.members) {
+      groups[name] = g;
+    } else {
+      groups[name] = { ...g, members };
+      touched.push(name);
+    }
   }
   const view = { ...read.raw, groups };
-  let text = JSON.stringify(view);
-  if (text.length <= compactAbove) text = JSON.stringify(view, null, 2);
-  return { text, changed, read: readParsed(view) };
+  const write = (compactAbove = Infinity) => {
+    const text = JSON.stringify(view);
+    return text.length <= compactAbove ? JSON.stringify(view, null, 2) : text;
+  };
+  return { write, changed, read: readParsed(view), touched };
 }
