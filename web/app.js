@@ -9,7 +9,7 @@
 // the fence panel become BigInts.
 
 import init, { electLeaders, nextEpoch, normalizeView, transitions, EpochFencer, HolderFencer, version } from "./pkg/tael_coord.js";
-import { readView, setLiveRead } from "./viewtext.js";
+import { readCanonical, readView, setLiveRead } from "./viewtext.js";
 import { DECISION_WORDS, EXCLUSION_WORDS, TOGGLE_WORDS } from "./words.js";
 
 const $ = (id) => document.getElementById(id);
@@ -135,14 +135,19 @@ function showError(el, err, prefix = "") {
  * (for the leader-change feed; default: a view from `source`). On an error the previous view
  * stays on screen and the error is shown. Returns whether the core accepted the view.
  */
-function decide(text, source, cause = source, edit = null) {
+function decide(text, source, cause = source, known = null) {
   let decisions, read, policy;
   try {
-    // `edit`: a local edit of the view on screen, {read, touched}: readView's answer for `text`,
-    // and the groups the edit changed.
-    read = text !== null && text === view.text ? view.read : edit !== null ? edit.read : readView(normalizeView, text);
+    // `known`: {read, touched, write, decisions, policyJSON}: readView's answer for `text`,
+    // read already; for a local edit of the view on screen, the groups it changed (else null)
+    // and, when `text` is null, what writes the text; or the decisions of `text` already made
+    // under the policy `policyJSON`.
+    read = text !== null && text === view.text ? view.read : known !== null ? known.read : readView(normalizeView, text);
     policy = policyFor(read.policy);
-    decisions = edit !== null && edit.touched !== null && JSON.stringify(policy) === view.policyJSON ? redecided(read, edit.touched, policy) : electLeaders(text, policy);
+    const policyJSON = JSON.stringify(policy);
+    if (known !== null && known.decisions && known.policyJSON === policyJSON) decisions = known.decisions;
+    else if (known !== null && known.touched && policyJSON === view.policyJSON) decisions = redecided(read, known.touched, policy);
+    else decisions = electLeaders(text, policy);
   } catch (err) {
     const what = err && err.code === "INVALID_POLICY" && policy !== undefined ? "Policy" : `View from ${source}`;
     showError($("view-error"), err, `${what} not applied: `);
@@ -151,7 +156,7 @@ function decide(text, source, cause = source, edit = null) {
   showError($("view-error"), null);
   // A text null is written when asked for (viewText), or after the next frame.
   state.viewText = text;
-  state.textLater = text === null ? edit.write : null;
+  state.textLater = text === null ? known.write : null;
   state.source = source;
   const events = observe(decisions, cause);
   render(decisions, text, read, policy, events);
@@ -952,7 +957,14 @@ async function pollOnce(poll) {
     if (poll.stopped || seq !== poll.seq) return;
     let ok = true;
     if (text !== viewText()) {
-      ok = decide(text, url.pathname, `a poll of ${url.pathname}`);
+      // A large view is read, parsed, decided and drawn in four tasks: input between them is
+      // answered (a view of 5,000 groups takes the core a few hundred ms to read and decide).
+      let known = null;
+      if (text.length > HELD_TEXT) {
+        known = await readInSteps(text, () => poll.stopped || seq !== poll.seq);
+        if (poll.stopped || seq !== poll.seq) return;
+      }
+      ok = decide(text, url.pathname, `a poll of ${url.pathname}`, known);
       // Show the polled text as received, unless someone is typing there.
       if (ok && document.activeElement !== $("view-text")) showViewText(text);
     }
@@ -971,6 +983,34 @@ async function pollOnce(poll) {
     $("poll-status").textContent = `last poll ${new Date().toLocaleTimeString()}: failed`;
     $("poll-status").dataset.ok = "false";
   }
+}
+
+/**
+ * What decide needs of `text`, a task at a time: the core's canonical text, its parse, the
+ * decisions under the policy then; null when the core refuses the view (decide says why) or
+ * when `stale()` after a step.
+ */
+async function readInSteps(text, stale) {
+  try {
+    const canonical = normalizeView(text);
+    await nextTask();
+    if (stale()) return null;
+    const read = readCanonical(canonical);
+    await nextTask();
+    if (stale()) return null;
+    const policy = policyFor(read.policy);
+    const decisions = electLeaders(text, policy);
+    await nextTask();
+    return { read, touched: null, decisions, policyJSON: JSON.stringify(policy) };
+  } catch {
+    return null;
+  }
+}
+
+/** Resolves in a later task, after input waiting to be handled. */
+function nextTask() {
+  if (globalThis.scheduler && typeof scheduler.yield === "function") return scheduler.yield();
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** Arm the next poll; one timer per poll loop, whoever calls. */

@@ -11,7 +11,12 @@
  * before the others, so the core's order of groups is the order of its decisions, not this.
  */
 export function readView(normalizeView, text) {
-  return readParsed(JSON.parse(normalizeView(text)));
+  return readCanonical(normalizeView(text));
+}
+
+/** readView's answer from the core's canonical text of the view (normalizeView's answer). */
+export function readCanonical(canonical) {
+  return readParsed(JSON.parse(canonical));
 }
 
 /**
