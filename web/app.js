@@ -315,11 +315,12 @@ function matchingGroups() {
 }
 
 /**
- * How many new cards a render builds at once: the first ones (more than a screen holds), and
+ * How many new cards a render builds at once: the first ones (a card of seven members is about
+ * a third of a screen: two screens of them), and
  * then, a task at a time after the first frame is painted, the rest of the page in place of
  * placeholders. The groups' revision counts a render once every card is built.
  */
-const FIRST_CARDS = 12;
+const FIRST_CARDS = 6;
 const CARD_CHUNK = 20;
 
 /** The group cards: those matching the filter, a page at a time (a view may hold thousands). */
