@@ -316,9 +316,9 @@ function matchingGroups() {
 
 /**
  * How many new cards a render builds at once: the first ones (a card of seven members is about
- * a third of a screen: two screens of them), and
- * then, a task at a time after the first frame is painted, the rest of the page in place of
- * placeholders. The groups' revision counts a render once every card is built.
+ * a third of a screen: two screens of them), then, a task at a time after the first frame is
+ * painted, the rest of the page in place of placeholders. The groups' revision counts a render
+ * once every card is built.
  */
 const FIRST_CARDS = 6;
 const CARD_CHUNK = 20;
@@ -878,10 +878,7 @@ function showViewText(text) {
   const box = $("view-text");
   const note = $("view-text-note");
   if (text.length <= HELD_TEXT) {
-    if (state.heldText !== null) {
-      state.heldText = null;
-      note.hidden = true;
-    }
+    dropHeldText();
     box.value = text;
     return;
   }
@@ -890,6 +887,15 @@ function showViewText(text) {
   const mb = (text.length / 1e6).toFixed(1);
   note.textContent = `The view's text (${mb} million characters) is kept aside, not shown in the box: a text this large takes the browser seconds to lay out. Apply view decides it; typing in the box replaces it.`;
   note.hidden = false;
+}
+
+/** Forget the text kept aside, and the note (which also describes the box) with it. */
+function dropHeldText() {
+  if (state.heldText === null) return;
+  state.heldText = null;
+  const note = $("view-text-note");
+  note.hidden = true;
+  note.textContent = "";
 }
 
 /** The view text the box stands for: the text kept aside, or what the box holds. */
@@ -907,9 +913,7 @@ $("view-text").addEventListener("paste", (ev) => {
 });
 $("view-text").addEventListener("input", () => {
   // Typed (or pasted small) text replaces the text kept aside.
-  if (state.heldText === null) return;
-  state.heldText = null;
-  $("view-text-note").hidden = true;
+  dropHeldText();
 });
 
 $("paste-form").addEventListener("submit", (ev) => {

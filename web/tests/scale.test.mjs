@@ -86,6 +86,7 @@ describe("the dashboard at 5,000 groups x 7 members", () => {
     // Typing in the box drops the text kept aside.
     await page.getByLabel("View JSON").fill("{");
     assert.ok(await page.locator("#view-text-note").isHidden());
+    assert.equal(await page.locator("#view-text-note").textContent(), "", "the box is no longer described as holding a view aside");
     assertNoProblems(page);
   });
 
