@@ -154,13 +154,40 @@ function decide(text, source, cause = source, known = null) {
     return false;
   }
   showError($("view-error"), null);
+  // The leader changes of the view before, if not found yet, come first.
+  observeLater();
   // A text null is written when asked for (viewText), or after the next frame.
   state.viewText = text;
   state.textLater = text === null ? known.write : null;
   state.source = source;
-  const events = observe(decisions, cause);
-  render(decisions, text, read, policy, events);
+  if (decisions.length <= PAGE_SIZE) {
+    render(decisions, text, read, policy, observe(decisions, cause));
+    return true;
+  }
+  // A large view: its decisions are drawn first, its leader changes (the feed, the reigns,
+  // the announcement) found and drawn after that frame, with the rest of the page's cards.
+  const job = { decisions, cause, time: Date.now() };
+  watch.pending = job;
+  render(decisions, text, read, policy, undefined);
+  afterPaint(() => {
+    if (watch.pending === job) observeLater();
+  });
   return true;
+}
+
+/**
+ * Find the leader changes of the view decided last, if they were left for later, and draw
+ * them when that view is still on screen.
+ */
+function observeLater() {
+  const job = watch.pending;
+  if (job === null) return;
+  watch.pending = null;
+  const events = observe(job.decisions, job.cause, job.time);
+  if (view.decisions !== job.decisions) return;
+  announce(job.decisions, events);
+  renderFeed();
+  renderCards();
 }
 
 /**
@@ -270,6 +297,11 @@ function render(decisions, text, read, policy, events) {
     (split > 0 ? `, ${split} with more than one node claiming to lead` : "") +
     ` · view from ${state.source}`;
   $("summary").dataset.splitBrain = String(split);
+  // `events` undefined: not found yet (observeLater draws them, and the whole page, next).
+  if (events === undefined) {
+    renderCards(false);
+    return;
+  }
   announce(decisions, events);
   renderFeed();
   renderCards();
@@ -323,8 +355,11 @@ function matchingGroups() {
 const FIRST_CARDS = 6;
 const CARD_CHUNK = 20;
 
-/** The group cards: those matching the filter, a page at a time (a view may hold thousands). */
-function renderCards() {
+/**
+ * The group cards: those matching the filter, a page at a time (a view may hold thousands).
+ * Not `complete`: only the first cards, for a frame before the page is drawn again.
+ */
+function renderCards(complete = true) {
   const matching = matchingGroups();
   const shown = matching.slice(0, view.limit);
   const later = [];
@@ -360,6 +395,7 @@ function renderCards() {
 
   state.revision += 1;
   const revision = state.revision;
+  if (!complete) return;
   if (later.length === 0) {
     container.dataset.revision = String(revision);
     return;
@@ -670,15 +706,15 @@ const REIGNS_SHOWN = 6;
  * successive ones (newest first), and per group its reigns (newest first; `until` null for the
  * current one). A reign with `leader` null is a time without a leader.
  */
-const watch = { previous: null, events: [], total: 0, reigns: new Map() };
+// `pending`: the decisions whose changes are left for after their frame (decide), or null.
+const watch = { previous: null, events: [], total: 0, reigns: new Map(), pending: null };
 
 /**
  * Compare `decisions` with the last observed ones (the core's `transitions`), record the
  * events in the feed and the reigns, and return them; the first observation has no earlier
  * one: it opens every group's reign as seen from now, and returns null.
  */
-function observe(decisions, cause) {
-  const time = Date.now();
+function observe(decisions, cause, time = Date.now()) {
   const first = watch.previous === null;
   // An event depends only on each group's leader, its generation and its epoch (SEMANTICS.md
   // §16): the core is handed each decision without its excluded and claimants lists, which for

@@ -77,6 +77,11 @@ describe("the dashboard at 5,000 groups x 7 members", () => {
     const after = asDecisions(await shownDecisions(page));
     assert.deepEqual(after, await coreDecisions(page, killedText, after.map((d) => d.group)));
     assert.ok(after.some((d, i) => d.leader !== shown[i].leader), "the kill moved some leaders");
+    // The leader changes (found after the frame that showed the decisions) are drawn by then:
+    // each card's current reign is its leader's, and the feed counts the moves.
+    for (const g of await shownDecisions(page)) assert.deepEqual(g.reigns[0].slice(1), [g.leader, true], `${g.group}: the current reign`);
+    assert.match(await page.locator("#events-count").textContent(), /^\(\d+\)$/);
+    assert.match(await page.locator("#announce").textContent(), /^Leader changed: grp-/);
     // Apply view decides the text kept aside: the same decisions.
     const beforeApply = Number(await page.getAttribute("#groups", "data-revision"));
     await page.getByRole("button", { name: "Apply view" }).click();
