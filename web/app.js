@@ -154,8 +154,8 @@ function decide(text, source, cause = source, known = null) {
     return false;
   }
   showError($("view-error"), null);
-  // The leader changes of the view before, if not found yet, come first.
-  observeLater();
+  // The leader changes of the view before, if not found yet, come first (this render draws them).
+  observeLater(false);
   // A text null is written when asked for (viewText), or after the next frame.
   state.viewText = text;
   state.textLater = text === null ? known.write : null;
@@ -177,14 +177,14 @@ function decide(text, source, cause = source, known = null) {
 
 /**
  * Find the leader changes of the view decided last, if they were left for later, and draw
- * them when that view is still on screen.
+ * them (when `draw` and that view is still on screen).
  */
-function observeLater() {
+function observeLater(draw = true) {
   const job = watch.pending;
   if (job === null) return;
   watch.pending = null;
   const events = observe(job.decisions, job.cause, job.time);
-  if (view.decisions !== job.decisions) return;
+  if (!draw || view.decisions !== job.decisions) return;
   announce(job.decisions, events);
   renderFeed();
   renderCards();

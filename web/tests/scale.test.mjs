@@ -88,6 +88,18 @@ describe("the dashboard at 5,000 groups x 7 members", () => {
     await page.waitForFunction((b) => Number(document.getElementById("groups").dataset.revision) > b, beforeApply);
     assert.deepEqual(asDecisions(await shownDecisions(page)), after);
     assert.equal(await page.getByLabel("View JSON").inputValue(), "");
+
+    // Two kills in one task (the second before the first's frame, its text and its leader
+    // changes): both count.
+    const beforeTwo = Number(await page.getAttribute("#groups", "data-revision"));
+    await page.evaluate(() => {
+      for (const id of ["node-05", "node-06"]) document.querySelector(`#groups button.toggle.kill[data-id="${id}"]`).click();
+    });
+    await page.waitForFunction((b) => Number(document.getElementById("groups").dataset.revision) > b, beforeTwo);
+    for (const g of Object.values(killed.groups)) for (const mm of g.members) if (mm.id === "node-05" || mm.id === "node-06") mm.live = false;
+    const two = asDecisions(await shownDecisions(page));
+    assert.deepEqual(two, await coreDecisions(page, JSON.stringify(killed), two.map((d) => d.group)));
+    for (const g of await shownDecisions(page)) assert.deepEqual(g.reigns[0].slice(1), [g.leader, true], `${g.group}: the current reign`);
     // Typing in the box drops the text kept aside.
     await page.getByLabel("View JSON").fill("{");
     assert.ok(await page.locator("#view-text-note").isHidden());
