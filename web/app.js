@@ -348,7 +348,7 @@ function matchingGroups() {
 
 /**
  * How many new cards a render builds at once: the first ones (a card of seven members is about
- * a third of a screen: two screens of them), then, a task at a time after the first frame is
+ * 550 px high: three screens of them), then, a task at a time after the first frame is
  * painted, the rest of the page in place of placeholders. The groups' revision counts a render
  * once every card is built.
  */
