@@ -9,7 +9,7 @@
 // the fence panel become BigInts.
 
 import init, { electLeaders, nextEpoch, normalizeView, transitions, EpochFencer, HolderFencer, version } from "./pkg/tael_coord.js";
-import { readView, setLive } from "./viewtext.js";
+import { readCanonical, readView, setLiveRead } from "./viewtext.js";
 import { DECISION_WORDS, EXCLUSION_WORDS, TOGGLE_WORDS } from "./words.js";
 
 const $ = (id) => document.getElementById(id);
@@ -52,6 +52,8 @@ const state = {
   announceAll: true, // the next render announces every leader (a new source), not the changes
   whatIf: false, // the toggles were changed while the view carries its cluster's policy
   revision: 0,
+  heldText: null, // a large view text kept aside instead of in the text box (showViewText)
+  textLater: null, // writes the view's text when a local edit left it to later (viewText)
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -133,28 +135,104 @@ function showError(el, err, prefix = "") {
  * (for the leader-change feed; default: a view from `source`). On an error the previous view
  * stays on screen and the error is shown. Returns whether the core accepted the view.
  */
-function decide(text, source, cause = source) {
+function decide(text, source, cause = source, known = null) {
   let decisions, read, policy;
   try {
-    read = text === view.text ? view.read : readView(normalizeView, text);
+    // `known`: {read, touched, write, decisions, policyJSON}: readView's answer for `text`,
+    // read already; for a local edit of the view on screen, the groups it changed (else null)
+    // and, when `text` is null, what writes the text; or the decisions of `text` already made
+    // under the policy `policyJSON`.
+    read = text !== null && text === view.text ? view.read : known !== null ? known.read : readView(normalizeView, text);
     policy = policyFor(read.policy);
-    decisions = electLeaders(text, policy);
+    const policyJSON = JSON.stringify(policy);
+    if (known !== null && known.decisions && known.policyJSON === policyJSON) decisions = known.decisions;
+    else if (known !== null && known.touched && policyJSON === view.policyJSON) decisions = redecided(read, known.touched, policy);
+    else decisions = electLeaders(text, policy);
   } catch (err) {
     const what = err && err.code === "INVALID_POLICY" && policy !== undefined ? "Policy" : `View from ${source}`;
     showError($("view-error"), err, `${what} not applied: `);
     return false;
   }
   showError($("view-error"), null);
+  // The leader changes of the view before, if not found yet, come first (this render draws them).
+  observeLater(false);
+  // A text null is written when asked for (viewText), or after the next frame.
   state.viewText = text;
+  state.textLater = text === null ? known.write : null;
   state.source = source;
-  const events = observe(decisions, cause);
-  render(decisions, text, read, policy, events);
+  if (decisions.length <= PAGE_SIZE) {
+    render(decisions, text, read, policy, observe(decisions, cause));
+    return true;
+  }
+  // A large view: its decisions are drawn first, its leader changes (the feed, the reigns,
+  // the announcement) found and drawn after that frame, with the rest of the page's cards.
+  const job = { decisions, cause, time: Date.now() };
+  watch.pending = job;
+  render(decisions, text, read, policy, undefined);
+  afterPaint(() => {
+    if (watch.pending === job) observeLater();
+  });
   return true;
 }
 
+/**
+ * Find the leader changes of the view decided last, if they were left for later, and draw
+ * them (when `draw` and that view is still on screen).
+ */
+function observeLater(draw = true) {
+  const job = watch.pending;
+  if (job === null) return;
+  watch.pending = null;
+  const events = observe(job.decisions, job.cause, job.time);
+  if (!draw || view.decisions !== job.decisions) return;
+  announce(job.decisions, events);
+  renderFeed();
+  renderCards();
+}
+
+/**
+ * The decisions of the view on screen with the groups `touched` decided again from `read` (an
+ * edit of it) under `policy`, the one that decided it: the core decides each group by itself
+ * (SEMANTICS.md §8), so the others stand. A kill in a view of thousands of groups changes the
+ * few that list the node.
+ */
+function redecided(read, touched, policy) {
+  const groups = {};
+  for (const name of touched) groups[name] = read.raw.groups[name];
+  const again = touched.length === 0 ? [] : electLeaders(JSON.stringify({ groups }), policy);
+  let at = decisionIndex.get(view.decisions);
+  if (at === undefined) {
+    at = new Map(view.decisions.map((d, i) => [d.group, i]));
+  }
+  const out = view.decisions.slice();
+  for (const d of again) out[at.get(d.group)] = d;
+  // The same groups at the same places.
+  decisionIndex.set(out, at);
+  return out;
+}
+
+/** Each decision list's positions by group name (redecided). */
+const decisionIndex = new WeakMap();
+
 /** Decide the shown view again (a policy toggle changed): its leader changes are what-ifs. */
 function redecide() {
-  if (state.viewText !== null) decide(state.viewText, state.source, "policy change");
+  const text = viewText();
+  if (text !== null) decide(text, state.source, "policy change");
+}
+
+/**
+ * The text of the view on screen (null before any), written now if a local edit left it to be
+ * written later; the text box (or the text kept aside) then shows it.
+ */
+function viewText() {
+  const write = state.textLater;
+  if (write !== null) {
+    state.textLater = null;
+    state.viewText = write();
+    view.text = state.viewText;
+    showViewText(state.viewText);
+  }
+  return state.viewText;
 }
 
 /**
@@ -193,7 +271,8 @@ function u64Cell(value, cls) {
 // `limit` (how many cards are shown) survives re-decisions and polls; a new source resets it.
 const PAGE_SIZE = 100;
 // `fresh`: the deciding policy has freshness, so the cards show every member's log position.
-const view = { decisions: [], read: null, byName: new Map(), text: null, nextEpochs: new Map(), limit: PAGE_SIZE, fresh: false };
+// `cards`: the cards last drawn by group name, with what each shows (cachedCard).
+const view = { decisions: [], read: null, byName: new Map(), text: null, nextEpochs: new Map(), limit: PAGE_SIZE, fresh: false, cards: new Map(), nextCards: new Map() };
 
 function render(decisions, text, read, policy, events) {
   if (text !== view.text) {
@@ -203,6 +282,7 @@ function render(decisions, text, read, policy, events) {
     view.text = text;
   }
   view.decisions = decisions;
+  view.policyJSON = JSON.stringify(policy);
   view.fresh = policy.freshness === true;
 
   let led = 0;
@@ -217,6 +297,11 @@ function render(decisions, text, read, policy, events) {
     (split > 0 ? `, ${split} with more than one node claiming to lead` : "") +
     ` · view from ${state.source}`;
   $("summary").dataset.splitBrain = String(split);
+  // `events` undefined: not found yet (observeLater draws them, and the whole page, next).
+  if (events === undefined) {
+    renderCards(false);
+    return;
+  }
   announce(decisions, events);
   renderFeed();
   renderCards();
@@ -228,7 +313,8 @@ function render(decisions, text, read, policy, events) {
  */
 function nextEpochShown(group) {
   if (view.nextEpochs.has(group)) return view.nextEpochs.get(group);
-  if (view.text.length * Math.min(view.decisions.length, PAGE_SIZE) > NEXT_EPOCH_BUDGET) return null;
+  // No text yet (a large view's edit, written after its frame): none is shown for such a view.
+  if (view.text === null || view.text.length * Math.min(view.decisions.length, PAGE_SIZE) > NEXT_EPOCH_BUDGET) return null;
   let next;
   try {
     next = nextEpoch(view.text, group).toString();
@@ -260,15 +346,43 @@ function matchingGroups() {
   }
 }
 
-/** The group cards: those matching the filter, a page at a time (a view may hold thousands). */
-function renderCards() {
+/**
+ * How many new cards a render builds at once: the first ones (a card of seven members is about
+ * 550 px high: three screens of them), then, a task at a time after the first frame is
+ * painted, the rest of the page in place of placeholders. The groups' revision counts a render
+ * once every card is built.
+ */
+const FIRST_CARDS = 6;
+const CARD_CHUNK = 20;
+
+/**
+ * The group cards: those matching the filter, a page at a time (a view may hold thousands).
+ * Not `complete`: only the first cards, for a frame before the page is drawn again.
+ */
+function renderCards(complete = true) {
   const matching = matchingGroups();
   const shown = matching.slice(0, view.limit);
-  const cards = shown.map((i) => groupCard(view.decisions[i], i));
+  const later = [];
+  let built = 0;
+  const cards = shown.map((i) => {
+    const d = view.decisions[i];
+    const card = cachedCard(d, i, built < FIRST_CARDS);
+    if (card.built) built++;
+    if (card.node === null) {
+      // Built after the first frame; until then a placeholder of a card's size.
+      const holder = el("article", { class: "group pending", "data-group": d.group, "aria-busy": "true" });
+      later.push({ holder, d, i, sig: card.sig });
+      return holder;
+    }
+    return card.node;
+  });
   if (view.decisions.length === 0) cards.push(el("p", { class: "muted", text: "The view has no groups." }));
   else if (matching.length === 0) cards.push(el("p", { class: "muted", text: "No group matches the filter." }));
   const container = $("groups");
-  container.replaceChildren(...cards);
+  placeChildren(container, cards);
+  // The cards drawn this time are the ones kept for the next.
+  view.cards = view.nextCards;
+  view.nextCards = new Map();
 
   const more = $("show-more");
   const left = matching.length - shown.length;
@@ -280,7 +394,81 @@ function renderCards() {
       : `Showing ${shown.length} of ${matching.length} matching group${matching.length === 1 ? "" : "s"} (${view.decisions.length} in the view).`;
 
   state.revision += 1;
-  container.dataset.revision = String(state.revision);
+  const revision = state.revision;
+  if (!complete) return;
+  if (later.length === 0) {
+    container.dataset.revision = String(revision);
+    return;
+  }
+  afterPaint(() => buildLater(later, revision));
+}
+
+/** Run `f` once the next frame is painted (or soon, when the page is not drawn: a hidden tab). */
+function afterPaint(f) {
+  let done = false;
+  const once = () => {
+    if (done) return;
+    done = true;
+    f();
+  };
+  requestAnimationFrame(() => setTimeout(once, 0));
+  setTimeout(once, 200);
+}
+
+/** Build the cards of `later` in place of their placeholders, CARD_CHUNK a task; a newer render stops it. */
+function buildLater(later, revision) {
+  if (revision !== state.revision) return;
+  for (const { holder, d, i, sig } of later.splice(0, CARD_CHUNK)) {
+    const node = groupCard(d, i);
+    view.cards.set(d.group, { sig, node });
+    holder.replaceWith(node);
+  }
+  if (later.length > 0) setTimeout(() => buildLater(later, revision), 0);
+  else $("groups").dataset.revision = String(revision);
+}
+
+/**
+ * The card of decision `d` (the `gi`th group): the one drawn before when what it shows is the
+ * same (its decision, its entries, the columns, next epoch and reigns), with the open reign's
+ * "so far" brought up to date; else a new one when `build`, else none yet. Returns {node, sig,
+ * built}. A re-render after a filter change, a poll or a kill then writes only the cards that
+ * changed.
+ */
+function cachedCard(d, gi, build) {
+  const g = view.byName.get(d.group);
+  const reigns = watch.reigns.get(d.group);
+  const sig = JSON.stringify([gi, d, g === undefined ? null : [g.members, g.incumbent, g.handover_to, g.configured], view.fresh, nextEpochShown(d.group), reigns ?? null]);
+  const old = view.cards.get(d.group);
+  if (old !== undefined && old.sig === sig) {
+    view.nextCards.set(d.group, old);
+    refreshReigns(old.node, reigns);
+    return { node: old.node, sig, built: false };
+  }
+  if (!build) return { node: null, sig, built: false };
+  const node = groupCard(d, gi);
+  view.nextCards.set(d.group, { sig, node });
+  return { node, sig, built: true };
+}
+
+/** Bring the open reign's "so far" of a card drawn before up to date. */
+function refreshReigns(card, reigns) {
+  if (reigns === undefined || reigns.length === 0 || reigns[0].until !== null) return;
+  const span = card.querySelector(".reign.current .reign-span");
+  if (span !== null) span.textContent = `ongoing (${duration(Date.now() - reigns[0].since)} so far)`;
+}
+
+/**
+ * Make `nodes` the children of `container`, in order, moving only what is not in place: the
+ * cards that stay keep their place in the document (and the focus in them).
+ */
+function placeChildren(container, nodes) {
+  const keep = new Set(nodes);
+  for (const child of [...container.children]) if (!keep.has(child)) child.remove();
+  let at = container.firstElementChild;
+  for (const node of nodes) {
+    if (node === at) at = at.nextElementSibling;
+    else container.insertBefore(node, at);
+  }
 }
 
 function groupCard(d, gi) {
@@ -518,23 +706,24 @@ const REIGNS_SHOWN = 6;
  * successive ones (newest first), and per group its reigns (newest first; `until` null for the
  * current one). A reign with `leader` null is a time without a leader.
  */
-const watch = { previous: null, events: [], total: 0, reigns: new Map() };
+// `pending`: the decisions whose changes are left for after their frame (decide), or null.
+const watch = { previous: null, events: [], total: 0, reigns: new Map(), pending: null };
 
 /**
  * Compare `decisions` with the last observed ones (the core's `transitions`), record the
  * events in the feed and the reigns, and return them; the first observation has no earlier
  * one: it opens every group's reign as seen from now, and returns null.
  */
-function observe(decisions, cause) {
-  const time = Date.now();
+function observe(decisions, cause, time = Date.now()) {
   const first = watch.previous === null;
   // An event depends only on each group's leader, its generation and its epoch (SEMANTICS.md
   // §16): the core is handed each decision without its excluded and claimants lists, which for
   // a large view are most of the text it would read.
-  const lean = decisions.map(({ excluded, claimants, ...d }) => ({ ...d, excluded: [], claimants: [] }));
+  const lean = decisions.map(leanOf);
   let events;
   try {
-    events = transitions(first ? [] : watch.previous, lean);
+    const [before, after] = first ? [[], lean] : changedOnly(watch.previous, lean);
+    events = transitions(before, after);
   } catch (err) {
     // Decisions from electLeaders are always decisions; should the core refuse them, say so.
     showError($("feed-error"), err, "Leader changes not computed: ");
@@ -551,6 +740,34 @@ function observe(decisions, cause) {
     watch.events = batch.concat(watch.events.slice(0, FEED_KEPT - batch.length));
   }
   return events;
+}
+
+/**
+ * The two lists without the groups whose leader, its generation and its epoch are the same in
+ * both (or that are leaderless in one and missing from the other): the core gives no event for
+ * them (SEMANTICS.md §16), and a poll of a large view changes few groups, so the core is handed
+ * only the others.
+ */
+function changedOnly(previous, next) {
+  const same = (a, b) =>
+    b === undefined ? a.leader === null : a.leader === b.leader && a.leader_generation === b.leader_generation && a.leader_epoch === b.leader_epoch;
+  const was = new Map();
+  for (const d of previous) was.set(d.group, d);
+  const is = new Map();
+  for (const d of next) is.set(d.group, d);
+  return [previous.filter((d) => !same(d, is.get(d.group))), next.filter((d) => !same(d, was.get(d.group)))];
+}
+
+/** Each decision without its lists, as handed to transitions (one per decision object). */
+const leanDecisions = new WeakMap();
+function leanOf(d) {
+  let lean = leanDecisions.get(d);
+  if (lean === undefined) {
+    const { excluded, claimants, ...rest } = d;
+    lean = { ...rest, excluded: [], claimants: [] };
+    leanDecisions.set(d, lean);
+  }
+  return lean;
 }
 
 /** Close the group's current reign at `time` and open the one `e` starts (or a leaderless time). */
@@ -682,13 +899,62 @@ function loadLocal(text, source) {
   state.demo = false;
   state.announceAll = true;
   state.whatIf = false;
-  if (decide(text, source)) $("view-text").value = text;
+  if (decide(text, source)) showViewText(text);
   setSourceStatus();
 }
 
+// A text box lays out all of its text, shown or not: a view of megabytes takes the browser
+// seconds (about 2.5 s for 5 MB on one core, 14 s once indented), on every change. So a view text
+// above this many characters is kept aside, not put in the box: the box is emptied, and a note
+// says how large the view is; Apply view decides the text kept, typing in the box drops it.
+const HELD_TEXT = 1 << 20;
+
+/** Show `text` as the view's text: in the box, or kept aside when it is large. */
+function showViewText(text) {
+  const box = $("view-text");
+  const note = $("view-text-note");
+  if (text.length <= HELD_TEXT) {
+    dropHeldText();
+    box.value = text;
+    return;
+  }
+  state.heldText = text;
+  box.value = "";
+  const mb = (text.length / 1e6).toFixed(1);
+  note.textContent = `The view's text (${mb} million characters) is kept aside, not shown in the box: a text this large takes the browser seconds to lay out. Apply view decides it; typing in the box replaces it.`;
+  note.hidden = false;
+}
+
+/** Forget the text kept aside, and the note (which also describes the box) with it. */
+function dropHeldText() {
+  if (state.heldText === null) return;
+  state.heldText = null;
+  const note = $("view-text-note");
+  note.hidden = true;
+  note.textContent = "";
+}
+
+/** The view text the box stands for: the text kept aside, or what the box holds. */
+function boxText() {
+  viewText();
+  return state.heldText !== null ? state.heldText : $("view-text").value;
+}
+
+$("view-text").addEventListener("paste", (ev) => {
+  // A large paste is kept aside (it replaces the box's text), before the box lays it out.
+  const text = ev.clipboardData ? ev.clipboardData.getData("text/plain") : "";
+  if (text.length <= HELD_TEXT) return;
+  ev.preventDefault();
+  showViewText(text);
+});
+$("view-text").addEventListener("input", () => {
+  // Typed (or pasted small) text replaces the text kept aside.
+  dropHeldText();
+});
+
 $("paste-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
-  loadLocal($("view-text").value, "pasted text");
+  loadLocal(boxText(), "pasted text");
 });
 
 $("view-file").addEventListener("change", async () => {
@@ -731,10 +997,17 @@ async function pollOnce(poll) {
     const text = await res.text();
     if (poll.stopped || seq !== poll.seq) return;
     let ok = true;
-    if (text !== state.viewText) {
-      ok = decide(text, url.pathname, `a poll of ${url.pathname}`);
+    if (text !== viewText()) {
+      // A large view is read, parsed, decided and drawn in four tasks: input between them is
+      // answered (a view of 5,000 groups takes the core a few hundred ms to read and decide).
+      let known = null;
+      if (text.length > HELD_TEXT) {
+        known = await readInSteps(text, () => poll.stopped || seq !== poll.seq);
+        if (poll.stopped || seq !== poll.seq) return;
+      }
+      ok = decide(text, url.pathname, `a poll of ${url.pathname}`, known);
       // Show the polled text as received, unless someone is typing there.
-      if (ok && document.activeElement !== $("view-text")) $("view-text").value = text;
+      if (ok && document.activeElement !== $("view-text")) showViewText(text);
     }
     if (!ok) throw Object.assign(new Error("the view was refused; see below"), { code: $("view-error").dataset.code || "INVALID_VIEW" });
     showError($("poll-error"), null);
@@ -751,6 +1024,34 @@ async function pollOnce(poll) {
     $("poll-status").textContent = `last poll ${new Date().toLocaleTimeString()}: failed`;
     $("poll-status").dataset.ok = "false";
   }
+}
+
+/**
+ * What decide needs of `text`, a task at a time: the core's canonical text, its parse, the
+ * decisions under the policy then; null when the core refuses the view (decide says why) or
+ * when `stale()` after a step.
+ */
+async function readInSteps(text, stale) {
+  try {
+    const canonical = normalizeView(text);
+    await nextTask();
+    if (stale()) return null;
+    const read = readCanonical(canonical);
+    await nextTask();
+    if (stale()) return null;
+    const policy = policyFor(read.policy);
+    const decisions = electLeaders(text, policy);
+    await nextTask();
+    return { read, touched: null, decisions, policyJSON: JSON.stringify(policy) };
+  } catch {
+    return null;
+  }
+}
+
+/** Resolves in a later task, after input waiting to be handled. */
+function nextTask() {
+  if (globalThis.scheduler && typeof scheduler.yield === "function") return scheduler.yield();
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** Arm the next poll; one timer per poll loop, whoever calls. */
@@ -883,11 +1184,26 @@ async function setMemberLive(id, live, button) {
     await pollNow();
     return;
   }
-  if (state.viewText === null) return;
+  if (state.viewText === null && state.textLater === null) return;
   showError($("action-error"), null);
   if (state.polling) stopPolling("paused: the view was edited here");
-  const { text } = setLive(normalizeView, state.viewText, id, live);
-  if (decide(text, "local edit", `${live ? "reviving" : "killing"} ${id} here`)) $("view-text").value = text;
+  // The view on screen was read already (its text is state.viewText).
+  const current = viewText();
+  const read = view.text === current ? view.read : readView(normalizeView, current);
+  const { write, read: edited, touched } = setLiveRead(read, id, live);
+  // The groups that do not list the node keep their decisions, when the view on screen is the
+  // one edited.
+  const edit = { read: edited, touched: read === view.read ? touched : null, write: null };
+  const cause = `${live ? "reviving" : "killing"} ${id} here`;
+  if (edit.touched !== null && current.length > HELD_TEXT && current.length * Math.min(view.decisions.length, PAGE_SIZE) > NEXT_EPOCH_BUDGET) {
+    // A large view (no next epoch shown): its text, only kept aside, is written after the
+    // frame that shows the decisions.
+    edit.write = () => write(HELD_TEXT);
+    if (decide(null, "local edit", cause, edit)) afterPaint(viewText);
+  } else {
+    const text = write(HELD_TEXT);
+    if (decide(text, "local edit", cause, edit)) showViewText(text);
+  }
   setSourceStatus();
 }
 

@@ -11,7 +11,19 @@
  * before the others, so the core's order of groups is the order of its decisions, not this.
  */
 export function readView(normalizeView, text) {
-  const { groups, policy } = JSON.parse(normalizeView(text));
+  return readCanonical(normalizeView(text));
+}
+
+/** readView's answer from the core's canonical text of the view (normalizeView's answer). */
+export function readCanonical(canonical) {
+  return readParsed(JSON.parse(canonical));
+}
+
+/**
+ * readView's answer from the parsed canonical text `raw` (kept as `raw`, for setLiveRead).
+ */
+function readParsed(raw) {
+  const { groups, policy } = raw;
   const byName = new Map();
   for (const [name, g] of Object.entries(groups)) {
     byName.set(name, {
@@ -22,12 +34,14 @@ export function readView(normalizeView, text) {
       members: g.members,
     });
   }
-  return { groups: byName, policy: policy ?? null };
+  return { groups: byName, policy: policy ?? null, raw };
 }
 
 /**
  * The view with `live` set to `live` on every entry of node `id`, in every group, as the core's
- * canonical text. Returns {text, changed} (how many entries changed).
+ * canonical text. Returns {text, changed, read}: how many entries changed, and what readView
+ * of the new text answers (read from the same canonical data, so the text need not be read
+ * again).
  */
 export function setLive(normalizeView, text, id, live) {
   const view = JSON.parse(normalizeView(text));
@@ -40,5 +54,41 @@ export function setLive(normalizeView, text, id, live) {
       }
     }
   }
-  return { text: JSON.stringify(view, null, 2), changed };
+  return { text: JSON.stringify(view, null, 2), changed, read: readParsed(view) };
+}
+
+/**
+ * setLive on a view already read (readView's answer `read`), without reading its text again:
+ * the groups that list `id` are copied with the entries changed, the others shared. Returns
+ * {write, changed, read, touched}: `write(compactAbove)` writes the text (indented as setLive's,
+ * or compact when it would be longer than `compactAbove` characters: nobody reads such a text
+ * in a box), `touched` names the groups that changed.
+ */
+export function setLiveRead(read, id, live) {
+  const groups = {};
+  const touched = [];
+  let changed = 0;
+  for (const [name, g] of Object.entries(read.raw.groups)) {
+    let members = g.members;
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i];
+      if (m.id === id && m.live !== live) {
+        if (members === g.members) members = members.slice();
+        members[i] = { ...m, live };
+        changed++;
+      }
+    }
+    if (members === g.members) {
+      groups[name] = g;
+    } else {
+      groups[name] = { ...g, members };
+      touched.push(name);
+    }
+  }
+  const view = { ...read.raw, groups };
+  const write = (compactAbove = Infinity) => {
+    const text = JSON.stringify(view);
+    return text.length <= compactAbove ? JSON.stringify(view, null, 2) : text;
+  };
+  return { write, changed, read: readParsed(view), touched };
 }
