@@ -309,14 +309,17 @@ impl Node {
     /// members dead for a moment, and the replicas refuse every probe while this reign reaches
     /// them anyway.
     fn answered_by_majority(&self) -> bool {
-        let Role::Leading { heard, .. } = &self.role else {
-            return false;
-        };
-        let fresh = heard
+        matches!(&self.role, Role::Leading { heard, .. } if self.majority_within_lease(heard))
+    }
+
+    /// Whether the peers in `times` that answered within the lease make, with this node, a
+    /// strict majority of the group.
+    fn majority_within_lease(&self, times: &BTreeMap<String, Instant>) -> bool {
+        let fresh = times
             .values()
             .filter(|at| at.elapsed() < self.lease)
-            .count() as u64;
-        (fresh + 1) * 2 > self.configured
+            .count();
+        (fresh as u64 + 1) * 2 > self.configured
     }
 
     /// What the node does on each tick as its role calls for: probe, claim, fetch or ship.
@@ -324,8 +327,7 @@ impl Node {
         match &self.role {
             Role::Follower => {}
             Role::Probing { since, yes } => {
-                let fresh = yes.values().filter(|at| at.elapsed() < self.lease).count();
-                if (fresh as u64 + 1) * 2 > self.configured {
+                if self.majority_within_lease(yes) {
                     self.promote(floor)?;
                 } else if since.elapsed() >= claim_timeout {
                     self.role = Role::Follower; // probe again on a later tick
