@@ -38,31 +38,13 @@ function readParsed(raw) {
 }
 
 /**
- * The view with `live` set to `live` on every entry of node `id`, in every group, as the core's
- * canonical text. Returns {text, changed, read}: how many entries changed, and what readView
- * of the new text answers (read from the same canonical data, so the text need not be read
- * again).
- */
-export function setLive(normalizeView, text, id, live) {
-  const view = JSON.parse(normalizeView(text));
-  let changed = 0;
-  for (const group of Object.values(view.groups)) {
-    for (const m of group.members) {
-      if (m.id === id && m.live !== live) {
-        m.live = live;
-        changed++;
-      }
-    }
-  }
-  return { text: JSON.stringify(view, null, 2), changed, read: readParsed(view) };
-}
-
-/**
- * setLive on a view already read (readView's answer `read`), without reading its text again:
- * the groups that list `id` are copied with the entries changed, the others shared. Returns
- * {write, changed, read, touched}: `write(compactAbove)` writes the text (indented as setLive's,
- * or compact when it would be longer than `compactAbove` characters: nobody reads such a text
- * in a box), `touched` names the groups that changed.
+ * The view already read (readView's answer `read`) with `live` set to `live` on every entry of
+ * node `id`, in every group, without reading its text again: the groups that list `id` are
+ * copied with the entries changed, the others shared. Returns {write, changed, read, touched}:
+ * `write(compactAbove)` writes the canonical text (indented, or compact when it would be longer
+ * than `compactAbove` characters: nobody reads such a text in a box), `changed` counts the
+ * entries changed, `read` is readView's answer for the new view, `touched` names the groups that
+ * changed.
  */
 export function setLiveRead(read, id, live) {
   const groups = {};
