@@ -149,8 +149,17 @@ struct Store {
     path: PathBuf,
     tmp: PathBuf,
     dir: File,
-    // Held, never read: the exclusive lock lasts as long as this handle is open.
-    _lock: File,
+    // Held, never read: the exclusive lock lasts until this store is dropped.
+    lock: File,
+}
+
+impl Drop for Store {
+    /// Unlock before the descriptor closes. The lock belongs to the open file description, which
+    /// a child process shares from its fork until its exec closes the copy: closing ours alone
+    /// would leave the lock held for that moment whenever another thread spawns a process.
+    fn drop(&mut self) {
+        let _ = self.lock.unlock();
+    }
 }
 
 /// `path` with `suffix` appended to its file name.
@@ -290,7 +299,7 @@ impl Store {
             path,
             tmp,
             dir,
-            _lock: lock,
+            lock,
         };
         Ok((store, bytes))
     }
@@ -1303,6 +1312,18 @@ mod tests {
         assert!(refused(DurableFencer::open(&path)).contains("in use"));
         drop(first);
         assert!(DurableFencer::open(&path).is_ok());
+    }
+
+    /// A process spawned while a gate is open holds a copy of its lock's descriptor until it
+    /// execs (or for good, if it never does); dropping the gate still releases the lock.
+    #[test]
+    fn a_copy_of_the_lock_descriptor_does_not_keep_the_gate() {
+        let (_dir, path) = scratch("gate");
+        let gate = DurableFencer::open_or_create(&path).unwrap();
+        let copy = gate.0.store.lock().unwrap().lock.try_clone().unwrap();
+        drop(gate);
+        assert!(DurableFencer::open(&path).is_ok());
+        drop(copy);
     }
 
     #[test]
