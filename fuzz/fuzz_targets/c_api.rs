@@ -1054,8 +1054,9 @@ fn fresh_copy() -> TaelEpochEntryCopy {
 impl VerdictArg {
     /// The struct as passed for a reign at `reign`.
     fn verdict(&self, reign: u64) -> TaelVerdict {
+        // Mostly the six verdicts' codes (CURRENT to CONFLICT, and CLOSED), else any small one.
         let code = match self.code {
-            n @ 0..=199 => 1 + u32::from(n % 5),
+            n @ 0..=199 => [1, 2, 3, 4, 5, 23][usize::from(n % 6)],
             n => u32::from(n - 200),
         };
         let mut holder = [0 as c_char; TAEL_ID_FIELD_BYTES];
@@ -1081,16 +1082,17 @@ impl VerdictArg {
 
 /// Whether the reign at `epoch` is established by `verdicts` in a group of `configured`, or the
 /// status the call must fail with: in order, each verdict's code (a verdict's, else
-/// INVALID_ARGUMENT), a CONFLICT's holder (its field up to the first NUL, an id), `accepted`
-/// (agreeing with the code, else INVALID_ARGUMENT). A vote is an accepted code at `epoch`; a
-/// strict majority of `configured` establishes.
+/// INVALID_ARGUMENT), a CONFLICT's or CLOSED's holder (its field up to the first NUL, an id),
+/// `accepted` (agreeing with the code, else INVALID_ARGUMENT). A vote is an accepted code at
+/// `epoch`; a strict majority of `configured` establishes.
 fn established(epoch: u64, verdicts: &[TaelVerdict], configured: u64) -> Result<bool, Status> {
     let mut votes = 0u128;
     for v in verdicts {
         let code = Status::from_number(v.code.0)
             .filter(|s| s.is_verdict())
             .ok_or(Status::InvalidArgument)?;
-        if code == Status::Conflict {
+        // The two verdicts that name a holder.
+        if matches!(code, Status::Conflict | Status::Closed) {
             let field = bytes_of(&v.holder);
             let end = field.iter().position(|&b| b == 0).unwrap_or(field.len());
             checked(false, id_status(&field[..end]))?;
