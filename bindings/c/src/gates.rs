@@ -21,9 +21,69 @@ use crate::verdict::{TaelCounters, TaelHolderState, TaelVerdict};
 /// counting its verdicts when made with those options (TaelGateOptions); every tael_fencer_*
 /// call works on all of them. Only a gate kept in a file can answer TAEL_STATUS_STORAGE (its
 /// write failed; nothing moved).
-pub struct TaelFencer(Box<dyn EpochGate>);
+pub struct TaelFencer(Gate);
 
-handle!(TaelFencer => dyn EpochGate, "fencer");
+handle!(TaelFencer => Gate, "fencer");
+
+/// The gate behind a `TaelFencer`: the plain gate in memory, called directly (the lock-free
+/// check a hot path makes, with nothing between the ABI and the atomic), or any other gate
+/// (with options, or in a file) through the trait, out of the checks' line.
+pub(crate) enum Gate {
+    Plain(EpochFencer),
+    Other(Box<dyn EpochGate>),
+}
+
+impl Gate {
+    fn get(&self) -> &dyn EpochGate {
+        match self {
+            Gate::Plain(gate) => gate,
+            Gate::Other(gate) => &**gate,
+        }
+    }
+}
+
+/// A check on a gate that is not the plain one, kept out of line so that the plain gate's
+/// check compiles to a few instructions in the ABI function.
+#[cold]
+#[inline(never)]
+fn other<T>(gate: &dyn EpochGate, op: impl FnOnce(&dyn EpochGate) -> T) -> T {
+    op(gate)
+}
+
+impl EpochGate for Gate {
+    #[inline]
+    fn check(&self, epoch: u64) -> tael::Result<tael::Verdict> {
+        match self {
+            Gate::Plain(gate) => EpochGate::check(gate, epoch),
+            Gate::Other(gate) => other(&**gate, |g| g.check(epoch)),
+        }
+    }
+    #[inline]
+    fn check_and_advance(&self, epoch: u64) -> tael::Result<bool> {
+        match self {
+            Gate::Plain(gate) => Ok(gate.check_and_advance(epoch)),
+            Gate::Other(gate) => other(&**gate, |g| g.check_and_advance(epoch)),
+        }
+    }
+    fn promote(&self) -> tael::Result<u64> {
+        self.get().promote()
+    }
+    fn promote_to_at_least(&self, floor: u64) -> tael::Result<u64> {
+        self.get().promote_to_at_least(floor)
+    }
+    fn highest(&self) -> u64 {
+        self.get().highest()
+    }
+    fn jump_cap(&self) -> Option<u64> {
+        self.get().jump_cap()
+    }
+    fn refuses_epoch_zero(&self) -> bool {
+        self.get().refuses_epoch_zero()
+    }
+    fn counters(&self) -> Option<tael::Counters> {
+        self.get().counters()
+    }
+}
 
 /// A new epoch gate resuming from `highest` (0 for a fresh gate), with no jump cap.
 ///
@@ -33,7 +93,7 @@ handle!(TaelFencer => dyn EpochGate, "fencer");
 /// Thread-safe. Sets or clears the last error.
 #[no_mangle]
 pub extern "C" fn tael_fencer_new(highest: u64) -> *mut TaelFencer {
-    guard::handle(|| TaelFencer(Box::new(EpochFencer::with_highest(highest))))
+    guard::handle(|| TaelFencer(Gate::Plain(EpochFencer::with_highest(highest))))
 }
 
 /// A new epoch gate resuming from `highest`, with a jump cap: a record more than `cap` above
@@ -75,7 +135,11 @@ pub unsafe extern "C" fn tael_fencer_new_with_options(
 
 fn fencer(highest: u64, options: Options) -> TaelFencer {
     let gate = EpochFencer::with_highest(highest).with_jump_cap(options.cap());
-    TaelFencer(options.gate(gate))
+    if options.dresses() {
+        TaelFencer(Gate::Other(options.gate(gate)))
+    } else {
+        TaelFencer(Gate::Plain(gate))
+    }
 }
 
 /// Open the epoch gate kept in the file `(path, path_len)` (SEMANTICS.md §12).
@@ -175,7 +239,7 @@ pub unsafe extern "C" fn tael_fencer_open_with_options(
 
 fn gate_at(path: PathBuf, create: bool, options: Options) -> tael::Result<TaelFencer> {
     let gate = DurableFencer::open_with(path, create)?.with_jump_cap(options.cap());
-    Ok(TaelFencer(options.gate(gate)))
+    Ok(TaelFencer(Gate::Other(options.gate(gate))))
 }
 
 /// Free an epoch gate (releasing its file, for a gate from tael_fencer_open*; its mark is

@@ -71,6 +71,11 @@ impl Options {
         })
     }
 
+    /// Whether the gate is wrapped (refusing epoch 0, or counting its verdicts).
+    pub(crate) fn dresses(self) -> bool {
+        self.0.refuse_zero || self.0.counters
+    }
+
     /// The jump cap, `None` for none.
     pub(crate) fn cap(self) -> Option<u64> {
         self.0.has_jump_cap.then_some(self.0.jump_cap)
