@@ -293,7 +293,7 @@ pub struct Tracker {
     /// `lead` events: (node, epoch).
     pub reigns: Vec<(String, String)>,
     /// Zombie writes: (node, whether it still believed it led when it shipped).
-    pub zombie_writes: Vec<(String, bool)>,
+    pub zombie_writes: Vec<(String, bool, String)>,
     /// Nodes that froze themselves mid-write, with the offset of the write they kept.
     pub frozen: Vec<(String, Option<u64>)>,
     /// Nodes that published `leaving` (a clean stop), with when the report arrived.
@@ -344,6 +344,7 @@ impl Tracker {
             Some("shipped") => self.zombie_writes.push((
                 event.node.clone(),
                 body["leading"].as_bool().unwrap_or(false),
+                body["epoch"].as_str().unwrap_or("").to_owned(),
             )),
             Some("log") => {
                 let text = |key: &str| body[key].as_str().unwrap_or("").to_owned();

@@ -283,8 +283,8 @@ fn run_once(
     let believed = |t: &Tracker| {
         t.zombie_writes
             .iter()
-            .find(|(node, _)| *node == first)
-            .map(|(_, leading)| *leading)
+            .find(|(node, ..)| *node == first)
+            .map(|(_, leading, _)| *leading)
     };
     step(
         &cluster,
@@ -305,13 +305,31 @@ fn run_once(
             .map(|(node, ..)| node.clone())
             .collect::<BTreeSet<String>>()
     };
-    step(
+    if let Err(e) = step(
         &cluster,
         tracker,
         "every survivor rejects the stale record",
         &mut |t| survivors.is_subset(&stale(t)),
         &mut deaths,
-    )?;
+    ) {
+        // What the old leader shipped, and what each node made of its records since.
+        let shipped: Vec<&String> = tracker
+            .zombie_writes
+            .iter()
+            .filter(|(node, ..)| *node == first)
+            .map(|(.., epoch)| epoch)
+            .collect();
+        let judged: Vec<String> = tracker.records[fenced_before..]
+            .iter()
+            .filter(|(_, from, ..)| *from == first)
+            .map(|(node, _, epoch, code)| format!("{node}: {code} at epoch {epoch}"))
+            .collect();
+        return Err(e.context(format!(
+            "{first} shipped at epochs {shipped:?} (expected {first_epoch}); survivors {survivors:?}; \
+             its records since: [{}]",
+            judged.join(", ")
+        )));
+    }
     let fenced = tracker.records[fenced_before..]
         .iter()
         .filter(|(_, from, e, code)| *from == first && *e == first_epoch && code == "STALE_EPOCH")
