@@ -1,7 +1,7 @@
 //! `tael-coord demo`: a replication group on real chitchat gossip fails over, and fencing stops
 //! the deposed leader.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -319,10 +319,15 @@ fn run_once(
             .filter(|(node, ..)| *node == first)
             .map(|(.., epoch)| epoch)
             .collect();
-        let judged: Vec<String> = tracker.records[fenced_before..]
+        let mut judged: BTreeMap<(&String, &String, &String), usize> = BTreeMap::new();
+        for (node, from, epoch, code) in &tracker.records[fenced_before..] {
+            if *from == first {
+                *judged.entry((node, code, epoch)).or_default() += 1;
+            }
+        }
+        let judged: Vec<String> = judged
             .iter()
-            .filter(|(_, from, ..)| *from == first)
-            .map(|(node, _, epoch, code)| format!("{node}: {code} at epoch {epoch}"))
+            .map(|((node, code, epoch), n)| format!("{node}: {n} {code} at epoch {epoch}"))
             .collect();
         return Err(e.context(format!(
             "{first} shipped at epochs {shipped:?} (expected {first_epoch}); survivors {survivors:?}; \
