@@ -296,51 +296,130 @@ extern "C" {
     pub type EventList;
 }
 
-// The ids travel into WebAssembly as UTF-16 code units written straight into a scratch buffer
-// of this module's memory, U+0000 between ids: no string glue, no allocation per id. It only
-// moves code units; the core validates and orders.
+// The ids travel into WebAssembly written straight into a scratch buffer of this module's
+// memory: one byte a code unit when every unit is ASCII (the common case), else two (UTF-16,
+// little-endian), each id's length in units (one byte) first and the ids after. No string glue,
+// no allocation per id; it only moves code units, the core validates and orders.
 //
 // `readIds` reads the caller's array exactly once: its length (which must be a length: a Proxy
-// may answer anything), then each element in index order, into a plain array of the values read
-// (a getter's exception passes through; nothing of this module is borrowed meanwhile). From then
-// on only that copy is used, so the answer is the leader of the values read. `fillIds` writes
-// the copy's code units at `ptr` and stores at `out` the number of units written, a larger
-// number than `cap` when the buffer must grow first, -1 when an element is not a string or is
-// too long to be an id (more than 255 units is more than 255 UTF-8 bytes), or -2 when the ids
-// hold more than `limit` units in all.
+// may answer anything), then each element in index order, into a plain array of the values read,
+// which it holds until `heldId` (the leader), `takeHeld` or `dropHeld` lets it go (nothing of
+// this module is borrowed meanwhile). From then on only that copy is used, so the answer is the
+// leader of the values read. `fillIds` writes the copy's ids at `ptr`
+// and stores at `out` the number of bytes written, a larger number than `cap` when the buffer
+// must grow first, -1 when an element is not a string or is too long to be an id (more than 255
+// units is more than 255 UTF-8 bytes), or -2 when the ids take more than `limit` bytes as ASCII;
+// at `out + 4` the number of ids, and at `out + 8` 1 when it wrote UTF-16. `readIds` fills at
+// once, or stores -3 when `ids` is no array, or -4 when reading it threw: `takeThrown` then
+// answers what was thrown. (Catching here rather than in the glue keeps the call on the glue's
+// fast path.)
 #[wasm_bindgen(inline_js = r#"
-let units = null;
+let bytes = null;
 let words = null;
-export function readIds(ids) {
-  if (!Array.isArray(ids)) return undefined;
-  const n = ids.length;
-  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) return undefined;
-  const copy = [];
-  for (let i = 0; i < n; i++) copy.push(ids[i]);
-  return copy;
-}
-export function fillIds(copy, memory, ptr, cap, limit, out) {
-  if (units === null || units.buffer !== memory.buffer) {
-    units = new Uint16Array(memory.buffer);
+let thrown;
+let held = null;
+function views(memory) {
+  // A view of a buffer the memory's growth detached has length 0.
+  if (bytes === null || bytes.length === 0) {
+    bytes = new Uint8Array(memory.buffer);
     words = new Int32Array(memory.buffer);
   }
-  const start = ptr >>> 1;
-  let at = start;
-  let total = 0;
-  for (let i = 0; i < copy.length; i++) {
+}
+export function readIds(ids, memory, ptr, cap, limit, out) {
+  held = null;
+  try {
+    if (Array.isArray(ids)) {
+      const n = ids.length;
+      if (typeof n === "number" && Number.isSafeInteger(n) && n >= 0) {
+        // Sized at once unless huge (a Proxy may claim any length and throw later).
+        const copy = n <= 1024 ? new Array(n) : [];
+        for (let i = 0; i < n; i++) copy[i] = ids[i];
+        held = copy;
+        fillIds(memory, ptr, cap, limit, out);
+        return;
+      }
+    }
+    views(memory);
+    words[out >>> 2] = -3;
+  } catch (e) {
+    thrown = e;
+    views(memory);
+    words[out >>> 2] = -4;
+  }
+}
+// The UTF-8 of `s` (well-formed) at `ptr`, by the engine's encoder: stores at `out` the bytes
+// written, or -1 when `cap` bytes did not hold it all.
+const encoder = new TextEncoder();
+export function encodeText(s, memory, ptr, cap, out) {
+  views(memory);
+  const { read, written } = encoder.encodeInto(s, bytes.subarray(ptr, ptr + cap));
+  words[out >>> 2] = read === s.length ? written : -1;
+}
+export function takeThrown() {
+  const e = thrown;
+  thrown = undefined;
+  return e;
+}
+export function heldId(i) {
+  const id = held[i];
+  held = null;
+  return id;
+}
+export function takeHeld() {
+  const copy = held ?? [];
+  held = null;
+  return copy;
+}
+export function dropHeld() {
+  held = null;
+}
+export function fillIds(memory, ptr, cap, limit, out) {
+  views(memory);
+  const copy = held;
+  const at = out >>> 2;
+  const n = copy.length;
+  let size = n;
+  let end = ptr + n;
+  let seen = 0;
+  for (let i = 0; i < n; i++) {
     const id = copy[i];
     if (typeof id !== "string" || id.length > 255) {
-      words[out >>> 2] = -1;
+      words[at] = -1;
       return;
     }
-    total += id.length + 1;
-    if (total - 1 > cap) continue;
-    if (i > 0) units[at++] = 0;
-    for (let k = 0; k < id.length; k++) units[at + k] = id.charCodeAt(k);
-    at += id.length;
+    size += id.length;
+    if (size > cap) continue;
+    bytes[ptr + i] = id.length;
+    for (let k = 0; k < id.length; k++) {
+      const c = id.charCodeAt(k);
+      seen |= c;
+      bytes[end + k] = c;
+    }
+    end += id.length;
   }
-  if (total - 1 > limit) words[out >>> 2] = -2;
-  else words[out >>> 2] = total - 1 > cap ? Math.max(total, cap + 1) : at - start;
+  words[at + 1] = n;
+  words[at + 2] = 0;
+  if (size > limit) {
+    words[at] = -2;
+    return;
+  }
+  if (size > cap || seen < 0x80) {
+    words[at] = size;
+    return;
+  }
+  size += size - n;
+  words[at] = size;
+  if (size > cap) return;
+  end = ptr + n;
+  for (let i = 0; i < n; i++) {
+    const id = copy[i];
+    for (let k = 0; k < id.length; k++) {
+      const c = id.charCodeAt(k);
+      bytes[end++] = c & 0xff;
+      bytes[end++] = c >>> 8;
+    }
+  }
+  words[at + 2] = 1;
 }
 // The policy's JSON text (undefined when it is no JSON object; null when `max_lag` is a number
 // that is not a safe integer, which JSON would round or write with an exponent). JSON.stringify
@@ -501,10 +580,20 @@ export function isWellFormed(s) {
 }
 "#)]
 extern "C" {
-    #[wasm_bindgen(catch, js_name = readIds)]
-    fn read_ids(ids: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = readIds)]
+    fn read_ids(ids: &JsValue, memory: &JsValue, ptr: u32, cap: u32, limit: u32, out: u32);
+    #[wasm_bindgen(js_name = takeThrown)]
+    fn take_thrown() -> JsValue;
+    #[wasm_bindgen(js_name = encodeText)]
+    fn encode_text(s: &JsString, memory: &JsValue, ptr: u32, cap: u32, out: u32);
     #[wasm_bindgen(js_name = fillIds)]
-    fn fill_ids(copy: &Array, memory: &JsValue, ptr: u32, cap: u32, limit: u32, out: u32);
+    fn fill_ids(memory: &JsValue, ptr: u32, cap: u32, limit: u32, out: u32);
+    #[wasm_bindgen(js_name = heldId)]
+    fn held_id(index: u32) -> JsString;
+    #[wasm_bindgen(js_name = takeHeld)]
+    fn take_held() -> Array;
+    #[wasm_bindgen(js_name = dropHeld)]
+    fn drop_held();
     #[wasm_bindgen(catch, js_name = policyText)]
     fn policy_text(policy: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_name = readHistory)]
@@ -529,9 +618,9 @@ extern "C" {
 /// back when done, so a re-entrant call (from an array getter) simply starts with an empty one.
 #[derive(Default)]
 struct Scratch {
-    units: Vec<u16>,
     bytes: Vec<u8>,
     text: String,
+    ends: Vec<usize>,
 }
 
 thread_local! {
@@ -643,7 +732,38 @@ fn well_formed<'a>(value: &'a JsValue, what: &str) -> JsResult<&'a JsString> {
 
 /// A string that must be well-formed UTF-16 (no lone surrogate).
 fn text_from(value: &JsValue, what: &str) -> JsResult<String> {
-    well_formed(value, what).map(String::from)
+    string_of(well_formed(value, what)?)
+}
+
+/// Strings at least this long (in UTF-16 units) are encoded by `encodeText`.
+const LONG_TEXT: u32 = 1024;
+
+/// The UTF-8 of a well-formed string. A long one (a view, decisions) is encoded by the engine's
+/// `TextEncoder` straight into this module's memory, many times faster than the glue, which
+/// goes a code unit at a time.
+fn string_of(s: &JsString) -> JsResult<String> {
+    let units = s.length();
+    if units < LONG_TEXT {
+        return Ok(String::from(s));
+    }
+    let too_long = || error(Status::InvalidArgument, "the text is too long to be read");
+    let mut bytes: Vec<u8> = Vec::new();
+    // Room for ASCII first; then for three bytes a unit, the most UTF-8 takes.
+    for cap in [units, units.saturating_mul(3)] {
+        let more = (cap as usize).saturating_sub(bytes.len());
+        bytes.try_reserve_exact(more).map_err(|_| too_long())?;
+        bytes.resize(cap as usize, 0);
+        let mut written: i32 = -1;
+        let out = std::ptr::addr_of_mut!(written) as u32;
+        MEMORY.with(|memory| encode_text(s, memory, bytes.as_mut_ptr() as u32, cap, out));
+        // SAFETY: a live local, written by `encodeText` through the memory it was handed.
+        if let Ok(n) = usize::try_from(unsafe { std::ptr::read_volatile(&written) }) {
+            bytes.truncate(n);
+            return String::from_utf8(bytes)
+                .map_err(|_| error(Status::Internal, "the text was encoded wrongly"));
+        }
+    }
+    Err(too_long())
 }
 
 /// An id: a well-formed string that passes the core's id rules.
@@ -662,92 +782,124 @@ fn id_from(value: &JsValue, what: &str) -> JsResult<String> {
     Ok(id)
 }
 
-/// Elect over `ids` (read once): the index of the leader and the values read, `None` when
-/// there are none.
-fn elect(ids: &JsValue) -> JsResult<Option<(u32, Array)>> {
-    let copy = read_ids(ids)?;
-    let Some(copy) = copy.dyn_ref::<Array>() else {
-        return Err(error(
-            Status::InvalidArgument,
-            "ids must be an array of strings",
-        ));
-    };
+/// Elect over `ids` (read once): the index of the leader, `None` when there are none. The
+/// values read stay held by `readIds` until `heldId` or `takeHeld` takes them: the caller takes
+/// them on every path (a call from an element's getter, made while they are read, leaves none).
+fn elect(ids: &JsValue) -> JsResult<Option<u32>> {
+    // Taken out of its cell while in use, so a call from an element's getter starts afresh.
     let mut scratch = SCRATCH.with(Cell::take);
-    let elected = elect_copy(copy, &mut scratch);
+    let elected = elect_with(ids, &mut scratch);
     SCRATCH.with(|cell| cell.set(scratch));
-    Ok(elected?.map(|index| (index, copy.clone())))
+    elected
 }
 
-/// Elect over the values read (a plain array no caller's code can change).
-fn elect_copy(copy: &Array, scratch: &mut Scratch) -> JsResult<Option<u32>> {
-    let Scratch { units, bytes, text } = scratch;
-    let count = copy.length();
-    if count == 0 {
-        return Ok(None);
-    }
+fn elect_with(ids: &JsValue, scratch: &mut Scratch) -> JsResult<Option<u32>> {
+    let Scratch { bytes, text, ends } = scratch;
+    // What `readIds`/`fillIds` answer: the number of bytes written (or why none were), the
+    // number of ids, and whether the bytes are UTF-16.
+    let mut answer = [0i32; 3];
+    let out = std::ptr::addr_of_mut!(answer) as u32;
+    let cap = |bytes: &Vec<u8>| u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+    MEMORY.with(|memory| {
+        read_ids(
+            ids,
+            memory,
+            bytes.as_mut_ptr() as u32,
+            cap(bytes),
+            MAX_ID_UNITS,
+            out,
+        )
+    });
+    // SAFETY (each `read_volatile` below): a live local, written by `readIds`/`fillIds` through
+    // the memory they were handed.
     let written = loop {
-        let cap = u32::try_from(units.len()).unwrap_or(u32::MAX);
-        let mut answer: i32 = 0;
-        let out = std::ptr::addr_of_mut!(answer) as u32;
-        MEMORY.with(|memory| {
-            fill_ids(
-                copy,
-                memory,
-                units.as_mut_ptr() as u32,
-                cap,
-                MAX_ID_UNITS,
-                out,
-            )
-        });
-        // SAFETY: a live local, written by `fillIds` through the memory it was handed.
-        match unsafe { std::ptr::read_volatile(&answer) } {
+        match unsafe { std::ptr::read_volatile(&answer[0]) } {
+            -4 => return Err(take_thrown()),
+            -3 => {
+                return Err(error(
+                    Status::InvalidArgument,
+                    "ids must be an array of strings",
+                ))
+            }
             -2 => return Err(too_many_ids()),
-            n if n < 0 => return Err(bad_id_list(copy)),
-            n if n as u32 > cap => {
-                let more = (n as usize).saturating_sub(units.len());
-                units.try_reserve_exact(more).map_err(|_| too_many_ids())?;
-                units.resize(n as usize, 0);
+            n if n < 0 => return Err(bad_id_list()),
+            n if n as u32 > cap(bytes) => {
+                let more = (n as usize).saturating_sub(bytes.len());
+                bytes.try_reserve_exact(more).map_err(|_| too_many_ids())?;
+                bytes.resize(n as usize, 0);
+                MEMORY.with(|memory| {
+                    fill_ids(
+                        memory,
+                        bytes.as_mut_ptr() as u32,
+                        cap(bytes),
+                        MAX_ID_UNITS,
+                        out,
+                    )
+                });
             }
             n => break n as usize,
         }
     };
-    let units = units.get(..written).unwrap_or_default();
-    let text: &str = if units.iter().all(|&u| u < 0x80) {
-        // ASCII, the common case: one byte per unit.
-        bytes.clear();
-        bytes.extend(units.iter().map(|&u| u as u8));
-        std::str::from_utf8(bytes).map_err(|_| bad_id_list(copy))?
+    let count = unsafe { std::ptr::read_volatile(&answer[1]) } as usize;
+    let wide = unsafe { std::ptr::read_volatile(&answer[2]) } != 0;
+    let (lengths, data) = bytes
+        .get(..written)
+        .and_then(|written| written.split_at_checked(count))
+        .unwrap_or_default();
+    let elected = if !wide {
+        // ASCII, the common case: each id is its length in bytes.
+        let text = std::str::from_utf8(data).map_err(|_| bad_id_list())?;
+        let mut start = 0;
+        core::try_elect_leader(lengths.iter().map(|&len| {
+            let id = text
+                .get(start..start + usize::from(len))
+                .unwrap_or_default();
+            start += usize::from(len);
+            id
+        }))
     } else {
         text.clear();
-        for c in char::decode_utf16(units.iter().copied()) {
-            // A lone surrogate: the slow path names the id.
-            text.push(c.map_err(|_| bad_id_list(copy))?);
+        ends.clear();
+        let mut units = data
+            .as_chunks::<2>()
+            .0
+            .iter()
+            .map(|&u| u16::from_le_bytes(u));
+        for &len in lengths {
+            for c in char::decode_utf16(units.by_ref().take(usize::from(len))) {
+                // A lone surrogate: the slow path names the id.
+                text.push(c.map_err(|_| bad_id_list())?);
+            }
+            ends.push(text.len());
         }
-        text
+        let mut start = 0;
+        core::try_elect_leader(ends.iter().map(|&end| {
+            let id = text.get(start..end).unwrap_or_default();
+            start = end;
+            id
+        }))
     };
-    if text.bytes().filter(|&b| b == 0).count() + 1 != count as usize {
-        // Some id holds U+0000 (a control character), so the parts are not the ids.
-        return Err(bad_id_list(copy));
-    }
-    match core::try_elect_leader(text.split('\0')).or_throw()? {
+    match elected.or_throw()? {
         Some(index) => Ok(Some(u32::try_from(index).unwrap_or(u32::MAX))),
         None => Ok(None),
     }
 }
 
-/// The most UTF-16 units (ids and separators) one election takes: 2^28, 512 MiB of scratch.
+/// The most bytes the ids of one election take as ASCII (their UTF-16 units, and one for each
+/// id's length): 2^28, at most 512 MiB of scratch.
 const MAX_ID_UNITS: u32 = 1 << 28;
 
 fn too_many_ids() -> JsValue {
     error(
         Status::InvalidArgument,
-        &format!("the ids hold more than {MAX_ID_UNITS} UTF-16 units in all; elect fewer at once"),
+        &format!("the ids hold more than {MAX_ID_UNITS} UTF-16 units in all, counting one more for each id; elect fewer at once"),
     )
 }
 
-/// The error for an id list the fast path refused: the first element that is not a
+/// The error for the held id list the fast path refused: the first element that is not a
 /// well-formed string or not a valid id, in order.
-fn bad_id_list(copy: &Array) -> JsValue {
+fn bad_id_list() -> JsValue {
+    let copy = take_held();
     for i in 0..copy.length() {
         if let Err(e) = id_from(&copy.get(i), &format!("ids[{i}]")) {
             return e;
@@ -762,14 +914,22 @@ fn bad_id_list(copy: &Array) -> JsValue {
 /// not an array of strings (an element getter's own exception passes through).
 #[wasm_bindgen(js_name = electLeader)]
 pub fn elect_leader(ids: &IdList) -> JsResult<Option<JsString>> {
-    Ok(elect(ids)?.map(|(index, copy)| copy.get(index).unchecked_into()))
+    match elect(ids) {
+        Ok(Some(index)) => Ok(Some(held_id(index))),
+        elected => {
+            drop_held();
+            elected.map(|_| None)
+        }
+    }
 }
 
 /// The index of the first occurrence of the smallest id in `ids`, or `undefined` when empty
 /// (as `electLeader`, which returns the id itself).
 #[wasm_bindgen(js_name = electLeaderIndex)]
 pub fn elect_leader_index(ids: &IdList) -> JsResult<Option<u32>> {
-    Ok(elect(ids)?.map(|(index, _)| index))
+    let elected = elect(ids);
+    drop_held();
+    elected
 }
 
 /// Throws `INVALID_ID` (or `INVALID_UTF8`, `INVALID_ARGUMENT`) unless `id` is a valid node,
@@ -1600,7 +1760,9 @@ fn decisions_from(value: &JsValue, what: &str) -> JsResult<String> {
         return Err(error(Status::InvalidArgument, &format!("{what}{why}")));
     }
     read.dyn_ref::<Array>()
-        .and_then(|text| text.get(0).as_string())
+        .and_then(|text| text.get(0).dyn_into::<JsString>().ok())
+        .map(|text| string_of(&text))
+        .transpose()?
         .ok_or_else(|| {
             error(
                 Status::InvalidArgument,

@@ -559,3 +559,46 @@ test("transitions: anything but arrays of decisions is INVALID_ARGUMENT, naming 
   cyclic.excluded = [cyclic];
   assert.throws(() => tael.transitions([cyclic], []), TypeError);
 });
+
+// The smallest id by UTF-8 bytes, the order the core decides by.
+function utf8Min(ids) {
+  return ids.reduce((a, b) => (Buffer.compare(Buffer.from(b), Buffer.from(a)) < 0 ? b : a));
+}
+
+test("long id lists: ASCII and UTF-16 alike, the scratch growing and shrinking between calls", () => {
+  const kinds = [(i) => `node-${i}`, (i) => `ノード-${i}`, (i) => `\u{1F600}-${i}`, (i) => `\uFF61${i}`];
+  for (const n of [1, 5, 300, 3000, 5]) {
+    for (const mixed of [false, true, false]) {
+      const ids = Array.from({ length: n }, (_, i) => (mixed ? kinds[(i * 7) % 4] : kinds[0])((i * 7919) % n));
+      assert.equal(tael.electLeader(ids), utf8Min(ids), `${n} ids, mixed: ${mixed}`);
+      assert.equal(tael.electLeaderIndex(ids), ids.indexOf(utf8Min(ids)));
+    }
+  }
+  const ids = Array.from({ length: 500 }, (_, i) => `ノード-${i}`);
+  ids[321] = "ノ\u0000ド";
+  assert.throws(() => tael.electLeader(ids), { code: "INVALID_ID", message: /^ids\[321\]: / });
+  ids[321] = "ノ\uD800ド";
+  assert.throws(() => tael.electLeader(ids), { code: "INVALID_UTF8", message: /^ids\[321\] / });
+});
+
+test("long views and decisions (the engine encodes them) decide as short ones", () => {
+  for (const name of [(g) => `wal-${g}`, (g) => `ログ-${g}-\u{1F600}`]) {
+    const groups = {};
+    const expect = {};
+    for (let g = 0; g < 200; g++) {
+      const ids = [`node-${g % 7}`, `ノード-${g % 5}`, `\uFF61${g % 3}`, `\u{1F600}${g}`];
+      groups[name(g)] = { members: ids.map((id, m) => ({ id, live: m !== g % 4 })) };
+      expect[name(g)] = utf8Min(ids.filter((_, m) => m !== g % 4));
+    }
+    const text = JSON.stringify({ groups });
+    assert.ok(text.length > 1024);
+    const decisions = tael.electLeaders(text);
+    assert.equal(decisions.length, 200);
+    for (const d of decisions) assert.equal(d.leader, expect[d.group], d.group);
+    const moved = tael.electLeaders(text.replace(/"live":false/g, '"live":true'));
+    const events = tael.transitions(decisions, moved);
+    const changed = moved.filter((d, i) => d.leader !== decisions.find((e) => e.group === d.group).leader);
+    assert.equal(events.length, changed.length);
+    assert.ok(events.length > 0);
+  }
+});
