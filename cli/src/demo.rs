@@ -273,12 +273,13 @@ fn run_once(
     let second_epoch = accepted(&cluster, tracker, &second, &mut deaths)?;
     tl.say(format!("{second} promoted to epoch {second_epoch}, past every announced epoch; survivors accept its records"));
 
-    // 3. The old leader wakes up and ships a record with its old epoch: every survivor fences it.
+    // 3. The old leader wakes up and ships the write it had in flight, stamped with its old
+    // epoch: every survivor fences it.
     let fenced_before = tracker.records.len();
     cluster.resume(&first)?;
     cluster.tell(&first, "ship")?;
     tl.say(format!(
-        "resumed {first} (SIGCONT); it ships a record stamped epoch {first_epoch}"
+        "resumed {first} (SIGCONT); it ships the record it froze with, stamped epoch {first_epoch}"
     ));
     let believed = |t: &Tracker| {
         t.zombie_writes

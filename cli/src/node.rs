@@ -12,8 +12,9 @@
 //! It reports what it sees as JSON lines on stdout (the demo and the dashboard read them) and
 //! takes commands on stdin: `freeze` (write one record to its own log without shipping it, then
 //! stop the process with SIGSTOP: a leader frozen mid-write, holding a write it accepted but never
-//! replicated), `ship` (send one record with its last epoch, led or not: the write a zombie leader
-//! still has in flight), `hold` (write no more records, so the logs can settle), `handover <id>`
+//! replicated), `ship` (send the write a zombie leader still has in flight: the record `freeze`
+//! wrote, stamped with the epoch of the reign it was written in, or else a new record with its
+//! last epoch, led or not), `hold` (write no more records, so the logs can settle), `handover <id>`
 //! (a clean stop, SEMANTICS.md §16: stop writing, wait until `<id>`'s log has caught up, then
 //! publish `leaving` with `<id>` as the successor) and `quit`.
 
@@ -482,6 +483,8 @@ pub async fn run(args: NodeArgs) -> Result<()> {
     let mut holding = false;
     // The successor of a clean stop under way, until `leaving` is published.
     let mut handing_over: Option<String> = None;
+    // The record `freeze` wrote and never shipped (epoch, seq, offset), until `ship` sends it.
+    let mut in_flight: Option<(u64, u64, Option<u64>)> = None;
     loop {
         let zombie_write = tokio::select! {
             _ = ticker.tick() => false,
@@ -505,6 +508,7 @@ pub async fn run(args: NodeArgs) -> Result<()> {
                             seq: 0,
                         };
                         let offset = lock(&log).append(record).ok();
+                        in_flight = Some((reign.last_epoch, 0, offset));
                         emit(json!({"ev": "frozen", "node": me, "offset": offset,
                                     "epoch": reign.last_epoch.to_string(), "t": now_ms(start)}));
                     }
@@ -579,23 +583,28 @@ pub async fn run(args: NodeArgs) -> Result<()> {
             );
         }
         if (reign.announcement.leading && !holding || zombie_write) && reign.last_epoch > 0 {
-            reign.seq += 1;
-            // Written to this node's own log first, then shipped with its offset.
-            let record = Record {
-                epoch: reign.last_epoch,
-                holder: me.clone(),
-                seq: reign.seq,
-            };
-            let offset = lock(&log).append(record).ok();
-            let record = json!({"kind": "record", "epoch": reign.last_epoch.to_string(),
-                                "holder": me, "seq": reign.seq, "offset": offset});
+            // A write in flight keeps the epoch it was written with, whatever this node did
+            // since it woke (it may have stepped down, or even led again at a higher epoch).
+            let written = if zombie_write { in_flight.take() } else { None };
+            let (epoch, seq, offset) = written.unwrap_or_else(|| {
+                reign.seq += 1;
+                // Written to this node's own log first, then shipped with its offset.
+                let record = Record {
+                    epoch: reign.last_epoch,
+                    holder: me.clone(),
+                    seq: reign.seq,
+                };
+                (reign.last_epoch, reign.seq, lock(&log).append(record).ok())
+            });
+            let record = json!({"kind": "record", "epoch": epoch.to_string(),
+                                "holder": me, "seq": seq, "offset": offset});
             let bytes = record.to_string().into_bytes();
             for peer in &peers {
                 let _ = socket.send_to(&bytes, peer).await;
             }
             if zombie_write {
                 emit(
-                    json!({"ev": "shipped", "node": me, "epoch": reign.last_epoch.to_string(),
+                    json!({"ev": "shipped", "node": me, "epoch": epoch.to_string(),
                             "leading": reign.announcement.leading, "peers": peers.len(), "t": now_ms(start)}),
                 );
             }
