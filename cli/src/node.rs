@@ -340,6 +340,8 @@ pub async fn run(args: NodeArgs) -> Result<()> {
     let log = Arc::new(std::sync::Mutex::new(Log::default()));
     // The epoch this node leads with, 0 while it does not: it answers sync requests only then.
     let leading = Arc::new(AtomicU64::new(0));
+    // When (ms since start) this node's gate last accepted a record another leader shipped.
+    let heard = Arc::new(AtomicU64::new(0));
     let reign = Arc::new(Mutex::new(Reign {
         announcement,
         last_epoch: 0,
@@ -353,7 +355,7 @@ pub async fn run(args: NodeArgs) -> Result<()> {
     // gate; sync requests from followers, answered while this node leads.
     let receiver = {
         let (socket, gate, me) = (Arc::clone(&socket), Arc::clone(&gate), me.clone());
-        let (log, leading) = (Arc::clone(&log), Arc::clone(&leading));
+        let (log, leading, heard) = (Arc::clone(&log), Arc::clone(&leading), Arc::clone(&heard));
         tokio::spawn(async move {
             let mut buf = vec![0u8; 65536];
             while let Ok((n, sender)) = socket.recv_from(&mut buf).await {
@@ -409,6 +411,9 @@ pub async fn run(args: NodeArgs) -> Result<()> {
                 );
                 if !accepted {
                     continue;
+                }
+                if holder != me {
+                    heard.store(now_ms(start), Ordering::Release);
                 }
                 let offset = message["offset"].as_u64();
                 let request = {
@@ -475,6 +480,19 @@ pub async fn run(args: NodeArgs) -> Result<()> {
             .unwrap_or(30 * args.gossip.gossip_interval_ms),
     );
     let mut warmed_up = false;
+    // A pause (a long GC, SIGSTOP) leaves the view as it was before it, and it catches up piece
+    // by piece: peers it counted live still count as live, then as dead as their old heartbeats
+    // age, and the first ones heard again (not necessarily the incumbent that took over
+    // meanwhile, whose state may arrive last) elect as if nothing had happened. So a node that
+    // wakes from a pause of three gossip intervals or more (its peers may count it dead after
+    // about five, and elect another) takes leadership again only once a lease of five intervals
+    // has passed since the wake without a record from another leader: while another reign
+    // ships to it, it waits for its view to show that reign. A turn merely late on a loaded
+    // machine costs no more than the lease's wait before it may promote.
+    let interval = args.gossip.gossip_interval_ms;
+    let (pause, lease) = (Duration::from_millis(3 * interval), 5 * interval);
+    let mut last_turn = Instant::now();
+    let mut woke: Option<Instant> = None;
     let tick = Duration::from_millis((args.gossip.gossip_interval_ms / 2).max(10));
     let mut ticker = tokio::time::interval(tick);
     let mut last_report: Option<(View, Decision)> = None;
@@ -519,6 +537,14 @@ pub async fn run(args: NodeArgs) -> Result<()> {
             },
             _ = quit_rx.recv() => break,
         };
+        if last_turn.elapsed() >= pause {
+            woke = Some(Instant::now());
+        } else if woke.is_some_and(|at| at.elapsed() >= Duration::from_millis(lease))
+            && now_ms(start).saturating_sub(heard.load(Ordering::Acquire)) >= lease
+        {
+            woke = None;
+        }
+        last_turn = Instant::now();
         let (view, peers, addresses) = {
             let guard = chitchat.lock().await;
             if !warmed_up {
@@ -557,7 +583,7 @@ pub async fn run(args: NodeArgs) -> Result<()> {
 
         let mut reign = reign.lock().await;
         let mut changed = false;
-        if leads && !reign.announcement.leading && warmed_up {
+        if leads && !reign.announcement.leading && warmed_up && woke.is_none() {
             // Promote past every epoch the group announced and every epoch this gate saw, in one
             // step of the gate the receiver task shares: the reign announced is the one the gate
             // recorded for this node, never one a record admitted meanwhile took from it.
