@@ -488,11 +488,13 @@ pub async fn run(args: NodeArgs) -> Result<()> {
     // about five, and elect another) takes leadership again only once a lease of five intervals
     // has passed since the wake without a record from another leader: while another reign
     // ships to it, it waits for its view to show that reign. A turn merely late on a loaded
-    // machine costs no more than the lease's wait before it may promote.
+    // machine costs no more than the lease's wait before it may promote. A node that has just
+    // started is held the same way (a restarted small id hears the incumbent's records before
+    // its view shows that reign).
     let interval = args.gossip.gossip_interval_ms;
     let (pause, lease) = (Duration::from_millis(3 * interval), 5 * interval);
     let mut last_turn = Instant::now();
-    let mut woke: Option<Instant> = None;
+    let mut woke = Some(Instant::now());
     let tick = Duration::from_millis((args.gossip.gossip_interval_ms / 2).max(10));
     let mut ticker = tokio::time::interval(tick);
     let mut last_report: Option<(View, Decision)> = None;
