@@ -6,7 +6,7 @@
 set -euo pipefail
 cli="$(cd "$(dirname "$0")" && pwd)"
 web="$(cd "$cli/../web" && pwd)"
-for built in tael_coord.js tael_coord_bg.wasm; do
+for built in tael_coord.js tael_coord_bindgen.js tael_coord_bg.wasm; do
   if [ ! -f "$web/pkg/$built" ]; then
     echo "cli/assets.sh: web/pkg/$built is missing; run \`bash bindings/wasm/build.sh\` first" >&2
     exit 1
@@ -14,9 +14,9 @@ for built in tael_coord.js tael_coord_bg.wasm; do
 done
 rm -rf "$cli/assets"
 mkdir -p "$cli/assets/pkg"
-# build.rs's rule: the top-level html, css and js; from pkg/ the browser entry, its .wasm and
-# its snippets (not the Node entries, types or package.json).
+# build.rs's rule: the top-level html, css and js; from pkg/ the browser entry, the glue under
+# it, its .wasm and its snippets (not the Node entries, types or package.json).
 cp "$web"/*.html "$web"/*.css "$web"/*.js "$cli/assets/"
-cp "$web/pkg/tael_coord.js" "$web/pkg/tael_coord_bg.wasm" "$cli/assets/pkg/"
+cp "$web/pkg/tael_coord.js" "$web/pkg/tael_coord_bindgen.js" "$web/pkg/tael_coord_bg.wasm" "$cli/assets/pkg/"
 if [ -d "$web/pkg/snippets" ]; then cp -R "$web/pkg/snippets" "$cli/assets/pkg/"; fi
 echo "cli/assets: $(find "$cli/assets" -type f | wc -l) files, $(du -sk "$cli/assets" | cut -f1) KiB"

@@ -7,7 +7,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// What the page loads (the rule `assets.sh` copies by): the top-level `*.html`, `*.css` and
-/// `*.js` of the folder, and from `pkg/` the browser entry, its `.wasm` and its snippets.
+/// `*.js` of the folder, and from `pkg/` the browser entry, the glue under it, its `.wasm` and its
+/// snippets.
 fn page_files(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     if let Ok(entries) = fs::read_dir(dir) {
@@ -19,7 +20,11 @@ fn page_files(dir: &Path) -> Vec<PathBuf> {
             }
         }
     }
-    for name in ["pkg/tael_coord.js", "pkg/tael_coord_bg.wasm"] {
+    for name in [
+        "pkg/tael_coord.js",
+        "pkg/tael_coord_bindgen.js",
+        "pkg/tael_coord_bg.wasm",
+    ] {
         if dir.join(name).is_file() {
             files.push(PathBuf::from(name));
         }

@@ -79,7 +79,7 @@ check() {
   [ -z "$out" ] || printf '%s\n' "$out" | sed 's/^/      /'
 }
 
-expected="LICENSE,README.md,node.cjs,node.d.cts,node.d.mts,node.mjs,package.json,$(cd pkg && ls snippets/*/*.js | sort | paste -sd,),tael_coord.d.ts,tael_coord.js,tael_coord_bg.wasm"
+expected="LICENSE,README.md,node.cjs,node.d.cts,node.d.mts,node.mjs,package.json,$(cd pkg && ls snippets/*/*.js | sort | paste -sd,),tael_coord.d.ts,tael_coord.js,tael_coord_bg.wasm,tael_coord_bindgen.js"
 [ -f pkg/LICENSE ] || expected="${expected#LICENSE,}"
 check "the tarball holds the package's files and no others" test "$files" = "$expected"
 crate_version="$(cargo metadata --no-deps --format-version 1 --manifest-path Cargo.toml |

@@ -505,24 +505,39 @@ fn dashboard_serves_its_built_in_page_and_opens_on_the_live_view() {
     let (_, _, page) = get_bytes(port, "/?poll=/api/view");
     assert!(text(&page).contains("<script type=\"module\" src=\"app.js\">"));
 
-    // Every module the browser entry imports (its snippets) is there too.
-    let (_, _, entry) = get_bytes(port, "/pkg/tael_coord.js");
-    let entry = text(&entry);
-    let snippets: Vec<&str> = entry
-        .split("from './")
-        .skip(1)
-        .filter_map(|rest| rest.split('\'').next())
-        .collect();
-    assert!(!snippets.is_empty(), "the entry imports its snippets");
-    for snippet in snippets {
-        let (code, head, _) = get_bytes(port, &format!("/pkg/{snippet}"));
-        assert_eq!(code, 200, "GET /pkg/{snippet}: {head}");
+    // Every module the browser entry imports, and each of theirs (the glue, its snippets), is
+    // there too.
+    let mut pending = vec!["tael_coord.js".to_string()];
+    let mut served = Vec::new();
+    while let Some(module) = pending.pop() {
+        let (code, head, body) = get_bytes(port, &format!("/pkg/{module}"));
+        assert_eq!(code, 200, "GET /pkg/{module}: {head}");
         assert!(
             head.lines()
                 .any(|l| l.starts_with("content-type: text/javascript")),
             "{head}"
         );
+        let dir = module.rsplit_once('/').map_or("", |(dir, _)| dir);
+        for quote in ['\'', '"'] {
+            for rest in text(&body).split(&format!("from {quote}./")).skip(1) {
+                let import = rest.split(quote).next().unwrap_or_default();
+                let path = if dir.is_empty() {
+                    import.to_string()
+                } else {
+                    format!("{dir}/{import}")
+                };
+                if !served.contains(&path) && !pending.contains(&path) {
+                    pending.push(path);
+                }
+            }
+        }
+        served.push(module);
     }
+    assert!(
+        served.iter().any(|m| m == "tael_coord_bindgen.js")
+            && served.iter().any(|m| m.starts_with("snippets/")),
+        "the entry imports the glue, which imports its snippets: {served:?}"
+    );
 
     // The same bytes as the WASM build (web/pkg in the repository, assets/ in the crate).
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));

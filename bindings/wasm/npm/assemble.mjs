@@ -1,11 +1,12 @@
 // Turns wasm-bindgen's `--target web` output into the npm package `tael-coord-wasm` (build.sh runs
-// it): adds the Node entries and the README from this folder and the repository's LICENSE,
-// writes the Node entries' types, and writes the package.json from package.template.json, whose
-// "(from Cargo.toml)" values come from the crate's Cargo.toml (`cargo metadata` output, passed
-// by build.sh). wasm-bindgen's glue is left as it wrote it. Then checks that every file the
-// package.json names is there.
+// it): renames the glue tael_coord_bindgen.js and puts the package's entry (tael_coord.js) in
+// its place, adds the Node entries and the README from this folder and the repository's
+// LICENSE, writes the Node entries' types, and writes the package.json from
+// package.template.json, whose "(from Cargo.toml)" values come from the crate's Cargo.toml
+// (`cargo metadata` output, passed by build.sh). wasm-bindgen's glue is otherwise left as it
+// wrote it. Then checks that every file the package.json names is there.
 //   node npm/assemble.mjs PKG_DIR CARGO_METADATA_JSON [LICENSE_FILE]
-import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -38,9 +39,12 @@ function fill(value, from, at) {
 const pkg = fill(template, generated, "package");
 writeFileSync(path.join(dir, "package.json"), JSON.stringify(pkg, null, 2) + "\n");
 
-// The Node entries and the README; not the raw exports' types, which no entry uses.
+// wasm-bindgen's glue under a name of its own, and the package's entry in its place (its types
+// are the glue's: the entry has the same exports); the Node entries and the README; not the
+// raw exports' types, which no entry uses.
+renameSync(path.join(dir, "tael_coord.js"), path.join(dir, "tael_coord_bindgen.js"));
 rmSync(path.join(dir, "tael_coord_bg.wasm.d.ts"), { force: true });
-for (const f of ["node.mjs", "node.cjs", "README.md"]) copyFileSync(path.join(here, f), path.join(dir, f));
+for (const f of ["tael_coord.js", "node.mjs", "node.cjs", "README.md"]) copyFileSync(path.join(here, f), path.join(dir, f));
 if (license) copyFileSync(license, path.join(dir, "LICENSE"));
 
 // The Node entries' types: the API part of wasm-bindgen's .d.ts (all of it up to the loader,

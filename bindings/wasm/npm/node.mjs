@@ -1,6 +1,6 @@
-// The package's entry for Node's `import` (and Deno's, Bun's): the browser build, tael_coord.js
-// exactly as wasm-bindgen wrote it, instantiated synchronously from the .wasm next to it while
-// this module loads, so every export is ready to call once the import resolves. `init` and
+// The package's entry for Node's `import` (and Deno's, Bun's): the browser entry, tael_coord.js,
+// instantiated synchronously from the .wasm next to it while this module loads, so every
+// export is ready to call once the import resolves. `init` and
 // `initSync` stay exported and return at once, so code written for the browser
 // (`await init()` first) runs here unchanged.
 import { readFileSync } from "node:fs";

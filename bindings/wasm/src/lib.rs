@@ -20,11 +20,16 @@
 //! its decisions as arrays of plain objects, read once (the length, each element, then each
 //! element's fields, by `JSON.stringify`) into the decision JSON the core parses.
 //!
+//! `electLeader` and `electLeaderIndex` are called through the npm package's entry
+//! (npm/tael_coord.js), which copies the ids into this module's memory and elects through two
+//! exports that take and answer numbers (`tael_ids_scratch`, `tael_elect_ids`); the functions
+//! of the same names here take any input and say why one is refused.
+//!
 //! The gates take their options (`refuseZero`, `counters`) as one object, read once; the core's
 //! wrappers (`RefuseZero`, `Counting`) do the work, so each class holds its core gate boxed
 //! behind the core's trait and wraps each operation once.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use js_sys::{Array, JsString, Object, Reflect};
 use tael_coord::{self as core, EpochGate, GateRegistry, HolderGate, Status};
@@ -315,35 +320,11 @@ extern "C" {
 #[wasm_bindgen(inline_js = r#"
 let bytes = null;
 let words = null;
-let thrown;
-let held = null;
 function views(memory) {
   // A view of a buffer the memory's growth detached has length 0.
   if (bytes === null || bytes.length === 0) {
     bytes = new Uint8Array(memory.buffer);
     words = new Int32Array(memory.buffer);
-  }
-}
-export function readIds(ids, memory, ptr, cap, limit, out) {
-  held = null;
-  try {
-    if (Array.isArray(ids)) {
-      const n = ids.length;
-      if (typeof n === "number" && Number.isSafeInteger(n) && n >= 0) {
-        // Sized at once unless huge (a Proxy may claim any length and throw later).
-        const copy = n <= 1024 ? new Array(n) : [];
-        for (let i = 0; i < n; i++) copy[i] = ids[i];
-        held = copy;
-        fillIds(memory, ptr, cap, limit, out);
-        return;
-      }
-    }
-    views(memory);
-    words[out >>> 2] = -3;
-  } catch (e) {
-    thrown = e;
-    views(memory);
-    words[out >>> 2] = -4;
   }
 }
 // The UTF-8 of `s` (well-formed) at `ptr`, by the engine's encoder: stores at `out` the bytes
@@ -353,72 +334,6 @@ export function encodeText(s, memory, ptr, cap, out) {
   views(memory);
   const { read, written } = encoder.encodeInto(s, bytes.subarray(ptr, ptr + cap));
   words[out >>> 2] = read === s.length ? written : -1;
-}
-export function takeThrown() {
-  const e = thrown;
-  thrown = undefined;
-  return e;
-}
-export function heldId(i) {
-  const id = held[i];
-  held = null;
-  return id;
-}
-export function takeHeld() {
-  const copy = held ?? [];
-  held = null;
-  return copy;
-}
-export function dropHeld() {
-  held = null;
-}
-export function fillIds(memory, ptr, cap, limit, out) {
-  views(memory);
-  const copy = held;
-  const at = out >>> 2;
-  const n = copy.length;
-  let size = n;
-  let end = ptr + n;
-  let seen = 0;
-  for (let i = 0; i < n; i++) {
-    const id = copy[i];
-    if (typeof id !== "string" || id.length > 255) {
-      words[at] = -1;
-      return;
-    }
-    size += id.length;
-    if (size > cap) continue;
-    bytes[ptr + i] = id.length;
-    for (let k = 0; k < id.length; k++) {
-      const c = id.charCodeAt(k);
-      seen |= c;
-      bytes[end + k] = c;
-    }
-    end += id.length;
-  }
-  words[at + 1] = n;
-  words[at + 2] = 0;
-  if (size > limit) {
-    words[at] = -2;
-    return;
-  }
-  if (size > cap || seen < 0x80) {
-    words[at] = size;
-    return;
-  }
-  size += size - n;
-  words[at] = size;
-  if (size > cap) return;
-  end = ptr + n;
-  for (let i = 0; i < n; i++) {
-    const id = copy[i];
-    for (let k = 0; k < id.length; k++) {
-      const c = id.charCodeAt(k);
-      bytes[end++] = c & 0xff;
-      bytes[end++] = c >>> 8;
-    }
-  }
-  words[at + 2] = 1;
 }
 // The policy's JSON text (undefined when it is no JSON object; null when `max_lag` is a number
 // that is not a safe integer, which JSON would round or write with an exponent). JSON.stringify
@@ -579,20 +494,8 @@ export function isWellFormed(s) {
 }
 "#)]
 extern "C" {
-    #[wasm_bindgen(js_name = readIds)]
-    fn read_ids(ids: &JsValue, memory: &JsValue, ptr: u32, cap: u32, limit: u32, out: u32);
-    #[wasm_bindgen(js_name = takeThrown)]
-    fn take_thrown() -> JsValue;
     #[wasm_bindgen(js_name = encodeText)]
     fn encode_text(s: &JsString, memory: &JsValue, ptr: u32, cap: u32, out: u32);
-    #[wasm_bindgen(js_name = fillIds)]
-    fn fill_ids(memory: &JsValue, ptr: u32, cap: u32, limit: u32, out: u32);
-    #[wasm_bindgen(js_name = heldId)]
-    fn held_id(index: u32) -> JsString;
-    #[wasm_bindgen(js_name = takeHeld)]
-    fn take_held() -> Array;
-    #[wasm_bindgen(js_name = dropHeld)]
-    fn drop_held();
     #[wasm_bindgen(catch, js_name = policyText)]
     fn policy_text(policy: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_name = readHistory)]
@@ -613,8 +516,8 @@ extern "C" {
     fn decisions_text(value: &JsValue) -> Result<JsValue, JsValue>;
 }
 
-/// What `electLeader` reuses from call to call. A call takes it out of its cell and puts it
-/// back when done, so a re-entrant call (from an array getter) simply starts with an empty one.
+/// Where the package's entry (npm/tael_coord.js) writes the ids of an election, and the ids
+/// decoded from UTF-16; reused from call to call (see `tael_ids_scratch`).
 #[derive(Default)]
 struct Scratch {
     bytes: Vec<u8>,
@@ -623,7 +526,7 @@ struct Scratch {
 }
 
 thread_local! {
-    static SCRATCH: Cell<Scratch> = Cell::new(Scratch::default());
+    static SCRATCH: RefCell<Scratch> = RefCell::default();
     static MEMORY: JsValue = wasm_bindgen::memory();
 }
 
@@ -781,111 +684,145 @@ fn id_from(value: &JsValue, what: &str) -> JsResult<String> {
     Ok(id)
 }
 
-/// Elect over `ids` (read once): the index of the leader, `None` when there are none. The
-/// values read stay held by `readIds` until `heldId` or `takeHeld` takes them: the caller takes
-/// them on every path (a call from an element's getter, made while they are read, leaves none).
-fn elect(ids: &JsValue) -> JsResult<Option<u32>> {
-    // Taken out of its cell while in use, so a call from an element's getter starts afresh.
-    let mut scratch = SCRATCH.with(Cell::take);
-    let elected = elect_with(ids, &mut scratch);
-    SCRATCH.with(|cell| cell.set(scratch));
-    elected
+/// The ids' fast way in, for the package's entry (npm/tael_coord.js), not API: room for `size`
+/// bytes in this module's memory, where the entry then writes the ids of one election (each
+/// id's length in a byte, then the ids' UTF-16 code units, one byte each when all are ASCII,
+/// two otherwise). Answers the room's address, or 0 when there is none. No JavaScript runs
+/// between this call and `tael_elect_ids`, which reads what was written: neither calls out, and
+/// the entry has read every id before it asks for room.
+///
+/// The entry calls the module's exports directly: no value passes through wasm-bindgen's table
+/// of references, which costs more than the election of a few ids. Any input the fast way
+/// does not take (an invalid id, a value that is no string) goes to `electLeader` below.
+#[no_mangle]
+pub extern "C" fn tael_ids_scratch(size: u32) -> u32 {
+    SCRATCH.with(|cell| {
+        let Ok(mut scratch) = cell.try_borrow_mut() else {
+            return 0;
+        };
+        let bytes = &mut scratch.bytes;
+        let size = size as usize;
+        if bytes.len() < size {
+            if bytes.try_reserve_exact(size - bytes.len()).is_err() {
+                return 0;
+            }
+            bytes.resize(size, 0);
+        }
+        bytes.as_mut_ptr() as u32
+    })
 }
 
-fn elect_with(ids: &JsValue, scratch: &mut Scratch) -> JsResult<Option<u32>> {
-    let Scratch { bytes, text, ends } = scratch;
-    // What `readIds`/`fillIds` answer: the number of bytes written (or why none were), the
-    // number of ids, and whether the bytes are UTF-16.
-    let mut answer = [0i32; 3];
-    let out = std::ptr::addr_of_mut!(answer) as u32;
-    let cap = |bytes: &Vec<u8>| u32::try_from(bytes.len()).unwrap_or(u32::MAX);
-    MEMORY.with(|memory| {
-        read_ids(
-            ids,
-            memory,
-            bytes.as_mut_ptr() as u32,
-            cap(bytes),
-            MAX_ID_UNITS,
-            out,
-        )
-    });
-    // SAFETY (each `read_volatile` below): a live local, written by `readIds`/`fillIds` through
-    // the memory they were handed.
-    let written = loop {
-        match unsafe { std::ptr::read_volatile(&answer[0]) } {
-            -4 => return Err(take_thrown()),
-            -3 => {
-                return Err(error(
-                    Status::InvalidArgument,
-                    "ids must be an array of strings",
-                ))
-            }
-            -2 => return Err(too_many_ids()),
-            n if n < 0 => return Err(bad_id_list()),
-            n if n as u32 > cap(bytes) => {
-                let more = (n as usize).saturating_sub(bytes.len());
-                bytes.try_reserve_exact(more).map_err(|_| too_many_ids())?;
-                bytes.resize(n as usize, 0);
-                MEMORY.with(|memory| {
-                    fill_ids(
-                        memory,
-                        bytes.as_mut_ptr() as u32,
-                        cap(bytes),
-                        MAX_ID_UNITS,
-                        out,
-                    )
-                });
-            }
-            n => break n as usize,
+/// The election over the `count` ids of `units` code units in all that the entry wrote where
+/// `tael_ids_scratch` said (`wide`: two bytes a unit): the leader's index, -1 when there are
+/// no ids, -2 when the ids are refused (the entry then calls `electLeader`, which says why).
+#[no_mangle]
+pub extern "C" fn tael_elect_ids(count: u32, units: u32, wide: u32) -> i32 {
+    SCRATCH.with(|cell| {
+        let Ok(mut scratch) = cell.try_borrow_mut() else {
+            return -2;
+        };
+        match elect_written(&mut scratch, count as usize, units as usize, wide != 0) {
+            Some(Ok(Some(index))) => i32::try_from(index).unwrap_or(-2),
+            Some(Ok(None)) => -1,
+            Some(Err(_)) | None => -2,
         }
-    };
-    let count = unsafe { std::ptr::read_volatile(&answer[1]) } as usize;
-    let wide = unsafe { std::ptr::read_volatile(&answer[2]) } != 0;
+    })
+}
+
+/// The election over the ids written into `scratch` (`None` when they are not as described).
+fn elect_written(
+    scratch: &mut Scratch,
+    count: usize,
+    units: usize,
+    wide: bool,
+) -> Option<core::Result<Option<usize>>> {
+    let Scratch { bytes, text, ends } = scratch;
+    let data_len = if wide { units.checked_mul(2)? } else { units };
     let (lengths, data) = bytes
-        .get(..written)
-        .and_then(|written| written.split_at_checked(count))
-        .unwrap_or_default();
-    let elected = if !wide {
+        .get(..count.checked_add(data_len)?)?
+        .split_at_checked(count)?;
+    if !wide {
         // ASCII, the common case: each id is its length in bytes.
-        let text = std::str::from_utf8(data).map_err(|_| bad_id_list())?;
+        let text = std::str::from_utf8(data).ok()?;
         let mut start = 0;
-        core::try_elect_leader(lengths.iter().map(|&len| {
+        return Some(core::try_elect_leader(lengths.iter().map(|&len| {
             let id = text
                 .get(start..start + usize::from(len))
                 .unwrap_or_default();
             start += usize::from(len);
             id
-        }))
-    } else {
-        text.clear();
-        ends.clear();
-        let mut units = data
-            .as_chunks::<2>()
-            .0
-            .iter()
-            .map(|&u| u16::from_le_bytes(u));
-        for &len in lengths {
-            for c in char::decode_utf16(units.by_ref().take(usize::from(len))) {
-                // A lone surrogate: the slow path names the id.
-                text.push(c.map_err(|_| bad_id_list())?);
-            }
-            ends.push(text.len());
-        }
-        let mut start = 0;
-        core::try_elect_leader(ends.iter().map(|&end| {
-            let id = text.get(start..end).unwrap_or_default();
-            start = end;
-            id
-        }))
-    };
-    match elected.or_throw()? {
-        Some(index) => Ok(Some(u32::try_from(index).unwrap_or(u32::MAX))),
-        None => Ok(None),
+        })));
     }
+    text.clear();
+    ends.clear();
+    let mut units = data
+        .as_chunks::<2>()
+        .0
+        .iter()
+        .map(|&u| u16::from_le_bytes(u));
+    for &len in lengths {
+        for c in char::decode_utf16(units.by_ref().take(usize::from(len))) {
+            text.push(c.ok()?);
+        }
+        ends.push(text.len());
+    }
+    Some(elect_ends(text, ends))
 }
 
-/// The most bytes the ids of one election take as ASCII (their UTF-16 units, and one for each
-/// id's length): 2^28, at most 512 MiB of scratch.
+/// The election over ids laid end to end in `text`, each ending where `ends` says.
+fn elect_ends(text: &str, ends: &[usize]) -> core::Result<Option<usize>> {
+    let mut start = 0;
+    core::try_elect_leader(ends.iter().map(|&end| {
+        let id = text.get(start..end).unwrap_or_default();
+        start = end;
+        id
+    }))
+}
+
+/// Elect over `ids`, read once (its length, then each element, in order, into a plain array):
+/// the values read and the index of the leader among them, `None` when there are none.
+fn elect(ids: &JsValue) -> JsResult<(Array, Option<u32>)> {
+    let copy = match read_tuple(ids, 0, u32::MAX)? {
+        copy if Array::is_array(&copy) => Array::from(&copy),
+        _ => {
+            return Err(error(
+                Status::InvalidArgument,
+                "ids must be an array of strings",
+            ))
+        }
+    };
+    let n = copy.length();
+    // One election holds at most MAX_ID_UNITS, counted before anything is copied; unless an
+    // element is no id at all, which the loop below names.
+    let mut units = 0u64;
+    for i in 0..n {
+        match copy.get(i).dyn_ref::<JsString>() {
+            Some(id) if id.length() as usize <= core::MAX_ID_BYTES => {
+                units += u64::from(id.length()) + 1;
+            }
+            _ => {
+                units = 0;
+                break;
+            }
+        }
+    }
+    if units > u64::from(MAX_ID_UNITS) {
+        return Err(too_many_ids());
+    }
+    let mut text = String::new();
+    let mut ends = Vec::new();
+    for i in 0..n {
+        let id = id_from(&copy.get(i), &format!("ids[{i}]"))?;
+        text.try_reserve(id.len()).map_err(|_| too_many_ids())?;
+        ends.try_reserve(1).map_err(|_| too_many_ids())?;
+        text.push_str(&id);
+        ends.push(text.len());
+    }
+    let elected = elect_ends(&text, &ends).or_throw()?;
+    Ok((copy, elected.map(|i| u32::try_from(i).unwrap_or(u32::MAX))))
+}
+
+/// The most UTF-16 units the ids of one election hold, counting one more for each id.
 const MAX_ID_UNITS: u32 = 1 << 28;
 
 fn too_many_ids() -> JsValue {
@@ -895,40 +832,21 @@ fn too_many_ids() -> JsValue {
     )
 }
 
-/// The error for the held id list the fast path refused: the first element that is not a
-/// well-formed string or not a valid id, in order.
-fn bad_id_list() -> JsValue {
-    let copy = take_held();
-    for i in 0..copy.length() {
-        if let Err(e) = id_from(&copy.get(i), &format!("ids[{i}]")) {
-            return e;
-        }
-    }
-    error(Status::Internal, "the id list was refused without a reason")
-}
-
 /// The smallest id of `ids` (UTF-8 byte order, as every front), or `undefined` when empty.
 /// Each element is read once, in order; the answer is one of the values read. Throws
 /// `INVALID_ID`/`INVALID_UTF8` for an invalid id and `INVALID_ARGUMENT` for a value that is
 /// not an array of strings (an element getter's own exception passes through).
 #[wasm_bindgen(js_name = electLeader)]
 pub fn elect_leader(ids: &IdList) -> JsResult<Option<JsString>> {
-    match elect(ids) {
-        Ok(Some(index)) => Ok(Some(held_id(index))),
-        elected => {
-            drop_held();
-            elected.map(|_| None)
-        }
-    }
+    let (copy, elected) = elect(ids)?;
+    Ok(elected.map(|i| copy.get(i).unchecked_into()))
 }
 
 /// The index of the first occurrence of the smallest id in `ids`, or `undefined` when empty
 /// (as `electLeader`, which returns the id itself).
 #[wasm_bindgen(js_name = electLeaderIndex)]
 pub fn elect_leader_index(ids: &IdList) -> JsResult<Option<u32>> {
-    let elected = elect(ids);
-    drop_held();
-    elected
+    Ok(elect(ids)?.1)
 }
 
 /// Throws `INVALID_ID` (or `INVALID_UTF8`, `INVALID_ARGUMENT`) unless `id` is a valid node,

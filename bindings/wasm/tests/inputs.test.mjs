@@ -5,6 +5,10 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 
 const tael = createRequire(import.meta.url)("../pkg/node.cjs");
+// wasm-bindgen's glue, under the package's entry (its electLeader takes every input the entry's
+// fast way does not), and the module's raw exports.
+const bindgen = await import("../pkg/tael_coord_bindgen.js");
+const raw = tael.initSync();
 
 function throwsCode(f, code, type = Error) {
   assert.throws(f, (e) => {
@@ -572,6 +576,8 @@ test("long id lists: ASCII and UTF-16 alike, the scratch growing and shrinking b
       const ids = Array.from({ length: n }, (_, i) => (mixed ? kinds[(i * 7) % 4] : kinds[0])((i * 7919) % n));
       assert.equal(tael.electLeader(ids), utf8Min(ids), `${n} ids, mixed: ${mixed}`);
       assert.equal(tael.electLeaderIndex(ids), ids.indexOf(utf8Min(ids)));
+      assert.equal(bindgen.electLeader(ids), utf8Min(ids), `the glue: ${n} ids, mixed: ${mixed}`);
+      assert.equal(bindgen.electLeaderIndex(ids), ids.indexOf(utf8Min(ids)));
     }
   }
   const ids = Array.from({ length: 500 }, (_, i) => `ノード-${i}`);
@@ -579,6 +585,43 @@ test("long id lists: ASCII and UTF-16 alike, the scratch growing and shrinking b
   assert.throws(() => tael.electLeader(ids), { code: "INVALID_ID", message: /^ids\[321\]: / });
   ids[321] = "ノ\uD800ド";
   assert.throws(() => tael.electLeader(ids), { code: "INVALID_UTF8", message: /^ids\[321\] / });
+});
+
+test("the ids' fast way in: what is written is elected, anything else is handed back (-2)", () => {
+  // As the entry writes them: each id's length in a byte, then the code units.
+  function write(ids, wide) {
+    const units = ids.reduce((n, id) => n + id.length, 0);
+    const ptr = raw.tael_ids_scratch(ids.length + 2 * units);
+    assert.notEqual(ptr, 0);
+    const bytes = new Uint8Array(raw.memory.buffer);
+    let end = ptr + ids.length;
+    ids.forEach((id, i) => {
+      bytes[ptr + i] = id.length;
+      for (let k = 0; k < id.length; k++) {
+        const c = id.charCodeAt(k);
+        if (wide) {
+          bytes[end++] = c & 0xff;
+          bytes[end++] = c >>> 8;
+        } else bytes[end++] = c;
+      }
+    });
+    return units;
+  }
+  const ascii = ["node-c", "node-a", "node-b", "node-a"];
+  assert.equal(raw.tael_elect_ids(4, write(ascii, false), 0), 1);
+  const wide = ["ノード", "\u{1F600}", "\uFF61", "z"];
+  assert.equal(raw.tael_elect_ids(4, write(wide, true), 1), wide.indexOf(utf8Min(wide)));
+  assert.equal(raw.tael_elect_ids(0, 0, 0), -1, "no ids");
+  // Refused: an invalid id, a lone surrogate, bytes that are not UTF-8, and counts past the room.
+  assert.equal(raw.tael_elect_ids(2, write(["a", ""], false), 0), -2);
+  assert.equal(raw.tael_elect_ids(1, write(["\uD800"], true), 1), -2);
+  assert.equal(raw.tael_elect_ids(1, write(["\u00FF"], false), 0), -2);
+  const room = 2 * 4096;
+  write(["a".repeat(255)], false);
+  assert.equal(raw.tael_elect_ids(room, room, 0), -2);
+  assert.equal(raw.tael_elect_ids(0xffffffff, 0xffffffff, 1), -2);
+  // The module is fine afterwards.
+  assert.equal(tael.electLeader(["b", "a"]), "a");
 });
 
 test("long views and decisions (the engine encodes them) decide as short ones", () => {
