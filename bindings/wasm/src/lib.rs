@@ -301,22 +301,8 @@ extern "C" {
     pub type EventList;
 }
 
-// The ids travel into WebAssembly written straight into a scratch buffer of this module's
-// memory: one byte a code unit when every unit is ASCII (the common case), else two (UTF-16,
-// little-endian), each id's length in units (one byte) first and the ids after. No string glue,
-// no allocation per id; it only moves code units, the core validates and orders.
-//
-// `readIds` reads the caller's array exactly once: its length (which must be a length: a Proxy may
-// answer anything), then each element in index order, into a plain array of the values read, which
-// it holds until `heldId` (the leader), `takeHeld` or `dropHeld` lets it go (nothing of this module
-// is borrowed meanwhile). From then on only that copy is used, so the answer is the leader of the
-// values read. `fillIds` writes the copy's ids at `ptr` and stores at `out` the number of bytes
-// written, a larger number than `cap` when the buffer must grow first, -1 when an element is not a
-// string or is too long to be an id (more than 255 units is more than 255 UTF-8 bytes), or -2 when
-// the ids take more than `limit` bytes as ASCII; at `out + 4` the number of ids, and at `out + 8` 1
-// when it wrote UTF-16. `readIds` fills at once, or stores -3 when `ids` is no array, or -4 when
-// reading it threw: `takeThrown` then answers what was thrown. (Catching here rather than in the
-// glue keeps the call on the glue's fast path.)
+// JavaScript this module calls: reading inputs once into values no caller's code can change,
+// and long texts encoded by the engine straight into this module's memory.
 #[wasm_bindgen(inline_js = r#"
 let bytes = null;
 let words = null;
