@@ -193,6 +193,7 @@ pub(crate) mod opt_object {
 /// (JSON readers disagree on repeated keys, so the core refuses them).
 pub(crate) mod id_map {
     use super::*;
+    use std::collections::btree_map::Entry;
 
     /// Reads each value as `W` and keeps `unwrap(w)`.
     struct IdMapVisitor<W, V> {
@@ -216,14 +217,18 @@ pub(crate) mod id_map {
                         e.message()
                     )));
                 }
-                if out.contains_key(&key) {
-                    return Err(de::Error::custom(format!(
-                        "key {} appears twice",
-                        quote(&key)
-                    )));
+                match out.entry(key) {
+                    Entry::Occupied(seen) => {
+                        return Err(de::Error::custom(format!(
+                            "key {} appears twice",
+                            quote(seen.key())
+                        )));
+                    }
+                    Entry::Vacant(slot) => {
+                        let value: W = map.next_value()?;
+                        slot.insert((self.unwrap)(value));
+                    }
                 }
-                let value: W = map.next_value()?;
-                out.insert(key, (self.unwrap)(value));
             }
             Ok(out)
         }
@@ -301,6 +306,20 @@ pub(crate) fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_that_appears_twice_is_refused_at_its_path() {
+        let text = r#"{"groups":{"g":{"members":[]},"h":{"members":[]},"g":{"members":[]}}}"#;
+        let e = crate::View::from_json(text).unwrap_err();
+        assert_eq!(e.status(), Status::InvalidView);
+        assert!(
+            e.message().contains(r#"key "g" appears twice"#) && e.message().contains("groups"),
+            "{}",
+            e.message()
+        );
+        let once = text.replacen(r#""g":{"members":[]}}"#, r#""i":{"members":[]}}"#, 1);
+        assert_eq!(crate::View::from_json(&once).map(|v| v.groups.len()), Ok(3));
+    }
 
     #[test]
     fn canonical_u64_text() {
