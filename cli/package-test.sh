@@ -5,9 +5,9 @@
 # target/debug/tael-coord; its debug info names that directory, which this checks), copies it to
 # a temporary directory outside the repository and runs `tael-coord dashboard` from an empty
 # directory there. Then fetches over HTTP: `/` (which must land on the live view), the page's
-# modules, the browser entry with its snippets, and the `.wasm`, checking status, content type
-# and that the `.wasm` is web/pkg/tael_coord_bg.wasm byte for byte; and `/api/view` until the
-# three nodes are live; stops the dashboard with Ctrl-C. Prints each check; ends with
+# modules, the browser entry with the glue and its snippets, and the `.wasm`, checking status,
+# content type and that the `.wasm` is web/pkg/tael_coord_bg.wasm byte for byte; and
+# `/api/view` until the three nodes are live; stops the dashboard with Ctrl-C. Prints each check; ends with
 # `N passed, 0 failed`.
 #
 # scripts/packages runs it right after `bash cli/assets.sh` and `cargo package`.
@@ -74,7 +74,7 @@ fi
 ok "tael-coord dashboard, run from $tmp/run, serves $url"
 
 python3 - "$url" "$root/web/pkg/tael_coord_bg.wasm" "$tmp/passed" "$passed" <<'EOF'
-import json, re, sys, time, urllib.request
+import json, posixpath, re, sys, time, urllib.request
 
 base, wasm_file, count_file = sys.argv[1], sys.argv[2], sys.argv[3]
 passed = int(sys.argv[4])
@@ -102,13 +102,21 @@ for path, want in [("/app.js", "text/javascript"), ("/viewtext.js", "text/javasc
     status, ctype, _, body = get(path)
     check(f"GET {path}: {status} {ctype}, {len(body)} bytes",
           status == 200 and ctype.startswith(want) and body)
-    if path == "/pkg/tael_coord.js":
-        snippets = sorted(set(re.findall(rb"from '\./(snippets/[^']+)'", body)))
-        check(f"the browser entry imports {len(snippets)} snippet module(s)", snippets)
-        for snippet in snippets:
-            p = "/pkg/" + snippet.decode()
-            status, ctype, _, _ = get(p)
-            check(f"GET {p}: {status} {ctype}", status == 200 and ctype.startswith("text/javascript"))
+# The modules the browser entry imports, and theirs in turn (the glue, its snippets).
+pending, seen = ["tael_coord.js"], []
+while pending:
+    module = pending.pop()
+    seen.append(module)
+    status, ctype, _, body = get("/pkg/" + module)
+    if module != "tael_coord.js":
+        check(f"GET /pkg/{module}: {status} {ctype}", status == 200 and ctype.startswith("text/javascript"))
+    for imported in re.findall(rb"""from ["']\./([^"']+)["']""", body):
+        path = posixpath.join(posixpath.dirname(module), imported.decode())
+        if path not in seen and path not in pending:
+            pending.append(path)
+snippets = [m for m in seen if m.startswith("snippets/")]
+check(f"the browser entry imports the glue, which imports {len(snippets)} snippet module(s)",
+      "tael_coord_bindgen.js" in seen and snippets)
 status, ctype, _, body = get("/pkg/tael_coord_bg.wasm")
 with open(wasm_file, "rb") as f:
     built = f.read()
