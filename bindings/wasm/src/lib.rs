@@ -727,6 +727,9 @@ fn elect_written(
     let (lengths, data) = bytes
         .get(..count.checked_add(data_len)?)?
         .split_at_checked(count)?;
+    if lengths.iter().map(|&len| usize::from(len)).sum::<usize>() != units {
+        return None;
+    }
     if !wide {
         // ASCII, the common case: each id is its length in bytes.
         let text = std::str::from_utf8(data).ok()?;

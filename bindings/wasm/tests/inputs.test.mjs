@@ -620,6 +620,13 @@ test("the ids' fast way in: what is written is elected, anything else is handed 
   write(["a".repeat(255)], false);
   assert.equal(raw.tael_elect_ids(room, room, 0), -2);
   assert.equal(raw.tael_elect_ids(0xffffffff, 0xffffffff, 1), -2);
+  // Lengths that do not add up to the units written.
+  const units = write(["node-b", "node-a"], false);
+  assert.equal(raw.tael_elect_ids(2, units, 0), 1);
+  assert.equal(raw.tael_elect_ids(2, units - 1, 0), -2);
+  assert.equal(raw.tael_elect_ids(2, units + 1, 0), -2);
+  write(["ノード", "ノ"], true);
+  assert.equal(raw.tael_elect_ids(2, 3, 1), -2);
   // The module is fine afterwards.
   assert.equal(tael.electLeader(["b", "a"]), "a");
 });
