@@ -26,14 +26,10 @@ impl<'a, 'py> FromPyObject<'a, 'py> for U64 {
 
 pub fn to_u64(obj: &Bound<'_, PyAny>) -> PyResult<u64> {
     let py = obj.py();
-    // The common case in one C call: an exact int (by its type pointer) that fits. Anything
-    // else, or an int out of range, takes the checks below, which say what was wrong.
-    if obj.get_type_ptr() == PyInt::type_object_raw(py) {
-        // SAFETY: `obj` is a live `int`; the call only reads it.
-        let value = unsafe { pyo3::ffi::PyLong_AsUnsignedLongLong(obj.as_ptr()) };
-        if value != u64::MAX || PyErr::take(py).is_none() {
-            return Ok(value);
-        }
+    // Anything else than the common case, or an int out of range, takes the checks below,
+    // which say what was wrong.
+    if let Some(value) = exact_u64(obj) {
+        return Ok(value);
     }
     if !(obj.is_exact_instance_of::<PyInt>()
         || (obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>()))
@@ -60,6 +56,18 @@ pub fn to_u64(obj: &Bound<'_, PyAny>) -> PyResult<u64> {
         }
         Err(e) => Err(e),
     }
+}
+
+/// The common case of [`to_u64`] in one C call: an exact `int` (by its type pointer) that fits.
+/// None for anything else (nothing but the type pointer is read then) and for an int out of range.
+pub fn exact_u64(obj: &Bound<'_, PyAny>) -> Option<u64> {
+    let py = obj.py();
+    if obj.get_type_ptr() != PyInt::type_object_raw(py) {
+        return None;
+    }
+    // SAFETY: `obj` is a live `int`; the call only reads it.
+    let value = unsafe { pyo3::ffi::PyLong_AsUnsignedLongLong(obj.as_ptr()) };
+    (value != u64::MAX || PyErr::take(py).is_none()).then_some(value)
 }
 
 /// `e` with its message prefixed by where the bad value was (`entries[2]`), same class.

@@ -2,7 +2,8 @@
 //!
 //! It only converts types and errors; every decision is the core's, and each operation of the
 //! core's gate traits (and of its `EpochLog`) is wrapped once for every class that holds such an
-//! object (`wrap`). The pure-Python package `tael_coord` re-exports it, adds the `dict` view
+//! object (`wrap`); the epoch gates' `check_and_advance`, a replica's call for every record, is
+//! entered as CPython's own methods are (`fast`). The pure-Python package `tael_coord` re-exports it, adds the `dict` view
 //! form, typed decision and event objects and `watch`, and carries the hand-kept stubs (`_native.pyi`) that
 //! `mypy.stubtest` checks against this module. The crate's lints (Cargo.toml) forbid the calls
 //! that panic: pyo3 would turn a panic into a PanicException, not a TaelError.
@@ -14,6 +15,7 @@ mod convert;
 mod decide;
 mod durable;
 mod errors;
+mod fast;
 mod gates;
 mod history;
 mod registry;
@@ -38,10 +40,12 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     m.add_class::<gates::PyVerdict>()?;
     m.add_class::<gates::PyEpochFencer>()?;
+    fast::install::<gates::PyEpochFencer>(py)?;
     m.add_class::<gates::PyHolderFencer>()?;
     m.add_class::<registry::PySnapshot>()?;
     m.add_class::<registry::PyFenceRegistry>()?;
     m.add_class::<durable::PyDurableFencer>()?;
+    fast::install::<durable::PyDurableFencer>(py)?;
     m.add_class::<durable::PyDurableHolderFencer>()?;
     m.add_class::<durable::PyDurableRegistry>()?;
     m.add_class::<history::PyEpochHistory>()?;

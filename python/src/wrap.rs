@@ -451,6 +451,14 @@ pub fn counters_dict(
 /// The `#[pymethods]` of an epoch gate class (the core's `EpochGate`), plus `$extra`.
 macro_rules! epoch_gate {
     ($class:ident { $($extra:tt)* }) => {
+        impl $crate::fast::FastCheck for $class {
+            fn generic() -> &'static pyo3::sync::PyOnceLock<pyo3::Py<pyo3::PyAny>> {
+                static GENERIC: pyo3::sync::PyOnceLock<pyo3::Py<pyo3::PyAny>> =
+                    pyo3::sync::PyOnceLock::new();
+                &GENERIC
+            }
+        }
+
         #[pymethods]
         impl $class {
             /// Judge a record stamped with `epoch`, advancing the gate when it is higher. A

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import inspect
 import json
 import math
 import pickle
@@ -477,6 +478,60 @@ def test_int_subclasses_are_ints_but_bool_is_not() -> None:
     assert tc.EpochFencer(E.FIVE).highest == 5
     with pytest.raises(tc.InvalidArgumentError):
         tc.EpochFencer(True)
+
+
+def check_and_advance_calls(gate: Any, value: object) -> list[object]:
+    """What `check_and_advance` answers (or raises: class and message) for `value` passed each
+    way a caller may pass it, and the gate's mark after each."""
+    answers: list[object] = []
+    calls: list[Callable[[], object]] = [
+        lambda: gate.check_and_advance(value),
+        lambda: gate.check_and_advance(epoch=value),
+        lambda: type(gate).check_and_advance(gate, value),
+        lambda: type(gate).check_and_advance(gate, epoch=value),
+    ]
+    for call in calls:
+        try:
+            answers.append(call())
+        except Exception as e:  # noqa: BLE001 - compared below
+            answers.append((type(e), str(e)))
+        answers.append(gate.highest)
+    return answers
+
+
+@pytest.mark.parametrize("durable", [False, True], ids=["EpochFencer", "DurableFencer"])
+def test_check_and_advance_answers_alike_however_it_is_called(durable: bool, tmp_path: Any) -> None:
+    # The common call (one positional exact int) has its own entry (python/src/fast.rs); every
+    # other form goes through pyo3's method. Both must give one answer, error and mark.
+    def gate() -> Any:
+        if durable:
+            path = tmp_path / f"g{len(list(tmp_path.iterdir()))}"
+            durable_gate = tc.DurableFencer(path, jump_cap=10, refuse_zero=True, create=True)
+            durable_gate.promote_to_at_least(7)
+            return durable_gate
+        return tc.EpochFencer(7, jump_cap=10, refuse_zero=True)
+
+    for value in [7, 6, 8, 0, 18, 19, U64_MAX, 2**63, *NOT_INTS, *OUT_OF_RANGE]:
+        answers = check_and_advance_calls(gate(), value)
+        assert answers == answers[:2] * 4, value
+
+    class Big(int):
+        pass
+
+    assert check_and_advance_calls(gate(), Big(9)) == [True, 9] * 4
+    g = gate()
+    bad_calls: list[tuple[Callable[[], object], str]] = [
+        (lambda: g.check_and_advance(), "missing 1 required positional argument: 'epoch'"),
+        (lambda: g.check_and_advance(8, 9), "takes 1 positional arguments but 2 were given"),
+        (lambda: g.check_and_advance(8, epoch=8), "got multiple values for argument 'epoch'"),
+        (lambda: g.check_and_advance(epoc=8), "got an unexpected keyword argument 'epoc'"),
+    ]
+    for bad_call, message in bad_calls:
+        with pytest.raises(TypeError, match=message):
+            bad_call()
+    assert g.highest == 7
+    assert str(inspect.signature(type(g).check_and_advance)) == "(self, /, epoch)"
+    assert (type(g).check_and_advance.__doc__ or "").startswith("Accept a record stamped with")
 
 
 def test_u64_extremes_are_exact() -> None:
