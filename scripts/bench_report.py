@@ -94,9 +94,15 @@ def main(src, dst):
         a = r["view10kAnswer"]
         row("P3", f"{where}: … of which JSON.parse of its answer ({a['bytes'] / 1e6:.2f} MB of decisions)", ns(a["ns"]),
             "JSON.parse + loop", ns(a["baselineNs"]), f"{a['ratio']:.2f}×", "shown (a floor, no goal)", True)
+        f = r["view10kFloor"]
+        row("P3", f"{where}: … floor: the core reading the view and writing the decisions, and JSON.parse of the answer",
+            ns(f["ns"]), "JSON.parse + loop", ns(f["baselineNs"]), f"{f['ratio']:.2f}×", "shown (a floor, no goal)", True)
     gz = node["wasmGzipBytes"]
     row("P3", ".wasm size, gzipped", f"{gz / 1024:.1f} KiB ({node['wasmBytes'] / 1024:.1f} KiB raw)", "—", "—", "—",
         "≤ 48 KiB", gz <= 48 * 1024)
+    gz = node["floorAloneGzipBytes"]
+    row("P3", "… floor: electLeaders alone (view JSON in, decisions JSON out), at opt-level \"z\", gzipped",
+        f"{gz / 1024:.1f} KiB", "—", "—", "—", "shown (a floor, no goal)", True)
 
     # The dashboard in Chromium (web/bench/bigview.mjs): a view of 5,000 groups x 7 members,
     # each step timed from its event to the painted frame (medians).
@@ -156,6 +162,11 @@ def main(src, dst):
     ]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     lines += [
+        "",
+        "P3 floors: under each `electLeaders` row, `JSON.parse` of its answer alone, then that with the",
+        "core reading the view and writing the decisions (bindings/wasm/bench/floor, the same core",
+        "functions in a module of their own): what the call cannot do without, less bringing the text in,",
+        "deciding and freeing. Under the size, `electLeaders` alone in a module at the smallest setting.",
         "",
         "P6: each dashboard step is timed in the page from its event (a paste event then Apply view,",
         "the filter's input, a Kill or Revive button) to the end of the next painted frame, which shows",

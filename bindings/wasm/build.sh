@@ -33,9 +33,7 @@ target_dir="$(node -e 'console.log(JSON.parse(process.argv[1]).target_directory)
 rm -rf pkg
 wasm-bindgen --target web --out-dir pkg --out-name tael_coord \
   "$target_dir/wasm32-unknown-unknown/wasm-release/tael_coord_wasm.wasm"
-# The features rustc's wasm32 target enables by default, which wasm-opt must keep.
-wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals pkg/tael_coord_bg.wasm -o pkg/tael_coord_bg.wasm
+bash wasm-opt.sh pkg/tael_coord_bg.wasm
 node npm/assemble.mjs pkg "$metadata" $([ -f "$root/LICENSE" ] && echo "$root/LICENSE")
 rm -rf "$root/web/pkg"
 cp -R pkg "$root/web/pkg"

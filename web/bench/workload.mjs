@@ -82,11 +82,12 @@ function jsTransitions(previous, next) {
 }
 
 /**
- * Run the benchmarks. `tael` is the package, `now()` a clock in milliseconds.
+ * Run the benchmarks. `tael` is the package, `now()` a clock in milliseconds, `floor` the floor
+ * module's parts (bindings/wasm/bench/floor), if loaded.
  * Returns {electLeader5: {ns, baselineNs, ratio}, view10k: {...}, view10kAnswer: {..., bytes},
- * transitions10k: {...}}.
+ * view10kFloor: {...} (with `floor`), transitions10k: {...}}.
  */
-export function run(tael, { now, quick = false }) {
+export function run(tael, { now, quick = false, floor }) {
   let sink = 0;
   const sets = Array.from({ length: 64 }, (_, k) => ["node-e", "node-c", `node-${k}`, "node-d", "node-b"]);
   const iters = quick ? 20000 : 200000;
@@ -126,6 +127,24 @@ export function run(tael, { now, quick = false }) {
   );
   view10kAnswer.bytes = answer.length;
 
+  // The rest of the floor: the core reading the view into its types and writing the decisions
+  // into a JavaScript string (the floor module's parts, the same core functions as the
+  // package's), with JSON.parse of that answer. It is what electLeaders does, less bringing the
+  // text in (the view is UTF-8 already), deciding, and freeing the decisions.
+  let view10kFloor;
+  if (floor) {
+    const bytes = new TextEncoder().encode(text);
+    floor.hold(text);
+    if (floor.writeHeld() !== answer) throw new Error("the floor module and the package disagree");
+    view10kFloor = timePair(
+      now,
+      () => { sink += floor.readView(bytes) + JSON.parse(floor.writeHeld()).length; },
+      () => { sink += Object.keys(jsDecide(text)).length; },
+      1,
+      viewRounds,
+    );
+  }
+
   // Two polls of the view: every group's leader at a new epoch (10,000 events).
   const previous = tael.electLeaders(text);
   const next = tael.electLeaders(text.replace(/"epoch":"(\d+)"/g, (_, e) => `"epoch":"${Number(e) + 1}"`));
@@ -139,5 +158,5 @@ export function run(tael, { now, quick = false }) {
     1,
     viewRounds,
   );
-  return { electLeader5, view10k, view10kAnswer, transitions10k, sink };
+  return { electLeader5, view10k, view10kAnswer, view10kFloor, transitions10k, sink };
 }

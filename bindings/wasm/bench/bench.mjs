@@ -1,5 +1,5 @@
 // P3 in Node: the package against plain JavaScript doing the same work (web/bench/workload.mjs,
-// which Chromium runs too), and the size of the module.
+// which Chromium runs too), beside the floors (floor/), and the size of the module.
 //   node bindings/wasm/bench/bench.mjs [--quick] [--json]
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
@@ -7,11 +7,18 @@ import { gzipSync } from "node:zlib";
 import { run } from "../../../web/bench/workload.mjs";
 
 const tael = createRequire(import.meta.url)("../pkg/node.cjs");
+// The floor modules (floor/build.sh, which scripts/bench runs): the parts of electLeaders, and
+// electLeaders alone for its size.
+const floorUrl = new URL("../../../web/bench/floor/", import.meta.url);
+const floor = await import(new URL("floor.js", floorUrl));
+floor.initSync({ module: readFileSync(new URL("floor_bg.wasm", floorUrl)) });
 const quick = process.argv.includes("--quick");
-const result = run(tael, { now: () => performance.now(), quick });
-const wasm = readFileSync(new URL("../pkg/tael_coord_bg.wasm", import.meta.url));
-result.wasmBytes = wasm.length;
-result.wasmGzipBytes = gzipSync(wasm, { level: 9 }).length;
+const result = run(tael, { now: () => performance.now(), quick, floor });
+const gzipped = (url) => gzipSync(readFileSync(url), { level: 9 }).length;
+const wasm = new URL("../pkg/tael_coord_bg.wasm", import.meta.url);
+result.wasmBytes = readFileSync(wasm).length;
+result.wasmGzipBytes = gzipped(wasm);
+result.floorAloneGzipBytes = gzipped(new URL("../../../target/wasm-floor/alone/floor_bg.wasm", import.meta.url));
 if (process.argv.includes("--json")) {
   console.log(JSON.stringify(result));
 } else {
@@ -19,6 +26,8 @@ if (process.argv.includes("--json")) {
   console.log(`electLeader, 5 ids:        ${e.ns.toFixed(0)} ns vs JS min-loop ${e.baselineNs.toFixed(0)} ns = ${e.ratio.toFixed(2)}x (goal <= 10x)`);
   console.log(`10,000 groups x 5 members: ${(v.ns / 1e6).toFixed(1)} ms vs JSON.parse + loop ${(v.baselineNs / 1e6).toFixed(1)} ms = ${v.ratio.toFixed(2)}x (goal <= 2x)`);
   console.log(`  of which JSON.parse of the answer (${(a.bytes / 1e6).toFixed(2)} MB): ${(a.ns / 1e6).toFixed(1)} ms = ${a.ratio.toFixed(2)}x`);
+  const f = result.view10kFloor;
+  console.log(`  floor: the core reading the view and writing the decisions, and JSON.parse: ${(f.ns / 1e6).toFixed(1)} ms = ${f.ratio.toFixed(2)}x`);
   console.log(`transitions, 10,000 events: ${(t.ns / 1e6).toFixed(1)} ms vs a JS diff ${(t.baselineNs / 1e6).toFixed(1)} ms = ${t.ratio.toFixed(2)}x`);
-  console.log(`.wasm: ${result.wasmBytes} bytes, ${result.wasmGzipBytes} gzipped (goal <= 49152)`);
+  console.log(`.wasm: ${result.wasmBytes} bytes, ${result.wasmGzipBytes} gzipped (goal <= 49152); electLeaders alone: ${result.floorAloneGzipBytes} gzipped`);
 }

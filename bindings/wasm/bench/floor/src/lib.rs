@@ -1,0 +1,66 @@
+//! The floors under the WebAssembly package's view path, built by `bindings/wasm/bench/floor/
+//! build.sh` for `scripts/bench` and never shipped.
+//!
+//! - Size: built without its default features, the module holds `electLeaders` alone (a view's
+//!   JSON text in, the decisions' JSON text out, through the same core functions as the
+//!   package) and nothing else of the package. Its gzipped size, at the smallest setting, is
+//!   what the view path costs on its own.
+//! - Time: with `parts`, the two things the package's `electLeaders` cannot do without, each
+//!   alone: the core reading a view's UTF-8 (`readView`) and writing decisions into a
+//!   JavaScript string (`writeHeld`, of decisions `hold` made before). With `JSON.parse` of the answer, they are
+//!   the floor the benchmark sets beside the package's figure.
+
+use tael_coord::{decisions_to_json, elect_leaders, Policy, View};
+use wasm_bindgen::prelude::*;
+
+fn thrown(e: tael_coord::Error) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+/// Every group of the view decided under the default policy, as the decisions' JSON text.
+#[wasm_bindgen(js_name = electLeaders)]
+pub fn elect_leaders_text(view: &str) -> Result<String, JsError> {
+    let view = View::from_json(view).map_err(thrown)?;
+    let decisions = elect_leaders(&view, &Policy::default()).map_err(thrown)?;
+    Ok(decisions_to_json(&decisions))
+}
+
+#[cfg(feature = "parts")]
+mod parts {
+    use std::cell::RefCell;
+
+    use tael_coord::{decisions_to_json, elect_leaders, Decision, Policy, View};
+    use wasm_bindgen::prelude::*;
+
+    use super::thrown;
+
+    thread_local! {
+        static HELD: RefCell<Vec<Decision>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// Read a view's text, given as UTF-8 bytes, into the core's types, then drop them (the
+    /// number of groups). Bytes, copied in whole: a `&str` would come in through wasm-bindgen's
+    /// glue, which copies a character at a time (the package's own entry encodes its text
+    /// straight into the module's memory instead).
+    #[wasm_bindgen(js_name = readView)]
+    pub fn read_view(view: &[u8]) -> Result<usize, JsError> {
+        let view = std::str::from_utf8(view).map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(View::from_json(view).map_err(thrown)?.groups.len())
+    }
+
+    /// Decide the view and keep the decisions for `writeHeld` (the number of decisions).
+    #[wasm_bindgen]
+    pub fn hold(view: &str) -> Result<usize, JsError> {
+        let view = View::from_json(view).map_err(thrown)?;
+        let decisions = elect_leaders(&view, &Policy::default()).map_err(thrown)?;
+        let count = decisions.len();
+        HELD.with(|held| *held.borrow_mut() = decisions);
+        Ok(count)
+    }
+
+    /// The decisions `hold` kept, as their JSON text in a JavaScript string.
+    #[wasm_bindgen(js_name = writeHeld)]
+    pub fn write_held() -> String {
+        HELD.with(|held| decisions_to_json(&held.borrow()))
+    }
+}
