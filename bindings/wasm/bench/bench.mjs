@@ -10,8 +10,9 @@ const tael = createRequire(import.meta.url)("../pkg/node.cjs");
 // The floor modules (floor/build.sh, which scripts/bench runs): the parts of electLeaders, and
 // electLeaders alone for its size.
 const floorUrl = new URL("../../../web/bench/floor/", import.meta.url);
-const floor = await import(new URL("floor.js", floorUrl));
-floor.initSync({ module: readFileSync(new URL("floor_bg.wasm", floorUrl)) });
+const floorParts = await import(new URL("floor.js", floorUrl));
+const { memory } = floorParts.initSync({ module: readFileSync(new URL("floor_bg.wasm", floorUrl)) });
+const floor = { ...floorParts, memory };
 const quick = process.argv.includes("--quick");
 const result = run(tael, { now: () => performance.now(), quick, floor });
 const gzipped = (url) => gzipSync(readFileSync(url), { level: 9 }).length;

@@ -35,17 +35,35 @@ mod parts {
     use super::thrown;
 
     thread_local! {
+        static TEXT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
         static HELD: RefCell<Vec<Decision>> = const { RefCell::new(Vec::new()) };
     }
 
-    /// Read a view's text, given as UTF-8 bytes, into the core's types, then drop them (the
-    /// number of groups). Bytes, copied in whole: a `&str` would come in through wasm-bindgen's
-    /// glue, which copies a character at a time (the package's own entry encodes its text
-    /// straight into the module's memory instead).
+    /// Room for `size` bytes in this module's memory: its address. The caller writes a view's
+    /// UTF-8 there with `TextEncoder.encodeInto`, as the package's entry writes a view's text
+    /// into the package's module (a `&str` would come in through wasm-bindgen's glue instead,
+    /// which copies a character at a time).
+    #[wasm_bindgen(js_name = textRoom)]
+    pub fn text_room(size: usize) -> *mut u8 {
+        TEXT.with(|text| {
+            let mut text = text.borrow_mut();
+            if text.len() < size {
+                text.resize(size, 0);
+            }
+            text.as_mut_ptr()
+        })
+    }
+
+    /// Read the first `len` bytes written into the room as a view, into the core's types, as
+    /// the package does (UTF-8 checked, then parsed); then drop it. Answers the number of groups.
     #[wasm_bindgen(js_name = readView)]
-    pub fn read_view(view: &[u8]) -> Result<usize, JsError> {
-        let view = std::str::from_utf8(view).map_err(|e| JsError::new(&e.to_string()))?;
-        Ok(View::from_json(view).map_err(thrown)?.groups.len())
+    pub fn read_view(len: usize) -> Result<usize, JsError> {
+        TEXT.with(|text| {
+            let text = text.borrow();
+            let bytes = text.get(..len).unwrap_or_default();
+            let view = std::str::from_utf8(bytes).map_err(|e| JsError::new(&e.to_string()))?;
+            Ok(View::from_json(view).map_err(thrown)?.groups.len())
+        })
     }
 
     /// Decide the view and keep the decisions for `writeHeld` (the number of decisions).
