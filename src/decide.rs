@@ -200,10 +200,11 @@ pub fn rendezvous_score(group: &str, id: &str) -> u64 {
 /// Fails only on a view built in code that breaks the id rules (`INVALID_VIEW`).
 pub fn elect_leaders(view: &View, policy: &Policy) -> Result<Vec<Decision>> {
     view.validate()?;
+    let mut scratch = Scratch::default();
     Ok(view
         .groups
         .iter()
-        .map(|(name, group)| decide_group(name, group, policy))
+        .map(|(name, group)| decide_group(name, group, policy, &mut scratch))
         .collect())
 }
 
@@ -242,12 +243,26 @@ pub fn next_epoch(view: &View, group: &str) -> Result<u64> {
     promoted(highest, 0)
 }
 
-fn decide_group(name: &str, group: &Group, policy: &Policy) -> Decision {
+/// The working lists of a decision, kept from one group to the next: deciding a view allocates
+/// them once, not for every group.
+#[derive(Default)]
+struct Scratch {
+    /// Why each member is out, by index (`None`: still a candidate).
+    why: Vec<Option<Exclusion>>,
+    /// The entry kept for each distinct id so far.
+    kept: Vec<usize>,
+    /// The candidates still in the running.
+    candidates: Vec<usize>,
+}
+
+fn decide_group(name: &str, group: &Group, policy: &Policy, scratch: &mut Scratch) -> Decision {
     let members = &group.members;
-    let mut why: Vec<Option<Exclusion>> = vec![None; members.len()];
+    let why = &mut scratch.why;
+    why.clear();
+    why.resize(members.len(), None);
 
     // 1. One entry per id: the highest generation, then the first listed.
-    let distinct = mark_duplicates(members, &mut why);
+    let distinct = mark_duplicates(members, why, &mut scratch.kept);
 
     // 2. Dead members drop out, then leaving ones (still live for the quorum guard); 3. so do
     // ineligible ones when the policy asks.
@@ -290,14 +305,16 @@ fn decide_group(name: &str, group: &Group, policy: &Policy) -> Decision {
             }
         }
     }
-    let candidates: Vec<usize> = (0..members.len()).filter(|&i| why[i].is_none()).collect();
+    let candidates = &mut scratch.candidates;
+    candidates.clear();
+    candidates.extend((0..members.len()).filter(|&i| why[i].is_none()));
 
-    let leader_less = |reason, why: Vec<Option<Exclusion>>| Decision {
+    let leader_less = |reason, why: &[Option<Exclusion>]| Decision {
         group: name.to_owned(),
         leader: None,
         reason,
-        claimants: claimants(members, &why, None),
-        excluded: explain(members, &why),
+        claimants: claimants(members, why, None),
+        excluded: explain(members, why),
         leader_index: None,
         leader_generation: None,
         leader_epoch: None,
@@ -321,7 +338,7 @@ fn decide_group(name: &str, group: &Group, policy: &Policy) -> Decision {
     if policy.quorum_guard {
         let configured = group.configured.unwrap_or(distinct as u64);
         if (live as u128) * 2 <= u128::from(configured) {
-            for &i in &candidates {
+            for &i in candidates.iter() {
                 why[i] = Some(Exclusion::NoQuorum);
             }
             return leader_less(Reason::NoQuorum, why);
@@ -384,8 +401,8 @@ fn decide_group(name: &str, group: &Group, policy: &Policy) -> Decision {
         group: name.to_owned(),
         leader: leader.map(|(_, m)| m.id.clone()),
         reason: rank.reason.unwrap_or(Reason::SmallestId),
-        claimants: claimants(members, &rank.why, leader.map(|(i, _)| i)),
-        excluded: explain(members, &rank.why),
+        claimants: claimants(members, rank.why, leader.map(|(i, _)| i)),
+        excluded: explain(members, rank.why),
         leader_index: leader.map(|(i, _)| i),
         leader_generation: leader.map(|(_, m)| m.generation),
         leader_epoch: leader.map(|(_, m)| m.epoch),
@@ -416,14 +433,14 @@ fn claimants(
 }
 
 /// The candidates still in the running, and why every other member is out.
-struct Ranking<'a> {
+struct Ranking<'a, 's> {
     members: &'a [Member],
-    candidates: Vec<usize>,
-    why: Vec<Option<Exclusion>>,
+    candidates: &'s mut Vec<usize>,
+    why: &'s mut [Option<Exclusion>],
     reason: Option<Reason>,
 }
 
-impl<'a> Ranking<'a> {
+impl<'a> Ranking<'a, '_> {
     fn ids(&self) -> impl Iterator<Item = &'a str> + '_ {
         self.candidates.iter().map(|&i| self.members[i].id.as_str())
     }
@@ -433,7 +450,7 @@ impl<'a> Ranking<'a> {
         if self.reason.is_some() {
             return;
         }
-        let (members, why) = (self.members, &mut self.why);
+        let (members, why) = (self.members, &mut *self.why);
         self.candidates.retain(|&i| {
             let kept = keep(&members[i]);
             if !kept {
@@ -448,8 +465,12 @@ impl<'a> Ranking<'a> {
 }
 
 /// Mark every entry that loses to another entry of the same id as a duplicate; returns the
-/// number of distinct ids.
-fn mark_duplicates(members: &[Member], why: &mut [Option<Exclusion>]) -> usize {
+/// number of distinct ids. `kept` is working room (cleared first).
+fn mark_duplicates(
+    members: &[Member],
+    why: &mut [Option<Exclusion>],
+    kept: &mut Vec<usize>,
+) -> usize {
     let mut kept_of = |kept: Option<usize>, i: usize| match kept {
         None => i,
         Some(k) if members[i].generation > members[k].generation => {
@@ -463,7 +484,7 @@ fn mark_duplicates(members: &[Member], why: &mut [Option<Exclusion>]) -> usize {
     };
     // Groups are small: a linear scan beats hashing until they are not.
     if members.len() <= 16 {
-        let mut kept: Vec<usize> = Vec::with_capacity(members.len());
+        kept.clear();
         for i in 0..members.len() {
             match kept.iter().position(|&k| members[k].id == members[i].id) {
                 Some(at) => kept[at] = kept_of(Some(kept[at]), i),

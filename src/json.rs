@@ -89,7 +89,7 @@ pub(crate) mod u64_text {
     }
 
     pub fn serialize<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(v)
+        s.serialize_str(itoa::Buffer::new().format(*v))
     }
 }
 
@@ -105,7 +105,7 @@ pub(crate) mod opt_u64_text {
 
     pub fn serialize<S: Serializer>(v: &Option<u64>, s: S) -> Result<S::Ok, S::Error> {
         match v {
-            Some(v) => s.collect_str(v),
+            Some(v) => u64_text::serialize(v, s),
             None => s.serialize_none(),
         }
     }
