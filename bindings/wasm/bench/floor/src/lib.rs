@@ -5,10 +5,11 @@
 //!   JSON text in, the decisions' JSON text out, through the same core functions as the
 //!   package) and nothing else of the package. Its gzipped size, at the smallest setting, is
 //!   what the view path costs on its own.
-//! - Time: with `parts`, the two things the package's `electLeaders` cannot do without, each
-//!   alone: the core reading a view's UTF-8 (`readView`) and writing decisions into a
-//!   JavaScript string (`writeHeld`, of decisions `hold` made before). With `JSON.parse` of the answer, they are
-//!   the floor the benchmark sets beside the package's figure.
+//! - Time: with `parts`, what the package's `electLeaders` cannot do without, each alone: a view's
+//!   text brought into the module and read into the core's types (`textRoom`, `readView`), and
+//!   decisions written into a JavaScript string (`writeHeld`, of decisions `hold` made before).
+//!   With `JSON.parse` of the answer, they are the floor the benchmark sets beside the
+//!   package's figure.
 
 use tael_coord::{decisions_to_json, elect_leaders, Policy, View};
 use wasm_bindgen::prelude::*;
