@@ -7,8 +7,8 @@
 # directory there. Then fetches over HTTP: `/` (which must land on the live view), the page's
 # modules, the browser entry with the glue and its snippets, and the `.wasm`, checking status,
 # content type and that the `.wasm` is web/pkg/tael_coord_bg.wasm byte for byte; and
-# `/api/view` until the three nodes are live; stops the dashboard with Ctrl-C. Prints each check; ends with
-# `N passed, 0 failed`.
+# `/api/view` until the three nodes are live; stops the dashboard with Ctrl-C. Prints each
+# check; ends with `N passed, 0 failed`.
 #
 # scripts/packages runs it right after `bash cli/assets.sh` and `cargo package`.
 # TAEL_PACKAGE_TEST_KEEP=1 keeps the temporary directory.

@@ -236,8 +236,8 @@ impl Cluster {
 
     /// Send a node a command on its stdin: `ship` (send the write it has in flight, as a zombie
     /// leader would: the record `freeze` wrote, or else one with its last epoch), `hold` (write
-    /// no more records), `handover <id>` (a clean stop) or
-    /// `freeze` (write a record without shipping it and stop: then [`Cluster::mark_paused`]).
+    /// no more records), `handover <id>` (a clean stop) or `freeze` (write a record without
+    /// shipping it and stop: then [`Cluster::mark_paused`]).
     pub fn tell(&mut self, id: &str, command: &str) -> Result<()> {
         let node = self.node_mut(id)?;
         let stdin = node.stdin.as_mut().context("node stdin is closed")?;

@@ -26,8 +26,8 @@ impl<'a, 'py> FromPyObject<'a, 'py> for U64 {
 
 pub fn to_u64(obj: &Bound<'_, PyAny>) -> PyResult<u64> {
     let py = obj.py();
-    // Anything else than the common case, or an int out of range, takes the checks below,
-    // which say what was wrong.
+    // Anything but the common case, or an int out of range, takes the checks below, which say
+    // what was wrong.
     if let Some(value) = exact_u64(obj) {
         return Ok(value);
     }

@@ -3,10 +3,11 @@
 //! It only converts types and errors; every decision is the core's, and each operation of the
 //! core's gate traits (and of its `EpochLog`) is wrapped once for every class that holds such an
 //! object (`wrap`); the epoch gates' `check_and_advance`, a replica's call for every record, is
-//! entered as CPython's own methods are (`fast`). The pure-Python package `tael_coord` re-exports it, adds the `dict` view
-//! form, typed decision and event objects and `watch`, and carries the hand-kept stubs (`_native.pyi`) that
-//! `mypy.stubtest` checks against this module. The crate's lints (Cargo.toml) forbid the calls
-//! that panic: pyo3 would turn a panic into a PanicException, not a TaelError.
+//! entered as CPython's own methods are (`fast`). The pure-Python package `tael_coord`
+//! re-exports it, adds the `dict` view form, typed decision and event objects and `watch`, and
+//! carries the hand-kept stubs (`_native.pyi`) that `mypy.stubtest` checks against this module.
+//! The crate's lints (Cargo.toml) forbid the calls that panic: pyo3 would turn a panic into a
+//! PanicException, not a TaelError.
 
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
