@@ -125,6 +125,51 @@ fn last_error_is_copied_like_snprintf() {
     }
 }
 
+/// A success clears only its own thread's message, whatever other threads hold or held when they
+/// ended (a success skips the per-thread slot while no thread holds one).
+#[test]
+fn a_success_clears_its_own_threads_last_error_only() {
+    fn fail() {
+        // SAFETY: a NULL handle is refused before any use; the out-pointer is writable.
+        let status = unsafe { tael_fencer_highest(ptr::null(), &mut 0) };
+        assert_eq!(status, TAEL_STATUS_NULL_POINTER);
+    }
+    fn succeed() {
+        let f = tael_fencer_new(7);
+        // SAFETY: a live handle, freed once; the out-pointer is writable.
+        unsafe {
+            assert_eq!(tael_fencer_highest(f, &mut 0), TAEL_STATUS_OK);
+            tael_fencer_free(f);
+        }
+    }
+    // A thread that ends holding its message, then one that keeps it while this one works.
+    std::thread::spawn(fail).join().unwrap();
+    let (held, release) = std::sync::mpsc::channel::<()>();
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    let keeper = std::thread::spawn(move || {
+        fail();
+        held.send(()).unwrap();
+        finished.recv().unwrap();
+        let kept = last_error_text();
+        succeed();
+        (kept, last_error_text())
+    });
+    release.recv().unwrap();
+    for _ in 0..2 {
+        fail();
+        assert!(last_error_text().starts_with("NULL_POINTER"));
+        succeed();
+        assert_eq!(last_error_text(), "");
+    }
+    done.send(()).unwrap();
+    let (kept, after) = keeper.join().unwrap();
+    assert!(kept.starts_with("NULL_POINTER"), "{kept}");
+    assert_eq!(after, "");
+    fail();
+    succeed();
+    assert_eq!(last_error_text(), "");
+}
+
 #[test]
 fn gates_write_their_out_parameters_only_on_success() {
     let f = tael_fencer_new_with_jump_cap(5, 2);
