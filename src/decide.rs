@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 
-use serde::{Deserialize, Serialize};
+use serde::ser::SerializeSeq;
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::json::{self, id, objects, opt_id, opt_u64_text, quote, u64_text};
 use crate::verdict::promoted;
@@ -121,7 +122,7 @@ named! {
 }
 
 /// One member that is not the leader, and why.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Excluded {
     #[serde(deserialize_with = "id::deserialize")]
@@ -134,7 +135,7 @@ pub struct Excluded {
 
 /// The decision for one group: its leader (if any), the reason, every listed member that is
 /// not the leader, with why, in the order the view lists them, and which listed entry leads.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Decision {
     #[serde(deserialize_with = "id::deserialize")]
@@ -161,7 +162,7 @@ pub struct Decision {
 }
 
 /// A member that claims to lead without being the decision's leader.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Claimant {
     #[serde(deserialize_with = "id::deserialize")]
@@ -178,6 +179,108 @@ impl Decision {
     /// The pinned decision JSON of SEMANTICS.md §8 (one object of the decisions array).
     pub fn to_json(&self) -> String {
         json::to_json(self)
+    }
+}
+
+// ---- the pinned JSON of decisions, written once --------------------------------------------
+//
+// A `Decision` and a decision still borrowed from its view (`Decided`, which
+// `elect_leaders_to_json` writes without making a `Decision`) are written through the same
+// structs below, so the two cannot disagree on the format of SEMANTICS.md §8.
+
+/// A decision as written: its fields in their pinned order, the lists as sequences.
+#[derive(Serialize)]
+struct Written<'a, X, C> {
+    group: &'a str,
+    leader: Option<&'a str>,
+    reason: Reason,
+    excluded: X,
+    leader_index: Option<usize>,
+    #[serde(with = "opt_u64_text")]
+    leader_generation: Option<u64>,
+    #[serde(with = "opt_u64_text")]
+    leader_epoch: Option<u64>,
+    claimants: C,
+}
+
+/// An entry of `excluded` as written.
+#[derive(Serialize)]
+struct WrittenExcluded<'a> {
+    id: &'a str,
+    #[serde(with = "u64_text")]
+    generation: u64,
+    reason: Exclusion,
+}
+
+/// An entry of `claimants` as written.
+#[derive(Serialize)]
+struct WrittenClaimant<'a> {
+    id: &'a str,
+    #[serde(with = "u64_text")]
+    generation: u64,
+    #[serde(with = "u64_text")]
+    claims_epoch: u64,
+}
+
+/// A sequence written from the iterator its function makes.
+struct Seq<F>(F);
+
+impl<F, I> Serialize for Seq<F>
+where
+    F: Fn() -> I,
+    I: IntoIterator,
+    I::Item: Serialize,
+{
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_seq((self.0)())
+    }
+}
+
+impl Serialize for Decision {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        Written {
+            group: &self.group,
+            leader: self.leader.as_deref(),
+            reason: self.reason,
+            excluded: Seq(|| self.excluded.iter().map(Excluded::written)),
+            leader_index: self.leader_index,
+            leader_generation: self.leader_generation,
+            leader_epoch: self.leader_epoch,
+            claimants: Seq(|| self.claimants.iter().map(Claimant::written)),
+        }
+        .serialize(s)
+    }
+}
+
+impl Excluded {
+    fn written(&self) -> WrittenExcluded<'_> {
+        WrittenExcluded {
+            id: &self.id,
+            generation: self.generation,
+            reason: self.reason,
+        }
+    }
+}
+
+impl Serialize for Excluded {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.written().serialize(s)
+    }
+}
+
+impl Claimant {
+    fn written(&self) -> WrittenClaimant<'_> {
+        WrittenClaimant {
+            id: &self.id,
+            generation: self.generation,
+            claims_epoch: self.claims_epoch,
+        }
+    }
+}
+
+impl Serialize for Claimant {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.written().serialize(s)
     }
 }
 
@@ -204,8 +307,33 @@ pub fn elect_leaders(view: &View, policy: &Policy) -> Result<Vec<Decision>> {
     Ok(view
         .groups
         .iter()
-        .map(|(name, group)| decide_group(name, group, policy, &mut scratch))
+        .map(|(name, group)| decide_group(name, group, policy, &mut scratch).to_decision())
         .collect())
+}
+
+/// [`elect_leaders`] written as [`decisions_to_json`] writes its answer, the same text, without
+/// making the decisions first: each group's decision is written from the view as it is
+/// decided (no copy of an id), which is what the fronts that answer in JSON want.
+pub fn elect_leaders_to_json(view: &View, policy: &Policy) -> Result<String> {
+    view.validate()?;
+    Ok(json::to_json(&AllDecided { view, policy }))
+}
+
+/// Every group of a view, decided as it is written.
+struct AllDecided<'v> {
+    view: &'v View,
+    policy: &'v Policy,
+}
+
+impl Serialize for AllDecided<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut scratch = Scratch::default();
+        let mut seq = s.serialize_seq(Some(self.view.groups.len()))?;
+        for (name, group) in &self.view.groups {
+            seq.serialize_element(&decide_group(name, group, self.policy, &mut scratch).written())?;
+        }
+        seq.end()
+    }
 }
 
 /// Parse a view and a policy from JSON text and decide every group (what the corpus's `decide`
@@ -255,7 +383,23 @@ struct Scratch {
     candidates: Vec<usize>,
 }
 
-fn decide_group(name: &str, group: &Group, policy: &Policy, scratch: &mut Scratch) -> Decision {
+/// A group's decision as deciding finds it, borrowed from the view and the working lists: made
+/// into a [`Decision`], or written as JSON without one.
+struct Decided<'v, 's> {
+    group: &'v str,
+    members: &'v [Member],
+    /// Why each member is out (`None`: the leader).
+    why: &'s [Option<Exclusion>],
+    leader: Option<usize>,
+    reason: Reason,
+}
+
+fn decide_group<'v, 's>(
+    name: &'v str,
+    group: &'v Group,
+    policy: &Policy,
+    scratch: &'s mut Scratch,
+) -> Decided<'v, 's> {
     let members = &group.members;
     let why = &mut scratch.why;
     why.clear();
@@ -309,15 +453,12 @@ fn decide_group(name: &str, group: &Group, policy: &Policy, scratch: &mut Scratc
     candidates.clear();
     candidates.extend((0..members.len()).filter(|&i| why[i].is_none()));
 
-    let leader_less = |reason, why: &[Option<Exclusion>]| Decision {
-        group: name.to_owned(),
+    let leader_less = |reason, why: &'s [Option<Exclusion>]| Decided {
+        group: name,
+        members,
+        why,
         leader: None,
         reason,
-        claimants: claimants(members, why, None),
-        excluded: explain(members, why),
-        leader_index: None,
-        leader_generation: None,
-        leader_epoch: None,
     };
     if candidates.is_empty() {
         let reason = if members.is_empty() {
@@ -396,40 +537,93 @@ fn decide_group(name: &str, group: &Group, policy: &Policy, scratch: &mut Scratc
         Reason::SmallestId,
     );
 
-    let leader = rank.candidates.first().map(|&i| (i, &members[i]));
-    Decision {
-        group: name.to_owned(),
-        leader: leader.map(|(_, m)| m.id.clone()),
+    Decided {
+        group: name,
+        members,
+        leader: rank.candidates.first().copied(),
         reason: rank.reason.unwrap_or(Reason::SmallestId),
-        claimants: claimants(members, rank.why, leader.map(|(i, _)| i)),
-        excluded: explain(members, rank.why),
-        leader_index: leader.map(|(i, _)| i),
-        leader_generation: leader.map(|(_, m)| m.generation),
-        leader_epoch: leader.map(|(_, m)| m.epoch),
+        why: rank.why,
     }
 }
 
-/// The live entries, but the duplicates and the leader's, that claim to lead.
-fn claimants(
-    members: &[Member],
-    why: &[Option<Exclusion>],
-    leader: Option<usize>,
-) -> Vec<Claimant> {
-    let counted = |i: usize| {
-        let m = &members[i];
-        m.live && Some(i) != leader && why[i] != Some(Exclusion::Duplicate)
-    };
-    (0..members.len())
-        .filter(|&i| counted(i))
-        .filter_map(|i| {
-            let m = &members[i];
-            m.claims_epoch.map(|claims_epoch| Claimant {
-                id: m.id.clone(),
-                generation: m.generation,
-                claims_epoch,
-            })
+impl<'v> Decided<'v, '_> {
+    fn leader(&self) -> Option<&'v Member> {
+        self.leader.map(|i| &self.members[i])
+    }
+
+    /// Every member but the leader, with why, in the order the view lists them.
+    fn excluded(&self) -> impl Iterator<Item = (&'v Member, Exclusion)> + '_ {
+        let members = self.members;
+        members
+            .iter()
+            .zip(self.why)
+            .filter_map(|(m, w)| w.map(|w| (m, w)))
+    }
+
+    /// The live entries, but the duplicates and the leader's, that claim to lead, with the
+    /// epoch each claims.
+    fn claimants(&self) -> impl Iterator<Item = (&'v Member, u64)> + '_ {
+        let members = self.members;
+        members.iter().enumerate().filter_map(|(i, m)| {
+            let counted =
+                m.live && Some(i) != self.leader && self.why[i] != Some(Exclusion::Duplicate);
+            m.claims_epoch.filter(|_| counted).map(|epoch| (m, epoch))
         })
-        .collect()
+    }
+
+    fn to_decision(&self) -> Decision {
+        let leader = self.leader();
+        Decision {
+            group: self.group.to_owned(),
+            leader: leader.map(|m| m.id.clone()),
+            reason: self.reason,
+            excluded: self
+                .excluded()
+                .map(|(m, reason)| Excluded {
+                    id: m.id.clone(),
+                    generation: m.generation,
+                    reason,
+                })
+                .collect(),
+            leader_index: self.leader,
+            leader_generation: leader.map(|m| m.generation),
+            leader_epoch: leader.map(|m| m.epoch),
+            claimants: self
+                .claimants()
+                .map(|(m, claims_epoch)| Claimant {
+                    id: m.id.clone(),
+                    generation: m.generation,
+                    claims_epoch,
+                })
+                .collect(),
+        }
+    }
+
+    fn written(&self) -> Written<'v, impl Serialize + '_, impl Serialize + '_> {
+        let leader = self.leader();
+        Written {
+            group: self.group,
+            leader: leader.map(|m| m.id.as_str()),
+            reason: self.reason,
+            excluded: Seq(|| {
+                self.excluded().map(|(m, reason)| WrittenExcluded {
+                    id: &m.id,
+                    generation: m.generation,
+                    reason,
+                })
+            }),
+            leader_index: self.leader,
+            leader_generation: leader.map(|m| m.generation),
+            leader_epoch: leader.map(|m| m.epoch),
+            claimants: Seq(|| {
+                self.claimants().map(|(m, claims_epoch)| WrittenClaimant {
+                    id: &m.id,
+                    generation: m.generation,
+                    claims_epoch,
+                })
+            }),
+        }
+    }
 }
 
 /// The candidates still in the running, and why every other member is out.
@@ -500,20 +694,6 @@ fn mark_duplicates(
         }
         kept.len()
     }
-}
-
-fn explain(members: &[Member], why: &[Option<Exclusion>]) -> Vec<Excluded> {
-    members
-        .iter()
-        .zip(why)
-        .filter_map(|(m, w)| {
-            w.map(|reason| Excluded {
-                id: m.id.clone(),
-                generation: m.generation,
-                reason,
-            })
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -59,8 +59,9 @@ mod events;
 
 pub use counters::{Counters, Counting};
 pub use decide::{
-    decisions_from_json, decisions_to_json, elect_leaders, elect_leaders_json, next_epoch,
-    rendezvous_score, Claimant, Decision, Excluded, Exclusion, Reason,
+    decisions_from_json, decisions_to_json, elect_leaders, elect_leaders_json,
+    elect_leaders_to_json, next_epoch, rendezvous_score, Claimant, Decision, Excluded, Exclusion,
+    Reason,
 };
 pub use durable::{DurableFencer, DurableHistory, DurableHolderFencer, DurableRegistry};
 pub use election::{elect_leader, try_elect_leader, validate_id, validate_id_bytes, MAX_ID_BYTES};

@@ -5,11 +5,11 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 use tael_coord::{
-    decisions_to_json, divergence_point, elect_leaders_json, established, follower_step,
-    next_epoch, parse_u64, transitions, transitions_json, try_elect_leader, DurableFencer,
-    DurableHistory, DurableHolderFencer, DurableRegistry, EpochEntry, EpochFencer, EpochGate,
-    EpochHistory, EpochLog, FenceRegistry, GateRegistry, HolderFencer, HolderGate, RefuseZero,
-    Result, Snapshot, Status, Verdict, View,
+    decisions_to_json, divergence_point, elect_leaders_json, elect_leaders_to_json, established,
+    follower_step, next_epoch, parse_u64, transitions, transitions_json, try_elect_leader,
+    DurableFencer, DurableHistory, DurableHolderFencer, DurableRegistry, EpochEntry, EpochFencer,
+    EpochGate, EpochHistory, EpochLog, FenceRegistry, GateRegistry, HolderFencer, HolderGate,
+    Policy, RefuseZero, Result, Snapshot, Status, Verdict, View,
 };
 
 const FRONT: &str = "rust";
@@ -476,7 +476,15 @@ fn run_step(state: &mut State, step: &Value) -> Option<Value> {
         }
         "decide" => match elect_leaders_json(&view_text(step), &policy_text(step)) {
             Ok(d) => {
-                let all: Value = serde_json::from_str(&decisions_to_json(&d)).unwrap();
+                let text = decisions_to_json(&d);
+                let view = View::from_json(&view_text(step)).unwrap();
+                let policy = Policy::from_json(&policy_text(step)).unwrap();
+                assert_eq!(
+                    elect_leaders_to_json(&view, &policy).unwrap(),
+                    text,
+                    "written as decided, the same text"
+                );
+                let all: Value = serde_json::from_str(&text).unwrap();
                 for (one, element) in d.iter().zip(all.as_array().unwrap()) {
                     let one: Value = serde_json::from_str(&one.to_json()).unwrap();
                     assert_eq!(

@@ -24,8 +24,8 @@
 use arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
 use tael::{
-    decisions_to_json, elect_leaders, elect_leaders_json, next_epoch, Decision, Exclusion, Group,
-    Member, Policy, Reason, Status, View,
+    decisions_to_json, elect_leaders, elect_leaders_json, elect_leaders_to_json, next_epoch,
+    Decision, Exclusion, Group, Member, Policy, Reason, Status, View,
 };
 
 const IDS: &[&str] = &[
@@ -53,7 +53,11 @@ fn member(u: &mut Unstructured<'_>) -> Result<Member> {
         log_epoch: small_u64(u)?,
         log_end: small_u64(u)?,
         leaving: u.ratio(1, 5)?,
-        claims_epoch: if u.ratio(1, 4)? { Some(small_u64(u)?) } else { None },
+        claims_epoch: if u.ratio(1, 4)? {
+            Some(small_u64(u)?)
+        } else {
+            None
+        },
     })
 }
 
@@ -338,6 +342,11 @@ fn check(view: &View, policy: &Policy, decisions: &[Decision]) {
     assert_eq!(
         elect_leaders(view, policy).expect("a valid view"),
         decisions
+    );
+    assert_eq!(
+        elect_leaders_to_json(view, policy).expect("a valid view"),
+        json,
+        "written as decided, the same text"
     );
 
     for (name, group) in &view.groups {

@@ -130,7 +130,7 @@ export function run(tael, { now, quick = false, floor }) {
   // The rest of the floor: the view's text brought into a module and read into the core's
   // types, the decisions written into a JavaScript string (the floor module's parts, the same
   // core functions as the package's), and JSON.parse of that answer. It is what electLeaders
-  // does, less deciding, freeing the decisions, and the package's checks of its arguments.
+  // does, less deciding and the package's checks of its arguments.
   let view10kFloor;
   if (floor) {
     const encoder = new TextEncoder();

@@ -2,7 +2,7 @@
 
 use std::ffi::c_char;
 
-use tael::{decisions_to_json, elect_leaders_json, Result, View};
+use tael::{elect_leaders_to_json, Policy, Result, View};
 
 use crate::guard;
 use crate::ops::{self, AllocOut, Arg, BufferOut};
@@ -18,7 +18,8 @@ unsafe fn decide(view_json: *const c_char, policy_json: *const c_char) -> Result
     let view = unsafe { guard::c_text(view_json, "view_json") }?;
     // SAFETY: the caller's contract above.
     let policy = unsafe { guard::c_text(policy_json, "policy_json") }?;
-    Ok(decisions_to_json(&elect_leaders_json(view, policy)?))
+    let view = View::from_json(view)?;
+    elect_leaders_to_json(&view, &Policy::from_json(policy)?)
 }
 
 /// Decide the leader of every group of a membership view under a policy, with why: the

@@ -1654,8 +1654,8 @@ fn view_from(view: &Str) -> JsResult<core::View> {
 #[wasm_bindgen(js_name = electLeaders)]
 pub fn elect_leaders(view: &Str, policy: &PolicyInput) -> JsResult<DecisionList> {
     let view = view_from(view)?;
-    let decisions = core::elect_leaders(&view, &policy_from(policy)?).or_throw()?;
-    Ok(js_sys::JSON::parse(&core::decisions_to_json(&decisions))?.unchecked_into())
+    let decisions = core::elect_leaders_to_json(&view, &policy_from(policy)?).or_throw()?;
+    Ok(js_sys::JSON::parse(&decisions)?.unchecked_into())
 }
 
 /// Decisions given as an input: an array of decision objects (as `electLeaders` returns),

@@ -11,7 +11,7 @@
 //!   With `JSON.parse` of the answer, they are the floor the benchmark sets beside the
 //!   package's figure.
 
-use tael_coord::{decisions_to_json, elect_leaders, Policy, View};
+use tael_coord::{elect_leaders_to_json, Policy, View};
 use wasm_bindgen::prelude::*;
 
 fn thrown(e: tael_coord::Error) -> JsError {
@@ -22,8 +22,7 @@ fn thrown(e: tael_coord::Error) -> JsError {
 #[wasm_bindgen(js_name = electLeaders)]
 pub fn elect_leaders_text(view: &str) -> Result<String, JsError> {
     let view = View::from_json(view).map_err(thrown)?;
-    let decisions = elect_leaders(&view, &Policy::default()).map_err(thrown)?;
-    Ok(decisions_to_json(&decisions))
+    elect_leaders_to_json(&view, &Policy::default()).map_err(thrown)
 }
 
 #[cfg(feature = "parts")]
