@@ -107,6 +107,12 @@ def main(src, dst):
     gz = node["floorAloneGzipBytes"]
     row("P3", "… floor: electLeaders alone (view JSON in, decisions JSON out), at opt-level \"z\", gzipped",
         f"{gz / 1024:.1f} KiB", "—", "—", "—", "shown (a floor, no goal)", True)
+    gz = node["cutElectLeadersGzipBytes"]
+    row("P3", "… the package's module cut to electLeaders alone (its settings, for speed), gzipped",
+        f"{gz / 1024:.1f} KiB", "—", "—", "—", "shown (a floor, no goal)", True)
+    gz = node["cutFirstGzipBytes"]
+    row("P3", "… cut to all but EpochHistory, divergencePoint, followerStep, established, FenceRegistry "
+        "(a first module of two), gzipped", f"{gz / 1024:.1f} KiB", "—", "—", "—", "shown (no goal)", True)
 
     # The dashboard in Chromium (web/bench/bigview.mjs): a view of 5,000 groups x 7 members,
     # each step timed from its event to the painted frame (medians).
@@ -175,7 +181,10 @@ def main(src, dst):
         "core reading the view and writing the decisions (bindings/wasm/bench/floor, the same core",
         "functions in a module of their own): what the call cannot do without, less deciding and",
         "checking its arguments. Under the size, `electLeaders` alone in a module at the smallest",
-        "setting.",
+        "setting; then the package's own module cut down by binaryen's wasm-metadce (every other",
+        "export and the code only it reaches removed, then the package's wasm-opt step;",
+        "bindings/wasm/bench/cut.mjs): to `electLeaders` alone, and to what would stay in the module",
+        "`import` loads if the parts browsers rarely use moved to a second one.",
         "",
         "P6: each dashboard step is timed in the page from its event (a paste event then Apply view,",
         "the filter's input, a Kill or Revive button) to the end of the next painted frame, which shows",

@@ -5,6 +5,7 @@ import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { run } from "../../../web/bench/workload.mjs";
+import { cutSize, named, runtime } from "./cut.mjs";
 
 const tael = createRequire(import.meta.url)("../pkg/node.cjs");
 // The floor modules (floor/build.sh, which scripts/bench runs): the parts of electLeaders, and
@@ -20,6 +21,13 @@ const wasm = new URL("../pkg/tael_coord_bg.wasm", import.meta.url);
 result.wasmBytes = readFileSync(wasm).length;
 result.wasmGzipBytes = gzipped(wasm);
 result.floorAloneGzipBytes = gzipped(new URL("../../../target/wasm-floor/alone/floor_bg.wasm", import.meta.url));
+// The package's own module cut down (cut.mjs): to electLeaders alone, and to what a first module
+// of two would hold if the parts browsers rarely use (log safety, reign admission, the
+// registry) moved to a second one.
+const electOnly = named({ functions: ["electLeaders"] });
+result.cutElectLeadersGzipBytes = cutSize(wasm, (n) => runtime(n) || electOnly(n)).gzipBytes;
+const rare = named({ functions: ["divergencePoint", "followerStep", "established"], classes: ["EpochHistory", "FenceRegistry"] });
+result.cutFirstGzipBytes = cutSize(wasm, (n) => runtime(n) || !rare(n)).gzipBytes;
 if (process.argv.includes("--json")) {
   console.log(JSON.stringify(result));
 } else {
@@ -31,4 +39,5 @@ if (process.argv.includes("--json")) {
   console.log(`  floor: the core reading the view and writing the decisions, and JSON.parse: ${(f.ns / 1e6).toFixed(1)} ms = ${f.ratio.toFixed(2)}x`);
   console.log(`transitions, 10,000 events: ${(t.ns / 1e6).toFixed(1)} ms vs a JS diff ${(t.baselineNs / 1e6).toFixed(1)} ms = ${t.ratio.toFixed(2)}x`);
   console.log(`.wasm: ${result.wasmBytes} bytes, ${result.wasmGzipBytes} gzipped (goal <= 49152); electLeaders alone: ${result.floorAloneGzipBytes} gzipped`);
+  console.log(`  the package's module cut to electLeaders: ${result.cutElectLeadersGzipBytes} gzipped; without the rarely used parts: ${result.cutFirstGzipBytes} gzipped`);
 }
