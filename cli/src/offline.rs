@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use serde::Deserialize;
 use tael_coord::{
-    decisions_to_json, divergence_point, elect_leaders, parse_u64, EpochFencer, EpochHistory,
+    divergence_point, elect_leaders, elect_leaders_to_json, parse_u64, EpochFencer, EpochHistory,
     FenceRegistry, GateRegistry, HolderFencer, HolderGate, Policy, Snapshot, Verdict, View,
 };
 
@@ -102,11 +102,12 @@ pub struct ElectArgs {
 pub fn elect(args: ElectArgs) -> Result<ExitCode> {
     let view =
         View::from_json(&read(&args.view)?).with_context(|| format!("{}", args.view.display()))?;
-    let decisions = elect_leaders(&view, &Policy::from(&args.policy))?;
+    let policy = Policy::from(&args.policy);
     if args.json {
-        println!("{}", decisions_to_json(&decisions));
+        println!("{}", elect_leaders_to_json(&view, &policy)?);
         return Ok(ExitCode::SUCCESS);
     }
+    let decisions = elect_leaders(&view, &policy)?;
     let words = |s: &str| s.replace('_', " ");
     for d in &decisions {
         let reason = words(d.reason.name());
