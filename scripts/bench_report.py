@@ -95,11 +95,8 @@ def main(src, dst):
             f"{e['ratio']:.2f}×", "≤ 10×", e["ratio"] <= 10)
         row("P3", f"{where}: electLeaders, 10,000 groups × 5", ns(v["ns"]), "JSON.parse + loop", ns(v["baselineNs"]),
             f"{v['ratio']:.2f}×", "≤ 2×", v["ratio"] <= 2)
-        a = r["view10kAnswer"]
-        row("P3", f"{where}: … of which JSON.parse of its answer ({a['bytes'] / 1e6:.2f} MB of decisions)", ns(a["ns"]),
-            "JSON.parse + loop", ns(a["baselineNs"]), f"{a['ratio']:.2f}×", "shown (a floor, no goal)", True)
         f = r["view10kFloor"]
-        row("P3", f"{where}: … floor: the core reading the view and writing the decisions, and JSON.parse of the answer",
+        row("P3", f"{where}: … floor: the core reading the view (its text into the module, then into the core's types)",
             ns(f["ns"]), "JSON.parse + loop", ns(f["baselineNs"]), f"{f['ratio']:.2f}×", "shown (a floor, no goal)", True)
     gz = node["wasmGzipBytes"]
     row("P3", ".wasm size, gzipped", f"{gz / 1024:.1f} KiB ({node['wasmBytes'] / 1024:.1f} KiB raw)", "—", "—", "—",
@@ -177,14 +174,14 @@ def main(src, dst):
         "P4 calls the C ABI's function as a C program does, through its `extern \"C\"` symbol",
         "(bindings/c/benches/abi.rs).",
         "",
-        "P3 floors: under each `electLeaders` row, `JSON.parse` of its answer alone, then that with the",
-        "core reading the view and writing the decisions (bindings/wasm/bench/floor, the same core",
-        "functions in a module of their own): what the call cannot do without, less deciding and",
-        "checking its arguments. Under the size, `electLeaders` alone in a module at the smallest",
-        "setting; then the package's own module cut down by binaryen's wasm-metadce (every other",
-        "export and the code only it reaches removed, then the package's wasm-opt step;",
-        "bindings/wasm/bench/cut.mjs): to `electLeaders` alone, and to what would stay in the module",
-        "`import` loads if the parts browsers rarely use moved to a second one.",
+        "P3 floors: under each `electLeaders` row, the core reading the view (bindings/wasm/bench/floor,",
+        "the same core functions in a module of their own): what the call cannot do without; it adds",
+        "deciding, handing the decisions over, building their objects and checking its arguments.",
+        "Under the size, `electLeaders` alone in a module at the smallest setting; then the package's",
+        "own module cut down by binaryen's wasm-metadce (every other export and the code only it",
+        "reaches removed, then the package's wasm-opt step; bindings/wasm/bench/cut.mjs): to",
+        "`electLeaders` alone, and to what would stay in the module `import` loads if the parts",
+        "browsers rarely use moved to a second one.",
         "",
         "P6: each dashboard step is timed in the page from its event (a paste event then Apply view,",
         "the filter's input, a Kill or Revive button) to the end of the next painted frame, which shows",

@@ -338,6 +338,10 @@ for (const c of cases) {
       const before = countersOf(state);
       const result = run(state, s);
       assert.deepEqual(result, s.expect, `step ${i} (${s.op})`);
+      if (s.op === "decide") {
+        // The decisions' keys in the pinned order too, as JSON.parse of the pinned JSON has them.
+        assert.equal(JSON.stringify(result), JSON.stringify(s.expect), `step ${i} (${s.op}): key order`);
+      }
       assert.deepEqual(stateOf(state), s.state, `step ${i} (${s.op}): state`);
       checkCounters(before, state, s, result, `step ${i} (${s.op}): counters`);
     });

@@ -28,6 +28,37 @@ test("JavaScript's own < disagrees with the package on the UTF-16 trap", () => {
   assert.equal(d.leader, "\uFF61");
 });
 
+test("decisions give back every text as the view had it, whatever its code units", () => {
+  // Texts of one, two and four UTF-8 bytes a character (one or two UTF-16 units), u64 values
+  // beyond 2^53, a group without members: every field comes back exact, keys in pinned order.
+  const max = "18446744073709551615";
+  const member = (id, live) => ({ id, live, generation: max, claims_epoch: "9007199254740993" });
+  const view = {
+    groups: {
+      "gr\u00f6up-\u{1F600}": { members: [member("\u{1F600}", true), member("\u00e9", true), member("node-1", false), member("\uFF61", true)] },
+      z: { members: [] },
+    },
+  };
+  const excluded = (id, reason) => ({ id, generation: max, reason });
+  const claimant = (id) => ({ id, generation: max, claims_epoch: "9007199254740993" });
+  const expected = [
+    {
+      group: "gr\u00f6up-\u{1F600}",
+      leader: "\u00e9",
+      reason: "smallest_id",
+      excluded: [excluded("\u{1F600}", "outranked_by_smaller_id"), excluded("node-1", "dead"), excluded("\uFF61", "outranked_by_smaller_id")],
+      leader_index: 1,
+      leader_generation: max,
+      leader_epoch: "0",
+      claimants: [claimant("\u{1F600}"), claimant("\uFF61")],
+    },
+    { group: "z", leader: null, reason: "no_members", excluded: [], leader_index: null, leader_generation: null, leader_epoch: null, claimants: [] },
+  ];
+  const decisions = tael.electLeaders(JSON.stringify(view));
+  assert.deepEqual(decisions, expected);
+  assert.equal(JSON.stringify(decisions), JSON.stringify(expected));
+});
+
 test("epochs come out as bigint", () => {
   const f = new tael.EpochFencer(2n ** 64n - 2n);
   assert.equal(typeof f.highest, "bigint");

@@ -5,11 +5,9 @@
 //!   JSON text in, the decisions' JSON text out, through the same core functions as the
 //!   package) and nothing else of the package. Its gzipped size, at the smallest setting, is
 //!   what the view path costs on its own.
-//! - Time: with `parts`, what the package's `electLeaders` cannot do without, each alone: a view's
-//!   text brought into the module and read into the core's types (`textRoom`, `readView`), and
-//!   decisions written into a JavaScript string (`writeHeld`, of decisions `hold` made before).
-//!   With `JSON.parse` of the answer, they are the floor the benchmark sets beside the
-//!   package's figure.
+//! - Time: with `parts`, what the package's `electLeaders` cannot do without: a view's text
+//!   brought into the module and read into the core's types (`textRoom`, `readView`), the floor
+//!   the benchmark sets beside the package's figure.
 
 use tael_coord::{elect_leaders_to_json, Policy, View};
 use wasm_bindgen::prelude::*;
@@ -29,14 +27,13 @@ pub fn elect_leaders_text(view: &str) -> Result<String, JsError> {
 mod parts {
     use std::cell::RefCell;
 
-    use tael_coord::{decisions_to_json, elect_leaders, Decision, Policy, View};
+    use tael_coord::View;
     use wasm_bindgen::prelude::*;
 
     use super::thrown;
 
     thread_local! {
         static TEXT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-        static HELD: RefCell<Vec<Decision>> = const { RefCell::new(Vec::new()) };
     }
 
     /// Room for `size` bytes in this module's memory: its address. The caller writes a view's
@@ -64,21 +61,5 @@ mod parts {
             let view = std::str::from_utf8(bytes).map_err(|e| JsError::new(&e.to_string()))?;
             Ok(View::from_json(view).map_err(thrown)?.groups.len())
         })
-    }
-
-    /// Decide the view and keep the decisions for `writeHeld` (the number of decisions).
-    #[wasm_bindgen]
-    pub fn hold(view: &str) -> Result<usize, JsError> {
-        let view = View::from_json(view).map_err(thrown)?;
-        let decisions = elect_leaders(&view, &Policy::default()).map_err(thrown)?;
-        let count = decisions.len();
-        HELD.with(|held| *held.borrow_mut() = decisions);
-        Ok(count)
-    }
-
-    /// The decisions `hold` kept, as their JSON text in a JavaScript string.
-    #[wasm_bindgen(js_name = writeHeld)]
-    pub fn write_held() -> String {
-        HELD.with(|held| decisions_to_json(&held.borrow()))
     }
 }
