@@ -432,16 +432,6 @@ export function gateOptions(options) {
   return bits;
 }
 
-// Decisions given as an input (`transitions`), read once into the decision JSON the core
-// parses: the array's length, each element once, in order (each must be an object), then each
-// element's fields by JSON.stringify, which reads each property once. Answers `[text]`, a
-// string saying why the value is no array of decisions, or `undefined` when it is no array at
-// all (each reason starts with the index it names, or a space, to follow the input's name). A
-// bigint is written as its decimal text (a u64 may be given so); a number that is not a
-// safe integer (JSON would round it, or write NaN as null), or anything but an object where an
-// array's element belongs, stops the writing at once: a sparse array of length 2^32-1 costs one
-// read. A getter's or a Proxy trap's own exception passes through.
-const STOP = Symbol("stop");
 // The decisions of `electLeaders` as the pinned objects of SEMANTICS.md §8, their keys in the
 // pinned order (as JSON.parse of the pinned JSON would give them), from what the module wrote:
 // `words`, per decision the length (UTF-16 units) of each text field in turn (NONE for null),
@@ -482,6 +472,17 @@ export function decisionsFrom(count, words, table, reasons, exclusions) {
   }
   return out;
 }
+
+// Decisions given as an input (`transitions`), read once into the decision JSON the core
+// parses: the array's length, each element once, in order (each must be an object), then each
+// element's fields by JSON.stringify, which reads each property once. Answers `[text]`, a
+// string saying why the value is no array of decisions, or `undefined` when it is no array at
+// all (each reason starts with the index it names, or a space, to follow the input's name). A
+// bigint is written as its decimal text (a u64 may be given so); a number that is not a
+// safe integer (JSON would round it, or write NaN as null), or anything but an object where an
+// array's element belongs, stops the writing at once: a sparse array of length 2^32-1 costs one
+// read. A getter's or a Proxy trap's own exception passes through.
+const STOP = Symbol("stop");
 export function decisionsText(value) {
   if (!Array.isArray(value)) return undefined;
   const n = value.length;
