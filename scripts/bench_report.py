@@ -105,7 +105,7 @@ def main(src, dst):
     row("P3", "… floor: electLeaders alone (view JSON in, decisions JSON out), at opt-level \"z\", gzipped",
         f"{gz / 1024:.1f} KiB", "—", "—", "—", "shown (a floor, no goal)", True)
     gz = node["cutElectLeadersGzipBytes"]
-    row("P3", "… the package's module cut to electLeaders alone (its settings, for speed), gzipped",
+    row("P3", "… the package's module cut to electLeaders alone (its settings), gzipped",
         f"{gz / 1024:.1f} KiB", "—", "—", "—", "shown (a floor, no goal)", True)
     gz = node["cutFirstGzipBytes"]
     row("P3", "… cut to all but EpochHistory, divergencePoint, followerStep, established, FenceRegistry "
