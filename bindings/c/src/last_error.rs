@@ -8,26 +8,31 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use tael::Error;
 
 thread_local! {
-    static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
-    // Whether LAST_ERROR may hold a message: a success then clears it with one read of a
-    // plain flag instead of touching the string.
-    static HAS_ERROR: Flag = const { Flag(Cell::new(false)) };
+    static LAST_ERROR: Slot = const {
+        Slot { message: RefCell::new(String::new()), set: Cell::new(false) }
+    };
 }
 
-/// How many threads' HAS_ERROR is set. While it is 0, as in a program whose calls succeed, a
+/// How many threads' slots are set. While it is 0, as in a program whose calls succeed, a
 /// success (every successful call clears) reads this and nothing per thread: in the shared
 /// library each access to thread-local storage is a call into the dynamic loader, which
-/// would double the cost of the fastest calls. Never below the number of set flags: a thread
-/// counts itself when it sets its flag and uncounts itself once it cleared it or ends. Only
+/// would double the cost of the fastest calls. Never below the number of set slots: a thread
+/// counts itself when it sets its slot and uncounts itself once it cleared it or ends. Only
 /// the thread itself relies on its own count, so relaxed order suffices.
 static THREADS_WITH_ERROR: AtomicUsize = AtomicUsize::new(0);
 
-/// A thread's HAS_ERROR, which uncounts the thread when it ends with the flag set.
-struct Flag(Cell<bool>);
+/// A thread's last-error message, and whether it may hold one (a success then clears it with
+/// one read of a flag instead of touching the string). One thread-local, so that the message
+/// and its flag are there, or gone at the thread's end, together; dropping it uncounts the
+/// thread when its flag is set.
+struct Slot {
+    message: RefCell<String>,
+    set: Cell<bool>,
+}
 
-impl Drop for Flag {
+impl Drop for Slot {
     fn drop(&mut self) {
-        if self.0.get() {
+        if self.set.get() {
             THREADS_WITH_ERROR.fetch_sub(1, Relaxed);
         }
     }
@@ -36,14 +41,12 @@ impl Drop for Flag {
 /// Record `error` as this thread's last error.
 pub(crate) fn set(error: &Error) {
     let text = error.to_string();
-    // During thread teardown the slots may be gone; there is then no one left to read them.
+    // During thread teardown the slot may be gone; there is then no one left to read it.
     let _ = LAST_ERROR.try_with(|slot| {
-        if let Ok(mut slot) = slot.try_borrow_mut() {
-            *slot = text;
+        if let Ok(mut message) = slot.message.try_borrow_mut() {
+            *message = text;
         }
-    });
-    let _ = HAS_ERROR.try_with(|flag| {
-        if !flag.0.replace(true) {
+        if !slot.set.replace(true) {
             THREADS_WITH_ERROR.fetch_add(1, Relaxed);
         }
     });
@@ -58,14 +61,11 @@ pub(crate) fn clear() {
 }
 
 fn clear_this_thread() {
-    let _ = HAS_ERROR.try_with(|flag| {
-        if flag.0.get() {
-            let _ = LAST_ERROR.try_with(|slot| {
-                if let Ok(mut slot) = slot.try_borrow_mut() {
-                    slot.clear();
-                }
-            });
-            flag.0.set(false);
+    let _ = LAST_ERROR.try_with(|slot| {
+        if slot.set.replace(false) {
+            if let Ok(mut message) = slot.message.try_borrow_mut() {
+                message.clear();
+            }
             THREADS_WITH_ERROR.fetch_sub(1, Relaxed);
         }
     });
@@ -93,7 +93,7 @@ pub unsafe extern "C" fn tael_last_error_message(buf: *mut c_char, cap: usize) -
     let copy = || {
         LAST_ERROR
             .try_with(|slot| {
-                let Ok(message) = slot.try_borrow() else {
+                let Ok(message) = slot.message.try_borrow() else {
                     return 0;
                 };
                 let bytes = message.as_bytes();
