@@ -439,7 +439,9 @@ export function gateOptions(options) {
 // the other. Building the objects here is several times faster than JSON.parse of their text.
 const NONE = 0xffffffff;
 export function decisionsFrom(count, words, table, reasons, exclusions) {
-  const out = new Array(count);
+  // Filled by push, not by index into `new Array(n)`: V8 keeps such arrays packed, as
+  // JSON.parse's are, where an array made with a length stays holey (slower to read).
+  const out = [];
   let w = 0;
   let at = 0;
   for (let d = 0; d < count; d++) {
@@ -448,11 +450,11 @@ export function decisionsFrom(count, words, table, reasons, exclusions) {
     const leader = n === NONE ? null : table.slice(at, (at += n));
     const reason = reasons[words[w++]];
     n = words[w++];
-    const excluded = new Array(n);
+    const excluded = [];
     for (let i = 0; i < n; i++) {
       const id = table.slice(at, (at += words[w++]));
       const generation = table.slice(at, (at += words[w++]));
-      excluded[i] = { id, generation, reason: exclusions[words[w++]] };
+      excluded.push({ id, generation, reason: exclusions[words[w++]] });
     }
     n = words[w++];
     const leader_index = n === NONE ? null : n;
@@ -461,14 +463,16 @@ export function decisionsFrom(count, words, table, reasons, exclusions) {
     n = words[w++];
     const leader_epoch = n === NONE ? null : table.slice(at, (at += n));
     n = words[w++];
-    const claimants = new Array(n);
+    const claimants = [];
     for (let i = 0; i < n; i++) {
       const id = table.slice(at, (at += words[w++]));
       const generation = table.slice(at, (at += words[w++]));
       const claims_epoch = table.slice(at, (at += words[w++]));
-      claimants[i] = { id, generation, claims_epoch };
+      claimants.push({ id, generation, claims_epoch });
     }
-    out[d] = { group, leader, reason, excluded, leader_index, leader_generation, leader_epoch, claimants };
+    out.push({
+      group, leader, reason, excluded, leader_index, leader_generation, leader_epoch, claimants,
+    });
   }
   return out;
 }
@@ -1736,6 +1740,8 @@ fn decision_objects(decisions: &[core::Decision]) -> DecisionList {
             Some(leader) => text(&mut words, leader),
             None => words.push(NONE),
         }
+        // A reason's discriminant is its index in `ALL` (the `named!` macro declares both in one
+        // order), which `NAMES` lists.
         words.push(d.reason as u32);
         words.push(len_u32(d.excluded.len()));
         for x in &d.excluded {
