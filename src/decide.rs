@@ -186,7 +186,10 @@ impl Decision {
 //
 // A `Decision` and a decision still borrowed from its view (`Decided`, which
 // `elect_leaders_to_json` writes without making a `Decision`) are written through the same
-// structs below, so the two cannot disagree on the format of SEMANTICS.md §8.
+// structs below, so the two cannot disagree on the format of SEMANTICS.md §8. The one front
+// that builds decision objects without this JSON, the WebAssembly package's `electLeaders`
+// (numbers and text handed to JavaScript), is compared with the corpus's text by its
+// conformance run, key order included.
 
 /// A decision as written: its fields in their pinned order, the lists as sequences.
 #[derive(Serialize)]

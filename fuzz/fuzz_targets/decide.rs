@@ -335,7 +335,8 @@ fn check(view: &View, policy: &Policy, decisions: &[Decision]) {
         check_decision(name, group, policy, d);
     }
 
-    // Decisions read back from their JSON as themselves; the typed path decides the same.
+    // Decisions read back from their JSON as themselves; the typed path decides the same, and
+    // writing them as they are decided gives the same text.
     let json = decisions_to_json(decisions);
     let back: Vec<Decision> = serde_json::from_str(&json).expect("decisions JSON reads back");
     assert_eq!(back, decisions);
